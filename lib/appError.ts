@@ -1,0 +1,15 @@
+/**
+ * The one error type every step throws. `code` is stable (clients branch on it); `message`
+ * is for humans and never carries a stack, a key or a provider's raw reply.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+}

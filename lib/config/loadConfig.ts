@@ -1,0 +1,176 @@
+// Validates the three config files and checks them against each other, once, at start.
+// Every problem is collected (not just the first) and named by file + key path.
+import * as z from "zod/mini";
+import { INTENT_NAMES, type IntentName, isIntentName } from "../intents/names";
+import { describeIssueAt } from "../validation/describeIssue";
+import { canonicalJson, sha256Hex } from "./canonicalJson";
+import { ConfigError } from "./configError";
+import {
+  ENVIRONMENTS,
+  type EnvironmentName,
+  type LogLevel,
+  type ModelsFile,
+  type Profile,
+  type Provider,
+  envPolicyFileSchema,
+  modelsFileSchema,
+  profilesFileSchema,
+} from "./schema";
+
+export const CONFIG_FILES = {
+  profiles: "profiles/mini-program-profiles.yaml",
+  envPolicy: "profiles/env-policy.yaml",
+  models: "profiles/models.yaml",
+} as const;
+
+/** The parsed (not yet validated) content of each file. */
+export interface RawConfigFiles {
+  profiles: unknown;
+  envPolicy: unknown;
+  models: unknown;
+}
+
+export interface ResolvedProfile extends Profile {
+  name: string;
+  intent: string;
+  /** Hash of the profile's content: a changed prompt gets a new hash (cache keys, logs). */
+  contentHash: string;
+}
+
+export interface ResolvedEnvironment {
+  name: EnvironmentName;
+  allowedProfiles: readonly string[];
+  logLevel: LogLevel;
+  routing: Readonly<Record<IntentName, string>>;
+  tokenTtlSeconds: number;
+}
+
+export interface Config {
+  profiles: Readonly<Record<string, ResolvedProfile>>;
+  environments: Readonly<Partial<Record<EnvironmentName, ResolvedEnvironment>>>;
+  providers: Readonly<Record<string, Provider>>;
+  aliases: ModelsFile["aliases"];
+  /** Hash of all three files' validated content. */
+  hash: string;
+}
+
+/** `summarize_v2` serves `summarize` unless the profile names its intent. */
+export function intentOfProfile(name: string, profile: Pick<Profile, "intent">): string {
+  return profile.intent ?? name.replace(/_v\d+$/, "");
+}
+
+function parseFile<S extends z.ZodMiniType>(schema: S, data: unknown, file: string, problems: string[]): z.infer<S> | undefined {
+  const result = z.safeParse(schema, data);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) problems.push(`${file}: ${describeIssueAt(issue, data)}`);
+  return undefined;
+}
+
+function known(names: Iterable<string>): string {
+  return `(known: ${[...names].join(", ") || "none"})`;
+}
+
+export function loadConfig(raw: RawConfigFiles): Config {
+  const problems: string[] = [];
+  const profilesFile = parseFile(profilesFileSchema, raw.profiles, CONFIG_FILES.profiles, problems);
+  const policyFile = parseFile(envPolicyFileSchema, raw.envPolicy, CONFIG_FILES.envPolicy, problems);
+  const modelsFile = parseFile(modelsFileSchema, raw.models, CONFIG_FILES.models, problems);
+  if (!profilesFile || !policyFile || !modelsFile) throw new ConfigError(problems);
+
+  const P = CONFIG_FILES.profiles;
+  const E = CONFIG_FILES.envPolicy;
+  const M = CONFIG_FILES.models;
+  const profileNames = Object.keys(profilesFile.profiles);
+  const aliasNames = Object.keys(modelsFile.aliases);
+
+  const profiles: Record<string, ResolvedProfile> = {};
+  for (const [name, profile] of Object.entries(profilesFile.profiles)) {
+    const intent = intentOfProfile(name, profile);
+    if (!isIntentName(intent)) {
+      problems.push(`${P}: profiles.${name}: serves unknown intent "${intent}" ${known(INTENT_NAMES)}; name it <intent>_v<N> or set intent:`);
+    }
+    if (!(profile.model in modelsFile.aliases)) {
+      problems.push(`${P}: profiles.${name}.model: unknown model alias "${profile.model}" ${known(aliasNames)} in ${M}`);
+    }
+    profiles[name] = { ...profile, name, intent, contentHash: sha256Hex(canonicalJson(profile)).slice(0, 16) };
+  }
+
+  // A routing table maps every known intent to an existing profile that serves it.
+  const checkRouting = (file: string, at: string, routing: Record<string, string>, complete: boolean) => {
+    for (const [intent, target] of Object.entries(routing)) {
+      if (!isIntentName(intent)) {
+        problems.push(`${file}: ${at}.${intent}: unknown intent ${known(INTENT_NAMES)}`);
+      } else if (!(target in profiles)) {
+        problems.push(`${file}: ${at}.${intent}: unknown profile "${target}" ${known(profileNames)}`);
+      } else if (profiles[target]?.intent !== intent) {
+        problems.push(`${file}: ${at}.${intent}: profile "${target}" serves intent "${profiles[target]?.intent}", not "${intent}"`);
+      }
+    }
+    if (complete) {
+      for (const intent of INTENT_NAMES) {
+        if (!(intent in routing)) problems.push(`${file}: ${at}: intent "${intent}" has no profile`);
+      }
+    }
+  };
+  checkRouting(P, "routing", profilesFile.routing, true);
+
+  for (const [name, provider] of Object.entries(modelsFile.aliases)) {
+    for (const env of ENVIRONMENTS) {
+      (provider[env] ?? []).forEach((entry, i) => {
+        if (!(entry.provider in modelsFile.providers)) {
+          problems.push(`${M}: aliases.${name}.${env}[${i}].provider: unknown provider "${entry.provider}" ${known(Object.keys(modelsFile.providers))}`);
+        }
+      });
+    }
+  }
+
+  const shared = policyFile.every_environment?.allowed_profiles ?? [];
+  shared.forEach((name, i) => {
+    if (!(name in profiles)) problems.push(`${E}: every_environment.allowed_profiles[${i}]: unknown profile "${name}" ${known(profileNames)}`);
+  });
+
+  const environments: Partial<Record<EnvironmentName, ResolvedEnvironment>> = {};
+  for (const env of ENVIRONMENTS) {
+    const policy = policyFile.environments[env];
+    if (!policy) continue;
+    const at = `environments.${env}`;
+    policy.allowed_profiles.forEach((name, i) => {
+      if (!(name in profiles)) problems.push(`${E}: ${at}.allowed_profiles[${i}]: unknown profile "${name}" ${known(profileNames)}`);
+    });
+    if (policy.routing) checkRouting(E, `${at}.routing`, policy.routing, false);
+
+    const allowed = [...new Set([...policy.allowed_profiles, ...shared])];
+    const routing = { ...profilesFile.routing, ...policy.routing } as Record<IntentName, string>;
+    for (const intent of INTENT_NAMES) {
+      const target = routing[intent];
+      if (target === undefined || !(target in profiles)) continue; // already reported above
+      if (!allowed.includes(target)) {
+        problems.push(`${E}: ${at}: cannot serve intent "${intent}": it routes to "${target}", which ${env} does not allow (allowed: ${allowed.join(", ")}); allow it or add ${at}.routing.${intent}`);
+      }
+    }
+    for (const name of allowed) {
+      const alias = profiles[name]?.model;
+      if (alias && modelsFile.aliases[alias] && !modelsFile.aliases[alias][env]) {
+        problems.push(`${M}: aliases.${alias}.${env}: missing, but profile "${name}" (allowed in ${env}) uses alias "${alias}"`);
+      }
+    }
+    environments[env] = { name: env, allowedProfiles: allowed, logLevel: policy.log_level, routing, tokenTtlSeconds: policy.token_ttl_minutes * 60 };
+  }
+  if (Object.keys(environments).length === 0) problems.push(`${E}: environments: expected at least one of ${ENVIRONMENTS.join(", ")}`);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    profiles,
+    environments,
+    providers: modelsFile.providers,
+    aliases: modelsFile.aliases,
+    hash: sha256Hex(canonicalJson({ profilesFile, policyFile, modelsFile })).slice(0, 16),
+  };
+}
+
+/** The policy of the environment this process serves; a missing one stops the start. */
+export function environmentOf(config: Config, env: EnvironmentName): ResolvedEnvironment {
+  const resolved = config.environments[env];
+  if (!resolved) throw new ConfigError([`${CONFIG_FILES.envPolicy}: environments.${env}: not defined, but MINIASK_ENV=${env}`]);
+  return resolved;
+}

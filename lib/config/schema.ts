@@ -1,0 +1,79 @@
+// The three YAML files under profiles/, as zod/mini schemas. zod/mini rather than zod's classic
+// API because this module ships inside every function bundle (see platform-facts.md, cold start).
+import * as z from "zod/mini";
+
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+export type EnvironmentName = (typeof ENVIRONMENTS)[number];
+
+const identifier = z.string().check(z.regex(/^[a-z][a-z0-9_]*$/, "expected a lower-case identifier"));
+const nonEmpty = z.string().check(z.minLength(1));
+
+export const profileSchema = z.strictObject({
+  model: identifier,
+  system_prompt: nonEmpty,
+  max_tokens: z.int().check(z.gte(1), z.lte(32768)),
+  /** The intent this profile serves; defaults to the name before `_v<N>`. */
+  intent: z.optional(identifier),
+  temperature: z.optional(z.number().check(z.gte(0), z.lte(2))),
+});
+
+export const profilesFileSchema = z.strictObject({
+  profiles: z.record(identifier, profileSchema),
+  routing: z.record(identifier, identifier),
+});
+
+export const logLevelSchema = z.enum(["debug", "info", "warn", "error"]);
+
+export const environmentPolicySchema = z.strictObject({
+  allowed_profiles: z.array(identifier),
+  log_level: logLevelSchema,
+  /** Per-environment override of the profiles file's routing. */
+  routing: z.optional(z.record(identifier, identifier)),
+  /** Lifetime of an app token issued in this environment. */
+  token_ttl_minutes: z._default(z.int().check(z.gte(1), z.lte(7 * 24 * 60)), 15),
+});
+
+export const envPolicyFileSchema = z.strictObject({
+  environments: z.strictObject({
+    dev: z.optional(environmentPolicySchema),
+    staging: z.optional(environmentPolicySchema),
+    prod: z.optional(environmentPolicySchema),
+  }),
+  every_environment: z.optional(
+    z.strictObject({
+      allowed_profiles: z.optional(z.array(identifier)),
+    }),
+  ),
+});
+
+export const providerSchema = z.strictObject({
+  base_url: z.string().check(z.regex(/^https?:\/\/[^\s]+$/, "expected an http(s) URL")),
+  key_env: z.string().check(z.regex(/^[A-Z_][A-Z0-9_]*$/, "expected an environment variable name")),
+});
+
+export const chainEntrySchema = z.strictObject({
+  provider: identifier,
+  model: nonEmpty,
+  timeout_ms: z._default(z.int().check(z.gte(100), z.lte(120_000)), 8000),
+});
+
+export const modelsFileSchema = z.strictObject({
+  providers: z.record(identifier, providerSchema),
+  aliases: z.record(
+    identifier,
+    z.strictObject({
+      dev: z.optional(z.array(chainEntrySchema).check(z.minLength(1))),
+      staging: z.optional(z.array(chainEntrySchema).check(z.minLength(1))),
+      prod: z.optional(z.array(chainEntrySchema).check(z.minLength(1))),
+    }),
+  ),
+});
+
+export type Profile = z.infer<typeof profileSchema>;
+export type ProfilesFile = z.infer<typeof profilesFileSchema>;
+export type EnvironmentPolicy = z.infer<typeof environmentPolicySchema>;
+export type EnvPolicyFile = z.infer<typeof envPolicyFileSchema>;
+export type Provider = z.infer<typeof providerSchema>;
+export type ChainEntry = z.infer<typeof chainEntrySchema>;
+export type ModelsFile = z.infer<typeof modelsFileSchema>;
+export type LogLevel = z.infer<typeof logLevelSchema>;

@@ -1,0 +1,18 @@
+import { AppError } from "../appError";
+import { type PlainResponse, jsonResponse } from "./plain";
+
+export interface ErrorBody {
+  error: { code: string; message: string };
+  traceId: string;
+}
+
+/** The one place an error becomes a response. Unknown errors say nothing about themselves. */
+export function errorResponse(err: unknown, traceId: string): PlainResponse {
+  const known = err instanceof AppError;
+  const status = known ? err.status : 500;
+  const body: ErrorBody = {
+    error: known ? { code: err.code, message: err.message } : { code: "internal_error", message: "internal error" },
+    traceId,
+  };
+  return jsonResponse(status, body, { "x-trace-id": traceId, ...(known ? err.headers : {}) });
+}

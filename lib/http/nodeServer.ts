@@ -1,0 +1,72 @@
+// The web-function transport (SCF starts it through scf_bootstrap on 0.0.0.0:9000) and the
+// local server: node:http in, PlainRequest to the router, PlainResponse out.
+import { type IncomingMessage, type Server, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { MAX_BODY_BYTES } from "../request/askRequest";
+import type { PlainRequest } from "./plain";
+import type { Handler } from "./router";
+
+function headersOf(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return headers;
+}
+
+/** Reads the body, but stops keeping it past the limit (the handler answers 413). */
+function readBody(req: IncomingMessage): Promise<{ body: Buffer; tooLarge: boolean }> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? "0");
+    if (declared > MAX_BODY_BYTES) {
+      resolve({ body: Buffer.alloc(0), tooLarge: true });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on("end", () => resolve({ body: tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge }));
+    req.on("error", reject);
+  });
+}
+
+export function createHttpServer(handle: Handler): Server {
+  return createServer((req, res) => {
+    void (async () => {
+      const { body, tooLarge } = await readBody(req);
+      const plain: PlainRequest = {
+        method: req.method ?? "GET",
+        path: (req.url ?? "/").split("?")[0] ?? "/",
+        headers: headersOf(req),
+        body,
+        bodyTooLarge: tooLarge,
+      };
+      const response = await handle(plain);
+      // A refused oversized upload is not read to its end: close rather than drain it.
+      if (tooLarge) response.headers.connection = "close";
+      res.writeHead(response.status, response.headers);
+      res.end(response.body, () => {
+        if (tooLarge) req.destroy();
+      });
+    })().catch(() => {
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+      res.end(JSON.stringify({ error: { code: "internal_error", message: "internal error" }, traceId: "" }));
+    });
+  });
+}
+
+export async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}

@@ -1,0 +1,23 @@
+/** What every transport (node:http, SCF events) turns a request into, and expects back. */
+export interface PlainRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** Lower-case header names. */
+  headers: Readonly<Record<string, string>>;
+  body: Buffer;
+  /** The transport stopped reading past MAX_BODY_BYTES. */
+  bodyTooLarge?: boolean;
+  /** The platform's id for this invocation (SCF request id), when there is one. */
+  requestId?: string;
+}
+
+export interface PlainResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): PlainResponse {
+  return { status, headers: { "content-type": "application/json; charset=utf-8", ...headers }, body: JSON.stringify(body) };
+}

@@ -1,0 +1,80 @@
+// Resolves each alias to the concrete provider chain of one environment, keys included, once at
+// start. Keys live only in these objects: never in Config, a response or a log line.
+import { CONFIG_FILES, type Config } from "../config/loadConfig";
+import { ConfigError } from "../config/configError";
+import type { EnvironmentName } from "../config/schema";
+
+export interface ModelTarget {
+  provider: string;
+  model: string;
+  baseUrl: string;
+  apiKey: string;
+  timeoutMs: number;
+}
+
+/** One OpenAI-compatible base URL that replaces every provider (MINIASK_UPSTREAM_URL). */
+export interface UpstreamOverride {
+  baseUrl: string;
+  apiKey?: string;
+}
+
+export type ModelTargets = Readonly<Record<string, readonly ModelTarget[]>>;
+
+/** Aliases used by the profiles an environment may serve. */
+export function aliasesUsedIn(config: Config, env: EnvironmentName): string[] {
+  const allowed = config.environments[env]?.allowedProfiles ?? [];
+  return [...new Set(allowed.map((name) => config.profiles[name]?.model).filter((a): a is string => a !== undefined))];
+}
+
+/** Key variables an environment's chains need, and which of them are unset. */
+export function missingKeyVariables(config: Config, env: EnvironmentName, processEnv: Readonly<Record<string, string | undefined>>): string[] {
+  const missing = new Set<string>();
+  for (const alias of aliasesUsedIn(config, env)) {
+    for (const entry of config.aliases[alias]?.[env] ?? []) {
+      const keyEnv = config.providers[entry.provider]?.key_env;
+      if (keyEnv && !processEnv[keyEnv]) missing.add(keyEnv);
+    }
+  }
+  return [...missing];
+}
+
+/**
+ * Chains for every alias the environment uses. With an override every entry goes to that one
+ * URL. Otherwise dev drops entries whose key is unset (a partial local setup still works),
+ * while staging and prod stop the start, naming each unset variable.
+ */
+export function resolveModelTargets(
+  config: Config,
+  env: EnvironmentName,
+  processEnv: Readonly<Record<string, string | undefined>>,
+  override?: UpstreamOverride,
+): ModelTargets {
+  if (!override && env !== "dev") {
+    const missing = missingKeyVariables(config, env, processEnv);
+    if (missing.length > 0) {
+      throw new ConfigError(missing.map((name) => `${CONFIG_FILES.models}: ${env} needs the environment variable ${name} (a provider key); set it, or set MINIASK_UPSTREAM_URL`));
+    }
+  }
+  const targets: Record<string, ModelTarget[]> = {};
+  for (const alias of aliasesUsedIn(config, env)) {
+    const chain: ModelTarget[] = [];
+    for (const entry of config.aliases[alias]?.[env] ?? []) {
+      const provider = config.providers[entry.provider];
+      if (!provider) continue;
+      const apiKey = override ? (override.apiKey ?? "no-key") : processEnv[provider.key_env];
+      if (!apiKey) continue;
+      chain.push({
+        provider: override ? `${entry.provider}@override` : entry.provider,
+        model: entry.model,
+        baseUrl: override ? override.baseUrl : provider.base_url,
+        apiKey,
+        timeoutMs: entry.timeout_ms,
+      });
+    }
+    if (chain.length === 0) {
+      throw new ConfigError([`${CONFIG_FILES.models}: aliases.${alias}.${env}: no provider has its key set (${missingKeyVariables(config, env, processEnv).join(", ")}); set one, or set MINIASK_UPSTREAM_URL`]);
+    }
+    targets[alias] = chain;
+  }
+  return targets;
+}

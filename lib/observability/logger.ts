@@ -1,0 +1,33 @@
+import type { LogLevel } from "../config/schema";
+
+export type LogFields = Readonly<Record<string, unknown>>;
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+}
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+function writeStdout(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/**
+ * One JSON object per line: SCF ships stdout to CLS, whose key-value index can then query
+ * every field (traceId, code, ms) without parsing text.
+ */
+export function createLogger(level: LogLevel, write: (line: string) => void = writeStdout, now: () => Date = () => new Date()): Logger {
+  const emit = (at: LogLevel, msg: string, fields?: LogFields) => {
+    if (RANK[at] < RANK[level]) return;
+    write(JSON.stringify({ time: now().toISOString(), level: at, msg, ...fields }));
+  };
+  return {
+    debug: (msg, fields) => emit("debug", msg, fields),
+    info: (msg, fields) => emit("info", msg, fields),
+    warn: (msg, fields) => emit("warn", msg, fields),
+    error: (msg, fields) => emit("error", msg, fields),
+  };
+}

@@ -1,0 +1,40 @@
+// Wires one environment's config, model chains, auth and logger into the HTTP routes.
+// Called once per process (cold start), never per request.
+import type { Authenticate } from "../auth/authenticate";
+import { type Config, type ResolvedEnvironment, environmentOf } from "../config/loadConfig";
+import type { EnvironmentName } from "../config/schema";
+import { jsonResponse } from "../http/plain";
+import { type Handler, createRouter } from "../http/router";
+import type { Intent } from "../intents/intent";
+import type { IntentName } from "../intents/names";
+import { type ModelTargets, type UpstreamOverride, resolveModelTargets } from "../models/modelTargets";
+import { type Logger, createLogger } from "../observability/logger";
+import { createAskPipeline } from "../pipeline";
+
+export interface AppOptions {
+  config: Config;
+  envName: EnvironmentName;
+  processEnv: Readonly<Record<string, string | undefined>>;
+  intents: Partial<Record<IntentName, Intent>>;
+  authenticate: Authenticate;
+  upstreamOverride?: UpstreamOverride;
+  logger?: Logger;
+}
+
+export interface App {
+  handle: Handler;
+  env: ResolvedEnvironment;
+  models: ModelTargets;
+  logger: Logger;
+}
+
+export function createApp(options: AppOptions): App {
+  const env = environmentOf(options.config, options.envName);
+  const models = resolveModelTargets(options.config, options.envName, options.processEnv, options.upstreamOverride);
+  const logger = options.logger ?? createLogger(env.logLevel);
+  const ask = createAskPipeline({ config: options.config, env, intents: options.intents, authenticate: options.authenticate, models, logger });
+  const health: Handler = async () =>
+    jsonResponse(200, { status: "ready", env: env.name, configHash: options.config.hash, intents: Object.keys(options.intents) });
+  const handle = createRouter({ "POST /v1/mini/ask": ask, "GET /healthz": health });
+  return { handle, env, models, logger };
+}

@@ -1,0 +1,43 @@
+// What functions/<intent>/index.ts hands its intent to. Built at module load, so a config
+// mistake fails the SCF init phase (and shows in its Init Report), not the first request.
+import { realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { bundledConfigFiles } from "../config/bundledConfigFiles";
+import { ConfigError } from "../config/configError";
+import { createEventHandler } from "../http/scfEvent";
+import { createHttpServer, listen } from "../http/nodeServer";
+import type { Intent } from "../intents/intent";
+import type { IntentName } from "../intents/names";
+import { createProcessApp } from "./createProcessApp";
+
+function isMainModule(entryUrl: string): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return pathToFileURL(realpathSync(script)).href === entryUrl;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The function's `main_handler` (event function). When the entry is run directly, as
+ * scf_bootstrap does for a web function, it also serves HTTP on 0.0.0.0:$PORT (SCF: 9000).
+ */
+export function intentFunction(name: IntentName, intent: Intent, entryUrl: string) {
+  let built;
+  try {
+    built = createProcessApp({ processEnv: process.env, rawFiles: bundledConfigFiles(), intents: { [name]: intent } });
+  } catch (err) {
+    if (err instanceof ConfigError) console.error(`miniask ${name}: ${err.message}`);
+    throw err;
+  }
+  const { app, settings } = built;
+  if (isMainModule(entryUrl)) {
+    // SCF web functions must listen on all interfaces, not 127.0.0.1 only (platform-facts.md).
+    void listen(createHttpServer(app.handle), Number(settings.PORT), "0.0.0.0").then((port) =>
+      app.logger.info("listening", { port, notes: built.startupNotes }),
+    );
+  }
+  return createEventHandler(app.handle);
+}

@@ -1,0 +1,30 @@
+// Process environment variables, parsed like any other outside input.
+import * as z from "zod/mini";
+import { ConfigError } from "../config/configError";
+import { ENVIRONMENTS } from "../config/schema";
+import { describeIssueAt } from "../validation/describeIssue";
+
+const settingsSchema = z.object({
+  MINIASK_ENV: z._default(z.enum(ENVIRONMENTS), "dev"),
+  MINIASK_UPSTREAM_URL: z.optional(z.string().check(z.regex(/^https?:\/\/\S+$/, "expected an http(s) URL of an OpenAI-compatible API, e.g. http://127.0.0.1:8080/v1"))),
+  MINIASK_UPSTREAM_KEY: z.optional(z.string()),
+  PORT: z._default(z.string().check(z.regex(/^\d{1,5}$/, "expected a port number")), "9000"),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** Unset and empty are the same thing for an environment variable. */
+function withoutEmpty(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== "") out[key] = value;
+  return out;
+}
+
+export function readSettings(env: Readonly<Record<string, string | undefined>>): Settings {
+  const clean = withoutEmpty(env);
+  const result = z.safeParse(settingsSchema, clean);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `environment variable ${describeIssueAt(issue, clean)}`));
+  }
+  return result.data;
+}

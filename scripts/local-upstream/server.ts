@@ -1,0 +1,182 @@
+// A local OpenAI-compatible server: the embedded default upstream of `npm start`, and the
+// provider every test talks to over real HTTP. Faults are queued per request so a test can
+// script "500, then slow, then fine" exactly.
+import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { countTokens, replyFor, type UpstreamMessage } from "./replies";
+
+export interface UpstreamFault {
+  /** Wait this long before answering. */
+  delayMs?: number;
+  /** Answer with this status and an OpenAI-style error body. */
+  status?: number;
+  retryAfterSeconds?: number;
+  /** Answer 200 with a body that is not JSON. */
+  malformed?: boolean;
+  /** Answer 200 with JSON that is not a chat completion. */
+  wrongShape?: boolean;
+  /** Close the connection without answering. */
+  dropConnection?: boolean;
+  /** Use this text instead of the built-in reply. */
+  content?: string;
+  /** Answer with these tool calls instead of text. */
+  toolCalls?: { name: string; arguments: string }[];
+  /** Streaming: send this many chunks, then cut the connection. */
+  cutStreamAfterChunks?: number;
+}
+
+export interface RecordedRequest {
+  path: string;
+  authorization: string | undefined;
+  body: Record<string, unknown>;
+}
+
+export interface LocalUpstream {
+  url: string;
+  port: number;
+  requests: RecordedRequest[];
+  /** Faults for the next requests, one each, in order. */
+  enqueue(...faults: UpstreamFault[]): void;
+  /** Applied to every request that has no queued fault. */
+  setDefault(fault: UpstreamFault): void;
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      try {
+        const value: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+        resolve(value !== null && typeof value === "object" ? (value as Record<string, unknown>) : {});
+      } catch {
+        resolve({});
+      }
+    });
+  });
+}
+
+function modelName(requested: unknown): string {
+  const name = typeof requested === "string" && requested !== "" ? requested : "default";
+  return name.startsWith("local") ? name : `local-stand-in:${name}`;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function chunksOf(text: string): string[] {
+  return text.match(/\S+\s*|\s+/g) ?? [text];
+}
+
+async function answer(req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>, fault: UpstreamFault): Promise<void> {
+  if (fault.delayMs) await sleep(fault.delayMs);
+  if (res.destroyed) return;
+  if (fault.dropConnection) {
+    req.socket.destroy();
+    return;
+  }
+  if (fault.status) {
+    const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) };
+    sendJson(res, fault.status, { error: { message: `local upstream: forced status ${fault.status}`, type: "local_fault", code: null } }, headers);
+    return;
+  }
+  if (fault.malformed) {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end('{"id": "cmpl-local", "choices": [ this is not json');
+    return;
+  }
+  if (fault.wrongShape) {
+    sendJson(res, 200, { id: "cmpl-local", object: "chat.completion", result: "no choices here" });
+    return;
+  }
+
+  const messages = Array.isArray(body.messages) ? (body.messages as UpstreamMessage[]) : [];
+  const text = fault.content ?? replyFor(messages);
+  const model = modelName(body.model);
+  const promptTokens = countTokens(messages.map((m) => m.content ?? "").join("\n"));
+  const usage = { prompt_tokens: promptTokens, completion_tokens: countTokens(text), total_tokens: promptTokens + countTokens(text) };
+  const created = Math.floor(Date.now() / 1000);
+  const toolCalls = fault.toolCalls?.map((call, i) => ({ id: `call_local_${i}`, type: "function", function: call }));
+
+  if (body.stream === true) {
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    const send = (payload: unknown) => res.write(`data: ${JSON.stringify(payload)}\n\n`);
+    const chunk = (delta: Record<string, unknown>, finish: string | null) => ({ id: "chatcmpl-local", object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason: finish }] });
+    send(chunk({ role: "assistant" }, null));
+    const pieces = toolCalls ? [] : chunksOf(text);
+    for (const [i, piece] of pieces.entries()) {
+      if (fault.cutStreamAfterChunks !== undefined && i >= fault.cutStreamAfterChunks) {
+        req.socket.destroy();
+        return;
+      }
+      send(chunk({ content: piece }, null));
+    }
+    if (toolCalls) send(chunk({ tool_calls: toolCalls.map((c, index) => ({ index, ...c })) }, null));
+    send(chunk({}, toolCalls ? "tool_calls" : "stop"));
+    const options = body.stream_options as { include_usage?: boolean } | undefined;
+    if (options?.include_usage) send({ id: "chatcmpl-local", object: "chat.completion.chunk", created, model, choices: [], usage });
+    res.end("data: [DONE]\n\n");
+    return;
+  }
+
+  sendJson(res, 200, {
+    id: "chatcmpl-local",
+    object: "chat.completion",
+    created,
+    model,
+    choices: [
+      {
+        index: 0,
+        message: toolCalls ? { role: "assistant", content: null, tool_calls: toolCalls } : { role: "assistant", content: text },
+        finish_reason: toolCalls ? "tool_calls" : "stop",
+      },
+    ],
+    usage,
+  });
+}
+
+export async function startLocalUpstream(options: { port?: number; host?: string } = {}): Promise<LocalUpstream> {
+  const queue: UpstreamFault[] = [];
+  let defaults: UpstreamFault = {};
+  const requests: RecordedRequest[] = [];
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (req.method === "GET" && (path === "/v1/models" || path === "/models")) {
+      sendJson(res, 200, { object: "list", data: [{ id: "local-fast", object: "model", owned_by: "miniask-local" }] });
+      return;
+    }
+    if (req.method !== "POST" || !/^(\/v1)?\/chat\/completions$/.test(path)) {
+      sendJson(res, 404, { error: { message: "local upstream: only POST /v1/chat/completions", type: "not_found" } });
+      return;
+    }
+    void readJson(req).then((body) => {
+      requests.push({ path, authorization: req.headers.authorization, body });
+      const fault = queue.shift() ?? defaults;
+      return answer(req, res, body, fault);
+    });
+  });
+  // Keep-alive sockets would hold close() open; tests close often.
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    port,
+    requests,
+    enqueue: (...faults) => queue.push(...faults),
+    setDefault: (fault) => {
+      defaults = fault;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
