@@ -38,8 +38,9 @@ export function extractReply(prompt: string, fields: string[]): string {
   const out: Record<string, string | null> = {};
   for (const field of fields) {
     const words = field.split(/_|(?<=[a-z])(?=[A-Z])/).filter(Boolean).map(escapeRegex).join("[ _-]?");
-    const match = new RegExp(`${words}\\s*(?:[:：=]|\\bis\\b|\\bwas\\b)\\s*([^\\n,;]+)`, "i").exec(text);
-    out[field] = match?.[1] ? match[1].trim().replace(/[.。]$/, "") : null;
+    // A value ends at a line, a comma or semicolon, or a sentence's full stop.
+    const match = new RegExp(`${words}\\s*(?:[:：=]|\\bis\\b|\\bwas\\b)\\s*([^\\n,;]+?)(?=[.。](?:\\s|$)|[\\n,;]|$)`, "i").exec(text);
+    out[field] = match?.[1] ? match[1].trim() : null;
   }
   return JSON.stringify(out);
 }

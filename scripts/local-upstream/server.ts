@@ -23,6 +23,8 @@ export interface UpstreamFault {
   toolCalls?: { name: string; arguments: string }[];
   /** Streaming: send this many chunks, then cut the connection. */
   cutStreamAfterChunks?: number;
+  /** Streaming: wait this long between chunks. */
+  chunkDelayMs?: number;
 }
 
 export interface RecordedRequest {
@@ -105,21 +107,23 @@ async function answer(req: IncomingMessage, res: ServerResponse, body: Record<st
 
   if (body.stream === true) {
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-    const send = (payload: unknown) => res.write(`data: ${JSON.stringify(payload)}\n\n`);
+    // Each write is awaited so that a cut happens after what was sent has reached the socket.
+    const send = (payload: unknown) => new Promise<void>((resolve) => res.write(`data: ${JSON.stringify(payload)}\n\n`, () => resolve()));
     const chunk = (delta: Record<string, unknown>, finish: string | null) => ({ id: "chatcmpl-local", object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason: finish }] });
-    send(chunk({ role: "assistant" }, null));
+    await send(chunk({ role: "assistant" }, null));
     const pieces = toolCalls ? [] : chunksOf(text);
     for (const [i, piece] of pieces.entries()) {
       if (fault.cutStreamAfterChunks !== undefined && i >= fault.cutStreamAfterChunks) {
         req.socket.destroy();
         return;
       }
-      send(chunk({ content: piece }, null));
+      if (fault.chunkDelayMs && i > 0) await sleep(fault.chunkDelayMs);
+      await send(chunk({ content: piece }, null));
     }
-    if (toolCalls) send(chunk({ tool_calls: toolCalls.map((c, index) => ({ index, ...c })) }, null));
-    send(chunk({}, toolCalls ? "tool_calls" : "stop"));
+    if (toolCalls) await send(chunk({ tool_calls: toolCalls.map((c, index) => ({ index, ...c })) }, null));
+    await send(chunk({}, toolCalls ? "tool_calls" : "stop"));
     const options = body.stream_options as { include_usage?: boolean } | undefined;
-    if (options?.include_usage) send({ id: "chatcmpl-local", object: "chat.completion.chunk", created, model, choices: [], usage });
+    if (options?.include_usage) await send({ id: "chatcmpl-local", object: "chat.completion.chunk", created, model, choices: [], usage });
     res.end("data: [DONE]\n\n");
     return;
   }

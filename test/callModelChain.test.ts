@@ -1,0 +1,87 @@
+// Provider faults injected into real local upstreams; the chain must move on, or stop, as designed.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ModelCallError, callModelChain } from "../lib/models/callModelChain";
+import type { ModelTarget } from "../lib/models/modelTargets";
+import { type LocalUpstream, startLocalUpstream } from "../scripts/local-upstream/server";
+
+const request = { messages: [{ role: "user" as const, content: "Question: how do I change my phone number?" }], maxTokens: 100 };
+
+describe("callModelChain", () => {
+  let first: LocalUpstream;
+  let second: LocalUpstream;
+  let chain: ModelTarget[];
+  beforeAll(async () => {
+    first = await startLocalUpstream();
+    second = await startLocalUpstream();
+    chain = [
+      { provider: "first", model: "m1", baseUrl: first.url, apiKey: "k1", timeoutMs: 300 },
+      { provider: "second", model: "m2", baseUrl: second.url, apiKey: "k2", timeoutMs: 300 },
+    ];
+  });
+  afterEach(() => {
+    first.setDefault({});
+    second.setDefault({});
+  });
+  afterAll(async () => {
+    await first.close();
+    await second.close();
+  });
+
+  it("answers from the first provider when it works", async () => {
+    const result = await callModelChain(chain, request, { budgetMs: 5000 });
+    expect(result.provider).toBe("first");
+    expect(result.model).toBe("local-stand-in:m1");
+    expect(result.attempts).toEqual([{ provider: "first", model: "m1", outcome: "ok", ms: expect.any(Number) }]);
+    expect(result.text).toContain("change my phone number");
+  });
+
+  it.each([
+    ["a 500", { status: 500 }, "server_error"],
+    ["a 429", { status: 429, retryAfterSeconds: 1 }, "rate_limited"],
+    ["a timeout", { delayMs: 1000 }, "timeout"],
+    ["malformed JSON", { malformed: true }, "bad_response"],
+    ["a reply that is not a completion", { wrongShape: true }, "bad_response"],
+    ["a dropped connection", { dropConnection: true }, "connection"],
+  ])("falls back to the next provider on %s", async (_name, fault, outcome) => {
+    first.enqueue(fault);
+    const result = await callModelChain(chain, request, { budgetMs: 5000 });
+    expect(result.provider).toBe("second");
+    expect(result.attempts.map((a) => a.outcome)).toEqual([outcome, "ok"]);
+  });
+
+  it("falls back when the first provider refuses connections", async () => {
+    const closed = await startLocalUpstream();
+    const deadUrl = closed.url;
+    await closed.close();
+    const result = await callModelChain([{ ...chain[0]!, baseUrl: deadUrl }, chain[1]!], request, { budgetMs: 5000 });
+    expect(result.attempts.map((a) => a.outcome)).toEqual(["connection", "ok"]);
+  });
+
+  it("does not retry another 4xx: 502 model_rejected, provider text withheld", async () => {
+    first.enqueue({ status: 400 });
+    const before = second.requests.length;
+    const err = await callModelChain(chain, request, { budgetMs: 5000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelCallError);
+    expect(err).toMatchObject({ status: 502, code: "model_rejected" });
+    expect((err as Error).message).not.toContain("forced status");
+    expect(second.requests.length).toBe(before);
+  });
+
+  it("answers 503 model_unavailable when every provider fails, listing kinds only", async () => {
+    first.enqueue({ status: 503 });
+    second.enqueue({ status: 500 });
+    const err = (await callModelChain(chain, request, { budgetMs: 5000 }).catch((e: unknown) => e)) as ModelCallError;
+    expect(err).toMatchObject({ status: 503, code: "model_unavailable" });
+    expect(err.message).toBe("no model could answer (first/m1: server_error, second/m2: server_error)");
+    expect(err.attempts.map((a) => a.status)).toEqual([503, 500]);
+  });
+
+  it("stops when the total budget is spent", async () => {
+    // Without the budget, the 5 s timeout would have let the 1 s reply through.
+    first.enqueue({ delayMs: 1000 });
+    const err = (await callModelChain([{ ...chain[0]!, timeoutMs: 5000 }, chain[1]!], request, { budgetMs: 250 }).catch((e: unknown) => e)) as ModelCallError;
+    expect(err.code).toBe("model_unavailable");
+    expect(err.attempts).toHaveLength(1);
+    expect(err.attempts[0]?.outcome).toBe("timeout");
+  });
+});

@@ -1,0 +1,92 @@
+// `npm start` as a user runs it: a child process, its start-up lines, then real requests.
+import { type ChildProcess, spawn } from "node:child_process";
+import { afterEach, describe, expect, it } from "vitest";
+import { type LocalUpstream, startLocalUpstream } from "../scripts/local-upstream/server";
+import { ARTICLE_TEXT, REPO_ROOT } from "./support/harness";
+
+const children: ChildProcess[] = [];
+let upstream: LocalUpstream | undefined;
+afterEach(async () => {
+  for (const child of children.splice(0)) child.kill();
+  await upstream?.close();
+  upstream = undefined;
+});
+
+const KEYLESS = { HUNYUAN_API_KEY: "", DEEPSEEK_API_KEY: "", DASHSCOPE_API_KEY: "", MINIASK_UPSTREAM_URL: "", MINIASK_TOKEN_KEYS: "" };
+
+function start(env: Record<string, string>): Promise<{ output: string; port?: number; code?: number | null }> {
+  const child = spawn(`${REPO_ROOT}node_modules/.bin/tsx`, ["scripts/start.ts"], { cwd: REPO_ROOT, env: { ...process.env, ...KEYLESS, PORT: "0", ...env } });
+  children.push(child);
+  let output = "";
+  return new Promise((resolve) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const port = /on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+      if (port && /dev token:|tokens:/.test(output)) setTimeout(() => resolve({ output, port: Number(port[1]) }), 50);
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => resolve({ output, code }));
+  });
+}
+
+async function devToken(): Promise<string> {
+  const { execFile } = await import("node:child_process");
+  return new Promise((resolve, reject) =>
+    execFile(`${REPO_ROOT}node_modules/.bin/tsx`, ["scripts/token.ts", "u_123"], { cwd: REPO_ROOT, env: { ...process.env, ...KEYLESS, MINIASK_ENV: "dev" } }, (err, stdout) =>
+      err ? reject(err) : resolve(stdout.trim().split("\n").at(-1)!),
+    ),
+  );
+}
+
+describe("npm start", () => {
+  it("with no provider key, starts the local stand-in upstream, says so, and answers the article's request", async () => {
+    const { output, port } = await start({ MINIASK_ENV: "dev" });
+    expect(output).toContain("LOCAL STAND-IN UPSTREAM");
+    expect(output).toContain("no provider key is set (HUNYUAN_API_KEY, DEEPSEEK_API_KEY, DASHSCOPE_API_KEY)");
+    expect(output).toContain('tokens: the built-in DEV key "dev-builtin"');
+    const res = await fetch(`http://127.0.0.1:${port}/v1/mini/ask`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${await devToken()}` },
+      body: JSON.stringify({ intent: "summarize", userId: "u_123", traceId: "1732412345678", input: { text: ARTICLE_TEXT, maxBullets: 6 } }),
+    });
+    expect(res.status).toBe(200);
+    const json = (await res.json()) as { answer: string; model: string };
+    expect(json.answer.split("\n").length).toBeLessThanOrEqual(6);
+    expect(json.model).toContain("local");
+  });
+
+  it("with MINIASK_UPSTREAM_URL, sends every provider there and says so", async () => {
+    upstream = await startLocalUpstream();
+    const { output, port } = await start({ MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: upstream.url, MINIASK_UPSTREAM_KEY: "gw-secret-key" });
+    expect(output).toContain(`upstream: every provider points at MINIASK_UPSTREAM_URL=${upstream.url}`);
+    expect(output).not.toContain("LOCAL STAND-IN");
+    expect(output).not.toContain("gw-secret-key");
+    const res = await fetch(`http://127.0.0.1:${port}/v1/mini/ask`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${await devToken()}` },
+      body: JSON.stringify({ intent: "support", userId: "u_123", input: { question: "Why was I charged twice this month?" } }),
+    });
+    expect(res.status).toBe(200);
+    expect(upstream.requests.at(-1)?.authorization).toBe("Bearer gw-secret-key");
+  });
+
+  it("in prod without provider keys, stops at start naming the variables", async () => {
+    const { output, code } = await start({ MINIASK_ENV: "prod", MINIASK_TOKEN_KEYS: "k:prod-secret-of-at-least-32-bytes-long-xx" });
+    expect(code).toBe(1);
+    expect(output).toContain("prod needs the environment variable HUNYUAN_API_KEY");
+    expect(output).toContain("DASHSCOPE_API_KEY");
+  });
+
+  it("in staging without MINIASK_TOKEN_KEYS, stops at start", async () => {
+    const { output, code } = await start({ MINIASK_ENV: "staging", MINIASK_UPSTREAM_URL: "http://127.0.0.1:1/v1" });
+    expect(code).toBe(1);
+    expect(output).toContain("MINIASK_TOKEN_KEYS: required in staging");
+  });
+
+  it("with a bad MINIASK_ENV, stops at start saying what it accepts", async () => {
+    const { output, code } = await start({ MINIASK_ENV: "production" });
+    expect(code).toBe(1);
+    expect(output).toContain('MINIASK_ENV: expected one of "dev", "staging", "prod"');
+  });
+});
