@@ -33,11 +33,12 @@ async function main(): Promise<void> {
     processEnv: process.env,
     rawFiles,
     intents: INTENTS,
+    serveLogin: true,
     ...(localUpstream ? { upstreamOverride: { baseUrl: localUpstream.url } } : {}),
   });
   const port = await listen(createHttpServer(built.app.handle), Number(settings.PORT), "0.0.0.0");
 
-  console.log(`miniask local server on http://127.0.0.1:${port} (POST /v1/mini/ask, GET /healthz)`);
+  console.log(`miniask local server on http://127.0.0.1:${port} (POST /v1/mini/ask, POST /v1/mini/login, GET /healthz)`);
   for (const note of built.startupNotes) console.log(`  ${note}`);
   if (localUpstream) {
     console.log(`  !! LOCAL STAND-IN UPSTREAM at ${localUpstream.url}: no provider key is set (${missing.join(", ")}).`);

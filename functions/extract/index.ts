@@ -1,4 +1,4 @@
 import { extract } from "../../lib/intents/extract";
-import { intentFunction } from "../../lib/runtime/intentFunction";
+import { functionEntry } from "../../lib/runtime/functionEntry";
 
-export const main_handler = intentFunction("extract", extract, import.meta.url);
+export const main_handler = functionEntry({ name: "extract", intents: { extract } }, import.meta.url);

@@ -1,4 +1,4 @@
 import { recommend } from "../../lib/intents/recommend";
-import { intentFunction } from "../../lib/runtime/intentFunction";
+import { functionEntry } from "../../lib/runtime/functionEntry";
 
-export const main_handler = intentFunction("recommend", recommend, import.meta.url);
+export const main_handler = functionEntry({ name: "recommend", intents: { recommend } }, import.meta.url);

@@ -1,4 +1,4 @@
 import { summarize } from "../../lib/intents/summarize";
-import { intentFunction } from "../../lib/runtime/intentFunction";
+import { functionEntry } from "../../lib/runtime/functionEntry";
 
-export const main_handler = intentFunction("summarize", summarize, import.meta.url);
+export const main_handler = functionEntry({ name: "summarize", intents: { summarize } }, import.meta.url);

@@ -1,4 +1,4 @@
 import { support } from "../../lib/intents/support";
-import { intentFunction } from "../../lib/runtime/intentFunction";
+import { functionEntry } from "../../lib/runtime/functionEntry";
 
-export const main_handler = intentFunction("support", support, import.meta.url);
+export const main_handler = functionEntry({ name: "support", intents: { support } }, import.meta.url);

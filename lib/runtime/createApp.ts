@@ -1,6 +1,7 @@
 // Wires one environment's config, model chains, auth and logger into the HTTP routes.
 // Called once per process (cold start), never per request.
 import type { Authenticate } from "../auth/authenticate";
+import { type LoginDeps, createLoginHandler } from "../auth/login";
 import { type Config, type ResolvedEnvironment, environmentOf } from "../config/loadConfig";
 import type { EnvironmentName } from "../config/schema";
 import { jsonResponse } from "../http/plain";
@@ -19,6 +20,8 @@ export interface AppOptions {
   authenticate: Authenticate;
   upstreamOverride?: UpstreamOverride;
   logger?: Logger;
+  /** Serve POST /v1/mini/login (the auth function and the local server). */
+  login?: Pick<LoginDeps, "wechat" | "userIdSalt" | "tokenKeys">;
 }
 
 export interface App {
@@ -35,6 +38,13 @@ export function createApp(options: AppOptions): App {
   const ask = createAskPipeline({ config: options.config, env, intents: options.intents, authenticate: options.authenticate, models, logger });
   const health: Handler = async () =>
     jsonResponse(200, { status: "ready", env: env.name, configHash: options.config.hash, intents: Object.keys(options.intents) });
-  const handle = createRouter({ "POST /v1/mini/ask": ask, "GET /healthz": health });
+  const login = options.login
+    ? createLoginHandler({ ...options.login, env: env.name, tokenTtlSeconds: env.tokenTtlSeconds, logger })
+    : undefined;
+  const handle = createRouter({
+    ...(Object.keys(options.intents).length > 0 ? { "POST /v1/mini/ask": ask } : {}),
+    ...(login ? { "POST /v1/mini/login": login } : {}),
+    "GET /healthz": health,
+  });
   return { handle, env, models, logger };
 }

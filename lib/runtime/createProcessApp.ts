@@ -2,7 +2,9 @@
 // its environment variables and config files. Any mistake throws ConfigError here, at start.
 import { verifyAppToken } from "../auth/appToken";
 import { authenticateAppToken } from "../auth/authenticate";
+import type { WechatApp } from "../auth/code2Session";
 import { type TokenKeys, parseTokenKeys } from "../auth/tokenKeys";
+import { ConfigError } from "../config/configError";
 import { type Config, type RawConfigFiles, loadConfig } from "../config/loadConfig";
 import type { Intent } from "../intents/intent";
 import type { IntentName } from "../intents/names";
@@ -10,6 +12,20 @@ import type { UpstreamOverride } from "../models/modelTargets";
 import type { Logger } from "../observability/logger";
 import { type App, createApp } from "./createApp";
 import { type Settings, readSettings } from "./settings";
+
+// Public on purpose, like the dev token key: dev userIds only, and no other environment starts without its own.
+const DEV_USER_ID_SALT = "miniask-dev-only-user-id-salt-never-valid-outside-dev";
+
+/** WeChat app and userId salt: required in staging and prod, optional (dev salt) in dev. */
+function loginSettings(settings: Settings): { wechat: WechatApp | undefined; userIdSalt: string } {
+  const env = settings.MINIASK_ENV;
+  const missing = (["WECHAT_APPID", "WECHAT_SECRET", "MINIASK_USER_ID_SALT"] as const).filter((name) => !settings[name]);
+  if (env !== "dev" && missing.length > 0) {
+    throw new ConfigError(missing.map((name) => `environment variable ${name}: required in ${env} to serve POST /v1/mini/login`));
+  }
+  const wechat = settings.WECHAT_APPID && settings.WECHAT_SECRET ? { appId: settings.WECHAT_APPID, secret: settings.WECHAT_SECRET, apiBase: settings.WECHAT_API_BASE } : undefined;
+  return { wechat, userIdSalt: settings.MINIASK_USER_ID_SALT ?? DEV_USER_ID_SALT };
+}
 
 export interface ProcessApp {
   app: App;
@@ -27,6 +43,8 @@ export function createProcessApp(options: {
   /** Wins over MINIASK_UPSTREAM_URL (the local server's embedded upstream). */
   upstreamOverride?: UpstreamOverride;
   logger?: Logger;
+  /** Serve POST /v1/mini/login. */
+  serveLogin?: boolean;
 }): ProcessApp {
   const settings = readSettings(options.processEnv);
   const envName = settings.MINIASK_ENV;
@@ -36,6 +54,7 @@ export function createProcessApp(options: {
     : undefined;
   const upstreamOverride = options.upstreamOverride ?? fromEnv;
   const tokenKeys = parseTokenKeys(options.processEnv.MINIASK_TOKEN_KEYS, envName);
+  const login = options.serveLogin ? loginSettings(settings) : undefined;
   const app = createApp({
     config,
     envName,
@@ -44,6 +63,7 @@ export function createProcessApp(options: {
     authenticate: authenticateAppToken((token) => verifyAppToken(tokenKeys, envName, token)),
     ...(upstreamOverride ? { upstreamOverride } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(login ? { login: { ...login, tokenKeys } } : {}),
   });
   const startupNotes = [
     `env ${envName}, config ${config.hash}, intents ${Object.keys(options.intents).join(", ")}`,
@@ -55,6 +75,7 @@ export function createProcessApp(options: {
     tokenKeys.builtInDevKey
       ? `tokens: the built-in DEV key "${tokenKeys.signing.kid}" (set MINIASK_TOKEN_KEYS to use your own; no other environment accepts it)`
       : `tokens: signing with kid "${tokenKeys.signing.kid}", verifying ${[...tokenKeys.byKid.keys()].join(", ")}`,
+    ...(login ? [login.wechat ? `login: WeChat app ${login.wechat.appId} via ${login.wechat.apiBase}` : "login: WeChat not configured (WECHAT_APPID, WECHAT_SECRET): POST /v1/mini/login answers 503; use npm run token"] : []),
   ];
   return { app, config, settings, tokenKeys, startupNotes };
 }

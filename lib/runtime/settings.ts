@@ -9,6 +9,10 @@ const settingsSchema = z.object({
   MINIASK_UPSTREAM_URL: z.optional(z.string().check(z.regex(/^https?:\/\/\S+$/, "expected an http(s) URL of an OpenAI-compatible API, e.g. http://127.0.0.1:8080/v1"))),
   MINIASK_UPSTREAM_KEY: z.optional(z.string()),
   PORT: z._default(z.string().check(z.regex(/^\d{1,5}$/, "expected a port number")), "9000"),
+  WECHAT_APPID: z.optional(z.string().check(z.regex(/^wx[0-9a-f]{16}$/, "expected a Mini Program AppID like wx0123456789abcdef"))),
+  WECHAT_SECRET: z.optional(z.string().check(z.minLength(16))),
+  WECHAT_API_BASE: z._default(z.string().check(z.regex(/^https?:\/\/\S+$/, "expected an http(s) URL")), "https://api.weixin.qq.com"),
+  MINIASK_USER_ID_SALT: z.optional(z.string().check(z.minLength(32, "expected at least 32 characters"))),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -16,6 +16,8 @@ import { type LocalUpstream, startLocalUpstream } from "../../scripts/local-upst
 export const REPO_ROOT = new URL("../..", import.meta.url).pathname;
 export const TEST_TOKEN_KEYS = "k2026:test-secret-of-at-least-32-bytes-aaaaaaaa,k2025:older-test-secret-at-least-32-bytes-bbbbb";
 
+export const TEST_USER_ID_SALT = "test-user-id-salt-of-at-least-32-chars!";
+
 export function realConfigFiles(): RawConfigFiles {
   return readConfigFiles(REPO_ROOT);
 }
@@ -38,16 +40,24 @@ export async function startHarness(options: {
   rawFiles?: RawConfigFiles;
   intents?: Partial<Record<IntentName, Intent>>;
   upstream?: LocalUpstream;
+  serveLogin?: boolean;
+  /** Use the providers of the config files as they are (keys from processEnv), not the override. */
+  providersFromConfig?: boolean;
 } = {}): Promise<Harness> {
   const env = options.env ?? "dev";
   const upstream = options.upstream ?? (await startLocalUpstream());
   const logs: string[] = [];
   const built = createProcessApp({
-    processEnv: { MINIASK_ENV: env, ...(env === "dev" ? {} : { MINIASK_TOKEN_KEYS: TEST_TOKEN_KEYS }), ...options.processEnv },
+    processEnv: {
+      MINIASK_ENV: env,
+      ...(env === "dev" ? {} : { MINIASK_TOKEN_KEYS: TEST_TOKEN_KEYS, WECHAT_APPID: "wx0123456789abcdef", WECHAT_SECRET: "wechat-app-secret-0123456789abcdef", MINIASK_USER_ID_SALT: TEST_USER_ID_SALT }),
+      ...options.processEnv,
+    },
     rawFiles: options.rawFiles ?? realConfigFiles(),
     intents: options.intents ?? INTENTS,
-    upstreamOverride: { baseUrl: upstream.url, apiKey: "sk-test-upstream-key-0123456789" },
+    ...(options.providersFromConfig ? {} : { upstreamOverride: { baseUrl: upstream.url, apiKey: "sk-test-upstream-key-0123456789" } }),
     logger: createLogger("debug", (line) => logs.push(line)),
+    serveLogin: options.serveLogin ?? true,
   });
   const server: Server = createHttpServer(built.app.handle);
   const port = await listen(server, 0, "127.0.0.1");

@@ -1,4 +1,4 @@
-// What functions/<intent>/index.ts hands its intent to. Built at module load, so a config
+// What functions/<name>/index.ts hands its intents (or login) to. Built at module load, so a config
 // mistake fails the SCF init phase (and shows in its Init Report), not the first request.
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
@@ -24,10 +24,11 @@ function isMainModule(entryUrl: string): boolean {
  * The function's `main_handler` (event function). When the entry is run directly, as
  * scf_bootstrap does for a web function, it also serves HTTP on 0.0.0.0:$PORT (SCF: 9000).
  */
-export function intentFunction(name: IntentName, intent: Intent, entryUrl: string) {
+export function functionEntry(spec: { name: string; intents: Partial<Record<IntentName, Intent>>; serveLogin?: boolean }, entryUrl: string) {
+  const { name } = spec;
   let built;
   try {
-    built = createProcessApp({ processEnv: process.env, rawFiles: bundledConfigFiles(), intents: { [name]: intent } });
+    built = createProcessApp({ processEnv: process.env, rawFiles: bundledConfigFiles(), intents: spec.intents, serveLogin: spec.serveLogin ?? false });
   } catch (err) {
     if (err instanceof ConfigError) console.error(`miniask ${name}: ${err.message}`);
     throw err;
