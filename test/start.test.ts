@@ -71,11 +71,13 @@ describe("npm start", () => {
     expect(upstream.requests.at(-1)?.authorization).toBe("Bearer gw-secret-key");
   });
 
-  it("in prod without provider keys, stops at start naming the variables", async () => {
+  it("in prod without provider keys or WeChat settings, stops at start naming every variable at once", async () => {
     const { output, code } = await start({ MINIASK_ENV: "prod", MINIASK_TOKEN_KEYS: "k:prod-secret-of-at-least-32-bytes-long-xx" });
     expect(code).toBe(1);
     expect(output).toContain("prod needs the environment variable HUNYUAN_API_KEY");
     expect(output).toContain("DASHSCOPE_API_KEY");
+    expect(output).toContain("environment variable WECHAT_APPID: required in prod");
+    expect(output).toContain("environment variable MINIASK_USER_ID_SALT: required in prod");
   });
 
   it("in staging without MINIASK_TOKEN_KEYS, stops at start", async () => {

@@ -8,17 +8,16 @@ import { jsonResponse } from "../http/plain";
 import { type Handler, createRouter } from "../http/router";
 import type { Intent } from "../intents/intent";
 import type { IntentName } from "../intents/names";
-import { type ModelTargets, type UpstreamOverride, resolveModelTargets } from "../models/modelTargets";
+import type { ModelTargets } from "../models/modelTargets";
 import { type Logger, createLogger } from "../observability/logger";
 import { createAskPipeline } from "../pipeline";
 
 export interface AppOptions {
   config: Config;
   envName: EnvironmentName;
-  processEnv: Readonly<Record<string, string | undefined>>;
+  models: ModelTargets;
   intents: Partial<Record<IntentName, Intent>>;
   authenticate: Authenticate;
-  upstreamOverride?: UpstreamOverride;
   logger?: Logger;
   /** Serve POST /v1/mini/login (the auth function and the local server). */
   login?: Pick<LoginDeps, "wechat" | "userIdSalt" | "tokenKeys">;
@@ -33,7 +32,7 @@ export interface App {
 
 export function createApp(options: AppOptions): App {
   const env = environmentOf(options.config, options.envName);
-  const models = resolveModelTargets(options.config, options.envName, options.processEnv, options.upstreamOverride);
+  const models = options.models;
   const logger = options.logger ?? createLogger(env.logLevel);
   const ask = createAskPipeline({ config: options.config, env, intents: options.intents, authenticate: options.authenticate, models, logger });
   const health: Handler = async () =>

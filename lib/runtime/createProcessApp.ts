@@ -8,7 +8,7 @@ import { ConfigError } from "../config/configError";
 import { type Config, type RawConfigFiles, loadConfig } from "../config/loadConfig";
 import type { Intent } from "../intents/intent";
 import type { IntentName } from "../intents/names";
-import type { UpstreamOverride } from "../models/modelTargets";
+import { type UpstreamOverride, resolveModelTargets } from "../models/modelTargets";
 import type { Logger } from "../observability/logger";
 import { type App, createApp } from "./createApp";
 import { type Settings, readSettings } from "./settings";
@@ -53,15 +53,27 @@ export function createProcessApp(options: {
     ? { baseUrl: settings.MINIASK_UPSTREAM_URL, ...(settings.MINIASK_UPSTREAM_KEY ? { apiKey: settings.MINIASK_UPSTREAM_KEY } : {}) }
     : undefined;
   const upstreamOverride = options.upstreamOverride ?? fromEnv;
-  const tokenKeys = parseTokenKeys(options.processEnv.MINIASK_TOKEN_KEYS, envName);
-  const login = options.serveLogin ? loginSettings(settings) : undefined;
+  // Every missing or bad variable is reported at once, so one restart fixes them all.
+  const problems: string[] = [];
+  const collect = <T>(build: () => T): T | undefined => {
+    try {
+      return build();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems);
+      return undefined;
+    }
+  };
+  const tokenKeys = collect(() => parseTokenKeys(options.processEnv.MINIASK_TOKEN_KEYS, envName));
+  const login = options.serveLogin ? collect(() => loginSettings(settings)) : undefined;
+  const models = Object.keys(options.intents).length > 0 ? collect(() => resolveModelTargets(config, envName, options.processEnv, upstreamOverride)) : {};
+  if (problems.length > 0 || !tokenKeys || !models) throw new ConfigError(problems);
   const app = createApp({
     config,
     envName,
-    processEnv: options.processEnv,
+    models,
     intents: options.intents,
     authenticate: authenticateAppToken((token) => verifyAppToken(tokenKeys, envName, token)),
-    ...(upstreamOverride ? { upstreamOverride } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(login ? { login: { ...login, tokenKeys } } : {}),
   });
