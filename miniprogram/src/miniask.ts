@@ -1,0 +1,156 @@
+// The module a Mini Program requires to call miniask: it logs in with wx.login, keeps the app
+// token, refreshes it before expiry and once on a 401, and sends a traceId with every call.
+import type { WxLike, WxRequestSuccess } from "./wx";
+
+export type { WxLike } from "./wx";
+
+export interface MiniaskOptions {
+  /** One origin for every route (the local server, or one gateway in front of the functions). */
+  baseUrl?: string;
+  /** Deployed Function URLs: login, and ask per intent (each intent is its own function). */
+  urls?: { login?: string; ask?: Record<string, string> };
+  /** Defaults to the global `wx`. */
+  wx?: WxLike;
+  now?: () => number;
+  /** Log in again when the token has less than this left. */
+  refreshMarginSeconds?: number;
+  timeoutMs?: number;
+  storageKey?: string;
+}
+
+export interface AskOptions {
+  traceId?: string;
+  profile?: string;
+  context?: Record<string, string | number | boolean>;
+}
+
+export interface AskResult<A = unknown> {
+  answer: A;
+  traceId: string;
+  intent: string;
+  profile: string;
+  model: string;
+  usage: { promptTokens: number; completionTokens: number; totalTokens: number };
+  cached: boolean;
+}
+
+/** Rejection of every call: `traceId` is what the user reads out to support. */
+export class MiniaskError extends Error {
+  constructor(
+    readonly code: string,
+    readonly detail: string,
+    readonly traceId: string,
+    readonly status: number,
+  ) {
+    super(`${detail} (trace ${traceId})`);
+    this.name = "MiniaskError";
+  }
+}
+
+interface Session {
+  token: string;
+  userId: string;
+  expiresAt: number;
+}
+
+function isSession(value: unknown): value is Session {
+  const v = value as Partial<Session> | null;
+  return !!v && typeof v.token === "string" && typeof v.userId === "string" && typeof v.expiresAt === "number";
+}
+
+export function newTraceId(now: () => number = Date.now): string {
+  return `${now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+export function createMiniaskClient(options: MiniaskOptions) {
+  const found = options.wx ?? (globalThis as { wx?: WxLike }).wx;
+  if (!found) throw new Error("miniask: no wx API (pass options.wx)");
+  const wxApi: WxLike = found;
+  const now = options.now ?? Date.now;
+  const margin = options.refreshMarginSeconds ?? 60;
+  const storageKey = options.storageKey ?? "miniask.session";
+  const base = (options.baseUrl ?? "").replace(/\/+$/, "");
+  const loginUrl = options.urls?.login ?? `${base}/v1/mini/login`;
+  const askUrl = (intent: string) => options.urls?.ask?.[intent] ?? `${base}/v1/mini/ask`;
+
+  let session: Session | undefined;
+  const stored = wxApi.getStorageSync?.(storageKey);
+  if (isSession(stored)) session = stored;
+  let loggingIn: Promise<Session> | undefined;
+
+  const post = (url: string, body: unknown, header: Record<string, string>) =>
+    new Promise<WxRequestSuccess>((resolve, reject) =>
+      wxApi.request({
+        url,
+        method: "POST",
+        header: { "content-type": "application/json", ...header },
+        data: JSON.stringify(body),
+        dataType: "json",
+        timeout: options.timeoutMs ?? 15_000,
+        success: resolve,
+        fail: (err) => reject(new MiniaskError("network_error", err.errMsg, header["x-trace-id"] ?? "", 0)),
+      }),
+    );
+
+  const errorOf = (res: WxRequestSuccess, fallbackTrace: string): MiniaskError => {
+    const body = res.data as { error?: { code?: string; message?: string }; traceId?: string } | null;
+    return new MiniaskError(body?.error?.code ?? "http_error", body?.error?.message ?? `HTTP ${res.statusCode}`, body?.traceId ?? fallbackTrace, res.statusCode);
+  };
+
+  const wxCode = () =>
+    new Promise<string>((resolve, reject) =>
+      wxApi.login({ success: (res) => resolve(res.code), fail: (err) => reject(new MiniaskError("wx_login_failed", err.errMsg, "", 0)) }),
+    );
+
+  /** Logs in once even when several calls need a token at the same time. */
+  function login(): Promise<Session> {
+    if (loggingIn) return loggingIn;
+    const pending = (async () => {
+      const traceId = newTraceId(now);
+      const res = await post(loginUrl, { code: await wxCode() }, { "x-trace-id": traceId });
+      if (res.statusCode !== 200 || !isSession(res.data)) throw errorOf(res, traceId);
+      const fresh = { token: res.data.token, userId: res.data.userId, expiresAt: res.data.expiresAt };
+      session = fresh;
+      wxApi.setStorageSync?.(storageKey, fresh);
+      return fresh;
+    })();
+    loggingIn = pending;
+    // Promise.prototype.finally is missing on older base libraries.
+    const clear = () => {
+      loggingIn = undefined;
+    };
+    pending.then(clear, clear);
+    return pending;
+  }
+
+  async function currentSession(): Promise<Session> {
+    if (session && session.expiresAt - margin > now() / 1000) return session;
+    return login();
+  }
+
+  async function ask<A = unknown>(intent: string, input: Record<string, unknown>, askOptions: AskOptions = {}): Promise<AskResult<A>> {
+    const traceId = askOptions.traceId ?? newTraceId(now);
+    const send = async (s: Session) =>
+      post(askUrl(intent), { intent, userId: s.userId, traceId, input, ...(askOptions.context ? { context: askOptions.context } : {}), ...(askOptions.profile ? { profile: askOptions.profile } : {}) }, {
+        authorization: `Bearer ${s.token}`,
+        "x-trace-id": traceId,
+      });
+    let res = await send(await currentSession());
+    if (res.statusCode === 401) {
+      // A token the server no longer accepts (rotated key, clock): log in again, once.
+      session = undefined;
+      res = await send(await login());
+    }
+    if (res.statusCode !== 200) throw errorOf(res, traceId);
+    return res.data as AskResult<A>;
+  }
+
+  return {
+    ask,
+    login,
+    /** The signed-in userId, when there is a session. */
+    userId: () => session?.userId,
+  };
+}
+
+export type MiniaskClient = ReturnType<typeof createMiniaskClient>;
