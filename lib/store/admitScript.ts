@@ -1,0 +1,66 @@
+// The admit step as one Lua script, so it is atomic and one round trip on Redis (TCP) and
+// Upstash alike. No `#!lua flags=` line: Redis 7.0 (local, TencentDB) rejects those.
+// Semantics mirror memoryStore.ts and slidingWindowUse(); a shared test suite runs on all three.
+import { createHash } from "node:crypto";
+import type { AdmitRequest, AdmitResult } from "./store";
+
+export const ADMIT_SCRIPT = `
+local now = tonumber(ARGV[1])
+local cached = false
+if KEYS[2] ~= '' then cached = redis.call('GET', KEYS[2]) end
+local quota_used = 0
+if KEYS[1] ~= '' then quota_used = tonumber(redis.call('GET', KEYS[1]) or '0') end
+local tight_limit, tight_remaining, tight_reset = -1, -1, 0
+local counters = {}
+for i = 3, #KEYS do
+  local limit = tonumber(ARGV[(i - 3) * 2 + 3])
+  local window = tonumber(ARGV[(i - 3) * 2 + 4])
+  local index = math.floor(now / window)
+  local cur_key = KEYS[i] .. ':' .. index
+  local cur = tonumber(redis.call('GET', cur_key) or '0')
+  local prev = tonumber(redis.call('GET', KEYS[i] .. ':' .. (index - 1)) or '0')
+  local used = math.floor(prev * ((window - (now % window)) / window)) + cur
+  local reset = (index + 1) * window - now
+  if used >= limit then return {1, limit, 0, reset} end
+  local remaining = limit - used - 1
+  if tight_limit < 0 or remaining < tight_remaining then
+    tight_limit, tight_remaining, tight_reset = limit, remaining, reset
+  end
+  counters[#counters + 1] = {cur_key, window}
+end
+local quota_limit = tonumber(ARGV[2])
+if not cached and quota_limit >= 0 and quota_used >= quota_limit then return {2, quota_used, quota_limit, 0} end
+for _, c in ipairs(counters) do
+  redis.call('INCR', c[1])
+  redis.call('PEXPIRE', c[1], c[2] * 2)
+end
+if cached then return {0, tight_limit, tight_remaining, tight_reset, quota_used, cached} end
+return {0, tight_limit, tight_remaining, tight_reset, quota_used}
+`;
+
+export const ADMIT_SCRIPT_SHA = createHash("sha1").update(ADMIT_SCRIPT).digest("hex");
+
+export function admitKeysAndArgs(request: AdmitRequest): { keys: string[]; args: string[] } {
+  const keys = [request.quota?.key ?? "", request.cacheKey ?? "", ...request.limits.map((l) => l.key)];
+  const args = [String(request.nowMs), String(request.quota?.limit ?? -1), ...request.limits.flatMap((l) => [String(l.limit), String(l.windowMs)])];
+  return { keys, args };
+}
+
+/** Reads the script's reply array (numbers may come back as numbers or strings). */
+export function admitResultOf(reply: unknown): AdmitResult {
+  if (!Array.isArray(reply)) throw new Error("admit script: unexpected reply");
+  const n = (i: number) => Number(reply[i]);
+  switch (n(0)) {
+    case 0: {
+      const limit = n(1) >= 0 ? { limit: n(1), remaining: n(2), resetMs: n(3) } : undefined;
+      const cached = typeof reply[5] === "string" ? reply[5] : undefined;
+      return { outcome: "admitted", quotaUsed: n(4), ...(limit ? { limit } : {}), ...(cached === undefined ? {} : { cached }) };
+    }
+    case 1:
+      return { outcome: "rate_limited", limit: { limit: n(1), remaining: 0, resetMs: n(3) } };
+    case 2:
+      return { outcome: "quota_exceeded", quotaUsed: n(1), quotaLimit: n(2) };
+    default:
+      throw new Error("admit script: unknown status");
+  }
+}

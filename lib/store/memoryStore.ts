@@ -1,0 +1,68 @@
+// The embedded default (npm start, unit tests): the admit script's semantics in plain code,
+// over one Map. Per process only: bursts over several instances need a shared store.
+import { type AdmitRequest, type AdmitResult, type LimitState, type RecordRequest, type Store, slidingWindowUse } from "./store";
+
+interface Entry {
+  value: string;
+  expiresAt: number;
+}
+
+export function createMemoryStore(now: () => number = Date.now): Store {
+  const data = new Map<string, Entry>();
+  const read = (key: string): string | undefined => {
+    const entry = data.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= now()) {
+      data.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  };
+  const write = (key: string, value: string, ttlMs: number) => data.set(key, { value, expiresAt: now() + ttlMs });
+  // Expired entries of keys never read again would pile up: sweep now and then.
+  let writes = 0;
+  const sweep = () => {
+    if (++writes % 1000 !== 0) return;
+    const t = now();
+    for (const [key, entry] of data) if (entry.expiresAt <= t) data.delete(key);
+  };
+
+  return {
+    kind: "memory",
+    async admit(request: AdmitRequest): Promise<AdmitResult> {
+      const cached = request.cacheKey ? read(request.cacheKey) : undefined;
+      const quotaUsed = request.quota ? Number(read(request.quota.key) ?? "0") : 0;
+      let tight: LimitState | undefined;
+      const counters: { key: string; windowMs: number }[] = [];
+      for (const spec of request.limits) {
+        const index = Math.floor(request.nowMs / spec.windowMs);
+        const key = `${spec.key}:${index}`;
+        const { used, resetMs } = slidingWindowUse(request.nowMs, spec.windowMs, Number(read(key) ?? "0"), Number(read(`${spec.key}:${index - 1}`) ?? "0"));
+        if (used >= spec.limit) return { outcome: "rate_limited", limit: { limit: spec.limit, remaining: 0, resetMs } };
+        const remaining = spec.limit - used - 1;
+        if (!tight || remaining < tight.remaining) tight = { limit: spec.limit, remaining, resetMs };
+        counters.push({ key, windowMs: spec.windowMs });
+      }
+      if (cached === undefined && request.quota && quotaUsed >= request.quota.limit) {
+        return { outcome: "quota_exceeded", quotaUsed, quotaLimit: request.quota.limit };
+      }
+      for (const counter of counters) {
+        write(counter.key, String(Number(read(counter.key) ?? "0") + 1), counter.windowMs * 2);
+        sweep();
+      }
+      return { outcome: "admitted", quotaUsed, ...(tight ? { limit: tight } : {}), ...(cached === undefined ? {} : { cached }) };
+    },
+    async record(request: RecordRequest): Promise<void> {
+      if (request.quota) {
+        const { key, tokens, ttlSeconds } = request.quota;
+        write(key, String(Number(read(key) ?? "0") + tokens), ttlSeconds * 1000);
+      }
+      if (request.cache) write(request.cache.key, request.cache.value, request.cache.ttlSeconds * 1000);
+      sweep();
+    },
+    async ping() {},
+    async close() {
+      data.clear();
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// Redis over TCP: TencentDB for Redis inside the function's VPC (Upstash has no mainland
+// region). The client is created on first use and kept by the warm instance.
+import type { Redis } from "ioredis";
+import { evalAdmit } from "./evalAdmit";
+import type { Store } from "./store";
+
+export function createRedisStore(url: string): Store {
+  let client: Promise<Redis> | undefined;
+  const connect = () =>
+    (client ??= import("ioredis").then(
+      ({ Redis: RedisClient }) =>
+        new RedisClient(url, {
+          // Fail a command fast rather than queue it for long: the caller has its own timeout
+          // and a fail-open/closed policy.
+          maxRetriesPerRequest: 1,
+          connectTimeout: 2000,
+          retryStrategy: (times) => Math.min(times * 200, 2000),
+        }),
+    ));
+  return {
+    kind: "redis",
+    async admit(request) {
+      const redis = await connect();
+      return evalAdmit(
+        {
+          evalsha: (sha, keys, args) => redis.evalsha(sha, keys.length, ...keys, ...args),
+          eval: (script, keys, args) => redis.eval(script, keys.length, ...keys, ...args),
+        },
+        request,
+      );
+    },
+    async record({ quota, cache }) {
+      if (!quota && !cache) return;
+      const tx = (await connect()).multi();
+      if (quota) tx.incrby(quota.key, quota.tokens).expire(quota.key, quota.ttlSeconds);
+      if (cache) tx.set(cache.key, cache.value, "EX", cache.ttlSeconds);
+      const results = await tx.exec();
+      const failed = results?.find(([err]) => err);
+      if (failed?.[0]) throw failed[0];
+    },
+    async ping() {
+      await (await connect()).ping();
+    },
+    async close() {
+      if (client) (await client).disconnect();
+      client = undefined;
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// The one interface every backend (memory, Redis over TCP, Upstash REST) implements. Each
+// method is one round trip: admit() before the model call, record() after it.
+
+export interface LimitSpec {
+  /** Key prefix; the backend appends the window index. */
+  key: string;
+  limit: number;
+  windowMs: number;
+}
+
+export interface AdmitRequest {
+  nowMs: number;
+  /** Sliding-window limits, checked together and charged together (all or none). */
+  limits: readonly LimitSpec[];
+  quota?: { key: string; limit: number };
+  cacheKey?: string;
+}
+
+/** The tightest limit after this request. */
+export interface LimitState {
+  limit: number;
+  remaining: number;
+  resetMs: number;
+}
+
+export type AdmitResult =
+  | { outcome: "admitted"; limit?: LimitState; quotaUsed: number; cached?: string }
+  | { outcome: "rate_limited"; limit: LimitState }
+  | { outcome: "quota_exceeded"; quotaUsed: number; quotaLimit: number };
+
+export interface RecordRequest {
+  quota?: { key: string; tokens: number; ttlSeconds: number };
+  cache?: { key: string; value: string; ttlSeconds: number };
+}
+
+export interface Store {
+  readonly kind: "memory" | "redis" | "upstash";
+  /** Quota read, limits checked and charged, cache read: atomically, in one round trip. */
+  admit(request: AdmitRequest): Promise<AdmitResult>;
+  /** Quota charge and cache write, in one round trip. */
+  record(request: RecordRequest): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The sliding-window counter both the Lua script and the memory store compute. */
+export function slidingWindowUse(nowMs: number, windowMs: number, current: number, previous: number): { used: number; resetMs: number } {
+  const index = Math.floor(nowMs / windowMs);
+  const weight = (windowMs - (nowMs % windowMs)) / windowMs;
+  return { used: Math.floor(previous * weight) + current, resetMs: (index + 1) * windowMs - nowMs };
+}
