@@ -1,15 +1,19 @@
 // The request's walk, in order, and nothing else. Each step lives in its own module and
 // throws AppError; the one catch below turns any failure into the response and the log line.
 import { randomUUID } from "node:crypto";
+import * as z from "zod/mini";
 import { AppError } from "./appError";
 import type { Authenticate } from "./auth/authenticate";
+import { cacheKeyOf } from "./cache/cacheKey";
+import { createSingleFlight } from "./cache/singleFlight";
 import type { Config, ResolvedEnvironment } from "./config/loadConfig";
 import { errorResponse } from "./http/errorResponse";
 import { type PlainRequest, type PlainResponse, jsonResponse } from "./http/plain";
 import { traceIdOf } from "./http/traceId";
 import type { Intent } from "./intents/intent";
 import { type IntentName, isIntentName } from "./intents/names";
-import { type Attempt, ModelCallError, callModelChain } from "./models/callModelChain";
+import type { Admission } from "./limits/admit";
+import { type Attempt, ModelCallError, type Usage, callModelChain } from "./models/callModelChain";
 import type { ModelTargets } from "./models/modelTargets";
 import type { Logger } from "./observability/logger";
 import { parseAskRequest } from "./request/parseAskRequest";
@@ -21,12 +25,28 @@ export interface AskPipelineDeps {
   /** The intents this function serves (all of them on the local server). */
   intents: Partial<Record<IntentName, Intent>>;
   authenticate: Authenticate;
+  admit: (request: { traceId: string; userId: string; intent: IntentName; cacheKey?: string }) => Promise<Admission>;
+  recordUsage: (request: { traceId: string; userId: string; tokens: number; cache?: { key: string; value: string; ttlSeconds: number } }) => Promise<void>;
+  storePrefix: string;
   models: ModelTargets;
   logger: Logger;
   /** Total time for the model call, fallbacks included. */
   budgetMs?: number;
   newTraceId?: () => string;
   now?: () => number;
+}
+
+const ZERO_USAGE: Usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+
+/** What the cache keeps of an answer; read back through zod like any stored input. */
+const cachedAnswerSchema = z.object({ answer: z.unknown(), model: z.string() });
+
+interface Produced {
+  answer: unknown;
+  model: string;
+  provider: string;
+  usage: Usage;
+  attempts: Attempt[];
 }
 
 function servedIntent(intents: AskPipelineDeps["intents"], name: string): Intent {
@@ -36,10 +56,22 @@ function servedIntent(intents: AskPipelineDeps["intents"], name: string): Intent
   throw new AppError(404, "intent_not_served", `this function does not serve "${name}" (it serves ${Object.keys(intents).join(", ")})`);
 }
 
+function readCached(value: string): z.infer<typeof cachedAnswerSchema> | undefined {
+  try {
+    const parsed = z.safeParse(cachedAnswerSchema, JSON.parse(value));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) => Promise<PlainResponse> {
   const now = deps.now ?? Date.now;
   const newTraceId = deps.newTraceId ?? randomUUID;
   const budgetMs = deps.budgetMs ?? 8000;
+  const singleFlight = createSingleFlight<Produced>();
+  // Dev and staging may skip the cache to see a fresh answer; prod always uses it.
+  const bypassAllowed = deps.env.name !== "prod";
 
   return async function ask(req) {
     const started = now();
@@ -52,28 +84,56 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
       traceId = request.traceId ?? traceId;
       log.intent = request.intent;
       const intent = servedIntent(deps.intents, request.intent);
-      await deps.authenticate(req, request.userId);
+      const { userId } = await deps.authenticate(req, request.userId);
       const profile = resolveProfile(deps.config, deps.env, intent.name, request.profile);
       Object.assign(log, { profile: profile.name, profileHash: profile.contentHash });
       const call = intent.prepare(request.input, request.context);
-      const chain = deps.models[profile.model] ?? [];
-      const result = await callModelChain(
-        chain,
-        {
-          messages: [{ role: "system", content: profile.system_prompt }, ...call.messages],
-          maxTokens: profile.max_tokens,
-          ...(profile.temperature === undefined ? {} : { temperature: profile.temperature }),
-        },
-        { budgetMs, now },
-      );
-      attempts = result.attempts;
-      Object.assign(log, { model: result.model, provider: result.provider, usage: result.usage });
-      const answer = call.shapeAnswer(result.text);
-      response = jsonResponse(
-        200,
-        { answer, traceId, intent: intent.name, profile: profile.name, model: result.model, usage: result.usage, cached: false },
-        { "x-trace-id": traceId },
-      );
+
+      const bypass = bypassAllowed && req.headers["x-miniask-cache"] === "bypass";
+      const cacheKey = profile.cache && !bypass ? cacheKeyOf(deps.storePrefix, profile, call.input, request.context, userId) : undefined;
+      const admission = await deps.admit({ traceId, userId, intent: intent.name, ...(cacheKey ? { cacheKey } : {}) });
+      log.limit = admission.outcome;
+      const hit = admission.cached === undefined ? undefined : readCached(admission.cached);
+      log.cache = !profile.cache ? "off" : bypass ? "bypass" : hit ? "hit" : admission.outcome === "store_error_open" ? "skipped" : "miss";
+      if (hit) {
+        Object.assign(log, { model: hit.model, usage: ZERO_USAGE });
+        response = jsonResponse(
+          200,
+          { answer: hit.answer, traceId, intent: intent.name, profile: profile.name, model: hit.model, usage: ZERO_USAGE, cached: true },
+          { "x-trace-id": traceId, ...admission.headers },
+        );
+      } else {
+        const produce = async (): Promise<Produced> => {
+          const result = await callModelChain(
+            deps.models[profile.model] ?? [],
+            {
+              messages: [{ role: "system", content: profile.system_prompt }, ...call.messages],
+              maxTokens: profile.max_tokens,
+              ...(profile.temperature === undefined ? {} : { temperature: profile.temperature }),
+            },
+            { budgetMs, now },
+          );
+          attempts = result.attempts;
+          return { answer: call.shapeAnswer(result.text), model: result.model, provider: result.provider, usage: result.usage, attempts: result.attempts };
+        };
+        const { value, leader } = cacheKey ? await singleFlight(cacheKey, produce) : { value: await produce(), leader: true };
+        attempts = value.attempts;
+        Object.assign(log, { model: value.model, provider: value.provider, usage: value.usage, ...(leader ? {} : { sharedCall: true }) });
+        // The leader pays and stores; followers of a shared call spent nothing themselves.
+        if (leader && admission.outcome !== "store_error_open") {
+          await deps.recordUsage({
+            traceId,
+            userId,
+            tokens: value.usage.totalTokens,
+            ...(cacheKey && profile.cache ? { cache: { key: cacheKey, value: JSON.stringify({ answer: value.answer, model: value.model }), ttlSeconds: profile.cache.ttl_seconds } } : {}),
+          });
+        }
+        response = jsonResponse(
+          200,
+          { answer: value.answer, traceId, intent: intent.name, profile: profile.name, model: value.model, usage: leader ? value.usage : ZERO_USAGE, cached: false },
+          { "x-trace-id": traceId, ...admission.headers },
+        );
+      }
     } catch (err) {
       if (err instanceof ModelCallError) attempts = err.attempts;
       response = errorResponse(err, traceId);

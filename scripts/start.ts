@@ -10,6 +10,7 @@ import { createHttpServer, listen } from "../lib/http/nodeServer";
 import { INTENTS } from "../lib/intents/registry";
 import { aliasesUsedIn, missingKeyVariables } from "../lib/models/modelTargets";
 import { createProcessApp } from "../lib/runtime/createProcessApp";
+import { checkStore } from "../lib/store/createStore";
 import { readSettings } from "../lib/runtime/settings";
 import { startLocalUpstream } from "./local-upstream/server";
 
@@ -36,6 +37,8 @@ async function main(): Promise<void> {
     serveLogin: true,
     ...(localUpstream ? { upstreamOverride: { baseUrl: localUpstream.url } } : {}),
   });
+  const storeProblem = await checkStore(built.app.store, 2000);
+  if (storeProblem) throw new ConfigError([`${storeProblem} (MINIASK_STORE=${settings.MINIASK_STORE ?? "memory"}); start it, or unset MINIASK_STORE for the in-memory store`]);
   const port = await listen(createHttpServer(built.app.handle), Number(settings.PORT), "0.0.0.0");
 
   console.log(`miniask local server on http://127.0.0.1:${port} (POST /v1/mini/ask, POST /v1/mini/login, GET /healthz)`);

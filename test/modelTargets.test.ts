@@ -41,7 +41,7 @@ describe("resolveModelTargets", () => {
 
 describe("readSettings", () => {
   it("defaults to dev on port 9000", () => {
-    expect(readSettings({})).toEqual({ MINIASK_ENV: "dev", PORT: "9000", WECHAT_API_BASE: "https://api.weixin.qq.com" });
+    expect(readSettings({})).toEqual({ MINIASK_ENV: "dev", PORT: "9000", WECHAT_API_BASE: "https://api.weixin.qq.com", MINIASK_RATE_LIMITS: "on" });
   });
 
   it("treats empty variables as unset", () => {

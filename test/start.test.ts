@@ -1,8 +1,9 @@
 // `npm start` as a user runs it: a child process, its start-up lines, then real requests.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { type LocalUpstream, startLocalUpstream } from "../scripts/local-upstream/server";
 import { ARTICLE_TEXT, REPO_ROOT } from "./support/harness";
+import { KEYLESS, spawnServer } from "./support/spawnServer";
 
 const children: ChildProcess[] = [];
 let upstream: LocalUpstream | undefined;
@@ -12,22 +13,10 @@ afterEach(async () => {
   upstream = undefined;
 });
 
-const KEYLESS = { HUNYUAN_API_KEY: "", DEEPSEEK_API_KEY: "", DASHSCOPE_API_KEY: "", MINIASK_UPSTREAM_URL: "", MINIASK_TOKEN_KEYS: "" };
-
-function start(env: Record<string, string>): Promise<{ output: string; port?: number; code?: number | null }> {
-  const child = spawn(`${REPO_ROOT}node_modules/.bin/tsx`, ["scripts/start.ts"], { cwd: REPO_ROOT, env: { ...process.env, ...KEYLESS, PORT: "0", ...env } });
-  children.push(child);
-  let output = "";
-  return new Promise((resolve) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const port = /on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-      if (port && /dev token:|tokens:/.test(output)) setTimeout(() => resolve({ output, port: Number(port[1]) }), 50);
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.on("exit", (code) => resolve({ output, code }));
-  });
+async function start(env: Record<string, string>): Promise<{ output: string; port?: number; code?: number | null }> {
+  const spawned = await spawnServer(env);
+  children.push(spawned.child);
+  return spawned;
 }
 
 async function devToken(): Promise<string> {
@@ -84,6 +73,19 @@ describe("npm start", () => {
     const { output, code } = await start({ MINIASK_ENV: "staging", MINIASK_UPSTREAM_URL: "http://127.0.0.1:1/v1" });
     expect(code).toBe(1);
     expect(output).toContain("MINIASK_TOKEN_KEYS: required in staging");
+  });
+
+  it("with an unreachable store, stops at start saying which", async () => {
+    const { output, code } = await start({ MINIASK_ENV: "dev", MINIASK_STORE: "redis://127.0.0.1:1" });
+    expect(code).toBe(1);
+    expect(output).toContain("store redis is unreachable");
+    expect(output).toContain("MINIASK_STORE=redis://127.0.0.1:1");
+  });
+
+  it("with a bad MINIASK_STORE, stops at start saying what it accepts", async () => {
+    const { output, code } = await start({ MINIASK_ENV: "dev", MINIASK_STORE: "memcached://x" });
+    expect(code).toBe(1);
+    expect(output).toContain("MINIASK_STORE: expected memory, upstash or redis://host:port[/db]");
   });
 
   it("with a bad MINIASK_ENV, stops at start saying what it accepts", async () => {

@@ -8,6 +8,7 @@ import { ConfigError } from "./configError";
 import {
   ENVIRONMENTS,
   type EnvironmentName,
+  type Limits,
   type LogLevel,
   type ModelsFile,
   type Profile,
@@ -43,6 +44,7 @@ export interface ResolvedEnvironment {
   logLevel: LogLevel;
   routing: Readonly<Record<IntentName, string>>;
   tokenTtlSeconds: number;
+  limits: Limits;
 }
 
 export interface Config {
@@ -154,7 +156,7 @@ export function loadConfig(raw: RawConfigFiles): Config {
         problems.push(`${M}: aliases.${alias}.${env}: missing, but profile "${name}" (allowed in ${env}) uses alias "${alias}"`);
       }
     }
-    environments[env] = { name: env, allowedProfiles: allowed, logLevel: policy.log_level, routing, tokenTtlSeconds: policy.token_ttl_minutes * 60 };
+    environments[env] = { name: env, allowedProfiles: allowed, logLevel: policy.log_level, routing, tokenTtlSeconds: policy.token_ttl_minutes * 60, limits: policy.limits };
   }
   if (Object.keys(environments).length === 0) problems.push(`${E}: environments: expected at least one of ${ENVIRONMENTS.join(", ")}`);
 

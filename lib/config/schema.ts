@@ -15,12 +15,45 @@ export const profileSchema = z.strictObject({
   /** The intent this profile serves; defaults to the name before `_v<N>`. */
   intent: z.optional(identifier),
   temperature: z.optional(z.number().check(z.gte(0), z.lte(2))),
+  /** Serve repeated identical requests from the shared cache. */
+  cache: z.optional(
+    z.strictObject({
+      ttl_seconds: z.int().check(z.gte(1), z.lte(7 * 24 * 3600)),
+      /** Key the cache by user too (answers that depend on who asks). */
+      per_user: z._default(z.boolean(), false),
+    }),
+  ),
 });
 
 export const profilesFileSchema = z.strictObject({
   profiles: z.record(identifier, profileSchema),
   routing: z.record(identifier, identifier),
 });
+
+const windowSchema = z.strictObject({
+  requests: z.int().check(z.gte(1), z.lte(1_000_000)),
+  window_seconds: z.int().check(z.gte(1), z.lte(86_400)),
+});
+
+const DEFAULT_LIMITS = {
+  per_user_intent: { requests: 10, window_seconds: 60 },
+  per_user: { requests: 30, window_seconds: 60 },
+  daily_tokens: 100_000,
+  on_store_error: "closed" as const,
+  store_timeout_ms: 150,
+};
+
+export const limitsSchema = z.strictObject({
+  per_user_intent: windowSchema,
+  per_user: windowSchema,
+  /** Tokens (prompt + completion) a user may spend per day, Beijing time (UTC+8). */
+  daily_tokens: z.int().check(z.gte(0)),
+  /** When the store is down or slow: admit anyway (open) or refuse with 503 (closed). */
+  on_store_error: z.enum(["open", "closed"]),
+  store_timeout_ms: z.int().check(z.gte(10), z.lte(5000)),
+});
+
+export type Limits = z.infer<typeof limitsSchema>;
 
 export const logLevelSchema = z.enum(["debug", "info", "warn", "error"]);
 
@@ -31,6 +64,7 @@ export const environmentPolicySchema = z.strictObject({
   routing: z.optional(z.record(identifier, identifier)),
   /** Lifetime of an app token issued in this environment. */
   token_ttl_minutes: z._default(z.int().check(z.gte(1), z.lte(7 * 24 * 60)), 15),
+  limits: z._default(limitsSchema, DEFAULT_LIMITS),
 });
 
 export const envPolicyFileSchema = z.strictObject({

@@ -13,6 +13,8 @@ export type AskContext = Readonly<Record<string, string | number | boolean>>;
 
 /** An intent's input, parsed and turned into messages, with the shaping of the model's reply. */
 export interface PreparedCall {
+  /** The parsed input, defaults applied: what a cache key is made of. */
+  input: unknown;
   /** Messages after the profile's system prompt. */
   messages: ChatMessage[];
   /** Turns the model's text into the answer; throws AppError 502 invalid_model_output. */
@@ -51,7 +53,7 @@ export function defineIntent<I>(spec: {
         throw new AppError(400, "invalid_input", detail);
       }
       const input = result.data;
-      return { messages: spec.messages(input, context), shapeAnswer: (text) => spec.shapeAnswer(text, input) };
+      return { input, messages: spec.messages(input, context), shapeAnswer: (text) => spec.shapeAnswer(text, input) };
     },
   };
 }

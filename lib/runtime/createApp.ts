@@ -11,6 +11,11 @@ import type { IntentName } from "../intents/names";
 import type { ModelTargets } from "../models/modelTargets";
 import { type Logger, createLogger } from "../observability/logger";
 import { createAskPipeline } from "../pipeline";
+import { createAdmit } from "../limits/admit";
+import { createRecordUsage } from "../limits/recordUsage";
+import { openaiClientFor } from "../models/openaiClient";
+import { checkStore } from "../store/createStore";
+import type { Store } from "../store/store";
 
 export interface AppOptions {
   config: Config;
@@ -21,10 +26,15 @@ export interface AppOptions {
   logger?: Logger;
   /** Serve POST /v1/mini/login (the auth function and the local server). */
   login?: Pick<LoginDeps, "wechat" | "userIdSalt" | "tokenKeys">;
+  store: Store;
+  storePrefix: string;
+  /** MINIASK_RATE_LIMITS=off (dev only). */
+  limitsOff?: boolean;
 }
 
 export interface App {
   handle: Handler;
+  store: Store;
   env: ResolvedEnvironment;
   models: ModelTargets;
   logger: Logger;
@@ -34,7 +44,27 @@ export function createApp(options: AppOptions): App {
   const env = environmentOf(options.config, options.envName);
   const models = options.models;
   const logger = options.logger ?? createLogger(env.logLevel);
-  const ask = createAskPipeline({ config: options.config, env, intents: options.intents, authenticate: options.authenticate, models, logger });
+  const stepDeps = { store: options.store, env, prefix: options.storePrefix, logger, limitsOff: options.limitsOff ?? false };
+  const ask = createAskPipeline({
+    config: options.config,
+    env,
+    intents: options.intents,
+    authenticate: options.authenticate,
+    admit: createAdmit(stepDeps),
+    recordUsage: createRecordUsage(stepDeps),
+    storePrefix: options.storePrefix,
+    models,
+    logger,
+  });
+  // A warm-up ping (the timer function) builds the clients a request will need and opens the
+  // store connection, but calls no model and touches no counter, quota or audit record.
+  const warmup: Handler = async () => {
+    const started = Date.now();
+    for (const chain of Object.values(models)) for (const target of chain) openaiClientFor(target);
+    const storeProblem = await checkStore(options.store, env.limits.store_timeout_ms * 4);
+    logger.debug("warmup", { store: storeProblem ? "unreachable" : "ok", ms: Date.now() - started });
+    return jsonResponse(200, { warm: true, store: storeProblem ? "unreachable" : "ok" });
+  };
   const health: Handler = async () =>
     jsonResponse(200, { status: "ready", env: env.name, configHash: options.config.hash, intents: Object.keys(options.intents) });
   const login = options.login
@@ -43,7 +73,8 @@ export function createApp(options: AppOptions): App {
   const handle = createRouter({
     ...(Object.keys(options.intents).length > 0 ? { "POST /v1/mini/ask": ask } : {}),
     ...(login ? { "POST /v1/mini/login": login } : {}),
+    "POST /v1/mini/warmup": warmup,
     "GET /healthz": health,
   });
-  return { handle, env, models, logger };
+  return { handle, store: options.store, env, models, logger };
 }

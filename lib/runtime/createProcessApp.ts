@@ -9,6 +9,8 @@ import { type Config, type RawConfigFiles, loadConfig } from "../config/loadConf
 import type { Intent } from "../intents/intent";
 import type { IntentName } from "../intents/names";
 import { type UpstreamOverride, resolveModelTargets } from "../models/modelTargets";
+import { createStore } from "../store/createStore";
+import type { Store } from "../store/store";
 import type { Logger } from "../observability/logger";
 import { type App, createApp } from "./createApp";
 import { type Settings, readSettings } from "./settings";
@@ -43,6 +45,8 @@ export function createProcessApp(options: {
   /** Wins over MINIASK_UPSTREAM_URL (the local server's embedded upstream). */
   upstreamOverride?: UpstreamOverride;
   logger?: Logger;
+  /** A store built by the caller (tests); otherwise MINIASK_STORE decides. */
+  store?: Store;
   /** Serve POST /v1/mini/login. */
   serveLogin?: boolean;
 }): ProcessApp {
@@ -67,7 +71,9 @@ export function createProcessApp(options: {
   const tokenKeys = collect(() => parseTokenKeys(options.processEnv.MINIASK_TOKEN_KEYS, envName));
   const login = options.serveLogin ? collect(() => loginSettings(settings)) : undefined;
   const models = Object.keys(options.intents).length > 0 ? collect(() => resolveModelTargets(config, envName, options.processEnv, upstreamOverride)) : {};
-  if (problems.length > 0 || !tokenKeys || !models) throw new ConfigError(problems);
+  const store = collect(() => options.store ?? createStore(settings.MINIASK_STORE, options.processEnv));
+  if (problems.length > 0 || !tokenKeys || !models || !store) throw new ConfigError(problems);
+  const limitsOff = settings.MINIASK_RATE_LIMITS === "off" && envName === "dev";
   const app = createApp({
     config,
     envName,
@@ -76,6 +82,9 @@ export function createProcessApp(options: {
     authenticate: authenticateAppToken((token) => verifyAppToken(tokenKeys, envName, token)),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(login ? { login: { ...login, tokenKeys } } : {}),
+    store,
+    storePrefix: settings.MINIASK_STORE_PREFIX ?? `miniask:${envName}:`,
+    limitsOff,
   });
   const startupNotes = [
     `env ${envName}, config ${config.hash}, intents ${Object.keys(options.intents).join(", ")}`,
@@ -87,6 +96,10 @@ export function createProcessApp(options: {
     tokenKeys.builtInDevKey
       ? `tokens: the built-in DEV key "${tokenKeys.signing.kid}" (set MINIASK_TOKEN_KEYS to use your own; no other environment accepts it)`
       : `tokens: signing with kid "${tokenKeys.signing.kid}", verifying ${[...tokenKeys.byKid.keys()].join(", ")}`,
+    `store: ${store.kind}${settings.MINIASK_STORE && store.kind === "redis" ? ` (${settings.MINIASK_STORE.replace(/:[^:@/]*@/, ":***@")})` : ""}, key prefix "${settings.MINIASK_STORE_PREFIX ?? `miniask:${envName}:`}"`,
+    ...(settings.MINIASK_RATE_LIMITS === "off"
+      ? [limitsOff ? "WARNING: MINIASK_RATE_LIMITS=off: no rate limits and no quotas (dev only; for benchmarks)" : `WARNING: MINIASK_RATE_LIMITS=off is ignored in ${envName}: limits stay on`]
+      : []),
     ...(login ? [login.wechat ? `login: WeChat app ${login.wechat.appId} via ${login.wechat.apiBase}` : "login: WeChat not configured (WECHAT_APPID, WECHAT_SECRET): POST /v1/mini/login answers 503; use npm run token"] : []),
   ];
   return { app, config, settings, tokenKeys, startupNotes };

@@ -8,6 +8,7 @@ import { createEventHandler } from "../http/scfEvent";
 import { createHttpServer, listen } from "../http/nodeServer";
 import type { Intent } from "../intents/intent";
 import type { IntentName } from "../intents/names";
+import { checkStore } from "../store/createStore";
 import { createProcessApp } from "./createProcessApp";
 
 function isMainModule(entryUrl: string): boolean {
@@ -34,6 +35,10 @@ export function functionEntry(spec: { name: string; intents: Partial<Record<Inte
     throw err;
   }
   const { app, settings } = built;
+  // An unreachable store at init is worth a line now; requests then follow on_store_error.
+  void checkStore(app.store, 2000).then((problem) => {
+    if (problem) app.logger.warn("store unreachable at start", { function: name, problem });
+  });
   if (isMainModule(entryUrl)) {
     // SCF web functions must listen on all interfaces, not 127.0.0.1 only (platform-facts.md).
     void listen(createHttpServer(app.handle), Number(settings.PORT), "0.0.0.0").then((port) =>

@@ -12,6 +12,11 @@ const settingsSchema = z.object({
   WECHAT_APPID: z.optional(z.string().check(z.regex(/^wx[0-9a-f]{16}$/, "expected a Mini Program AppID like wx0123456789abcdef"))),
   WECHAT_SECRET: z.optional(z.string().check(z.minLength(16))),
   WECHAT_API_BASE: z._default(z.string().check(z.regex(/^https?:\/\/\S+$/, "expected an http(s) URL")), "https://api.weixin.qq.com"),
+  MINIASK_STORE: z.optional(z.string()),
+  /** Separates environments (and test runs) that share one Redis. */
+  MINIASK_STORE_PREFIX: z.optional(z.string().check(z.regex(/^[\w:.-]{1,64}$/, "expected letters, digits and _ : . -"))),
+  /** "off" turns rate limits and quotas off, in dev only (benchmarks). */
+  MINIASK_RATE_LIMITS: z._default(z.enum(["on", "off"]), "on"),
   MINIASK_USER_ID_SALT: z.optional(z.string().check(z.minLength(32, "expected at least 32 characters"))),
 });
 

@@ -7,16 +7,19 @@ import type { Store } from "./store";
 export function createRedisStore(url: string): Store {
   let client: Promise<Redis> | undefined;
   const connect = () =>
-    (client ??= import("ioredis").then(
-      ({ Redis: RedisClient }) =>
-        new RedisClient(url, {
-          // Fail a command fast rather than queue it for long: the caller has its own timeout
-          // and a fail-open/closed policy.
-          maxRetriesPerRequest: 1,
-          connectTimeout: 2000,
-          retryStrategy: (times) => Math.min(times * 200, 2000),
-        }),
-    ));
+    (client ??= import("ioredis").then(({ Redis: RedisClient }) => {
+      const redis = new RedisClient(url, {
+        // Fail a command fast rather than queue it for long: the caller has its own timeout
+        // and a fail-open/closed policy.
+        maxRetriesPerRequest: 1,
+        connectTimeout: 2000,
+        retryStrategy: (times) => Math.min(times * 200, 2000),
+      });
+      // Connection errors surface on the commands (and in our warning line); without a
+      // listener ioredis would also print each reconnect failure to stderr.
+      redis.on("error", () => undefined);
+      return redis;
+    }));
   return {
     kind: "redis",
     async admit(request) {

@@ -1,6 +1,8 @@
 // A real server (node:http on a free port) in front of the real pipeline, talking over real
 // HTTP to the project's local upstream. Logs are captured line by line for assertions.
+import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
+import type { Store } from "../../lib/store/store";
 import { issueAppToken } from "../../lib/auth/appToken";
 import type { RawConfigFiles } from "../../lib/config/loadConfig";
 import { readConfigFiles } from "../../lib/config/readConfigFiles";
@@ -43,6 +45,7 @@ export async function startHarness(options: {
   serveLogin?: boolean;
   /** Use the providers of the config files as they are (keys from processEnv), not the override. */
   providersFromConfig?: boolean;
+  store?: Store;
 } = {}): Promise<Harness> {
   const env = options.env ?? "dev";
   const upstream = options.upstream ?? (await startLocalUpstream());
@@ -50,6 +53,8 @@ export async function startHarness(options: {
   const built = createProcessApp({
     processEnv: {
       MINIASK_ENV: env,
+      // Each harness its own keys, so counters never leak between tests sharing a Redis.
+      MINIASK_STORE_PREFIX: `test:${randomUUID()}:`,
       ...(env === "dev" ? {} : { MINIASK_TOKEN_KEYS: TEST_TOKEN_KEYS, WECHAT_APPID: "wx0123456789abcdef", WECHAT_SECRET: "wechat-app-secret-0123456789abcdef", MINIASK_USER_ID_SALT: TEST_USER_ID_SALT }),
       ...options.processEnv,
     },
@@ -58,6 +63,7 @@ export async function startHarness(options: {
     ...(options.providersFromConfig ? {} : { upstreamOverride: { baseUrl: upstream.url, apiKey: "sk-test-upstream-key-0123456789" } }),
     logger: createLogger("debug", (line) => logs.push(line)),
     serveLogin: options.serveLogin ?? true,
+    ...(options.store ? { store: options.store } : {}),
   });
   const server: Server = createHttpServer(built.app.handle);
   const port = await listen(server, 0, "127.0.0.1");

@@ -1,0 +1,88 @@
+// The limit and cache-read step: one store round trip, raced against a small timeout. A store
+// that is down or slow never becomes a 500: the env policy says open (admit, skip the cache)
+// or closed (503), and one warning line says which.
+import { AppError } from "../appError";
+import type { ResolvedEnvironment } from "../config/loadConfig";
+import type { IntentName } from "../intents/names";
+import type { Logger } from "../observability/logger";
+import type { AdmitResult, LimitState, Store } from "../store/store";
+import { secondsToNextBeijingMidnight, storeKeys } from "./storeKeys";
+
+export interface Admission {
+  /** The cached reply (JSON), when there was one. */
+  cached?: string;
+  /** Headers for the response: X-RateLimit-*. */
+  headers: Record<string, string>;
+  /** What the log line says about limits. */
+  outcome: "ok" | "off" | "store_error_open";
+}
+
+export function rateLimitHeaders(state: LimitState): Record<string, string> {
+  return {
+    "x-ratelimit-limit": String(state.limit),
+    "x-ratelimit-remaining": String(Math.max(0, state.remaining)),
+    "x-ratelimit-reset": String(Math.ceil(state.resetMs / 1000)),
+  };
+}
+
+export class StoreTimeout extends Error {}
+
+export async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new StoreTimeout()), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function createAdmit(deps: { store: Store; env: ResolvedEnvironment; prefix: string; logger: Logger; limitsOff?: boolean; now?: () => number }) {
+  const { limits } = deps.env;
+  const now = deps.now ?? Date.now;
+  return async function admit(request: { traceId: string; userId: string; intent: IntentName; cacheKey?: string }): Promise<Admission> {
+    const nowMs = now();
+    let result: AdmitResult;
+    try {
+      result = await withTimeout(
+        deps.store.admit({
+          nowMs,
+          limits: deps.limitsOff
+            ? []
+            : [
+                { key: storeKeys.perUserIntent(deps.prefix, request.userId, request.intent), limit: limits.per_user_intent.requests, windowMs: limits.per_user_intent.window_seconds * 1000 },
+                { key: storeKeys.perUser(deps.prefix, request.userId), limit: limits.per_user.requests, windowMs: limits.per_user.window_seconds * 1000 },
+              ],
+          ...(deps.limitsOff ? {} : { quota: { key: storeKeys.quota(deps.prefix, request.userId, nowMs), limit: limits.daily_tokens } }),
+          ...(request.cacheKey ? { cacheKey: request.cacheKey } : {}),
+        }),
+        limits.store_timeout_ms,
+      );
+    } catch (err) {
+      deps.logger.warn("store unavailable", {
+        traceId: request.traceId,
+        store: deps.store.kind,
+        step: "admit",
+        reason: err instanceof StoreTimeout ? "timeout" : "error",
+        policy: limits.on_store_error,
+      });
+      if (limits.on_store_error === "closed") throw new AppError(503, "store_unavailable", "the service is busy; try again shortly", { "retry-after": "2" });
+      return { headers: {}, outcome: "store_error_open" };
+    }
+    if (result.outcome === "rate_limited") {
+      throw new AppError(429, "rate_limited", "too many requests; slow down", {
+        "retry-after": String(Math.max(1, Math.ceil(result.limit.resetMs / 1000))),
+        ...rateLimitHeaders(result.limit),
+      });
+    }
+    if (result.outcome === "quota_exceeded") {
+      throw new AppError(429, "quota_exceeded", "today's quota is used up; it resets at midnight (Beijing time)", {
+        "retry-after": String(secondsToNextBeijingMidnight(nowMs)),
+      });
+    }
+    return {
+      ...(result.cached === undefined ? {} : { cached: result.cached }),
+      headers: result.limit ? rateLimitHeaders(result.limit) : {},
+      outcome: deps.limitsOff ? "off" : "ok",
+    };
+  };
+}

@@ -1,0 +1,13 @@
+import type { RawConfigFiles } from "../../lib/config/loadConfig";
+import type { Limits } from "../../lib/config/schema";
+import { realConfigFiles } from "./harness";
+
+type Json = Record<string, any>;
+
+/** The real config files with one environment's limits changed. */
+export function filesWithLimits(env: "dev" | "staging" | "prod", limits: Partial<Limits>): RawConfigFiles {
+  const files = structuredClone(realConfigFiles()) as { profiles: Json; envPolicy: Json; models: Json };
+  const current = files.envPolicy.environments[env].limits;
+  files.envPolicy.environments[env].limits = { ...current, ...limits };
+  return files as RawConfigFiles;
+}
