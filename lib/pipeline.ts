@@ -13,7 +13,8 @@ import { traceIdOf } from "./http/traceId";
 import type { Intent } from "./intents/intent";
 import { type IntentName, isIntentName } from "./intents/names";
 import type { Admission } from "./limits/admit";
-import { type Attempt, ModelCallError, type Usage, callModelChain } from "./models/callModelChain";
+import { type Attempt, ModelCallError, type Usage } from "./models/callModelChain";
+import { type Produced, generateAnswer } from "./models/generateAnswer";
 import type { ModelTargets } from "./models/modelTargets";
 import type { Logger } from "./observability/logger";
 import { parseAskRequest } from "./request/parseAskRequest";
@@ -30,8 +31,6 @@ export interface AskPipelineDeps {
   storePrefix: string;
   models: ModelTargets;
   logger: Logger;
-  /** Total time for the model call, fallbacks included. */
-  budgetMs?: number;
   newTraceId?: () => string;
   now?: () => number;
 }
@@ -40,14 +39,6 @@ const ZERO_USAGE: Usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0
 
 /** What the cache keeps of an answer; read back through zod like any stored input. */
 const cachedAnswerSchema = z.object({ answer: z.unknown(), model: z.string() });
-
-interface Produced {
-  answer: unknown;
-  model: string;
-  provider: string;
-  usage: Usage;
-  attempts: Attempt[];
-}
 
 function servedIntent(intents: AskPipelineDeps["intents"], name: string): Intent {
   const intent = isIntentName(name) ? intents[name] : undefined;
@@ -68,7 +59,6 @@ function readCached(value: string): z.infer<typeof cachedAnswerSchema> | undefin
 export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) => Promise<PlainResponse> {
   const now = deps.now ?? Date.now;
   const newTraceId = deps.newTraceId ?? randomUUID;
-  const budgetMs = deps.budgetMs ?? 8000;
   const singleFlight = createSingleFlight<Produced>();
   // Dev and staging may skip the cache to see a fresh answer; prod always uses it.
   const bypassAllowed = deps.env.name !== "prod";
@@ -103,22 +93,10 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
           { "x-trace-id": traceId, ...admission.headers },
         );
       } else {
-        const produce = async (): Promise<Produced> => {
-          const result = await callModelChain(
-            deps.models[profile.model] ?? [],
-            {
-              messages: [{ role: "system", content: profile.system_prompt }, ...call.messages],
-              maxTokens: profile.max_tokens,
-              ...(profile.temperature === undefined ? {} : { temperature: profile.temperature }),
-            },
-            { budgetMs, now },
-          );
-          attempts = result.attempts;
-          return { answer: call.shapeAnswer(result.text), model: result.model, provider: result.provider, usage: result.usage, attempts: result.attempts };
-        };
+        const produce = () => generateAnswer(deps.models[profile.model] ?? [], profile, call, { budgetMs: profile.budget_ms ?? deps.env.modelBudgetMs, now });
         const { value, leader } = cacheKey ? await singleFlight(cacheKey, produce) : { value: await produce(), leader: true };
         attempts = value.attempts;
-        Object.assign(log, { model: value.model, provider: value.provider, usage: value.usage, ...(leader ? {} : { sharedCall: true }) });
+        Object.assign(log, { model: value.model, provider: value.provider, usage: value.usage, ...(value.repaired ? { repaired: true } : {}), ...(leader ? {} : { sharedCall: true }) });
         // The leader pays and stores; followers of a shared call spent nothing themselves.
         if (leader && admission.outcome !== "store_error_open") {
           await deps.recordUsage({
@@ -130,7 +108,17 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
         }
         response = jsonResponse(
           200,
-          { answer: value.answer, traceId, intent: intent.name, profile: profile.name, model: value.model, usage: leader ? value.usage : ZERO_USAGE, cached: false },
+          {
+            answer: value.answer,
+            traceId,
+            intent: intent.name,
+            profile: profile.name,
+            model: value.model,
+            usage: leader ? value.usage : ZERO_USAGE,
+            cached: false,
+            // Which providers failed before the one that answered, and why.
+            ...(value.attempts.length > 1 ? { attempts: value.attempts } : {}),
+          },
           { "x-trace-id": traceId, ...admission.headers },
         );
       }

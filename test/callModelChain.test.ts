@@ -14,8 +14,8 @@ describe("callModelChain", () => {
     first = await startLocalUpstream();
     second = await startLocalUpstream();
     chain = [
-      { provider: "first", model: "m1", baseUrl: first.url, apiKey: "k1", timeoutMs: 300 },
-      { provider: "second", model: "m2", baseUrl: second.url, apiKey: "k2", timeoutMs: 300 },
+      { provider: "first", model: "m1", baseUrl: first.url, apiKey: "k1", timeoutMs: 300, jsonSchema: false },
+      { provider: "second", model: "m2", baseUrl: second.url, apiKey: "k2", timeoutMs: 300, jsonSchema: false },
     ];
   });
   afterEach(() => {
@@ -67,13 +67,20 @@ describe("callModelChain", () => {
     expect(second.requests.length).toBe(before);
   });
 
-  it("answers 503 model_unavailable when every provider fails, listing kinds only", async () => {
-    first.enqueue({ status: 503 });
-    second.enqueue({ status: 500 });
+  it("answers 503 model_unavailable when every provider fails in every round, listing kinds only", async () => {
+    first.setDefault({ status: 503 });
+    second.setDefault({ status: 500 });
     const err = (await callModelChain(chain, request, { budgetMs: 5000 }).catch((e: unknown) => e)) as ModelCallError;
     expect(err).toMatchObject({ status: 503, code: "model_unavailable" });
-    expect(err.message).toBe("no model could answer (first/m1: server_error, second/m2: server_error)");
-    expect(err.attempts.map((a) => a.status)).toEqual([503, 500]);
+    expect(err.message).toBe("no model could answer (first/m1: server_error, second/m2: server_error, first/m1: server_error, second/m2: server_error)");
+    expect(err.attempts.map((a) => a.status)).toEqual([503, 500, 503, 500]);
+  });
+
+  it("recovers in the second round when every provider failed once", async () => {
+    first.enqueue({ status: 503 });
+    second.enqueue({ status: 500 });
+    const result = await callModelChain(chain, request, { budgetMs: 5000 });
+    expect(result.attempts.map((a) => `${a.provider}:${a.outcome}`)).toEqual(["first:server_error", "second:server_error", "first:ok"]);
   });
 
   it("stops when the total budget is spent", async () => {
@@ -83,5 +90,52 @@ describe("callModelChain", () => {
     expect(err.code).toBe("model_unavailable");
     expect(err.attempts).toHaveLength(1);
     expect(err.attempts[0]?.outcome).toBe("timeout");
+  });
+
+  it("honours Retry-After: calls the same provider again once it has passed, inside the budget", async () => {
+    const only = [chain[0]!];
+    first.enqueue({ status: 429, retryAfterSeconds: 1 });
+    const slept: number[] = [];
+    const result = await callModelChain(only, request, {
+      budgetMs: 5000,
+      sleep: (ms) => {
+        slept.push(ms);
+        return new Promise((r) => setTimeout(r, ms));
+      },
+      random: () => 0.5,
+    });
+    expect(result.attempts.map((a) => a.outcome)).toEqual(["rate_limited", "ok"]);
+    // The round's backoff (200 ms * jitter 1.0), then the rest of the 1 s Retry-After.
+    expect(slept[0]).toBe(200);
+    expect(slept[1]).toBeGreaterThan(600);
+    expect(slept[1]).toBeLessThanOrEqual(1000);
+  });
+
+  it("skips a provider whose Retry-After lies beyond the budget", async () => {
+    first.enqueue({ status: 503, retryAfterSeconds: 30 });
+    second.enqueue({ status: 500 }, { status: 500 });
+    const err = (await callModelChain(chain, request, { budgetMs: 2000, random: () => 0 }).catch((e: unknown) => e)) as ModelCallError;
+    expect(err.code).toBe("model_unavailable");
+    expect(err.attempts.map((a) => `${a.provider}:${a.outcome}`)).toEqual(["first:server_error", "second:server_error", "first:retry_after_exceeds_budget", "second:server_error"]);
+  });
+
+  it("backs off with jitter between rounds, doubling", async () => {
+    first.setDefault({ status: 500 });
+    second.setDefault({ status: 500 });
+    const slept: number[] = [];
+    const randoms = [0, 0.99];
+    await callModelChain(chain, request, { budgetMs: 60_000, maxRounds: 3, backoffMs: 100, sleep: async (ms) => void slept.push(ms), random: () => randoms.shift() ?? 0 }).catch(() => undefined);
+    expect(slept).toHaveLength(2);
+    expect(slept[0]).toBeCloseTo(50); // 100 * (0.5 + 0)
+    expect(slept[1]).toBeCloseTo(298); // 200 * (0.5 + 0.99)
+  });
+
+  it("sends response_format json_schema only to providers that declare it", async () => {
+    const jsonSchema = { name: "extraction", schema: { type: "object", properties: { city: { type: ["string", "null"] } }, required: ["city"], additionalProperties: false } };
+    const before = first.requests.length;
+    await callModelChain([{ ...chain[0]!, jsonSchema: true }], { ...request, jsonSchema }, { budgetMs: 5000 });
+    expect(first.requests[before]?.body.response_format).toEqual({ type: "json_schema", json_schema: { ...jsonSchema, strict: true } });
+    await callModelChain([chain[0]!], { ...request, jsonSchema }, { budgetMs: 5000 });
+    expect(first.requests[before + 1]?.body.response_format).toBeUndefined();
   });
 });

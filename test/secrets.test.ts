@@ -48,12 +48,14 @@ describe("secrets never leave the backend", () => {
     upstream.enqueue({ status: 500 });
     statuses.push(await ask(body, token)); // fallback to qwen
     expect(upstream.requests.at(-1)?.authorization).toBe(`Bearer ${PROVIDER_KEYS.DASHSCOPE_API_KEY}`);
-    upstream.enqueue({ status: 500 }, { status: 503 });
-    statuses.push(await ask(body, token)); // 503 model_unavailable
+    upstream.setDefault({ status: 500 });
+    statuses.push(await ask(body, token)); // 503 model_unavailable, after two rounds
+    upstream.setDefault({});
     upstream.enqueue({ status: 401 });
     statuses.push(await ask(body, token)); // 502 model_rejected (a provider refusing our key)
-    upstream.enqueue({ malformed: true }, { malformed: true });
+    upstream.setDefault({ malformed: true });
     statuses.push(await ask(body, token));
+    upstream.setDefault({});
     statuses.push(await ask(body, null)); // 401 missing
     statuses.push(await ask(body, "x.y.z")); // 401 malformed
     statuses.push(await ask(body, await h.token("u_2"))); // 403 mismatch

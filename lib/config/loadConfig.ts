@@ -45,6 +45,7 @@ export interface ResolvedEnvironment {
   routing: Readonly<Record<IntentName, string>>;
   tokenTtlSeconds: number;
   limits: Limits;
+  modelBudgetMs: number;
 }
 
 export interface Config {
@@ -156,7 +157,7 @@ export function loadConfig(raw: RawConfigFiles): Config {
         problems.push(`${M}: aliases.${alias}.${env}: missing, but profile "${name}" (allowed in ${env}) uses alias "${alias}"`);
       }
     }
-    environments[env] = { name: env, allowedProfiles: allowed, logLevel: policy.log_level, routing, tokenTtlSeconds: policy.token_ttl_minutes * 60, limits: policy.limits };
+    environments[env] = { name: env, allowedProfiles: allowed, logLevel: policy.log_level, routing, tokenTtlSeconds: policy.token_ttl_minutes * 60, limits: policy.limits, modelBudgetMs: policy.model_budget_ms };
   }
   if (Object.keys(environments).length === 0) problems.push(`${E}: environments: expected at least one of ${ENVIRONMENTS.join(", ")}`);
 

@@ -15,6 +15,8 @@ export const profileSchema = z.strictObject({
   /** The intent this profile serves; defaults to the name before `_v<N>`. */
   intent: z.optional(identifier),
   temperature: z.optional(z.number().check(z.gte(0), z.lte(2))),
+  /** Total time for the model call, fallbacks included (else the env policy's). */
+  budget_ms: z.optional(z.int().check(z.gte(100), z.lte(120_000))),
   /** Serve repeated identical requests from the shared cache. */
   cache: z.optional(
     z.strictObject({
@@ -65,6 +67,8 @@ export const environmentPolicySchema = z.strictObject({
   /** Lifetime of an app token issued in this environment. */
   token_ttl_minutes: z._default(z.int().check(z.gte(1), z.lte(7 * 24 * 60)), 15),
   limits: z._default(limitsSchema, DEFAULT_LIMITS),
+  /** Total time for a model call, fallbacks included, unless the profile sets budget_ms. */
+  model_budget_ms: z._default(z.int().check(z.gte(100), z.lte(120_000)), 8000),
 });
 
 export const envPolicyFileSchema = z.strictObject({
@@ -89,6 +93,8 @@ export const chainEntrySchema = z.strictObject({
   provider: identifier,
   model: nonEmpty,
   timeout_ms: z._default(z.int().check(z.gte(100), z.lte(120_000)), 8000),
+  /** The provider accepts response_format: {type: "json_schema"} (structured output). */
+  json_schema: z._default(z.boolean(), false),
 });
 
 export const modelsFileSchema = z.strictObject({

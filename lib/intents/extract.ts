@@ -33,6 +33,16 @@ export const extract = defineIntent({
         `Text:\n${input.text}${contextLines(context)}`,
     },
   ],
+  // Structured output where the provider supports it: exactly these keys, nothing else.
+  jsonSchema: (input) => ({
+    name: "extraction",
+    schema: {
+      type: "object",
+      properties: Object.fromEntries(input.fields.map((field) => [field, { type: ["string", "number", "boolean", "null"] }])),
+      required: input.fields,
+      additionalProperties: false,
+    },
+  }),
   shapeAnswer(text, input) {
     const parsed = jsonObjectIn(text);
     if (!parsed) throw invalidModelOutput("not a JSON object");

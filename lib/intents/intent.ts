@@ -19,6 +19,8 @@ export interface PreparedCall {
   messages: ChatMessage[];
   /** Turns the model's text into the answer; throws AppError 502 invalid_model_output. */
   shapeAnswer(text: string): unknown;
+  /** A JSON schema the reply must follow, for providers with structured output. */
+  jsonSchema?: { name: string; schema: Record<string, unknown> };
 }
 
 export interface Intent {
@@ -42,6 +44,7 @@ export function defineIntent<I>(spec: {
   input: z.ZodMiniType<I>;
   messages(input: I, context: AskContext | undefined): ChatMessage[];
   shapeAnswer(text: string, input: I): unknown;
+  jsonSchema?: (input: I) => { name: string; schema: Record<string, unknown> };
 }): Intent {
   return {
     name: spec.name,
@@ -53,7 +56,12 @@ export function defineIntent<I>(spec: {
         throw new AppError(400, "invalid_input", detail);
       }
       const input = result.data;
-      return { input, messages: spec.messages(input, context), shapeAnswer: (text) => spec.shapeAnswer(text, input) };
+      return {
+        input,
+        messages: spec.messages(input, context),
+        shapeAnswer: (text) => spec.shapeAnswer(text, input),
+        ...(spec.jsonSchema ? { jsonSchema: spec.jsonSchema(input) } : {}),
+      };
     },
   };
 }

@@ -1,6 +1,9 @@
-// Walks an alias's provider chain: a timeout, a connection error, a 429, a 5xx or an unusable
-// reply moves on to the next entry; any other 4xx stops (retrying a rejected request elsewhere
-// would only hide a bug). Provider error text never reaches the caller: only kinds and statuses.
+// Walks an alias's provider chain inside one latency budget. A timeout, a connection error, a
+// 429, a 5xx or an unusable reply moves on to the next entry; any other 4xx stops (retrying a
+// rejected request elsewhere would only hide a bug). When every entry failed and budget is
+// left, the chain is tried again after a backoff with jitter, and a provider that sent
+// Retry-After is not called again before that time. Provider error text never reaches the
+// caller: only kinds and statuses.
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
 import * as z from "zod/mini";
 import { AppError } from "../appError";
@@ -9,10 +12,30 @@ import { completionSchema } from "./completionSchema";
 import type { ModelTarget } from "./modelTargets";
 import { openaiClientFor } from "./openaiClient";
 
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** Messages as the chat API takes them, tool turns included. */
+export type ModelMessage =
+  | ChatMessage
+  | { role: "assistant"; content: string | null; tool_calls: { id: string; type: "function"; function: { name: string; arguments: string } }[] }
+  | { role: "tool"; tool_call_id: string; content: string };
+
+export interface ToolDefinition {
+  type: "function";
+  function: { name: string; description: string; parameters: Record<string, unknown> };
+}
+
 export interface ModelRequest {
-  messages: ChatMessage[];
+  messages: ModelMessage[];
   maxTokens: number;
   temperature?: number;
+  /** A JSON schema for the reply, sent as response_format to providers that support it. */
+  jsonSchema?: { name: string; schema: Record<string, unknown> };
+  tools?: ToolDefinition[];
 }
 
 export interface Usage {
@@ -21,7 +44,7 @@ export interface Usage {
   totalTokens: number;
 }
 
-export type FailureKind = "timeout" | "connection" | "rate_limited" | "server_error" | "bad_response" | "rejected";
+export type FailureKind = "timeout" | "connection" | "rate_limited" | "server_error" | "bad_response" | "rejected" | "retry_after_exceeds_budget";
 
 export interface Attempt {
   provider: string;
@@ -33,6 +56,7 @@ export interface Attempt {
 
 export interface ModelResult {
   text: string;
+  toolCalls: ToolCall[];
   /** The model the provider says answered (its own name), else the configured one. */
   model: string;
   provider: string;
@@ -47,21 +71,42 @@ export class ModelCallError extends AppError {
   }
 }
 
+export interface ChainOptions {
+  budgetMs: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** Passes over the whole chain (default 2). */
+  maxRounds?: number;
+  /** First backoff between rounds (default 200 ms), doubled each round, jittered ±50%. */
+  backoffMs?: number;
+}
+
 class UnusableReply extends Error {}
 
-function classify(err: unknown): { kind: FailureKind; status?: number } {
+export function classifyModelError(err: unknown): { kind: FailureKind; status?: number; retryAfterMs?: number } {
   if (err instanceof APIConnectionTimeoutError) return { kind: "timeout" };
   if (err instanceof APIConnectionError) return { kind: "connection" };
   if (err instanceof APIError && typeof err.status === "number") {
-    if (err.status === 429) return { kind: "rate_limited", status: 429 };
-    if (err.status >= 500) return { kind: "server_error", status: err.status };
+    const retryAfterMs = retryAfterOf(err.headers);
+    const extra = retryAfterMs === undefined ? {} : { retryAfterMs };
+    if (err.status === 429) return { kind: "rate_limited", status: 429, ...extra };
+    if (err.status >= 500) return { kind: "server_error", status: err.status, ...extra };
     return { kind: "rejected", status: err.status };
   }
   // A body that is not JSON (SyntaxError) or not a completion (UnusableReply).
   return { kind: "bad_response" };
 }
 
-function estimateTokens(text: string): number {
+function retryAfterOf(headers: unknown): number | undefined {
+  const value = headers instanceof Headers ? headers.get("retry-after") : undefined;
+  if (!value) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
@@ -73,42 +118,82 @@ async function callOnce(target: ModelTarget, request: ModelRequest, timeoutMs: n
       messages: request.messages,
       max_tokens: request.maxTokens,
       ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+      ...(request.jsonSchema && target.jsonSchema ? { response_format: { type: "json_schema", json_schema: { ...request.jsonSchema, strict: true } } } : {}),
+      ...(request.tools && request.tools.length > 0 ? { tools: request.tools } : {}),
     },
     { timeout: timeoutMs, maxRetries: 0 },
   );
   const parsed = z.safeParse(completionSchema, reply);
   if (!parsed.success) throw new UnusableReply("not a chat completion");
-  const text = parsed.data.choices[0]?.message.content ?? "";
+  const message = parsed.data.choices[0]?.message;
+  const text = message?.content ?? "";
+  const toolCalls = (message?.tool_calls ?? []).map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments }));
+  if (text === "" && toolCalls.length === 0) throw new UnusableReply("empty reply");
   const usage = parsed.data.usage
     ? { promptTokens: parsed.data.usage.prompt_tokens, completionTokens: parsed.data.usage.completion_tokens, totalTokens: parsed.data.usage.total_tokens }
     : (() => {
-        const promptTokens = estimateTokens(request.messages.map((m) => m.content).join("\n"));
+        const promptTokens = estimateTokens(request.messages.map((m) => m.content ?? "").join("\n"));
         const completionTokens = estimateTokens(text);
         return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
       })();
-  return { text, model: parsed.data.model ?? target.model, usage };
+  return { text, toolCalls, model: parsed.data.model ?? target.model, usage };
 }
 
-export async function callModelChain(chain: readonly ModelTarget[], request: ModelRequest, options: { budgetMs: number; now?: () => number }): Promise<ModelResult> {
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The shared walk: `attempt` calls one target with a timeout and returns or throws. Used by
+ * the plain call below and by the streaming call (which may only fall back before its first
+ * delta).
+ */
+export async function walkChain<T>(
+  chain: readonly ModelTarget[],
+  options: ChainOptions,
+  attempt: (target: ModelTarget, timeoutMs: number) => Promise<T>,
+): Promise<{ value: T; target: ModelTarget; attempts: Attempt[] }> {
   const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const random = options.random ?? Math.random;
   const deadline = now() + options.budgetMs;
   const attempts: Attempt[] = [];
-  for (const target of chain) {
-    const remaining = deadline - now();
-    if (remaining <= 0) break;
-    const started = now();
-    try {
-      const result = await callOnce(target, request, Math.min(target.timeoutMs, remaining));
-      attempts.push({ provider: target.provider, model: target.model, outcome: "ok", ms: now() - started });
-      return { ...result, provider: target.provider, attempts };
-    } catch (err) {
-      const { kind, status } = classify(err);
-      attempts.push({ provider: target.provider, model: target.model, outcome: kind, ...(status === undefined ? {} : { status }), ms: now() - started });
-      if (kind === "rejected") {
-        throw new ModelCallError(502, "model_rejected", "the model provider rejected the request", attempts);
+  const notBefore = new Map<ModelTarget, number>();
+  const rounds = options.maxRounds ?? 2;
+  for (let round = 0; round < rounds; round++) {
+    if (round > 0) {
+      const backoff = (options.backoffMs ?? 200) * 2 ** (round - 1) * (0.5 + random());
+      if (now() + backoff >= deadline) break;
+      await sleep(backoff);
+    }
+    for (const target of chain) {
+      const wait = (notBefore.get(target) ?? 0) - now();
+      if (wait > 0) {
+        if (now() + wait >= deadline) {
+          attempts.push({ provider: target.provider, model: target.model, outcome: "retry_after_exceeds_budget", ms: 0 });
+          continue;
+        }
+        await sleep(wait);
+      }
+      const remaining = deadline - now();
+      if (remaining <= 0) break;
+      const started = now();
+      try {
+        const value = await attempt(target, Math.min(target.timeoutMs, remaining));
+        attempts.push({ provider: target.provider, model: target.model, outcome: "ok", ms: now() - started });
+        return { value, target, attempts };
+      } catch (err) {
+        if (err instanceof AppError) throw err;
+        const { kind, status, retryAfterMs } = classifyModelError(err);
+        attempts.push({ provider: target.provider, model: target.model, outcome: kind, ...(status === undefined ? {} : { status }), ms: now() - started });
+        if (kind === "rejected") throw new ModelCallError(502, "model_rejected", "the model provider rejected the request", attempts);
+        if (retryAfterMs !== undefined) notBefore.set(target, now() + retryAfterMs);
       }
     }
   }
   const summary = attempts.map((a) => `${a.provider}/${a.model}: ${a.outcome}`).join(", ") || "latency budget spent before any attempt";
   throw new ModelCallError(503, "model_unavailable", `no model could answer (${summary})`, attempts);
+}
+
+export async function callModelChain(chain: readonly ModelTarget[], request: ModelRequest, options: ChainOptions): Promise<ModelResult> {
+  const { value, target, attempts } = await walkChain(chain, options, (t, timeoutMs) => callOnce(t, request, timeoutMs));
+  return { ...value, provider: target.provider, attempts };
 }

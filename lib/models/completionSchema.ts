@@ -8,6 +8,16 @@ export const completionSchema = z.object({
       z.object({
         message: z.object({
           content: z.optional(z.nullable(z.string())),
+          tool_calls: z.optional(
+            z.nullable(
+              z.array(
+                z.object({
+                  id: z.string(),
+                  function: z.object({ name: z.string(), arguments: z.string() }),
+                }),
+              ),
+            ),
+          ),
         }),
         finish_reason: z.optional(z.nullable(z.string())),
       }),

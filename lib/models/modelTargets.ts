@@ -10,6 +10,8 @@ export interface ModelTarget {
   baseUrl: string;
   apiKey: string;
   timeoutMs: number;
+  /** The provider accepts response_format: json_schema. */
+  jsonSchema: boolean;
 }
 
 /** One OpenAI-compatible base URL that replaces every provider (MINIASK_UPSTREAM_URL). */
@@ -69,6 +71,7 @@ export function resolveModelTargets(
         baseUrl: override ? override.baseUrl : provider.base_url,
         apiKey,
         timeoutMs: entry.timeout_ms,
+        jsonSchema: entry.json_schema,
       });
     }
     if (chain.length === 0) {
