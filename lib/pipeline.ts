@@ -1,5 +1,6 @@
 // The request's walk, in order, and nothing else. Each step lives in its own module and
-// throws AppError; the one catch below turns any failure into the response and the log line.
+// throws AppError; the one catch below turns any failure into the response, and `finish`
+// writes the one log line (when a stream ends, for a streamed answer).
 import { randomUUID } from "node:crypto";
 import * as z from "zod/mini";
 import { AppError } from "./appError";
@@ -9,6 +10,7 @@ import { createSingleFlight } from "./cache/singleFlight";
 import type { Config, ResolvedEnvironment } from "./config/loadConfig";
 import { errorResponse } from "./http/errorResponse";
 import { type PlainRequest, type PlainResponse, jsonResponse } from "./http/plain";
+import { SSE_HEADERS } from "./http/sse";
 import { traceIdOf } from "./http/traceId";
 import type { Intent } from "./intents/intent";
 import { type IntentName, isIntentName } from "./intents/names";
@@ -16,9 +18,11 @@ import type { Admission } from "./limits/admit";
 import { type Attempt, ModelCallError, type Usage } from "./models/callModelChain";
 import { type Produced, generateAnswer } from "./models/generateAnswer";
 import type { ModelTargets } from "./models/modelTargets";
+import { openModelStream } from "./models/streamModelChain";
 import type { Logger } from "./observability/logger";
 import { parseAskRequest } from "./request/parseAskRequest";
 import { resolveProfile } from "./routing/resolveProfile";
+import { answerStream, cachedAnswerStream } from "./streaming/answerStream";
 
 export interface AskPipelineDeps {
   config: Config;
@@ -56,6 +60,11 @@ function readCached(value: string): z.infer<typeof cachedAnswerSchema> | undefin
   }
 }
 
+function wantsStream(req: PlainRequest, bodyFlag: boolean | undefined): boolean {
+  // The event-function transport cannot stream: it answers the same request in one piece.
+  return req.canStream === true && (bodyFlag === true || (req.headers.accept ?? "").includes("text/event-stream"));
+}
+
 export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) => Promise<PlainResponse> {
   const now = deps.now ?? Date.now;
   const newTraceId = deps.newTraceId ?? randomUUID;
@@ -68,6 +77,7 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
     let traceId = traceIdOf(req, newTraceId);
     const log: Record<string, unknown> = { env: deps.env.name, requestId: req.requestId };
     let attempts: Attempt[] | undefined;
+    const finish = (status: number) => deps.logger.info("request", { traceId, ...log, attempts, status, ms: now() - started });
     let response: PlainResponse;
     try {
       const request = parseAskRequest(req);
@@ -78,6 +88,8 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
       const profile = resolveProfile(deps.config, deps.env, intent.name, request.profile);
       Object.assign(log, { profile: profile.name, profileHash: profile.contentHash });
       const call = intent.prepare(request.input, request.context);
+      const streaming = wantsStream(req, request.stream);
+      if (streaming) log.stream = true;
 
       const bypass = bypassAllowed && req.headers["x-miniask-cache"] === "bypass";
       const cacheKey = profile.cache && !bypass ? cacheKeyOf(deps.storePrefix, profile, call.input, request.context, userId) : undefined;
@@ -85,41 +97,61 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
       log.limit = admission.outcome;
       const hit = admission.cached === undefined ? undefined : readCached(admission.cached);
       log.cache = !profile.cache ? "off" : bypass ? "bypass" : hit ? "hit" : admission.outcome === "store_error_open" ? "skipped" : "miss";
+      const headers = { "x-trace-id": traceId, ...admission.headers };
+      const meta = { intent: intent.name, profile: profile.name };
+      const canRecord = admission.outcome !== "store_error_open";
+      const cacheEntry = (answer: unknown, model: string) =>
+        cacheKey && profile.cache ? { cache: { key: cacheKey, value: JSON.stringify({ answer, model }), ttlSeconds: profile.cache.ttl_seconds } } : {};
+
       if (hit) {
         Object.assign(log, { model: hit.model, usage: ZERO_USAGE });
-        response = jsonResponse(
-          200,
-          { answer: hit.answer, traceId, intent: intent.name, profile: profile.name, model: hit.model, usage: ZERO_USAGE, cached: true },
-          { "x-trace-id": traceId, ...admission.headers },
+        const done = { traceId, ...meta, model: hit.model, usage: ZERO_USAGE, cached: true };
+        response = streaming
+          ? { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: "", stream: cachedAnswerStream(hit.answer, done) }
+          : jsonResponse(200, { answer: hit.answer, ...done }, headers);
+      } else if (streaming) {
+        const messages = [{ role: "system" as const, content: profile.system_prompt }, ...call.messages];
+        const opened = await openModelStream(
+          deps.models[profile.model] ?? [],
+          { messages, maxTokens: profile.max_tokens, ...(profile.temperature === undefined ? {} : { temperature: profile.temperature }) },
+          { budgetMs: profile.budget_ms ?? deps.env.modelBudgetMs, now, ...(req.signal ? { signal: req.signal } : {}) },
         );
+        attempts = opened.attempts;
+        log.provider = opened.provider;
+        const stream = answerStream({
+          opened,
+          call,
+          traceId,
+          meta,
+          onComplete: async (done) => {
+            if (canRecord) await deps.recordUsage({ traceId, userId, tokens: done.usage.totalTokens, ...cacheEntry(done.answer, done.model) });
+          },
+          finish: (outcome) => {
+            Object.assign(log, { model: outcome.model, usage: outcome.usage, ...(outcome.code ? { code: outcome.code } : {}) });
+            finish(outcome.status);
+          },
+        });
+        return { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: "", stream };
       } else {
         const produce = () => generateAnswer(deps.models[profile.model] ?? [], profile, call, { budgetMs: profile.budget_ms ?? deps.env.modelBudgetMs, now });
         const { value, leader } = cacheKey ? await singleFlight(cacheKey, produce) : { value: await produce(), leader: true };
         attempts = value.attempts;
         Object.assign(log, { model: value.model, provider: value.provider, usage: value.usage, ...(value.repaired ? { repaired: true } : {}), ...(leader ? {} : { sharedCall: true }) });
         // The leader pays and stores; followers of a shared call spent nothing themselves.
-        if (leader && admission.outcome !== "store_error_open") {
-          await deps.recordUsage({
-            traceId,
-            userId,
-            tokens: value.usage.totalTokens,
-            ...(cacheKey && profile.cache ? { cache: { key: cacheKey, value: JSON.stringify({ answer: value.answer, model: value.model }), ttlSeconds: profile.cache.ttl_seconds } } : {}),
-          });
-        }
+        if (leader && canRecord) await deps.recordUsage({ traceId, userId, tokens: value.usage.totalTokens, ...cacheEntry(value.answer, value.model) });
         response = jsonResponse(
           200,
           {
             answer: value.answer,
             traceId,
-            intent: intent.name,
-            profile: profile.name,
+            ...meta,
             model: value.model,
             usage: leader ? value.usage : ZERO_USAGE,
             cached: false,
             // Which providers failed before the one that answered, and why.
             ...(value.attempts.length > 1 ? { attempts: value.attempts } : {}),
           },
-          { "x-trace-id": traceId, ...admission.headers },
+          headers,
         );
       }
     } catch (err) {
@@ -128,7 +160,7 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
       if (err instanceof AppError) log.code = err.code;
       else deps.logger.error("unexpected error", { traceId, error: err instanceof Error ? err.name : typeof err });
     }
-    deps.logger.info("request", { traceId, ...log, attempts, status: response.status, ms: now() - started });
+    finish(response.status);
     return response;
   };
 }

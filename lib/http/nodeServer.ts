@@ -39,14 +39,31 @@ export function createHttpServer(handle: Handler): Server {
   return createServer((req, res) => {
     void (async () => {
       const { body, tooLarge } = await readBody(req);
+      // Aborted when the client leaves before the answer is complete: a stream stops there.
+      const closed = new AbortController();
+      res.on("close", () => {
+        if (!res.writableFinished) closed.abort();
+      });
       const plain: PlainRequest = {
         method: req.method ?? "GET",
         path: (req.url ?? "/").split("?")[0] ?? "/",
         headers: headersOf(req),
         body,
         bodyTooLarge: tooLarge,
+        canStream: true,
+        signal: closed.signal,
       };
       const response = await handle(plain);
+      if (response.stream) {
+        res.writeHead(response.status, response.headers);
+        res.flushHeaders();
+        for await (const chunk of response.stream) {
+          if (closed.signal.aborted) break;
+          res.write(chunk);
+        }
+        res.end();
+        return;
+      }
       // A refused oversized upload is not read to its end: close rather than drain it.
       if (tooLarge) response.headers.connection = "close";
       res.writeHead(response.status, response.headers);

@@ -10,12 +10,18 @@ export interface PlainRequest {
   bodyTooLarge?: boolean;
   /** The platform's id for this invocation (SCF request id), when there is one. */
   requestId?: string;
+  /** The transport can stream (web function, local server); SCF event functions cannot. */
+  canStream?: boolean;
+  /** Aborted when the client goes away (streams stop calling the model). */
+  signal?: AbortSignal;
 }
 
 export interface PlainResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** Server-sent events, written as they come; `body` is then empty. */
+  stream?: AsyncIterable<string>;
 }
 
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): PlainResponse {

@@ -82,10 +82,13 @@ export interface ChainOptions {
   backoffMs?: number;
 }
 
-class UnusableReply extends Error {}
+export class UnusableReply extends Error {}
+
+/** Our own timers (streams) abort with this; the SDK's timeout raises its own error class. */
+export class ModelTimeout extends Error {}
 
 export function classifyModelError(err: unknown): { kind: FailureKind; status?: number; retryAfterMs?: number } {
-  if (err instanceof APIConnectionTimeoutError) return { kind: "timeout" };
+  if (err instanceof APIConnectionTimeoutError || err instanceof ModelTimeout) return { kind: "timeout" };
   if (err instanceof APIConnectionError) return { kind: "connection" };
   if (err instanceof APIError && typeof err.status === "number") {
     const retryAfterMs = retryAfterOf(err.headers);

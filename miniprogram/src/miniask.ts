@@ -1,5 +1,6 @@
 // The module a Mini Program requires to call miniask: it logs in with wx.login, keeps the app
 // token, refreshes it before expiry and once on a 401, and sends a traceId with every call.
+import { createSseParser, createUtf8Decoder } from "./sseParser";
 import type { WxLike, WxRequestSuccess } from "./wx";
 
 export type { WxLike } from "./wx";
@@ -22,6 +23,11 @@ export interface AskOptions {
   traceId?: string;
   profile?: string;
   context?: Record<string, string | number | boolean>;
+}
+
+export interface StreamOptions extends AskOptions {
+  /** Called with each piece of text as the model writes it. */
+  onDelta?: (text: string) => void;
 }
 
 export interface AskResult<A = unknown> {
@@ -145,8 +151,80 @@ export function createMiniaskClient(options: MiniaskOptions) {
     return res.data as AskResult<A>;
   }
 
+  /**
+   * The answer as server-sent events: onDelta gets text as it arrives, the promise resolves
+   * with the `done` event (the shaped answer). Uses wx.request's enableChunked transport.
+   */
+  async function askStream<A = unknown>(intent: string, input: Record<string, unknown>, streamOptions: StreamOptions = {}): Promise<AskResult<A>> {
+    const traceId = streamOptions.traceId ?? newTraceId(now);
+    const body = (s: Session) => ({
+      intent,
+      userId: s.userId,
+      traceId,
+      input,
+      stream: true,
+      ...(streamOptions.context ? { context: streamOptions.context } : {}),
+      ...(streamOptions.profile ? { profile: streamOptions.profile } : {}),
+    });
+    const once = (s: Session) =>
+      new Promise<{ status: number; result?: AskResult<A>; error?: MiniaskError }>((resolve) => {
+        let result: AskResult<A> | undefined;
+        let streamError: MiniaskError | undefined;
+        const raw: Uint8Array[] = [];
+        const parser = createSseParser((event) => {
+          const data = JSON.parse(event.data) as Record<string, unknown>;
+          if (event.event === "delta") streamOptions.onDelta?.(String(data.text ?? ""));
+          else if (event.event === "done") result = data as unknown as AskResult<A>;
+          else if (event.event === "error") {
+            const e = (data.error ?? {}) as { code?: string; message?: string };
+            streamError = new MiniaskError(e.code ?? "stream_error", e.message ?? "stream failed", String(data.traceId ?? traceId), 502);
+          }
+        });
+        const task = wxApi.request({
+          url: askUrl(intent),
+          method: "POST",
+          header: { "content-type": "application/json", accept: "text/event-stream", authorization: `Bearer ${s.token}`, "x-trace-id": traceId },
+          data: JSON.stringify(body(s)),
+          responseType: "arraybuffer",
+          enableChunked: true,
+          timeout: options.timeoutMs ?? 60_000,
+          success: (res) => {
+            if (res.statusCode !== 200) {
+              // Not a stream: a JSON error body, delivered in chunks like any other.
+              const decoder = createUtf8Decoder();
+              const text = raw.map((c) => decoder.decode(c)).join("") + decoder.decode(new Uint8Array(0), true);
+              let parsed: unknown = null;
+              try {
+                parsed = JSON.parse(text);
+              } catch {
+                parsed = null;
+              }
+              resolve({ status: res.statusCode, error: errorOf({ ...res, data: parsed }, traceId) });
+              return;
+            }
+            parser.end();
+            resolve(result ? { status: 200, result } : { status: 200, error: streamError ?? new MiniaskError("stream_incomplete", "the stream ended without an answer", traceId, 502) });
+          },
+          fail: (err) => resolve({ status: 0, error: new MiniaskError("network_error", err.errMsg, traceId, 0) }),
+        });
+        task.onChunkReceived((chunk) => {
+          const bytes = new Uint8Array(chunk.data);
+          raw.push(bytes);
+          parser.push(bytes);
+        });
+      });
+    let outcome = await once(await currentSession());
+    if (outcome.status === 401) {
+      session = undefined;
+      outcome = await once(await login());
+    }
+    if (outcome.result) return outcome.result;
+    throw outcome.error ?? new MiniaskError("stream_error", "stream failed", traceId, outcome.status);
+  }
+
   return {
     ask,
+    askStream,
     login,
     /** The signed-in userId, when there is a session. */
     userId: () => session?.userId,

@@ -1,0 +1,133 @@
+// Streaming model calls. The chain is walked (with fallback, inside the budget) only until a
+// provider has sent its first text: until then nothing has reached the user and a 503 is still
+// possible. After it, a failure is a mid-stream error the caller reports as an SSE event.
+import * as z from "zod/mini";
+import { AppError } from "../appError";
+import { type ChainOptions, type ModelRequest, ModelTimeout, type Usage, UnusableReply, type Attempt, estimateTokens, walkChain } from "./callModelChain";
+import type { ModelTarget } from "./modelTargets";
+import { openaiClientFor } from "./openaiClient";
+
+const chunkSchema = z.object({
+  model: z.optional(z.string()),
+  choices: z.optional(z.array(z.object({ delta: z.optional(z.object({ content: z.optional(z.nullable(z.string())) })) }))),
+  usage: z.optional(z.nullable(z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() }))),
+});
+
+interface Piece {
+  text: string;
+  model?: string;
+  usage?: Usage;
+}
+
+function pieceOf(raw: unknown): Piece {
+  const parsed = z.safeParse(chunkSchema, raw);
+  if (!parsed.success) throw new UnusableReply("not a chat completion chunk");
+  const u = parsed.data.usage;
+  return {
+    text: parsed.data.choices?.[0]?.delta?.content ?? "",
+    ...(parsed.data.model ? { model: parsed.data.model } : {}),
+    ...(u ? { usage: { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, totalTokens: u.total_tokens } } : {}),
+  };
+}
+
+export class StreamInterrupted extends AppError {
+  constructor() {
+    super(502, "stream_interrupted", "the model stopped answering mid-stream");
+  }
+}
+
+export interface OpenedStream {
+  provider: string;
+  attempts: Attempt[];
+  /** Text deltas as they come, first one included; then the stream's totals. */
+  deltas(): AsyncGenerator<string, { model: string; usage: Usage }>;
+}
+
+/** Reads one chunk, or fails with ModelTimeout after `ms`. */
+async function nextWithin<T>(iterator: AsyncIterator<T>, ms: number, controller: AbortController): Promise<IteratorResult<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      iterator.next(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          controller.abort();
+          reject(new ModelTimeout());
+        }, ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function openModelStream(chain: readonly ModelTarget[], request: ModelRequest, options: ChainOptions & { signal?: AbortSignal }): Promise<OpenedStream> {
+  const { value, target, attempts } = await walkChain(chain, options, async (t, timeoutMs) => {
+    const controller = new AbortController();
+    options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
+    const stream = await Promise.race([
+      openaiClientFor(t).chat.completions.create(
+        {
+          model: t.model,
+          messages: request.messages,
+          max_tokens: request.maxTokens,
+          stream: true,
+          stream_options: { include_usage: true },
+          ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+        },
+        { signal: controller.signal, maxRetries: 0, timeout: 10 * 60_000 },
+      ),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new ModelTimeout()), timeoutMs).unref()),
+    ]).catch((err: unknown) => {
+      controller.abort();
+      throw err;
+    });
+    const iterator = stream[Symbol.asyncIterator]();
+    const started = Date.now();
+    const before: Piece[] = [];
+    // Until the first text arrives, any failure falls back to the next provider.
+    for (;;) {
+      const next = await nextWithin(iterator, Math.max(1, timeoutMs - (Date.now() - started)), controller);
+      if (next.done) throw new UnusableReply("stream ended without text");
+      const piece = pieceOf(next.value);
+      before.push(piece);
+      if (piece.text !== "") return { iterator, before, controller, idleMs: t.timeoutMs };
+    }
+  });
+
+  return {
+    provider: target.provider,
+    attempts,
+    async *deltas() {
+      let model = target.model;
+      let usage: Usage | undefined;
+      let text = "";
+      const take = (piece: Piece) => {
+        if (piece.model) model = piece.model;
+        if (piece.usage) usage = piece.usage;
+        text += piece.text;
+        return piece.text;
+      };
+      try {
+        for (const piece of value.before) {
+          const delta = take(piece);
+          if (delta) yield delta;
+        }
+        for (;;) {
+          const next = await nextWithin(value.iterator, value.idleMs, value.controller);
+          if (next.done) break;
+          const delta = take(pieceOf(next.value));
+          if (delta) yield delta;
+        }
+      } catch (err) {
+        if (options.signal?.aborted) throw err;
+        throw new StreamInterrupted();
+      } finally {
+        // Stops the provider's stream when the caller stops early (client went away).
+        value.controller.abort();
+      }
+      const promptTokens = estimateTokens(request.messages.map((m) => m.content ?? "").join("\n"));
+      return { model, usage: usage ?? { promptTokens, completionTokens: estimateTokens(text), totalTokens: promptTokens + estimateTokens(text) } };
+    },
+  };
+}
