@@ -22,6 +22,7 @@ import { openModelStream } from "./models/streamModelChain";
 import type { Logger } from "./observability/logger";
 import { parseAskRequest } from "./request/parseAskRequest";
 import { resolveProfile } from "./routing/resolveProfile";
+import { createInputGuard, createOutputGuard } from "./safety/guards";
 import { answerStream, cachedAnswerStream } from "./streaming/answerStream";
 
 export interface AskPipelineDeps {
@@ -69,6 +70,9 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
   const now = deps.now ?? Date.now;
   const newTraceId = deps.newTraceId ?? randomUUID;
   const singleFlight = createSingleFlight<Produced>();
+  const guardInput = createInputGuard(deps.env.safety);
+  // One output guard per profile, built once: each knows its own system prompt.
+  const outputGuards = new Map(Object.values(deps.config.profiles).map((p) => [p.name, createOutputGuard(deps.env.safety, p.system_prompt)]));
   // Dev and staging may skip the cache to see a fresh answer; prod always uses it.
   const bypassAllowed = deps.env.name !== "prod";
 
@@ -88,6 +92,9 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
       const profile = resolveProfile(deps.config, deps.env, intent.name, request.profile);
       Object.assign(log, { profile: profile.name, profileHash: profile.contentHash });
       const call = intent.prepare(request.input, request.context);
+      // Before any store trip or provider: blocked input costs nothing and goes nowhere.
+      guardInput(call.input, request.context);
+      const guardOutput = outputGuards.get(profile.name) ?? (() => undefined);
       const streaming = wantsStream(req, request.stream);
       if (streaming) log.stream = true;
 
@@ -123,6 +130,7 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
           call,
           traceId,
           meta,
+          guardOutput,
           onComplete: async (done) => {
             if (canRecord) await deps.recordUsage({ traceId, userId, tokens: done.usage.totalTokens, ...cacheEntry(done.answer, done.model) });
           },
@@ -133,7 +141,7 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
         });
         return { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: "", stream };
       } else {
-        const produce = () => generateAnswer(deps.models[profile.model] ?? [], profile, call, { budgetMs: profile.budget_ms ?? deps.env.modelBudgetMs, now });
+        const produce = () => generateAnswer(deps.models[profile.model] ?? [], profile, call, { budgetMs: profile.budget_ms ?? deps.env.modelBudgetMs, now }, guardOutput);
         const { value, leader } = cacheKey ? await singleFlight(cacheKey, produce) : { value: await produce(), leader: true };
         attempts = value.attempts;
         Object.assign(log, { model: value.model, provider: value.provider, usage: value.usage, ...(value.repaired ? { repaired: true } : {}), ...(leader ? {} : { sharedCall: true }) });

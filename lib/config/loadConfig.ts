@@ -9,6 +9,7 @@ import {
   ENVIRONMENTS,
   type EnvironmentName,
   type Limits,
+  type Safety,
   type LogLevel,
   type ModelsFile,
   type Profile,
@@ -46,6 +47,7 @@ export interface ResolvedEnvironment {
   tokenTtlSeconds: number;
   limits: Limits;
   modelBudgetMs: number;
+  safety: Safety;
 }
 
 export interface Config {
@@ -157,7 +159,7 @@ export function loadConfig(raw: RawConfigFiles): Config {
         problems.push(`${M}: aliases.${alias}.${env}: missing, but profile "${name}" (allowed in ${env}) uses alias "${alias}"`);
       }
     }
-    environments[env] = { name: env, allowedProfiles: allowed, logLevel: policy.log_level, routing, tokenTtlSeconds: policy.token_ttl_minutes * 60, limits: policy.limits, modelBudgetMs: policy.model_budget_ms };
+    environments[env] = { name: env, allowedProfiles: allowed, logLevel: policy.log_level, routing, tokenTtlSeconds: policy.token_ttl_minutes * 60, limits: policy.limits, modelBudgetMs: policy.model_budget_ms, safety: policy.safety };
   }
   if (Object.keys(environments).length === 0) problems.push(`${E}: environments: expected at least one of ${ENVIRONMENTS.join(", ")}`);
 

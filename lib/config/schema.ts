@@ -57,6 +57,23 @@ export const limitsSchema = z.strictObject({
 
 export type Limits = z.infer<typeof limitsSchema>;
 
+const term = z.string().check(z.minLength(1), z.maxLength(200));
+
+export const safetySchema = z.strictObject({
+  /** All user text of a request together (input strings and context), in characters. */
+  max_input_chars: z.int().check(z.gte(1), z.lte(1_000_000)),
+  blocked_input_terms: z._default(z.array(term), []),
+  /** Built-in patterns for "ignore previous instructions" and the like (English and Chinese). */
+  block_prompt_injection: z._default(z.boolean(), false),
+  blocked_output_terms: z._default(z.array(term), []),
+  /** Withhold an answer that repeats a line of the system prompt. */
+  block_prompt_leak: z._default(z.boolean(), false),
+});
+
+export type Safety = z.infer<typeof safetySchema>;
+
+const DEFAULT_SAFETY = { max_input_chars: 20_000, blocked_input_terms: [], block_prompt_injection: true, blocked_output_terms: [], block_prompt_leak: true };
+
 export const logLevelSchema = z.enum(["debug", "info", "warn", "error"]);
 
 export const environmentPolicySchema = z.strictObject({
@@ -67,6 +84,7 @@ export const environmentPolicySchema = z.strictObject({
   /** Lifetime of an app token issued in this environment. */
   token_ttl_minutes: z._default(z.int().check(z.gte(1), z.lte(7 * 24 * 60)), 15),
   limits: z._default(limitsSchema, DEFAULT_LIMITS),
+  safety: z._default(safetySchema, DEFAULT_SAFETY),
   /** Total time for a model call, fallbacks included, unless the profile sets budget_ms. */
   model_budget_ms: z._default(z.int().check(z.gte(100), z.lte(120_000)), 8000),
 });

@@ -19,7 +19,14 @@ function addUsage(a: Usage, b: Usage): Usage {
   return { promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens, totalTokens: a.totalTokens + b.totalTokens };
 }
 
-export async function generateAnswer(chain: readonly ModelTarget[], profile: ResolvedProfile, call: PreparedCall, options: ChainOptions): Promise<Produced> {
+export async function generateAnswer(
+  chain: readonly ModelTarget[],
+  profile: ResolvedProfile,
+  call: PreparedCall,
+  options: ChainOptions,
+  /** Output rules of the environment: throws AppError 502 blocked_output (never repaired). */
+  guardOutput: (text: string) => void = () => undefined,
+): Promise<Produced> {
   const messages: ModelMessage[] = [{ role: "system", content: profile.system_prompt }, ...call.messages];
   const request = {
     maxTokens: profile.max_tokens,
@@ -27,6 +34,7 @@ export async function generateAnswer(chain: readonly ModelTarget[], profile: Res
     ...(call.jsonSchema ? { jsonSchema: call.jsonSchema } : {}),
   };
   const first: ModelResult = await callModelChain(chain, { ...request, messages }, options);
+  guardOutput(first.text);
   try {
     return { answer: call.shapeAnswer(first.text), model: first.model, provider: first.provider, usage: first.usage, attempts: first.attempts };
   } catch (err) {
@@ -37,6 +45,7 @@ export async function generateAnswer(chain: readonly ModelTarget[], profile: Res
       { role: "user", content: `Your reply could not be used (${err.message.replace(/^the model's reply could not be used: /, "")}). Reply again, following the instructions exactly and with nothing else.` },
     ];
     const second = await callModelChain(chain, { ...request, messages: repair }, options);
+    guardOutput(second.text);
     const attempts = [...first.attempts, ...second.attempts];
     const usage = addUsage(first.usage, second.usage);
     try {

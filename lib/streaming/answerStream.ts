@@ -19,6 +19,8 @@ export async function* answerStream(options: {
   traceId: string;
   /** Fields every `done` carries besides answer, model and usage. */
   meta: Record<string, unknown>;
+  /** Output rules, run on the text so far before each delta goes out. */
+  guardOutput(text: string): void;
   /** After the last delta, before `done`: quota charge and cache write. */
   onComplete(done: StreamDone): Promise<void>;
   finish(outcome: { status: number; code?: string; model?: string; usage?: Usage }): void;
@@ -30,6 +32,7 @@ export async function* answerStream(options: {
     let next = await deltas.next();
     while (!next.done) {
       text += next.value;
+      options.guardOutput(text);
       yield sseEvent("delta", { text: next.value });
       next = await deltas.next();
     }
