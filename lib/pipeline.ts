@@ -23,7 +23,8 @@ import type { Logger } from "./observability/logger";
 import { parseAskRequest } from "./request/parseAskRequest";
 import { resolveProfile } from "./routing/resolveProfile";
 import { createInputGuard, createOutputGuard } from "./safety/guards";
-import { answerStream, cachedAnswerStream } from "./streaming/answerStream";
+import { createToolbox } from "./tools/toolbox";
+import { answerStream, wholeAnswerStream } from "./streaming/answerStream";
 
 export interface AskPipelineDeps {
   config: Config;
@@ -71,6 +72,7 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
   const newTraceId = deps.newTraceId ?? randomUUID;
   const singleFlight = createSingleFlight<Produced>();
   const guardInput = createInputGuard(deps.env.safety);
+  const toolbox = createToolbox(deps.config);
   // One output guard per profile, built once: each knows its own system prompt.
   const outputGuards = new Map(Object.values(deps.config.profiles).map((p) => [p.name, createOutputGuard(deps.env.safety, p.system_prompt)]));
   // Dev and staging may skip the cache to see a fresh answer; prod always uses it.
@@ -95,7 +97,9 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
       // Before any store trip or provider: blocked input costs nothing and goes nowhere.
       guardInput(call.input, request.context);
       const guardOutput = outputGuards.get(profile.name) ?? (() => undefined);
-      const streaming = wantsStream(req, request.stream);
+      // Tool rounds need whole replies: a profile with tools answers a stream in one delta.
+      const streaming = wantsStream(req, request.stream) && !profile.tools?.length;
+      const streamWhole = wantsStream(req, request.stream) && !streaming;
       if (streaming) log.stream = true;
 
       const bypass = bypassAllowed && req.headers["x-miniask-cache"] === "bypass";
@@ -113,8 +117,8 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
       if (hit) {
         Object.assign(log, { model: hit.model, usage: ZERO_USAGE });
         const done = { traceId, ...meta, model: hit.model, usage: ZERO_USAGE, cached: true };
-        response = streaming
-          ? { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: "", stream: cachedAnswerStream(hit.answer, done) }
+        response = streaming || streamWhole
+          ? { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: "", stream: wholeAnswerStream(hit.answer, done) }
           : jsonResponse(200, { answer: hit.answer, ...done }, headers);
       } else if (streaming) {
         const messages = [{ role: "system" as const, content: profile.system_prompt }, ...call.messages];
@@ -141,15 +145,30 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
         });
         return { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: "", stream };
       } else {
-        const produce = () => generateAnswer(deps.models[profile.model] ?? [], profile, call, { budgetMs: profile.budget_ms ?? deps.env.modelBudgetMs, now }, guardOutput);
+        const produce = () =>
+          generateAnswer({
+            chain: deps.models[profile.model] ?? [],
+            profile,
+            call,
+            chainOptions: { budgetMs: profile.budget_ms ?? deps.env.modelBudgetMs, now },
+            guardOutput,
+            toolbox,
+            onToolCall: (toolCall, outcome, ms) =>
+              deps.logger.info("tool call", { traceId, tool: toolCall.name, ok: outcome.ok, ...(outcome.error ? { error: outcome.error } : {}), ms }),
+          });
         const { value, leader } = cacheKey ? await singleFlight(cacheKey, produce) : { value: await produce(), leader: true };
         attempts = value.attempts;
-        Object.assign(log, { model: value.model, provider: value.provider, usage: value.usage, ...(value.repaired ? { repaired: true } : {}), ...(leader ? {} : { sharedCall: true }) });
+        Object.assign(log, {
+          model: value.model,
+          provider: value.provider,
+          usage: value.usage,
+          ...(value.repaired ? { repaired: true } : {}),
+          ...(value.toolCalls ? { toolCalls: value.toolCalls } : {}),
+          ...(leader ? {} : { sharedCall: true }),
+        });
         // The leader pays and stores; followers of a shared call spent nothing themselves.
         if (leader && canRecord) await deps.recordUsage({ traceId, userId, tokens: value.usage.totalTokens, ...cacheEntry(value.answer, value.model) });
-        response = jsonResponse(
-          200,
-          {
+        const reply = {
             answer: value.answer,
             traceId,
             ...meta,
@@ -158,9 +177,11 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
             cached: false,
             // Which providers failed before the one that answered, and why.
             ...(value.attempts.length > 1 ? { attempts: value.attempts } : {}),
-          },
-          headers,
-        );
+        };
+        const { answer, ...done } = reply;
+        response = streamWhole
+          ? { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: "", stream: wholeAnswerStream(answer, done) }
+          : jsonResponse(200, reply, headers);
       }
     } catch (err) {
       if (err instanceof ModelCallError) attempts = err.attempts;

@@ -2,6 +2,7 @@
 // variables only, and no response body, header or log line ever carries one of them.
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RawConfigFiles } from "../lib/config/loadConfig";
 import { startLocalUpstream, type LocalUpstream } from "../scripts/local-upstream/server";
 import { FAKE_SECRET, type FakeWechat, startFakeWechat } from "./support/fakeWechat";
 import { ARTICLE_TEXT, type Harness, TEST_TOKEN_KEYS, TEST_USER_ID_SALT, realConfigFiles, startHarness } from "./support/harness";
@@ -19,7 +20,7 @@ describe("secrets never leave the backend", () => {
   beforeAll(async () => {
     upstream = await startLocalUpstream();
     wechat = await startFakeWechat();
-    const files = structuredClone(realConfigFiles()) as { profiles: unknown; envPolicy: unknown; models: { providers: Record<string, { base_url: string }> } };
+    const files = structuredClone(realConfigFiles()) as RawConfigFiles & { models: { providers: Record<string, { base_url: string }> } };
     for (const provider of Object.values(files.models.providers)) provider.base_url = upstream.url;
     h = await startHarness({ env: "staging", rawFiles: files, upstream, providersFromConfig: true, processEnv: { ...PROVIDER_KEYS, WECHAT_API_BASE: wechat.url } });
   });

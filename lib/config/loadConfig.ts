@@ -14,15 +14,21 @@ import {
   type ModelsFile,
   type Profile,
   type Provider,
+  type FaqEntry,
+  type ToolsFile,
   envPolicyFileSchema,
+  faqFileSchema,
   modelsFileSchema,
   profilesFileSchema,
+  toolsFileSchema,
 } from "./schema";
 
 export const CONFIG_FILES = {
   profiles: "profiles/mini-program-profiles.yaml",
   envPolicy: "profiles/env-policy.yaml",
   models: "profiles/models.yaml",
+  tools: "profiles/tools.yaml",
+  faq: "profiles/faq.yaml",
 } as const;
 
 /** The parsed (not yet validated) content of each file. */
@@ -30,6 +36,8 @@ export interface RawConfigFiles {
   profiles: unknown;
   envPolicy: unknown;
   models: unknown;
+  tools: unknown;
+  faq: unknown;
 }
 
 export interface ResolvedProfile extends Profile {
@@ -55,7 +63,9 @@ export interface Config {
   environments: Readonly<Partial<Record<EnvironmentName, ResolvedEnvironment>>>;
   providers: Readonly<Record<string, Provider>>;
   aliases: ModelsFile["aliases"];
-  /** Hash of all three files' validated content. */
+  tools: ToolsFile;
+  faq: readonly FaqEntry[];
+  /** Hash of all the files' validated content. */
   hash: string;
 }
 
@@ -80,7 +90,9 @@ export function loadConfig(raw: RawConfigFiles): Config {
   const profilesFile = parseFile(profilesFileSchema, raw.profiles, CONFIG_FILES.profiles, problems);
   const policyFile = parseFile(envPolicyFileSchema, raw.envPolicy, CONFIG_FILES.envPolicy, problems);
   const modelsFile = parseFile(modelsFileSchema, raw.models, CONFIG_FILES.models, problems);
-  if (!profilesFile || !policyFile || !modelsFile) throw new ConfigError(problems);
+  const toolsFile = parseFile(toolsFileSchema, raw.tools, CONFIG_FILES.tools, problems);
+  const faq = parseFile(faqFileSchema, raw.faq, CONFIG_FILES.faq, problems);
+  if (!profilesFile || !policyFile || !modelsFile || !toolsFile || !faq) throw new ConfigError(problems);
 
   const P = CONFIG_FILES.profiles;
   const E = CONFIG_FILES.envPolicy;
@@ -97,6 +109,9 @@ export function loadConfig(raw: RawConfigFiles): Config {
     if (!(profile.model in modelsFile.aliases)) {
       problems.push(`${P}: profiles.${name}.model: unknown model alias "${profile.model}" ${known(aliasNames)} in ${M}`);
     }
+    (profile.tools ?? []).forEach((tool, i) => {
+      if (!(tool in toolsFile.tools)) problems.push(`${P}: profiles.${name}.tools[${i}]: unknown tool "${tool}" ${known(Object.keys(toolsFile.tools))} in ${CONFIG_FILES.tools}`);
+    });
     profiles[name] = { ...profile, name, intent, contentHash: sha256Hex(canonicalJson(profile)).slice(0, 16) };
   }
 
@@ -169,7 +184,9 @@ export function loadConfig(raw: RawConfigFiles): Config {
     environments,
     providers: modelsFile.providers,
     aliases: modelsFile.aliases,
-    hash: sha256Hex(canonicalJson({ profilesFile, policyFile, modelsFile })).slice(0, 16),
+    tools: toolsFile,
+    faq,
+    hash: sha256Hex(canonicalJson({ profilesFile, policyFile, modelsFile, toolsFile, faq })).slice(0, 16),
   };
 }
 

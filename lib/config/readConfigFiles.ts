@@ -25,5 +25,7 @@ export function readConfigFiles(root: string): RawConfigFiles {
     profiles: readYaml(root, CONFIG_FILES.profiles),
     envPolicy: readYaml(root, CONFIG_FILES.envPolicy),
     models: readYaml(root, CONFIG_FILES.models),
+    tools: readYaml(root, CONFIG_FILES.tools),
+    faq: readYaml(root, CONFIG_FILES.faq),
   };
 }

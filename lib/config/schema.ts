@@ -17,6 +17,8 @@ export const profileSchema = z.strictObject({
   temperature: z.optional(z.number().check(z.gte(0), z.lte(2))),
   /** Total time for the model call, fallbacks included (else the env policy's). */
   budget_ms: z.optional(z.int().check(z.gte(100), z.lte(120_000))),
+  /** Tools (from profiles/tools.yaml) the model may call. */
+  tools: z.optional(z.array(identifier)),
   /** Serve repeated identical requests from the shared cache. */
   cache: z.optional(
     z.strictObject({
@@ -126,6 +128,56 @@ export const modelsFileSchema = z.strictObject({
     }),
   ),
 });
+
+/** A JSON schema subset for tool parameters: what jsonSchemaToZod can turn into a validator. */
+type JsonSchemaProperty = { type: "string" | "number" | "integer" | "boolean"; description?: string; enum?: (string | number)[]; pattern?: string; minLength?: number; maxLength?: number; minimum?: number; maximum?: number };
+
+const jsonSchemaPropertySchema = z.strictObject({
+  type: z.enum(["string", "number", "integer", "boolean"]),
+  description: z.optional(z.string()),
+  enum: z.optional(z.array(z.union([z.string(), z.number()]))),
+  pattern: z.optional(z.string()),
+  minLength: z.optional(z.int()),
+  maxLength: z.optional(z.int()),
+  minimum: z.optional(z.number()),
+  maximum: z.optional(z.number()),
+});
+
+export const toolParametersSchema = z.strictObject({
+  type: z.literal("object"),
+  properties: z.record(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/)), jsonSchemaPropertySchema),
+  required: z._default(z.array(z.string()), []),
+});
+
+const toolSchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("faq"),
+    description: nonEmpty,
+    max_results: z._default(z.int().check(z.gte(1), z.lte(10)), 3),
+  }),
+  z.strictObject({
+    kind: z.literal("http"),
+    description: nonEmpty,
+    method: z.enum(["GET", "POST"]),
+    url: z.string().check(z.regex(/^https?:\/\/[^\s]+$/, "expected an http(s) URL template")),
+    parameters: toolParametersSchema,
+    timeout_ms: z._default(z.int().check(z.gte(100), z.lte(30_000)), 3000),
+    allowed_hosts: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+  }),
+]);
+
+export const toolsFileSchema = z.strictObject({
+  max_rounds: z._default(z.int().check(z.gte(1), z.lte(10)), 3),
+  tools: z.record(identifier, toolSchema),
+});
+
+export const faqFileSchema = z.array(z.strictObject({ q: nonEmpty, a: nonEmpty }));
+
+export type ToolsFile = z.infer<typeof toolsFileSchema>;
+export type ToolSpec = ToolsFile["tools"][string];
+export type ToolParameters = z.infer<typeof toolParametersSchema>;
+export type FaqEntry = z.infer<typeof faqFileSchema>[number];
+export type { JsonSchemaProperty };
 
 export type Profile = z.infer<typeof profileSchema>;
 export type ProfilesFile = z.infer<typeof profilesFileSchema>;

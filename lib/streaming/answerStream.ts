@@ -50,8 +50,8 @@ export async function* answerStream(options: {
   }
 }
 
-/** A cached answer, streamed like a fresh one: one delta, then done. */
-export async function* cachedAnswerStream(answer: unknown, done: Record<string, unknown>): AsyncGenerator<string> {
+/** A whole answer (cached, or made with tools) streamed like a fresh one: one delta, then done. */
+export async function* wholeAnswerStream(answer: unknown, done: Record<string, unknown>): AsyncGenerator<string> {
   yield sseEvent("delta", { text: typeof answer === "string" ? answer : JSON.stringify(answer) });
   yield sseEvent("done", { answer, ...done });
 }

@@ -78,6 +78,8 @@ function supportReply(question: string): string {
 
 /** The assistant's text for a conversation, recognising the prompts lib/intents writes. */
 export function replyFor(messages: readonly UpstreamMessage[]): string {
+  const last = messages.at(-1);
+  if (last?.role === "tool") return `Here is what I found: ${(last.content ?? "").slice(0, 400)}`;
   const lastUser = [...messages].reverse().find((m) => m.role === "user")?.content ?? "";
   const bullets = /in at most (\d+) bullet points/.exec(lastUser);
   if (bullets?.[1]) return summarizeReply(lastUser, Number(bullets[1]));
