@@ -22,9 +22,10 @@ import { openModelStream } from "./models/streamModelChain";
 import type { Logger } from "./observability/logger";
 import { parseAskRequest } from "./request/parseAskRequest";
 import { resolveProfile } from "./routing/resolveProfile";
-import { createInputGuard, createOutputGuard } from "./safety/guards";
+import { createInputGuard, createOutputGuards } from "./safety/guards";
 import { createToolbox } from "./tools/toolbox";
 import { answerStream, wholeAnswerStream } from "./streaming/answerStream";
+import { type Refiner, refineTargetOf } from "./refine/refiner";
 
 export interface AskPipelineDeps {
   config: Config;
@@ -36,6 +37,7 @@ export interface AskPipelineDeps {
   recordUsage: (request: { traceId: string; userId: string; tokens: number; cache?: { key: string; value: string; ttlSeconds: number } }) => Promise<void>;
   storePrefix: string;
   models: ModelTargets;
+  refiner?: Refiner;
   logger: Logger;
   newTraceId?: () => string;
   now?: () => number;
@@ -73,8 +75,7 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
   const singleFlight = createSingleFlight<Produced>();
   const guardInput = createInputGuard(deps.env.safety);
   const toolbox = createToolbox(deps.config);
-  // One output guard per profile, built once: each knows its own system prompt.
-  const outputGuards = new Map(Object.values(deps.config.profiles).map((p) => [p.name, createOutputGuard(deps.env.safety, p.system_prompt)]));
+  const outputGuardFor = createOutputGuards(deps.config.profiles, deps.env.safety);
   // Dev and staging may skip the cache to see a fresh answer; prod always uses it.
   const bypassAllowed = deps.env.name !== "prod";
 
@@ -96,7 +97,7 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
       const call = intent.prepare(request.input, request.context);
       // Before any store trip or provider: blocked input costs nothing and goes nowhere.
       guardInput(call.input, request.context);
-      const guardOutput = outputGuards.get(profile.name) ?? (() => undefined);
+      const guardOutput = outputGuardFor(profile.name);
       // Tool rounds need whole replies: a profile with tools answers a stream in one delta.
       const streaming = wantsStream(req, request.stream) && !profile.tools?.length;
       const streamWhole = wantsStream(req, request.stream) && !streaming;
@@ -121,17 +122,20 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
           ? { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: "", stream: wholeAnswerStream(hit.answer, done) }
           : jsonResponse(200, { answer: hit.answer, ...done }, headers);
       } else if (streaming) {
-        const messages = [{ role: "system" as const, content: profile.system_prompt }, ...call.messages];
-        const opened = await openModelStream(
-          deps.models[profile.model] ?? [],
-          { messages, maxTokens: profile.max_tokens, ...(profile.temperature === undefined ? {} : { temperature: profile.temperature }) },
-          { budgetMs: profile.budget_ms ?? deps.env.modelBudgetMs, now, ...(req.signal ? { signal: req.signal } : {}) },
-        );
+        const open = (p: typeof profile) =>
+          openModelStream(
+            deps.models[p.model] ?? [],
+            { messages: [{ role: "system", content: p.system_prompt }, ...call.messages], maxTokens: p.max_tokens, ...(p.temperature === undefined ? {} : { temperature: p.temperature }) },
+            { budgetMs: p.budget_ms ?? deps.env.modelBudgetMs, now, ...(req.signal ? { signal: req.signal } : {}) },
+          );
+        const opened = await open(profile);
+        const refineTarget = refineTargetOf(deps.config, profile);
         attempts = opened.attempts;
         log.provider = opened.provider;
         const stream = answerStream({
           opened,
           call,
+          ...(refineTarget ? { refine: { open: () => open(refineTarget), call } } : {}),
           traceId,
           meta,
           guardOutput,
@@ -168,7 +172,7 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
         });
         // The leader pays and stores; followers of a shared call spent nothing themselves.
         if (leader && canRecord) await deps.recordUsage({ traceId, userId, tokens: value.usage.totalTokens, ...cacheEntry(value.answer, value.model) });
-        const reply = {
+        const reply: Record<string, unknown> = {
             answer: value.answer,
             traceId,
             ...meta,
@@ -178,6 +182,11 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
             // Which providers failed before the one that answered, and why.
             ...(value.attempts.length > 1 ? { attempts: value.attempts } : {}),
         };
+        // Fast first: the refined answer is computed now, in the background, for /v1/mini/refine.
+        if (leader && deps.refiner && profile.refine) {
+          const started = await deps.refiner.start({ traceId, userId, intent: intent.name, profile: profile.name, input: call.input, ...(request.context ? { context: request.context } : {}) });
+          if (started) Object.assign(reply, { refine: { id: traceId } });
+        }
         const { answer, ...done } = reply;
         response = streamWhole
           ? { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: "", stream: wholeAnswerStream(answer, done) }

@@ -1,6 +1,7 @@
 // The request path end to end: real HTTP into the server, real HTTP out to the local upstream.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ARTICLE_TEXT, type Harness, startHarness } from "./support/harness";
+import { filesWithoutRefine } from "./support/policyFiles";
 
 const articleRequest = { intent: "summarize", userId: "u_123", traceId: "1732412345678", input: { text: ARTICLE_TEXT, maxBullets: 6 } };
 
@@ -12,7 +13,8 @@ function expectErrorBody(json: Record<string, unknown>, code: string): void {
 describe("POST /v1/mini/ask (dev)", () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ env: "dev" });
+    // Without refine: its background call would reach the upstream between these requests.
+    h = await startHarness({ env: "dev", rawFiles: filesWithoutRefine() });
   });
   afterAll(() => h.close());
 

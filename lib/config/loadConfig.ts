@@ -109,6 +109,9 @@ export function loadConfig(raw: RawConfigFiles): Config {
     if (!(profile.model in modelsFile.aliases)) {
       problems.push(`${P}: profiles.${name}.model: unknown model alias "${profile.model}" ${known(aliasNames)} in ${M}`);
     }
+    if (profile.refine && !(profile.refine in modelsFile.aliases) && !(profile.refine in profilesFile.profiles)) {
+      problems.push(`${P}: profiles.${name}.refine: "${profile.refine}" is neither a model alias ${known(aliasNames)} nor a profile`);
+    }
     (profile.tools ?? []).forEach((tool, i) => {
       if (!(tool in toolsFile.tools)) problems.push(`${P}: profiles.${name}.tools[${i}]: unknown tool "${tool}" ${known(Object.keys(toolsFile.tools))} in ${CONFIG_FILES.tools}`);
     });
@@ -175,6 +178,12 @@ export function loadConfig(raw: RawConfigFiles): Config {
       }
     }
     environments[env] = { name: env, allowedProfiles: allowed, logLevel: policy.log_level, routing, tokenTtlSeconds: policy.token_ttl_minutes * 60, limits: policy.limits, modelBudgetMs: policy.model_budget_ms, safety: policy.safety };
+  }
+  for (const profile of Object.values(profiles)) {
+    const target = profile.refine ? profiles[profile.refine] : undefined;
+    if (target && target.intent !== profile.intent) {
+      problems.push(`${P}: profiles.${profile.name}.refine: profile "${target.name}" serves intent "${target.intent}", not "${profile.intent}"`);
+    }
   }
   if (Object.keys(environments).length === 0) problems.push(`${E}: environments: expected at least one of ${ENVIRONMENTS.join(", ")}`);
 

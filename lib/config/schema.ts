@@ -17,6 +17,8 @@ export const profileSchema = z.strictObject({
   temperature: z.optional(z.number().check(z.gte(0), z.lte(2))),
   /** Total time for the model call, fallbacks included (else the env policy's). */
   budget_ms: z.optional(z.int().check(z.gte(100), z.lte(120_000))),
+  /** Fast first, then refine: another model alias, or another profile of the same intent. */
+  refine: z.optional(identifier),
   /** Tools (from profiles/tools.yaml) the model may call. */
   tools: z.optional(z.array(identifier)),
   /** Serve repeated identical requests from the shared cache. */

@@ -22,10 +22,16 @@ export interface UpstreamOverride {
 
 export type ModelTargets = Readonly<Record<string, readonly ModelTarget[]>>;
 
-/** Aliases used by the profiles an environment may serve. */
+/** Aliases used by the profiles an environment may serve, their refine targets included. */
 export function aliasesUsedIn(config: Config, env: EnvironmentName): string[] {
   const allowed = config.environments[env]?.allowedProfiles ?? [];
-  return [...new Set(allowed.map((name) => config.profiles[name]?.model).filter((a): a is string => a !== undefined))];
+  const aliases = allowed.flatMap((name) => {
+    const profile = config.profiles[name];
+    if (!profile) return [];
+    const refine = profile.refine ? (config.profiles[profile.refine]?.model ?? profile.refine) : undefined;
+    return refine ? [profile.model, refine] : [profile.model];
+  });
+  return [...new Set(aliases)].filter((alias) => alias in config.aliases);
 }
 
 /** Key variables an environment's chains need, and which of them are unset. */

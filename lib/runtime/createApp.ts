@@ -11,6 +11,9 @@ import type { IntentName } from "../intents/names";
 import type { ModelTargets } from "../models/modelTargets";
 import { type Logger, createLogger } from "../observability/logger";
 import { createAskPipeline } from "../pipeline";
+import { createRefineHandler } from "../refine/refineHandler";
+import { createRefiner } from "../refine/refiner";
+import { createOutputGuards } from "../safety/guards";
 import { createAdmit } from "../limits/admit";
 import { createRecordUsage } from "../limits/recordUsage";
 import { openaiClientFor } from "../models/openaiClient";
@@ -23,6 +26,8 @@ export interface AppOptions {
   models: ModelTargets;
   intents: Partial<Record<IntentName, Intent>>;
   authenticate: Authenticate;
+  /** The bearer token's subject (routes whose body has no userId). */
+  verifyToken: (token: string) => Promise<string>;
   logger?: Logger;
   /** Serve POST /v1/mini/login (the auth function and the local server). */
   login?: Pick<LoginDeps, "wechat" | "userIdSalt" | "tokenKeys">;
@@ -45,15 +50,28 @@ export function createApp(options: AppOptions): App {
   const models = options.models;
   const logger = options.logger ?? createLogger(env.logLevel);
   const stepDeps = { store: options.store, env, prefix: options.storePrefix, logger, limitsOff: options.limitsOff ?? false };
+  const recordUsage = createRecordUsage(stepDeps);
+  const refiner = createRefiner({
+    config: options.config,
+    env,
+    models,
+    store: options.store,
+    prefix: options.storePrefix,
+    intents: options.intents,
+    logger,
+    guardOutputFor: createOutputGuards(options.config.profiles, env.safety),
+    charge: (traceId, userId, tokens) => recordUsage({ traceId, userId, tokens }),
+  });
   const ask = createAskPipeline({
     config: options.config,
     env,
     intents: options.intents,
     authenticate: options.authenticate,
     admit: createAdmit(stepDeps),
-    recordUsage: createRecordUsage(stepDeps),
+    recordUsage,
     storePrefix: options.storePrefix,
     models,
+    refiner,
     logger,
   });
   // A warm-up ping (the timer function) builds the clients a request will need and opens the
@@ -71,7 +89,9 @@ export function createApp(options: AppOptions): App {
     ? createLoginHandler({ ...options.login, env: env.name, tokenTtlSeconds: env.tokenTtlSeconds, logger })
     : undefined;
   const handle = createRouter({
-    ...(Object.keys(options.intents).length > 0 ? { "POST /v1/mini/ask": ask } : {}),
+    ...(Object.keys(options.intents).length > 0
+      ? { "POST /v1/mini/ask": ask, "POST /v1/mini/refine": createRefineHandler({ refiner, verifyToken: options.verifyToken, logger, env: env.name }) }
+      : {}),
     ...(login ? { "POST /v1/mini/login": login } : {}),
     "POST /v1/mini/warmup": warmup,
     "GET /healthz": health,

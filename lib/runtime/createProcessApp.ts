@@ -80,6 +80,7 @@ export function createProcessApp(options: {
     models,
     intents: options.intents,
     authenticate: authenticateAppToken((token) => verifyAppToken(tokenKeys, envName, token)),
+    verifyToken: (token) => verifyAppToken(tokenKeys, envName, token),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(login ? { login: { ...login, tokenKeys } } : {}),
     store,

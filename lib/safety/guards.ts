@@ -58,3 +58,9 @@ export function createOutputGuard(safety: Safety, systemPrompt: string) {
     }
   };
 }
+
+/** One output guard per profile, built once (each knows its own system prompt). */
+export function createOutputGuards(profiles: Readonly<Record<string, { system_prompt: string }>>, safety: Safety): (profile: string) => (text: string) => void {
+  const guards = new Map(Object.entries(profiles).map(([name, p]) => [name, createOutputGuard(safety, p.system_prompt)]));
+  return (profile) => guards.get(profile) ?? (() => undefined);
+}

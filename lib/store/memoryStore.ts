@@ -60,6 +60,13 @@ export function createMemoryStore(now: () => number = Date.now): Store {
       if (request.cache) write(request.cache.key, request.cache.value, request.cache.ttlSeconds * 1000);
       sweep();
     },
+    async get(key) {
+      return read(key);
+    },
+    async set(key, value, ttlSeconds) {
+      write(key, value, ttlSeconds * 1000);
+      sweep();
+    },
     async ping() {},
     async close() {
       data.clear();

@@ -41,6 +41,12 @@ export function createRedisStore(url: string): Store {
       const failed = results?.find(([err]) => err);
       if (failed?.[0]) throw failed[0];
     },
+    async get(key) {
+      return (await (await connect()).get(key)) ?? undefined;
+    },
+    async set(key, value, ttlSeconds) {
+      await (await connect()).set(key, value, "EX", ttlSeconds);
+    },
     async ping() {
       await (await connect()).ping();
     },

@@ -39,6 +39,9 @@ export interface Store {
   admit(request: AdmitRequest): Promise<AdmitResult>;
   /** Quota charge and cache write, in one round trip. */
   record(request: RecordRequest): Promise<void>;
+  /** Plain values off the hot path (refine jobs, audit records). */
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string, ttlSeconds: number): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

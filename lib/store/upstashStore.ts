@@ -26,6 +26,12 @@ export function createUpstashStore(url: string, token: string): Store {
       if (cache) tx.set(cache.key, cache.value, { ex: cache.ttlSeconds });
       await tx.exec();
     },
+    async get(key) {
+      return (await (await connect()).get<string>(key)) ?? undefined;
+    },
+    async set(key, value, ttlSeconds) {
+      await (await connect()).set(key, value, { ex: ttlSeconds });
+    },
     async ping() {
       await (await connect()).ping();
     },

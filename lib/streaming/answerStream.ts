@@ -16,6 +16,8 @@ export interface StreamDone {
 export async function* answerStream(options: {
   opened: OpenedStream;
   call: PreparedCall;
+  /** Fast first, then refine: the first stream's text goes out as `draft`, this one's as `final`. */
+  refine?: { open(): Promise<OpenedStream>; call: PreparedCall };
   traceId: string;
   /** Fields every `done` carries besides answer, model and usage. */
   meta: Record<string, unknown>;
@@ -25,19 +27,37 @@ export async function* answerStream(options: {
   onComplete(done: StreamDone): Promise<void>;
   finish(outcome: { status: number; code?: string; model?: string; usage?: Usage }): void;
 }): AsyncGenerator<string> {
-  let text = "";
   let outcome: Parameters<typeof options.finish>[0] = { status: 499, code: "client_closed" };
-  try {
-    const deltas = options.opened.deltas();
+  const guardOutput = options.guardOutput;
+  async function* relay(opened: OpenedStream, event: string, sink: { text: string; model: string; usage: Usage }) {
+    const deltas = opened.deltas();
     let next = await deltas.next();
     while (!next.done) {
-      text += next.value;
-      options.guardOutput(text);
-      yield sseEvent("delta", { text: next.value });
+      sink.text += next.value;
+      guardOutput(sink.text);
+      yield sseEvent(event, { text: next.value });
       next = await deltas.next();
     }
-    const answer = options.call.shapeAnswer(text);
-    const done = { answer, model: next.value.model, usage: next.value.usage };
+    sink.model = next.value.model;
+    sink.usage = next.value.usage;
+  }
+  try {
+    const first = { text: "", model: "", usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 } };
+    yield* relay(options.opened, options.refine ? "draft" : "delta", first);
+    const draft = options.call.shapeAnswer(first.text);
+    let done: StreamDone & { draft?: unknown; refined?: boolean } = { answer: draft, model: first.model, usage: first.usage };
+    if (options.refine) {
+      // A failed refinement still leaves the user a complete (draft) answer.
+      try {
+        const second = { ...first, text: "" };
+        yield* relay(await options.refine.open(), "final", second);
+        const usage = { promptTokens: first.usage.promptTokens + second.usage.promptTokens, completionTokens: first.usage.completionTokens + second.usage.completionTokens, totalTokens: first.usage.totalTokens + second.usage.totalTokens };
+        done = { answer: options.refine.call.shapeAnswer(second.text), draft, model: second.model, usage, refined: true };
+      } catch (err) {
+        if (err instanceof AppError && err.code === "blocked_output") throw err;
+        done = { ...done, draft, refined: false };
+      }
+    }
     await options.onComplete(done);
     outcome = { status: 200, model: done.model, usage: done.usage };
     yield sseEvent("done", { ...done, ...options.meta, traceId: options.traceId, cached: false });

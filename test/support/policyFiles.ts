@@ -11,3 +11,10 @@ export function filesWithLimits(env: "dev" | "staging" | "prod", limits: Partial
   files.envPolicy.environments[env].limits = { ...current, ...limits };
   return files as RawConfigFiles;
 }
+
+/** The real config files without any profile's `refine:` (no background model calls). */
+export function filesWithoutRefine(): RawConfigFiles {
+  const files = structuredClone(realConfigFiles()) as { profiles: Json };
+  for (const profile of Object.values(files.profiles.profiles as Record<string, Json>)) delete profile.refine;
+  return files as unknown as RawConfigFiles;
+}

@@ -1,0 +1,86 @@
+// Fast first, then refine (dev: summarize_v2 refines with the strong alias).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSseParser, type SseEvent } from "../miniprogram/src/sseParser";
+import { ARTICLE_TEXT, type Harness, startHarness } from "./support/harness";
+
+describe("refine", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: "dev" });
+  });
+  afterAll(() => h.close());
+
+  const refine = async (traceId: string, userId = "u_r") =>
+    fetch(`${h.url}/v1/mini/refine`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${await h.token(userId)}` }, body: JSON.stringify({ traceId }) }).then(
+      async (res) => ({ status: res.status, json: (await res.json()) as Record<string, unknown> }),
+    );
+
+  it("returns the fast answer at once with refine: {id}, and the strong answer from /v1/mini/refine", async () => {
+    const before = h.upstream.requests.length;
+    const fast = await h.ask({ intent: "summarize", userId: "u_r", traceId: "t-refine-1", input: { text: ARTICLE_TEXT, maxBullets: 3 } });
+    expect(fast.status).toBe(200);
+    expect(fast.json).toMatchObject({ profile: "summarize_v2", model: "local-stand-in:hunyuan-turbos-latest", refine: { id: "t-refine-1" } });
+    const refined = await refine("t-refine-1");
+    expect(refined.status).toBe(200);
+    expect(refined.json).toMatchObject({ traceId: "t-refine-1", refined: true, profile: "summarize_v2", model: "local-stand-in:deepseek-chat" });
+    expect(String(refined.json.answer).split("\n").length).toBeLessThanOrEqual(3);
+    // One fast call and one strong call (computed in the background, not again on /refine).
+    expect(h.upstream.requests.slice(before).map((r) => r.body.model)).toEqual(["hunyuan-turbos-latest", "deepseek-chat"]);
+  });
+
+  it("computes on demand when the job was started elsewhere", async () => {
+    const other = await startHarness({ env: "dev", upstream: h.upstream, store: h.built.app.store, processEnv: { MINIASK_STORE_PREFIX: "shared:" } });
+    const here = await startHarness({ env: "dev", upstream: h.upstream, store: h.built.app.store, processEnv: { MINIASK_STORE_PREFIX: "shared:" } });
+    try {
+      // The other instance answers fast and its background call fails; this one is asked to refine.
+      h.upstream.enqueue({}, { status: 400 });
+      await other.ask({ intent: "summarize", userId: "u_r", traceId: "t-refine-2", input: { text: `${ARTICLE_TEXT} two`, maxBullets: 2 } });
+      await new Promise((r) => setTimeout(r, 100));
+      const res = await fetch(`${here.url}/v1/mini/refine`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${await here.token("u_r")}` }, body: '{"traceId":"t-refine-2"}' });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ refined: true, model: "local-stand-in:deepseek-chat" });
+    } finally {
+      await other.close();
+      await here.close();
+    }
+  });
+
+  it("never gives one user another's refinement: 404 refine_not_found", async () => {
+    await h.ask({ intent: "summarize", userId: "u_owner", traceId: "t-refine-3", input: { text: `${ARTICLE_TEXT} three`, maxBullets: 2 } });
+    const res = await refine("t-refine-3", "u_thief");
+    expect(res.status).toBe(404);
+    expect(res.json).toMatchObject({ error: { code: "refine_not_found" }, traceId: "t-refine-3" });
+    expect((await refine("t-no-such")).status).toBe(404);
+  });
+
+  it("streams the fast model as draft events, then the strong model as final events", async () => {
+    const res = await fetch(`${h.url}/v1/mini/ask`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${await h.token("u_r")}` },
+      body: JSON.stringify({ intent: "summarize", userId: "u_r", input: { text: `${ARTICLE_TEXT} stream`, maxBullets: 2 }, stream: true }),
+    });
+    const events: SseEvent[] = [];
+    const parser = createSseParser((e) => events.push(e));
+    parser.push(new Uint8Array(await res.arrayBuffer()));
+    parser.end();
+    const kinds = events.map((e) => e.event);
+    const firstFinal = kinds.indexOf("final");
+    expect(kinds.slice(0, firstFinal).every((k) => k === "draft")).toBe(true);
+    expect(kinds.slice(firstFinal, -1).every((k) => k === "final")).toBe(true);
+    expect(kinds.at(-1)).toBe("done");
+    const done = JSON.parse(events.at(-1)!.data) as Record<string, unknown>;
+    expect(done).toMatchObject({ refined: true, model: "local-stand-in:deepseek-chat", draft: expect.any(String), answer: expect.any(String) });
+  });
+
+  it("keeps the draft as the answer when the refinement fails mid-way", async () => {
+    h.upstream.enqueue({}, { status: 500 }, { status: 500 }, { status: 500 }, { status: 500 });
+    const res = await fetch(`${h.url}/v1/mini/ask`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${await h.token("u_r")}` },
+      body: JSON.stringify({ intent: "summarize", userId: "u_r", input: { text: `${ARTICLE_TEXT} failing`, maxBullets: 2 }, stream: true }),
+    });
+    const text = await res.text();
+    const done = JSON.parse(text.split("event: done\ndata: ")[1]!.trim()) as Record<string, unknown>;
+    expect(done).toMatchObject({ refined: false, answer: done.draft });
+  });
+});
