@@ -1,6 +1,7 @@
 // The request's walk, in order, and nothing else. Each step lives in its own module and
-// throws AppError; the one catch below turns any failure into the response, and `finish`
-// writes the one log line (when a stream ends, for a streamed answer).
+// throws AppError; the one catch turns any failure into the response, and `finish` is the
+// record step: quota, cache and audit record in one store trip, then the one log line (when a
+// stream ends, for a streamed answer).
 import { randomUUID } from "node:crypto";
 import * as z from "zod/mini";
 import { AppError } from "./appError";
@@ -15,17 +16,19 @@ import { traceIdOf } from "./http/traceId";
 import type { Intent } from "./intents/intent";
 import { type IntentName, isIntentName } from "./intents/names";
 import type { Admission } from "./limits/admit";
-import { type Attempt, ModelCallError, type Usage } from "./models/callModelChain";
+import { ModelCallError, type Usage } from "./models/callModelChain";
 import { type Produced, generateAnswer } from "./models/generateAnswer";
 import type { ModelTargets } from "./models/modelTargets";
 import { openModelStream } from "./models/streamModelChain";
 import type { Logger } from "./observability/logger";
+import { type TraceFacts, createTraceWriters } from "./observability/requestTrace";
+import type { RecordInput } from "./record/recordRequest";
+import { type Refiner, refineTargetOf } from "./refine/refiner";
 import { parseAskRequest } from "./request/parseAskRequest";
 import { resolveProfile } from "./routing/resolveProfile";
 import { createInputGuard, createOutputGuards } from "./safety/guards";
-import { createToolbox } from "./tools/toolbox";
 import { answerStream, wholeAnswerStream } from "./streaming/answerStream";
-import { type Refiner, refineTargetOf } from "./refine/refiner";
+import { createToolbox } from "./tools/toolbox";
 
 export interface AskPipelineDeps {
   config: Config;
@@ -34,7 +37,7 @@ export interface AskPipelineDeps {
   intents: Partial<Record<IntentName, Intent>>;
   authenticate: Authenticate;
   admit: (request: { traceId: string; userId: string; intent: IntentName; cacheKey?: string }) => Promise<Admission>;
-  recordUsage: (request: { traceId: string; userId: string; tokens: number; cache?: { key: string; value: string; ttlSeconds: number } }) => Promise<void>;
+  record: (request: RecordInput) => Promise<boolean>;
   storePrefix: string;
   models: ModelTargets;
   refiner?: Refiner;
@@ -73,27 +76,49 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
   const now = deps.now ?? Date.now;
   const newTraceId = deps.newTraceId ?? randomUUID;
   const singleFlight = createSingleFlight<Produced>();
-  const guardInput = createInputGuard(deps.env.safety);
-  const toolbox = createToolbox(deps.config);
-  const outputGuardFor = createOutputGuards(deps.config.profiles, deps.env.safety);
   // Dev and staging may skip the cache to see a fresh answer; prod always uses it.
   const bypassAllowed = deps.env.name !== "prod";
+  const guardInput = createInputGuard(deps.env.safety);
+  const outputGuardFor = createOutputGuards(deps.config.profiles, deps.env.safety);
+  const toolbox = createToolbox(deps.config);
+  const trace = createTraceWriters(deps.env, deps.storePrefix);
 
   return async function ask(req) {
-    const started = now();
-    let traceId = traceIdOf(req, newTraceId);
-    const log: Record<string, unknown> = { env: deps.env.name, requestId: req.requestId };
-    let attempts: Attempt[] | undefined;
-    const finish = (status: number) => deps.logger.info("request", { traceId, ...log, attempts, status, ms: now() - started });
+    const startedAt = now();
+    const facts: TraceFacts = { traceId: traceIdOf(req, newTraceId), startedAt, status: 0, timings: {}, ...(req.requestId ? { requestId: req.requestId } : {}) };
+    let lap = startedAt;
+    const mark = (step: string) => {
+      const t = now();
+      facts.timings[step] = t - lap;
+      lap = t;
+    };
+    // What the record step writes besides the audit record.
+    const pending: { tokens: number; cache?: RecordInput["cache"]; skipStore?: boolean } = { tokens: 0 };
+
+    const finish = async (status: number, err?: unknown) => {
+      facts.status = status;
+      if (err instanceof AppError) Object.assign(facts, { code: err.code, message: err.message });
+      if (err instanceof ModelCallError) facts.attempts = err.attempts;
+      facts.timings.total = now() - startedAt;
+      const audited = pending.skipStore
+        ? false
+        : await deps.record({ traceId: facts.traceId, ...(facts.userId ? { userId: facts.userId } : {}), tokens: pending.tokens, ...(pending.cache ? { cache: pending.cache } : {}), audit: trace.auditEntry(facts) });
+      deps.logger.info("request", { ...trace.logLine(facts), ...(audited ? {} : { audited: false }) });
+    };
+
     let response: PlainResponse;
     try {
       const request = parseAskRequest(req);
-      traceId = request.traceId ?? traceId;
-      log.intent = request.intent;
+      facts.traceId = request.traceId ?? facts.traceId;
+      const traceId = facts.traceId;
+      facts.intent = request.intent;
+      facts.request = { input: request.input, ...(request.context ? { context: request.context } : {}), ...(request.profile ? { profile: request.profile } : {}) };
       const intent = servedIntent(deps.intents, request.intent);
       const { userId } = await deps.authenticate(req, request.userId);
+      facts.userId = userId;
+      mark("auth");
       const profile = resolveProfile(deps.config, deps.env, intent.name, request.profile);
-      Object.assign(log, { profile: profile.name, profileHash: profile.contentHash });
+      Object.assign(facts, { profile: profile.name, profileHash: profile.contentHash });
       const call = intent.prepare(request.input, request.context);
       // Before any store trip or provider: blocked input costs nothing and goes nowhere.
       guardInput(call.input, request.context);
@@ -101,26 +126,29 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
       // Tool rounds need whole replies: a profile with tools answers a stream in one delta.
       const streaming = wantsStream(req, request.stream) && !profile.tools?.length;
       const streamWhole = wantsStream(req, request.stream) && !streaming;
-      if (streaming) log.stream = true;
+      if (streaming || streamWhole) facts.stream = true;
 
       const bypass = bypassAllowed && req.headers["x-miniask-cache"] === "bypass";
       const cacheKey = profile.cache && !bypass ? cacheKeyOf(deps.storePrefix, profile, call.input, request.context, userId) : undefined;
       const admission = await deps.admit({ traceId, userId, intent: intent.name, ...(cacheKey ? { cacheKey } : {}) });
-      log.limit = admission.outcome;
+      mark("limit");
+      facts.limit = admission.outcome;
+      // The store just failed: do not wait on it again for the record step.
+      if (admission.outcome === "store_error_open") pending.skipStore = true;
       const hit = admission.cached === undefined ? undefined : readCached(admission.cached);
-      log.cache = !profile.cache ? "off" : bypass ? "bypass" : hit ? "hit" : admission.outcome === "store_error_open" ? "skipped" : "miss";
+      facts.cache = !profile.cache ? "off" : bypass ? "bypass" : hit ? "hit" : admission.outcome === "store_error_open" ? "skipped" : "miss";
       const headers = { "x-trace-id": traceId, ...admission.headers };
       const meta = { intent: intent.name, profile: profile.name };
-      const canRecord = admission.outcome !== "store_error_open";
       const cacheEntry = (answer: unknown, model: string) =>
-        cacheKey && profile.cache ? { cache: { key: cacheKey, value: JSON.stringify({ answer, model }), ttlSeconds: profile.cache.ttl_seconds } } : {};
+        cacheKey && profile.cache ? { key: cacheKey, value: JSON.stringify({ answer, model }), ttlSeconds: profile.cache.ttl_seconds } : undefined;
 
       if (hit) {
-        Object.assign(log, { model: hit.model, usage: ZERO_USAGE });
+        Object.assign(facts, { model: hit.model, usage: ZERO_USAGE, answer: hit.answer });
         const done = { traceId, ...meta, model: hit.model, usage: ZERO_USAGE, cached: true };
-        response = streaming || streamWhole
-          ? { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: "", stream: wholeAnswerStream(hit.answer, done) }
-          : jsonResponse(200, { answer: hit.answer, ...done }, headers);
+        response =
+          streaming || streamWhole
+            ? { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: "", stream: wholeAnswerStream(hit.answer, done) }
+            : jsonResponse(200, { answer: hit.answer, ...done }, headers);
       } else if (streaming) {
         const open = (p: typeof profile) =>
           openModelStream(
@@ -129,9 +157,9 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
             { budgetMs: p.budget_ms ?? deps.env.modelBudgetMs, now, ...(req.signal ? { signal: req.signal } : {}) },
           );
         const opened = await open(profile);
+        mark("firstToken");
         const refineTarget = refineTargetOf(deps.config, profile);
-        attempts = opened.attempts;
-        log.provider = opened.provider;
+        Object.assign(facts, { attempts: opened.attempts, provider: opened.provider });
         const stream = answerStream({
           opened,
           call,
@@ -140,11 +168,15 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
           meta,
           guardOutput,
           onComplete: async (done) => {
-            if (canRecord) await deps.recordUsage({ traceId, userId, tokens: done.usage.totalTokens, ...cacheEntry(done.answer, done.model) });
+            pending.tokens = done.usage.totalTokens;
+            const entry = cacheEntry(done.answer, done.model);
+            if (entry) pending.cache = entry;
+            facts.answer = done.answer;
           },
-          finish: (outcome) => {
-            Object.assign(log, { model: outcome.model, usage: outcome.usage, ...(outcome.code ? { code: outcome.code } : {}) });
-            finish(outcome.status);
+          finish: async (outcome) => {
+            mark("model");
+            Object.assign(facts, { model: outcome.model, usage: outcome.usage });
+            await finish(outcome.status, outcome.code ? new AppError(outcome.status, outcome.code, outcome.message ?? outcome.code) : undefined);
           },
         });
         return { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: "", stream };
@@ -157,48 +189,52 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
             chainOptions: { budgetMs: profile.budget_ms ?? deps.env.modelBudgetMs, now },
             guardOutput,
             toolbox,
-            onToolCall: (toolCall, outcome, ms) =>
-              deps.logger.info("tool call", { traceId, tool: toolCall.name, ok: outcome.ok, ...(outcome.error ? { error: outcome.error } : {}), ms }),
+            onToolCall: (toolCall, outcome, ms) => deps.logger.info("tool call", { traceId, tool: toolCall.name, ok: outcome.ok, ...(outcome.error ? { error: outcome.error } : {}), ms }),
           });
         const { value, leader } = cacheKey ? await singleFlight(cacheKey, produce) : { value: await produce(), leader: true };
-        attempts = value.attempts;
-        Object.assign(log, {
+        mark("model");
+        Object.assign(facts, {
           model: value.model,
           provider: value.provider,
-          usage: value.usage,
-          ...(value.repaired ? { repaired: true } : {}),
-          ...(value.toolCalls ? { toolCalls: value.toolCalls } : {}),
-          ...(leader ? {} : { sharedCall: true }),
+          attempts: value.attempts,
+          usage: leader ? value.usage : ZERO_USAGE,
+          answer: value.answer,
+          extra: { ...(value.repaired ? { repaired: true } : {}), ...(value.toolCalls ? { toolCalls: value.toolCalls } : {}), ...(leader ? {} : { sharedCall: true }) },
         });
         // The leader pays and stores; followers of a shared call spent nothing themselves.
-        if (leader && canRecord) await deps.recordUsage({ traceId, userId, tokens: value.usage.totalTokens, ...cacheEntry(value.answer, value.model) });
+        if (leader) {
+          pending.tokens = value.usage.totalTokens;
+          const entry = cacheEntry(value.answer, value.model);
+          if (entry) pending.cache = entry;
+        }
         const reply: Record<string, unknown> = {
-            answer: value.answer,
-            traceId,
-            ...meta,
-            model: value.model,
-            usage: leader ? value.usage : ZERO_USAGE,
-            cached: false,
-            // Which providers failed before the one that answered, and why.
-            ...(value.attempts.length > 1 ? { attempts: value.attempts } : {}),
+          answer: value.answer,
+          traceId,
+          ...meta,
+          model: value.model,
+          usage: leader ? value.usage : ZERO_USAGE,
+          cached: false,
+          // Which providers failed before the one that answered, and why.
+          ...(value.attempts.length > 1 ? { attempts: value.attempts } : {}),
         };
         // Fast first: the refined answer is computed now, in the background, for /v1/mini/refine.
         if (leader && deps.refiner && profile.refine) {
           const started = await deps.refiner.start({ traceId, userId, intent: intent.name, profile: profile.name, input: call.input, ...(request.context ? { context: request.context } : {}) });
-          if (started) Object.assign(reply, { refine: { id: traceId } });
+          if (started) reply.refine = { id: traceId };
         }
         const { answer, ...done } = reply;
         response = streamWhole
           ? { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: "", stream: wholeAnswerStream(answer, done) }
           : jsonResponse(200, reply, headers);
       }
+      await finish(response.status);
     } catch (err) {
-      if (err instanceof ModelCallError) attempts = err.attempts;
-      response = errorResponse(err, traceId);
-      if (err instanceof AppError) log.code = err.code;
-      else deps.logger.error("unexpected error", { traceId, error: err instanceof Error ? err.name : typeof err });
+      response = errorResponse(err, facts.traceId);
+      // The store just failed (closed policy): do not wait on it again for the record step.
+      if (err instanceof AppError && err.code === "store_unavailable") pending.skipStore = true;
+      if (!(err instanceof AppError)) deps.logger.error("unexpected error", { traceId: facts.traceId, error: err instanceof Error ? err.name : typeof err });
+      await finish(response.status, err);
     }
-    finish(response.status);
     return response;
   };
 }

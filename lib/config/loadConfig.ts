@@ -10,6 +10,8 @@ import {
   type EnvironmentName,
   type Limits,
   type Safety,
+  type Audit,
+  type Logging,
   type LogLevel,
   type ModelsFile,
   type Profile,
@@ -56,6 +58,8 @@ export interface ResolvedEnvironment {
   limits: Limits;
   modelBudgetMs: number;
   safety: Safety;
+  logging: Logging;
+  audit: Audit;
 }
 
 export interface Config {
@@ -177,7 +181,7 @@ export function loadConfig(raw: RawConfigFiles): Config {
         problems.push(`${M}: aliases.${alias}.${env}: missing, but profile "${name}" (allowed in ${env}) uses alias "${alias}"`);
       }
     }
-    environments[env] = { name: env, allowedProfiles: allowed, logLevel: policy.log_level, routing, tokenTtlSeconds: policy.token_ttl_minutes * 60, limits: policy.limits, modelBudgetMs: policy.model_budget_ms, safety: policy.safety };
+    environments[env] = { name: env, allowedProfiles: allowed, logLevel: policy.log_level, routing, tokenTtlSeconds: policy.token_ttl_minutes * 60, limits: policy.limits, modelBudgetMs: policy.model_budget_ms, safety: policy.safety, logging: policy.logging, audit: policy.audit };
   }
   for (const profile of Object.values(profiles)) {
     const target = profile.refine ? profiles[profile.refine] : undefined;

@@ -76,6 +76,34 @@ export const safetySchema = z.strictObject({
 
 export type Safety = z.infer<typeof safetySchema>;
 
+export const loggingSchema = z.strictObject({
+  /** User text and answers in log lines: full (dev), redacted, or none (lengths and hashes). */
+  content: z.enum(["full", "redacted", "none"]),
+  /** Extra redaction rules on top of the built-in ones (phone, e-mail, ID, card). */
+  redact_patterns: z._default(
+    z.array(z.strictObject({ name: z.string().check(z.regex(/^[a-z_]{1,32}$/)), pattern: z.string().check(z.minLength(1), z.refine(isRegex, "expected a valid regular expression")) })),
+    [],
+  ),
+});
+
+export const auditSchema = z.strictObject({
+  retention_days: z.int().check(z.gte(1), z.lte(3650)),
+  /** The request body and answer in the audit record: full, redacted, or none. */
+  keep_request: z.enum(["full", "redacted", "none"]),
+});
+
+function isRegex(pattern: string): boolean {
+  try {
+    new RegExp(pattern, "g");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export type Logging = z.infer<typeof loggingSchema>;
+export type Audit = z.infer<typeof auditSchema>;
+
 const DEFAULT_SAFETY = { max_input_chars: 20_000, blocked_input_terms: [], block_prompt_injection: true, blocked_output_terms: [], block_prompt_leak: true };
 
 export const logLevelSchema = z.enum(["debug", "info", "warn", "error"]);
@@ -89,6 +117,8 @@ export const environmentPolicySchema = z.strictObject({
   token_ttl_minutes: z._default(z.int().check(z.gte(1), z.lte(7 * 24 * 60)), 15),
   limits: z._default(limitsSchema, DEFAULT_LIMITS),
   safety: z._default(safetySchema, DEFAULT_SAFETY),
+  logging: z._default(loggingSchema, { content: "none", redact_patterns: [] }),
+  audit: z._default(auditSchema, { retention_days: 30, keep_request: "none" }),
   /** Total time for a model call, fallbacks included, unless the profile sets budget_ms. */
   model_budget_ms: z._default(z.int().check(z.gte(100), z.lte(120_000)), 8000),
 });

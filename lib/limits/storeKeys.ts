@@ -19,5 +19,6 @@ export const storeKeys = {
   perUserIntent: (prefix: string, userId: string, intent: IntentName) => `${prefix}rl:v1:${userId}:${intent}`,
   perUser: (prefix: string, userId: string) => `${prefix}rl:v1:${userId}:all`,
   quota: (prefix: string, userId: string, nowMs: number) => `${prefix}quota:v1:${userId}:${beijingDay(nowMs)}`,
+  audit: (prefix: string, traceId: string) => `${prefix}audit:v1:${traceId}`,
   cache: (prefix: string, profile: string, contentHash: string, digest: string) => `${prefix}cache:v1:${profile}:${contentHash}:${digest}`,
 };

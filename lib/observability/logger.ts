@@ -19,10 +19,17 @@ function writeStdout(line: string): void {
  * One JSON object per line: SCF ships stdout to CLS, whose key-value index can then query
  * every field (traceId, code, ms) without parsing text.
  */
-export function createLogger(level: LogLevel, write: (line: string) => void = writeStdout, now: () => Date = () => new Date()): Logger {
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void = writeStdout,
+  now: () => Date = () => new Date(),
+  /** Applied to every string field before the line is written (environments that redact). */
+  redactFields?: (fields: LogFields) => LogFields,
+): Logger {
   const emit = (at: LogLevel, msg: string, fields?: LogFields) => {
     if (RANK[at] < RANK[level]) return;
-    write(JSON.stringify({ time: now().toISOString(), level: at, msg, ...fields }));
+    const safe = fields && redactFields ? redactFields(fields) : fields;
+    write(JSON.stringify({ time: now().toISOString(), level: at, msg, ...safe }));
   };
   return {
     debug: (msg, fields) => emit("debug", msg, fields),

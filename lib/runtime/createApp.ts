@@ -9,13 +9,14 @@ import { type Handler, createRouter } from "../http/router";
 import type { Intent } from "../intents/intent";
 import type { IntentName } from "../intents/names";
 import type { ModelTargets } from "../models/modelTargets";
-import { type Logger, createLogger } from "../observability/logger";
+import { type LogFields, type Logger, createLogger } from "../observability/logger";
+import { createRedactor, redactDeep } from "../observability/redact";
 import { createAskPipeline } from "../pipeline";
 import { createRefineHandler } from "../refine/refineHandler";
 import { createRefiner } from "../refine/refiner";
 import { createOutputGuards } from "../safety/guards";
 import { createAdmit } from "../limits/admit";
-import { createRecordUsage } from "../limits/recordUsage";
+import { createRecordRequest } from "../record/recordRequest";
 import { openaiClientFor } from "../models/openaiClient";
 import { checkStore } from "../store/createStore";
 import type { Store } from "../store/store";
@@ -28,7 +29,8 @@ export interface AppOptions {
   authenticate: Authenticate;
   /** The bearer token's subject (routes whose body has no userId). */
   verifyToken: (token: string) => Promise<string>;
-  logger?: Logger;
+  /** Where log lines go (stdout by default; tests capture them). */
+  logWrite?: (line: string) => void;
   /** Serve POST /v1/mini/login (the auth function and the local server). */
   login?: Pick<LoginDeps, "wechat" | "userIdSalt" | "tokenKeys">;
   store: Store;
@@ -48,9 +50,11 @@ export interface App {
 export function createApp(options: AppOptions): App {
   const env = environmentOf(options.config, options.envName);
   const models = options.models;
-  const logger = options.logger ?? createLogger(env.logLevel);
+  // Outside dev, every string of every log line passes the redaction rules, whoever wrote it.
+  const redact = createRedactor(env.logging.redact_patterns);
+  const logger = createLogger(env.logLevel, options.logWrite, undefined, env.logging.content === "full" ? undefined : (fields) => redactDeep(fields, redact) as LogFields);
   const stepDeps = { store: options.store, env, prefix: options.storePrefix, logger, limitsOff: options.limitsOff ?? false };
-  const recordUsage = createRecordUsage(stepDeps);
+  const record = createRecordRequest(stepDeps);
   const refiner = createRefiner({
     config: options.config,
     env,
@@ -60,7 +64,7 @@ export function createApp(options: AppOptions): App {
     intents: options.intents,
     logger,
     guardOutputFor: createOutputGuards(options.config.profiles, env.safety),
-    charge: (traceId, userId, tokens) => recordUsage({ traceId, userId, tokens }),
+    charge: async (traceId, userId, tokens) => void (await record({ traceId, userId, tokens })),
   });
   const ask = createAskPipeline({
     config: options.config,
@@ -68,7 +72,7 @@ export function createApp(options: AppOptions): App {
     intents: options.intents,
     authenticate: options.authenticate,
     admit: createAdmit(stepDeps),
-    recordUsage,
+    record,
     storePrefix: options.storePrefix,
     models,
     refiner,

@@ -11,7 +11,6 @@ import type { IntentName } from "../intents/names";
 import { type UpstreamOverride, resolveModelTargets } from "../models/modelTargets";
 import { createStore } from "../store/createStore";
 import type { Store } from "../store/store";
-import type { Logger } from "../observability/logger";
 import { type App, createApp } from "./createApp";
 import { type Settings, readSettings } from "./settings";
 
@@ -44,7 +43,7 @@ export function createProcessApp(options: {
   intents: Partial<Record<IntentName, Intent>>;
   /** Wins over MINIASK_UPSTREAM_URL (the local server's embedded upstream). */
   upstreamOverride?: UpstreamOverride;
-  logger?: Logger;
+  logWrite?: (line: string) => void;
   /** A store built by the caller (tests); otherwise MINIASK_STORE decides. */
   store?: Store;
   /** Serve POST /v1/mini/login. */
@@ -81,7 +80,7 @@ export function createProcessApp(options: {
     intents: options.intents,
     authenticate: authenticateAppToken((token) => verifyAppToken(tokenKeys, envName, token)),
     verifyToken: (token) => verifyAppToken(tokenKeys, envName, token),
-    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.logWrite ? { logWrite: options.logWrite } : {}),
     ...(login ? { login: { ...login, tokenKeys } } : {}),
     store,
     storePrefix: settings.MINIASK_STORE_PREFIX ?? `miniask:${envName}:`,

@@ -57,7 +57,7 @@ export function createMemoryStore(now: () => number = Date.now): Store {
         const { key, tokens, ttlSeconds } = request.quota;
         write(key, String(Number(read(key) ?? "0") + tokens), ttlSeconds * 1000);
       }
-      if (request.cache) write(request.cache.key, request.cache.value, request.cache.ttlSeconds * 1000);
+      for (const entry of [request.cache, request.audit]) if (entry) write(entry.key, entry.value, entry.ttlSeconds * 1000);
       sweep();
     },
     async get(key) {

@@ -32,11 +32,11 @@ export function createRedisStore(url: string): Store {
         request,
       );
     },
-    async record({ quota, cache }) {
-      if (!quota && !cache) return;
+    async record({ quota, cache, audit }) {
+      if (!quota && !cache && !audit) return;
       const tx = (await connect()).multi();
       if (quota) tx.incrby(quota.key, quota.tokens).expire(quota.key, quota.ttlSeconds);
-      if (cache) tx.set(cache.key, cache.value, "EX", cache.ttlSeconds);
+      for (const entry of [cache, audit]) if (entry) tx.set(entry.key, entry.value, "EX", entry.ttlSeconds);
       const results = await tx.exec();
       const failed = results?.find(([err]) => err);
       if (failed?.[0]) throw failed[0];

@@ -31,13 +31,14 @@ export type AdmitResult =
 export interface RecordRequest {
   quota?: { key: string; tokens: number; ttlSeconds: number };
   cache?: { key: string; value: string; ttlSeconds: number };
+  audit?: { key: string; value: string; ttlSeconds: number };
 }
 
 export interface Store {
   readonly kind: "memory" | "redis" | "upstash";
   /** Quota read, limits checked and charged, cache read: atomically, in one round trip. */
   admit(request: AdmitRequest): Promise<AdmitResult>;
-  /** Quota charge and cache write, in one round trip. */
+  /** Quota charge, cache write and audit record, in one round trip. */
   record(request: RecordRequest): Promise<void>;
   /** Plain values off the hot path (refine jobs, audit records). */
   get(key: string): Promise<string | undefined>;

@@ -19,11 +19,11 @@ export function createUpstashStore(url: string, token: string): Store {
       const redis = await connect();
       return evalAdmit({ evalsha: (sha, keys, args) => redis.evalsha(sha, keys, args), eval: (script, keys, args) => redis.eval(script, keys, args) }, request);
     },
-    async record({ quota, cache }) {
-      if (!quota && !cache) return;
+    async record({ quota, cache, audit }) {
+      if (!quota && !cache && !audit) return;
       const tx = (await connect()).multi();
       if (quota) tx.incrby(quota.key, quota.tokens).expire(quota.key, quota.ttlSeconds);
-      if (cache) tx.set(cache.key, cache.value, { ex: cache.ttlSeconds });
+      for (const entry of [cache, audit]) if (entry) tx.set(entry.key, entry.value, { ex: entry.ttlSeconds });
       await tx.exec();
     },
     async get(key) {

@@ -25,7 +25,7 @@ export async function* answerStream(options: {
   guardOutput(text: string): void;
   /** After the last delta, before `done`: quota charge and cache write. */
   onComplete(done: StreamDone): Promise<void>;
-  finish(outcome: { status: number; code?: string; model?: string; usage?: Usage }): void;
+  finish(outcome: { status: number; code?: string; message?: string; model?: string; usage?: Usage }): Promise<void>;
 }): AsyncGenerator<string> {
   let outcome: Parameters<typeof options.finish>[0] = { status: 499, code: "client_closed" };
   const guardOutput = options.guardOutput;
@@ -63,10 +63,10 @@ export async function* answerStream(options: {
     yield sseEvent("done", { ...done, ...options.meta, traceId: options.traceId, cached: false });
   } catch (err) {
     const known = err instanceof AppError ? err : new AppError(500, "internal_error", "internal error");
-    outcome = { status: known.status, code: known.code };
+    outcome = { status: known.status, code: known.code, message: known.message };
     yield sseEvent("error", { error: { code: known.code, message: known.message }, traceId: options.traceId });
   } finally {
-    options.finish(outcome);
+    await options.finish(outcome);
   }
 }
 

@@ -11,7 +11,6 @@ import { createHttpServer, listen } from "../../lib/http/nodeServer";
 import type { Intent } from "../../lib/intents/intent";
 import type { IntentName } from "../../lib/intents/names";
 import { INTENTS } from "../../lib/intents/registry";
-import { createLogger } from "../../lib/observability/logger";
 import { type ProcessApp, createProcessApp } from "../../lib/runtime/createProcessApp";
 import { type LocalUpstream, startLocalUpstream } from "../../scripts/local-upstream/server";
 
@@ -61,7 +60,7 @@ export async function startHarness(options: {
     rawFiles: options.rawFiles ?? realConfigFiles(),
     intents: options.intents ?? INTENTS,
     ...(options.providersFromConfig ? {} : { upstreamOverride: { baseUrl: upstream.url, apiKey: "sk-test-upstream-key-0123456789" } }),
-    logger: createLogger("debug", (line) => logs.push(line)),
+    logWrite: (line) => logs.push(line),
     serveLogin: options.serveLogin ?? true,
     ...(options.store ? { store: options.store } : {}),
   });

@@ -1,0 +1,94 @@
+// What one request leaves behind: one log line and one audit record, built from the same
+// facts, each written through its own content policy (what text may be kept).
+import { sha256Hex } from "../config/canonicalJson";
+import type { ResolvedEnvironment } from "../config/loadConfig";
+import { storeKeys } from "../limits/storeKeys";
+import type { Attempt, Usage } from "../models/callModelChain";
+import { contentWriter } from "./contentPolicy";
+import { createRedactor } from "./redact";
+
+export interface TraceFacts {
+  traceId: string;
+  requestId?: string;
+  startedAt: number;
+  userId?: string;
+  intent?: string;
+  profile?: string;
+  profileHash?: string;
+  model?: string;
+  provider?: string;
+  attempts?: Attempt[];
+  cache?: string;
+  limit?: string;
+  usage?: Usage;
+  stream?: boolean;
+  status: number;
+  code?: string;
+  message?: string;
+  /** What the user sent (input, context, requested profile) and what they got. */
+  request?: unknown;
+  answer?: unknown;
+  timings: Record<string, number>;
+  extra?: Record<string, unknown>;
+}
+
+export function createTraceWriters(env: ResolvedEnvironment, prefix: string) {
+  const redact = createRedactor(env.logging.redact_patterns);
+  const logContent = contentWriter(env.logging.content, redact);
+  const auditContent = contentWriter(env.audit.keep_request, redact);
+  // Error messages can quote what the user sent (an unknown intent, a bad value): same policy,
+  // but always at least redacted.
+  const message = env.logging.content === "full" ? (m: string) => m : redact;
+  const userHash = (userId: string | undefined) => (userId ? sha256Hex(`audit:${userId}`).slice(0, 16) : undefined);
+
+  return {
+    redact,
+    logLine(f: TraceFacts): Record<string, unknown> {
+      return {
+        traceId: f.traceId,
+        requestId: f.requestId,
+        env: env.name,
+        intent: f.intent,
+        profile: f.profile,
+        profileHash: f.profileHash,
+        model: f.model,
+        provider: f.provider,
+        attempts: f.attempts,
+        cache: f.cache,
+        limit: f.limit,
+        tokens: f.usage?.totalTokens,
+        usage: f.usage,
+        stream: f.stream,
+        status: f.status,
+        code: f.code,
+        error: f.message === undefined ? undefined : message(f.message),
+        timings: f.timings,
+        ...(f.request === undefined ? {} : { input: logContent(f.request) }),
+        ...(f.answer === undefined ? {} : { output: logContent(f.answer) }),
+        ...f.extra,
+      };
+    },
+    auditEntry(f: TraceFacts): { key: string; value: string; ttlSeconds: number } {
+      const record = {
+        traceId: f.traceId,
+        requestId: f.requestId,
+        time: new Date(f.startedAt).toISOString(),
+        env: env.name,
+        user: userHash(f.userId),
+        intent: f.intent,
+        profile: f.profile,
+        profileHash: f.profileHash,
+        model: f.model,
+        outcome: f.code ?? "ok",
+        status: f.status,
+        usage: f.usage,
+        cached: f.cache === "hit",
+        ms: f.timings.total,
+        ...f.extra,
+        ...(f.request === undefined ? {} : { request: auditContent(f.request) }),
+        ...(f.answer === undefined ? {} : { answer: auditContent(f.answer) }),
+      };
+      return { key: storeKeys.audit(prefix, f.traceId), value: JSON.stringify(record), ttlSeconds: env.audit.retention_days * 86_400 };
+    },
+  };
+}

@@ -1,0 +1,40 @@
+// The record step, after the answer: quota charged with the real usage, the cacheable answer
+// stored, and the request's audit record, in one store round trip. A failure costs a warning
+// line, never the user's answer.
+import { StoreTimeout, withTimeout } from "../limits/admit";
+import { storeKeys } from "../limits/storeKeys";
+import type { ResolvedEnvironment } from "../config/loadConfig";
+import type { Logger } from "../observability/logger";
+import type { Store } from "../store/store";
+
+const QUOTA_KEY_TTL_SECONDS = 2 * 24 * 3600;
+
+export interface RecordInput {
+  traceId: string;
+  userId?: string;
+  tokens: number;
+  cache?: { key: string; value: string; ttlSeconds: number };
+  audit?: { key: string; value: string; ttlSeconds: number };
+}
+
+export function createRecordRequest(deps: { store: Store; env: ResolvedEnvironment; prefix: string; logger: Logger; limitsOff?: boolean; now?: () => number }) {
+  const now = deps.now ?? Date.now;
+  /** True when the store took it. */
+  return async function recordRequest(request: RecordInput): Promise<boolean> {
+    const quota =
+      deps.limitsOff || request.tokens <= 0 || !request.userId
+        ? undefined
+        : { key: storeKeys.quota(deps.prefix, request.userId, now()), tokens: request.tokens, ttlSeconds: QUOTA_KEY_TTL_SECONDS };
+    if (!quota && !request.cache && !request.audit) return true;
+    try {
+      await withTimeout(
+        deps.store.record({ ...(quota ? { quota } : {}), ...(request.cache ? { cache: request.cache } : {}), ...(request.audit ? { audit: request.audit } : {}) }),
+        deps.env.limits.store_timeout_ms,
+      );
+      return true;
+    } catch (err) {
+      deps.logger.warn("store unavailable", { traceId: request.traceId, store: deps.store.kind, step: "record", reason: err instanceof StoreTimeout ? "timeout" : "error" });
+      return false;
+    }
+  };
+}
