@@ -111,9 +111,10 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
       const request = parseAskRequest(req);
       facts.traceId = request.traceId ?? facts.traceId;
       const traceId = facts.traceId;
-      facts.intent = request.intent;
       facts.request = { input: request.input, ...(request.context ? { context: request.context } : {}), ...(request.profile ? { profile: request.profile } : {}) };
       const intent = servedIntent(deps.intents, request.intent);
+      // Only a known name: an unknown "intent" is whatever the client typed.
+      facts.intent = intent.name;
       const { userId } = await deps.authenticate(req, request.userId);
       facts.userId = userId;
       mark("auth");

@@ -5,7 +5,7 @@ import type { ResolvedEnvironment } from "../config/loadConfig";
 import { storeKeys } from "../limits/storeKeys";
 import type { Attempt, Usage } from "../models/callModelChain";
 import { contentWriter } from "./contentPolicy";
-import { createRedactor } from "./redact";
+import { createRedactor, redactDeep } from "./redact";
 
 export interface TraceFacts {
   traceId: string;
@@ -39,6 +39,8 @@ export function createTraceWriters(env: ResolvedEnvironment, prefix: string) {
   // Error messages can quote what the user sent (an unknown intent, a bad value): same policy,
   // but always at least redacted.
   const message = env.logging.content === "full" ? (m: string) => m : redact;
+  // Outside "full", every other string of the record passes the rules too, as in log lines.
+  const auditFields = env.audit.keep_request === "full" ? <T>(v: T) => v : <T>(v: T) => redactDeep(v, redact) as T;
   const userHash = (userId: string | undefined) => (userId ? sha256Hex(`audit:${userId}`).slice(0, 16) : undefined);
 
   return {
@@ -70,6 +72,7 @@ export function createTraceWriters(env: ResolvedEnvironment, prefix: string) {
     },
     auditEntry(f: TraceFacts): { key: string; value: string; ttlSeconds: number } {
       const record = {
+        ...auditFields({
         traceId: f.traceId,
         requestId: f.requestId,
         time: new Date(f.startedAt).toISOString(),
@@ -85,6 +88,7 @@ export function createTraceWriters(env: ResolvedEnvironment, prefix: string) {
         cached: f.cache === "hit",
         ms: f.timings.total,
         ...f.extra,
+        }),
         ...(f.request === undefined ? {} : { request: auditContent(f.request) }),
         ...(f.answer === undefined ? {} : { answer: auditContent(f.answer) }),
       };

@@ -11,6 +11,8 @@ export interface UpstreamFault {
   /** Answer with this status and an OpenAI-style error body. */
   status?: number;
   retryAfterSeconds?: number;
+  /** With `status`: the error message to send (providers sometimes echo the prompt in it). */
+  errorMessage?: string;
   /** Answer 200 with a body that is not JSON. */
   malformed?: boolean;
   /** Answer 200 with JSON that is not a chat completion. */
@@ -84,7 +86,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, body: Record<st
   }
   if (fault.status) {
     const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) };
-    sendJson(res, fault.status, { error: { message: `local upstream: forced status ${fault.status}`, type: "local_fault", code: null } }, headers);
+    sendJson(res, fault.status, { error: { message: fault.errorMessage ?? `local upstream: forced status ${fault.status}`, type: "local_fault", code: null } }, headers);
     return;
   }
   if (fault.malformed) {

@@ -1,0 +1,121 @@
+// `npm run replay -- <traceId | request.json> [--profile NAME] [--json]`: reruns a recorded
+// request (from its audit record in the store) or a request file against the recorded profile
+// or another one, and prints old and new side by side: answer, model, latency, tokens.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as z from "zod/mini";
+import { ConfigError } from "../lib/config/configError";
+import { environmentOf, loadConfig } from "../lib/config/loadConfig";
+import { readConfigFiles } from "../lib/config/readConfigFiles";
+import { INTENTS } from "../lib/intents/registry";
+import { storeKeys } from "../lib/limits/storeKeys";
+import { missingKeyVariables, resolveModelTargets } from "../lib/models/modelTargets";
+import { type AuditRecord, auditRecordSchema } from "../lib/observability/auditRecord";
+import { createProfileRunner, type RunOutcome } from "../lib/replay/runProfile";
+import { readSettings } from "../lib/runtime/settings";
+import { createStore } from "../lib/store/createStore";
+import { startLocalUpstream } from "./local-upstream/server";
+
+const requestFileSchema = z.object({
+  intent: z.string(),
+  input: z.unknown(),
+  context: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
+  profile: z.optional(z.string()),
+});
+
+function usage(): never {
+  console.error("usage: npm run replay -- <traceId | request.json> [--profile NAME] [--json]");
+  process.exit(2);
+}
+
+function column(value: unknown): string[] {
+  const text = value === undefined ? "-" : typeof value === "string" ? value : JSON.stringify(value, null, 1);
+  return text.split("\n").flatMap((line) => line.match(/.{1,48}/g) ?? [""]);
+}
+
+function sideBySide(rows: [string, unknown, unknown][], heads: [string, string]): string {
+  const out = [`${"".padEnd(10)}${heads[0].padEnd(50)}${heads[1]}`, `${"".padEnd(10)}${"-".repeat(48).padEnd(50)}${"-".repeat(48)}`];
+  for (const [name, left, right] of rows) {
+    const a = column(left);
+    const b = column(right);
+    for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(`${(i === 0 ? name : "").padEnd(10)}${(a[i] ?? "").padEnd(50)}${b[i] ?? ""}`);
+  }
+  return out.join("\n");
+}
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  const target = args.find((a) => !a.startsWith("--") && args[args.indexOf(a) - 1] !== "--profile");
+  const profileFlag = args.includes("--profile") ? args[args.indexOf("--profile") + 1] : undefined;
+  if (!target || (args.includes("--profile") && !profileFlag)) usage();
+
+  const settings = readSettings(process.env);
+  const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+  const config = loadConfig(readConfigFiles(root));
+  const envName = settings.MINIASK_ENV;
+  const env = environmentOf(config, envName);
+
+  let recorded: AuditRecord | undefined;
+  let request: z.infer<typeof requestFileSchema>;
+  if (target.endsWith(".json") || existsSync(target)) {
+    request = z.parse(requestFileSchema, JSON.parse(readFileSync(target, "utf8")));
+  } else {
+    const store = createStore(settings.MINIASK_STORE, process.env);
+    if (store.kind === "memory") throw new ConfigError([`replay by traceId reads the audit record from a shared store: set MINIASK_STORE (and MINIASK_STORE_PREFIX if the server used one), or pass a request.json`]);
+    const prefix = settings.MINIASK_STORE_PREFIX ?? `miniask:${envName}:`;
+    const raw = await store.get(storeKeys.audit(prefix, target));
+    await store.close();
+    if (raw === undefined) throw new ConfigError([`no audit record for traceId ${target} under "${prefix}" (expired, another environment, or another prefix?)`]);
+    recorded = z.parse(auditRecordSchema, JSON.parse(raw));
+    const kept = z.safeParse(requestFileSchema, { intent: recorded.intent, ...(recorded.request as object) });
+    if (!kept.success) throw new ConfigError([`the audit record of ${target} keeps no request body (${envName}: audit.keep_request); pass the request as a JSON file instead`]);
+    request = kept.data;
+  }
+
+  const profile = profileFlag ?? recorded?.arm ?? recorded?.profile ?? request.profile ?? env.routing[request.intent as keyof typeof env.routing];
+  if (!profile) throw new ConfigError([`no profile to replay with: pass --profile`]);
+  if (!env.allowedProfiles.includes(profile)) console.error(`note: ${envName} does not serve "${profile}" to users; replaying it anyway`);
+
+  // Same upstream rules as npm start: keys, MINIASK_UPSTREAM_URL, or the local stand-in in dev.
+  let upstream: Awaited<ReturnType<typeof startLocalUpstream>> | undefined;
+  const noKeys = missingKeyVariables(config, envName, process.env).length > 0 && Object.values(config.providers).every((p) => !process.env[p.key_env]);
+  if (!settings.MINIASK_UPSTREAM_URL && envName === "dev" && noKeys) {
+    upstream = await startLocalUpstream();
+    console.error(`note: no provider key set: replaying against the LOCAL STAND-IN upstream (${upstream.url})`);
+  }
+  const override = upstream ? { baseUrl: upstream.url } : settings.MINIASK_UPSTREAM_URL ? { baseUrl: settings.MINIASK_UPSTREAM_URL, ...(settings.MINIASK_UPSTREAM_KEY ? { apiKey: settings.MINIASK_UPSTREAM_KEY } : {}) } : undefined;
+  const models = resolveModelTargets(config, envName, process.env, override);
+  const run = createProfileRunner({ config, env, models, intents: INTENTS });
+  const fresh: RunOutcome = await run({ intent: request.intent, input: request.input, ...(request.context ? { context: request.context } : {}) }, profile);
+  await upstream?.close();
+
+  const old = recorded ? { profile: recorded.arm ?? recorded.profile, model: recorded.model, ms: recorded.ms, tokens: recorded.usage?.totalTokens, answer: recorded.answer ?? "(not kept in this environment)", outcome: recorded.outcome } : undefined;
+  const now = { profile: fresh.profile, model: fresh.model, ms: fresh.ms, tokens: fresh.usage?.totalTokens, answer: fresh.ok ? fresh.answer : undefined, outcome: fresh.ok ? "ok" : fresh.code };
+  if (args.includes("--json")) {
+    console.log(JSON.stringify({ traceId: recorded?.traceId, recorded: old, replay: now }));
+  } else {
+    console.log(
+      sideBySide(
+        [
+          ["profile", old?.profile, now.profile],
+          ["model", old?.model, now.model],
+          ["latency", old?.ms === undefined ? undefined : `${old.ms} ms`, `${now.ms} ms`],
+          ["tokens", old?.tokens, now.tokens],
+          ["outcome", old?.outcome, now.outcome],
+          ["answer", old?.answer, now.answer],
+        ],
+        [recorded ? `recorded (${recorded.traceId}, ${recorded.time})` : "recorded: none (request file)", "replay (now)"],
+      ),
+    );
+  }
+  return fresh.ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof ConfigError ? `replay: ${err.problems.join("\n  ")}` : `replay: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

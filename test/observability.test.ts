@@ -1,0 +1,128 @@
+// One log line and one audit record per request, whatever happens to it.
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auditRecordSchema } from "../lib/observability/auditRecord";
+import * as z from "zod/mini";
+import { ARTICLE_TEXT, type Harness, startHarness } from "./support/harness";
+import { filesWithLimits } from "./support/policyFiles";
+import { PII } from "./support/pii";
+
+const REDIS = "redis://127.0.0.1:6379";
+let redis: Redis;
+beforeAll(() => {
+  redis = new Redis(REDIS);
+});
+afterAll(() => redis.disconnect());
+
+async function auditRecords(prefix: string) {
+  const keys = await redis.keys(`${prefix}audit:v1:*`);
+  const values = keys.length ? await redis.mget(...keys) : [];
+  return values.map((v) => z.parse(auditRecordSchema, JSON.parse(v!)));
+}
+
+describe("one log line and one audit record per request (staging, Redis)", () => {
+  let h: Harness;
+  const prefix = `test:${randomUUID()}:`;
+  beforeAll(async () => {
+    h = await startHarness({ env: "staging", rawFiles: filesWithLimits("staging", { per_user_intent: { requests: 3, window_seconds: 60 } }), processEnv: { MINIASK_STORE: REDIS, MINIASK_STORE_PREFIX: prefix } });
+  });
+  afterAll(() => h.close());
+
+  it("covers success, 4xx, 429, 503 and streaming", async () => {
+    const statuses: number[] = [];
+    const body = (i: number) => ({ intent: "summarize", userId: "u_obs", traceId: `obs-${i}`, input: { text: `${ARTICLE_TEXT} ${i}`, maxBullets: 2 } });
+    statuses.push((await h.ask(body(1))).status); // 200
+    statuses.push((await h.ask({ ...body(2), input: { text: "x", maxBullets: 0 } })).status); // 400
+    statuses.push((await h.ask(body(3), { token: null })).status); // 401
+    h.upstream.setDefault({ status: 503 });
+    statuses.push((await h.ask(body(4))).status); // 503
+    h.upstream.setDefault({});
+    const streamed = await fetch(`${h.url}/v1/mini/ask`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${await h.token("u_obs")}` },
+      body: JSON.stringify({ ...body(5), stream: true }),
+    });
+    await streamed.text();
+    statuses.push(streamed.status); // 200 (stream)
+    statuses.push((await h.ask(body(6))).status); // 429: the 4th admitted-or-not of u_obs
+    const raw = await fetch(`${h.url}/v1/mini/ask`, { method: "POST", headers: { "content-type": "application/json" }, body: "{oops" });
+    statuses.push(raw.status); // 400, made-up traceId
+    expect(statuses).toEqual([200, 400, 401, 503, 200, 429, 400]);
+
+    const lines = h.logRecords().filter((r) => r.msg === "request");
+    expect(lines).toHaveLength(7);
+    const audits = await auditRecords(prefix);
+    expect(audits).toHaveLength(7);
+    expect(new Set(audits.map((a) => a.traceId))).toEqual(new Set(lines.map((l) => l.traceId)));
+    expect(audits.map((a) => a.outcome).sort()).toEqual(["invalid_input", "invalid_json", "missing_token", "model_unavailable", "ok", "ok", "rate_limited"].sort());
+  });
+
+  it("puts every field of the request in the log line", () => {
+    const line = h.logRecords().find((r) => r.msg === "request" && r.traceId === "obs-1")!;
+    expect(line).toMatchObject({
+      level: "info",
+      traceId: "obs-1",
+      env: "staging",
+      intent: "summarize",
+      profile: "summarize_v1",
+      profileHash: expect.stringMatching(/^[0-9a-f]{16}$/),
+      model: "local-stand-in:hunyuan-turbos-latest",
+      attempts: [{ outcome: "ok" }],
+      cache: "off",
+      limit: "ok",
+      tokens: expect.any(Number),
+      status: 200,
+      timings: { auth: expect.any(Number), limit: expect.any(Number), model: expect.any(Number), total: expect.any(Number) },
+    });
+    const failed = h.logRecords().find((r) => r.msg === "request" && r.traceId === "obs-4")!;
+    expect(failed).toMatchObject({ status: 503, code: "model_unavailable", attempts: [{ outcome: "server_error" }, { outcome: "server_error" }, { outcome: "server_error" }, { outcome: "server_error" }] });
+  });
+
+  it("keeps a hashed user, the outcome, usage and time in the audit record", async () => {
+    const record = (await auditRecords(prefix)).find((a) => a.traceId === "obs-1")!;
+    expect(record).toMatchObject({ env: "staging", intent: "summarize", profile: "summarize_v1", outcome: "ok", status: 200, user: expect.stringMatching(/^[0-9a-f]{16}$/), usage: { totalTokens: expect.any(Number) } });
+    expect(JSON.stringify(record)).not.toContain("u_obs");
+    expect(Date.parse(record.time)).toBeGreaterThan(Date.now() - 60_000);
+    expect(await redis.ttl(`${prefix}audit:v1:obs-1`)).toBeGreaterThan(29 * 86_400);
+  });
+
+  it("sends X-Trace-Id on every response, errors and unknown routes included", async () => {
+    for (const res of [await fetch(`${h.url}/nope`), await fetch(`${h.url}/v1/mini/ask`), await fetch(`${h.url}/v1/mini/ask`, { method: "POST", headers: { "x-trace-id": "given-1" }, body: "{}" })]) {
+      expect(res.headers.get("x-trace-id")).toMatch(/^[\w.:-]+$/);
+    }
+    expect((await fetch(`${h.url}/v1/mini/ask`, { method: "POST", headers: { "x-trace-id": "given-1" }, body: "{}" })).headers.get("x-trace-id")).toBe("given-1");
+  });
+});
+
+describe("what text is logged, per environment", () => {
+  const text = `Call me at ${PII.mobile} or write to ${PII.email}. My order is ${PII.orderNo}.`;
+  const requestIn = async (env: "dev" | "staging" | "prod") => {
+    const h = await startHarness({ env });
+    try {
+      await h.ask({ intent: "support", userId: "u_text", traceId: `text-${env}`, input: { question: text } });
+      return h.logRecords().find((r) => r.msg === "request")!;
+    } finally {
+      await h.close();
+    }
+  };
+
+  it("dev: the full text", async () => {
+    const line = await requestIn("dev");
+    expect(line.input).toEqual({ input: { question: text } });
+    expect(String(line.output)).toContain(PII.mobile);
+  });
+
+  it("staging: redacted text", async () => {
+    const line = await requestIn("staging");
+    expect(line.input).toEqual({ input: { question: "Call me at [phone] or write to [email]. My order is [order_no]." } });
+    expect(String(line.output)).toContain("[phone]");
+    expect(JSON.stringify(line)).not.toContain(PII.mobile);
+  });
+
+  it("prod: no text, only lengths and hashes", async () => {
+    const line = await requestIn("prod");
+    expect(line.input).toEqual({ chars: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(line.output).toEqual({ chars: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{16}$/) });
+  });
+});
