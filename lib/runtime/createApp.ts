@@ -80,10 +80,12 @@ export function createApp(options: AppOptions): App {
   });
   // A warm-up ping (the timer function) builds the clients a request will need and opens the
   // store connection, but calls no model and touches no counter, quota or audit record.
-  const warmup: Handler = async () => {
+  const warmup: Handler = async (req) => {
     const started = Date.now();
+    // Holding the instance a moment makes concurrent pings land on different instances.
+    const hold = Math.min(1000, Math.max(0, Number(req.headers["x-miniask-warmup-hold-ms"] ?? 0) || 0));
     for (const chain of Object.values(models)) for (const target of chain) openaiClientFor(target);
-    const storeProblem = await checkStore(options.store, env.limits.store_timeout_ms * 4);
+    const [storeProblem] = await Promise.all([checkStore(options.store, env.limits.store_timeout_ms * 4), new Promise((r) => setTimeout(r, hold))]);
     logger.debug("warmup", { store: storeProblem ? "unreachable" : "ok", ms: Date.now() - started });
     return jsonResponse(200, { warm: true, store: storeProblem ? "unreachable" : "ok" });
   };

@@ -7,7 +7,9 @@ import type { Store } from "./store";
 export function createRedisStore(url: string): Store {
   let client: Promise<Redis> | undefined;
   const connect = () =>
-    (client ??= import("ioredis").then(({ Redis: RedisClient }) => {
+    (client ??= import("ioredis").then((mod) => {
+      // ioredis is CommonJS: Node's loader exposes its named export, a bundle only `default`.
+      const RedisClient = (mod.Redis ?? (mod as unknown as { default: typeof mod.Redis }).default) as typeof mod.Redis;
       const redis = new RedisClient(url, {
         // Fail a command fast rather than queue it for long: the caller has its own timeout
         // and a fail-open/closed policy.

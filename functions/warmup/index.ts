@@ -1,0 +1,3 @@
+import { createWarmupHandler } from "../../lib/warmup/warmup";
+
+export const main_handler = createWarmupHandler();

@@ -1,0 +1,61 @@
+// The warm-up timer (an event function: timers attach to event functions only). It pings each
+// web function's URL with N concurrent warm-up requests; each one holds its instance briefly,
+// so N overlapping pings keep N instances warm rather than one instance N times.
+import * as z from "zod/mini";
+
+const targetsSchema = z.array(
+  z.object({
+    name: z.string(),
+    url: z.string().check(z.regex(/^https?:\/\/\S+$/)),
+    count: z.int().check(z.gte(1), z.lte(50)),
+  }),
+);
+
+export type WarmupTargets = z.infer<typeof targetsSchema>;
+
+export interface WarmupResult {
+  name: string;
+  ok: number;
+  failed: number;
+  ms: number;
+}
+
+export const WARMUP_HOLD_MS = 300;
+
+export function parseWarmupTargets(value: string | undefined): WarmupTargets {
+  if (!value) return [];
+  const parsed = z.safeParse(targetsSchema, JSON.parse(value));
+  if (!parsed.success) throw new Error("MINIASK_WARMUP_TARGETS: expected a JSON array of {name, url, count}");
+  return parsed.data;
+}
+
+export async function warmUp(targets: WarmupTargets, timeoutMs = 5000): Promise<WarmupResult[]> {
+  return Promise.all(
+    targets.map(async (target) => {
+      const started = Date.now();
+      const outcomes = await Promise.all(
+        Array.from({ length: target.count }, () =>
+          fetch(`${target.url.replace(/\/+$/, "")}/v1/mini/warmup`, {
+            method: "POST",
+            headers: { "x-miniask-warmup-hold-ms": String(WARMUP_HOLD_MS) },
+            signal: AbortSignal.timeout(timeoutMs),
+          }).then(
+            (res) => res.ok,
+            () => false,
+          ),
+        ),
+      );
+      return { name: target.name, ok: outcomes.filter(Boolean).length, failed: outcomes.filter((o) => !o).length, ms: Date.now() - started };
+    }),
+  );
+}
+
+/** The timer's main_handler: targets come from MINIASK_WARMUP_TARGETS, set by the deploy. */
+export function createWarmupHandler(env: Readonly<Record<string, string | undefined>> = process.env) {
+  const targets = parseWarmupTargets(env.MINIASK_WARMUP_TARGETS);
+  return async (_event: unknown): Promise<{ warmed: WarmupResult[] }> => {
+    const warmed = await warmUp(targets);
+    process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: "info", msg: "warmup", warmed })}\n`);
+    return { warmed };
+  };
+}

@@ -1,0 +1,111 @@
+// `npm run build`: one bundle per function in dist/<name>/ (esbuild, node18, minified,
+// tree-shaken, only what that function imports), the validated config embedded as JSON in
+// place of lib/config/bundledConfigFiles.ts (a cold start parses no YAML), scf_bootstrap beside
+// each web function, and dist/<name>.zip. Prints each bundle's size.
+import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { type Plugin, build } from "esbuild";
+import { zipSync } from "fflate";
+import { parse } from "yaml";
+import { loadConfig } from "../lib/config/loadConfig";
+import { readConfigFiles } from "../lib/config/readConfigFiles";
+import { parseManifest } from "../lib/deploy/manifest";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+export interface BuiltFunction {
+  name: string;
+  type: "web" | "event";
+  dir: string;
+  entry: string;
+  zip: string;
+  /** What a cold start loads: the entry file. */
+  bytes: number;
+  gzipBytes: number;
+  /** Everything shipped: the entry and the lazily loaded chunks (store clients). */
+  totalBytes: number;
+  zipBytes: number;
+}
+
+/** scf_bootstrap: bash, LF endings, absolute node path, PORT 9000 on all interfaces. */
+const SCF_BOOTSTRAP = "#!/bin/bash\nexport PORT=9000\nexec /var/lang/node18/bin/node /var/user/index.mjs\n";
+
+function embeddedConfig(): Plugin {
+  const raw = readConfigFiles(ROOT);
+  loadConfig(raw); // refuse to build a config that would not start
+  return {
+    name: "embedded-config",
+    setup(b) {
+      b.onResolve({ filter: /config\/bundledConfigFiles$/ }, () => ({ path: "bundledConfigFiles", namespace: "embedded-config" }));
+      b.onLoad({ filter: /.*/, namespace: "embedded-config" }, () => ({ contents: `export function bundledConfigFiles() { return ${JSON.stringify(raw)}; }`, loader: "js" }));
+    },
+  };
+}
+
+export async function buildFunctions(outDir = join(ROOT, "dist")): Promise<BuiltFunction[]> {
+  const manifest = parseManifest(parse(readFileSync(join(ROOT, "serverless.yml"), "utf8")));
+  rmSync(outDir, { recursive: true, force: true });
+  const plugin = embeddedConfig();
+  const built: BuiltFunction[] = [];
+  for (const [name, fn] of Object.entries(manifest.inputs.functions)) {
+    const type = fn.type ?? manifest.inputs.type;
+    const dir = join(outDir, name);
+    mkdirSync(dir, { recursive: true });
+    // Web functions run index.mjs directly; event functions are loaded by the runtime as CommonJS.
+    const entry = join(dir, type === "web" ? "index.mjs" : "index.js");
+    await build({
+      entryPoints: { index: join(ROOT, "functions", name, "index.ts") },
+      outdir: dir,
+      // ESM splitting puts what is imported lazily (the Redis and Upstash clients) in chunks of
+      // their own: a cold start loads only the entry, and a store client only when chosen.
+      ...(type === "web" ? { splitting: true, chunkNames: "chunk-[hash]", outExtension: { ".js": ".mjs" } } : {}),
+      bundle: true,
+      platform: "node",
+      target: "node18",
+      format: type === "web" ? "esm" : "cjs",
+      minify: true,
+      treeShaking: true,
+      legalComments: "none",
+      logLevel: "warning",
+      plugins: [plugin],
+      // Bundled CommonJS dependencies (ioredis) call require() for Node built-ins.
+      ...(type === "web" ? { banner: { js: 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);' } } : {}),
+    });
+    const files: Record<string, [Uint8Array, { os: number; attrs: number }]> = {};
+    const fileMode = (mode: number) => ({ os: 3, attrs: (0o100000 | mode) << 16 });
+    let totalBytes = 0;
+    for (const file of readdirSync(dir)) {
+      const content = readFileSync(join(dir, file));
+      totalBytes += content.length;
+      files[file] = [content, fileMode(0o644)];
+    }
+    if (type === "web") {
+      const bootstrap = join(dir, "scf_bootstrap");
+      writeFileSync(bootstrap, SCF_BOOTSTRAP);
+      chmodSync(bootstrap, 0o755);
+      files.scf_bootstrap = [Buffer.from(SCF_BOOTSTRAP), fileMode(0o755)];
+    }
+    const zip = join(outDir, `${name}.zip`);
+    writeFileSync(zip, zipSync(files, { level: 9 }));
+    const code = readFileSync(entry);
+    built.push({ name, type, dir, entry, zip, bytes: code.length, gzipBytes: gzipSync(code).length, totalBytes, zipBytes: statSync(zip).size });
+  }
+  return built;
+}
+
+export function sizeTable(built: readonly BuiltFunction[]): string {
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+  const rows = built.map((b) => [b.name, b.type, kb(b.bytes), kb(b.gzipBytes), kb(b.totalBytes), kb(b.zipBytes)]);
+  const head = ["function", "type", "entry (loaded at start)", "entry gzip", "all files", "zip"];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const built = await buildFunctions();
+  console.log(sizeTable(built));
+  console.log(`\n${readdirSync(join(ROOT, "dist")).filter((f) => f.endsWith(".zip")).length} zips in dist/`);
+}
