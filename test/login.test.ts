@@ -33,7 +33,7 @@ describe("POST /v1/mini/login (prod)", () => {
     // 15 minutes in prod, from the env policy.
     expect(Number(json.expiresAt) - Math.floor(Date.now() / 1000)).toBeGreaterThan(14 * 60);
     expect(Number(json.expiresAt) - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(15 * 60);
-    expect(await verifyAppToken(h.built.tokenKeys, "prod", String(json.token))).toBe(json.userId);
+    expect((await verifyAppToken(h.built.tokenKeys, "prod", String(json.token))).sub).toBe(json.userId);
     expect(wechat.calls.at(-1)).toEqual({ code: "ok-openid-AAA", appid: FAKE_APPID, secret: FAKE_SECRET });
 
     const again = await login("ok-openid-AAA");

@@ -35,20 +35,20 @@ function refusal(code: string, message: string): AppError {
 
 class UnknownKey extends Error {}
 
-/** The token's subject, or 401 with a code that says what was wrong. */
-export async function verifyAppToken(keys: TokenKeys, env: EnvironmentName, token: string, currentDate?: Date): Promise<string> {
+/** The token's subject and expiry, or 401 with a code that says what was wrong. */
+export async function verifyAppToken(keys: TokenKeys, env: EnvironmentName, token: string, currentDate?: Date): Promise<{ sub: string; exp: number }> {
   try {
     const { payload } = await jwtVerify(
       token,
       (header) => {
         const key = header.kid ? keys.byKid.get(header.kid) : undefined;
         if (!key) throw new UnknownKey();
-        return key.secret;
+        return key.cryptoKey ?? key.secret;
       },
       { algorithms: ["HS256"], audience: env, clockTolerance: CLOCK_SKEW_SECONDS, requiredClaims: ["sub", "exp", "iat"], ...(currentDate ? { currentDate } : {}) },
     );
-    if (typeof payload.sub !== "string" || payload.sub === "") throw refusal("malformed_token", "the token has no subject");
-    return payload.sub;
+    if (typeof payload.sub !== "string" || payload.sub === "" || typeof payload.exp !== "number") throw refusal("malformed_token", "the token has no subject");
+    return { sub: payload.sub, exp: payload.exp };
   } catch (err) {
     if (err instanceof AppError) throw err;
     if (err instanceof UnknownKey) throw refusal("unknown_key", "the token was signed with a key this environment does not know");

@@ -1,11 +1,14 @@
 // Token signing keys from MINIASK_TOKEN_KEYS = "kid1:secret1,kid2:secret2": the first signs,
 // all verify, so a new key goes first and the old one stays until its tokens have expired.
+import type { webcrypto } from "node:crypto";
 import { ConfigError } from "../config/configError";
 import type { EnvironmentName } from "../config/schema";
 
 export interface TokenKey {
   kid: string;
   secret: Uint8Array;
+  /** The key imported once for WebCrypto (verification), when the verifier made one. */
+  cryptoKey?: Promise<webcrypto.CryptoKey>;
 }
 
 export interface TokenKeys {

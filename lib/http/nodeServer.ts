@@ -40,10 +40,8 @@ export function createHttpServer(handle: Handler): Server {
     void (async () => {
       const { body, tooLarge } = await readBody(req);
       // Aborted when the client leaves before the answer is complete: a stream stops there.
-      const closed = new AbortController();
-      res.on("close", () => {
-        if (!res.writableFinished) closed.abort();
-      });
+      // Made only when asked for: an AbortController per request is a measurable cost.
+      let closed: AbortController | undefined;
       const plain: PlainRequest = {
         method: req.method ?? "GET",
         path: (req.url ?? "/").split("?")[0] ?? "/",
@@ -51,14 +49,23 @@ export function createHttpServer(handle: Handler): Server {
         body,
         bodyTooLarge: tooLarge,
         canStream: true,
-        signal: closed.signal,
+        get signal() {
+          if (!closed) {
+            const controller = new AbortController();
+            closed = controller;
+            res.on("close", () => {
+              if (!res.writableFinished) controller.abort();
+            });
+          }
+          return closed.signal;
+        },
       };
       const response = await handle(plain);
       if (response.stream) {
         res.writeHead(response.status, response.headers);
         res.flushHeaders();
         for await (const chunk of response.stream) {
-          if (closed.signal.aborted) break;
+          if (res.destroyed) break;
           res.write(chunk);
         }
         res.end();

@@ -1,3 +1,4 @@
+import { writeSync } from "node:fs";
 import type { LogLevel } from "../config/schema";
 
 export type LogFields = Readonly<Record<string, unknown>>;
@@ -11,8 +12,28 @@ export interface Logger {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+// Lines of one event-loop turn go out in one write: fewer syscalls under load, and the
+// request never waits on stdout. On exit whatever is left is written synchronously.
+let pending: string[] = [];
+let scheduled = false;
+function flush(): void {
+  scheduled = false;
+  if (pending.length === 0) return;
+  const chunk = `${pending.join("\n")}\n`;
+  pending = [];
+  process.stdout.write(chunk);
+}
+process.on("exit", () => {
+  if (pending.length > 0) writeSync(1, `${pending.join("\n")}\n`);
+  pending = [];
+});
+
 function writeStdout(line: string): void {
-  process.stdout.write(`${line}\n`);
+  pending.push(line);
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(flush);
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 // Everything a process (a deployed function or the local server) builds once at start, from
 // its environment variables and config files. Any mistake throws ConfigError here, at start.
-import { verifyAppToken } from "../auth/appToken";
+import { createTokenVerifier } from "../auth/tokenVerifier";
 import { authenticateAppToken } from "../auth/authenticate";
 import type { WechatApp } from "../auth/code2Session";
 import { type TokenKeys, parseTokenKeys } from "../auth/tokenKeys";
@@ -73,13 +73,14 @@ export function createProcessApp(options: {
   const store = collect(() => options.store ?? createStore(settings.MINIASK_STORE, options.processEnv));
   if (problems.length > 0 || !tokenKeys || !models || !store) throw new ConfigError(problems);
   const limitsOff = settings.MINIASK_RATE_LIMITS === "off" && envName === "dev";
+  const verifyToken = createTokenVerifier(tokenKeys, envName);
   const app = createApp({
     config,
     envName,
     models,
     intents: options.intents,
-    authenticate: authenticateAppToken((token) => verifyAppToken(tokenKeys, envName, token)),
-    verifyToken: (token) => verifyAppToken(tokenKeys, envName, token),
+    authenticate: authenticateAppToken(verifyToken),
+    verifyToken,
     ...(options.logWrite ? { logWrite: options.logWrite } : {}),
     ...(login ? { login: { ...login, tokenKeys } } : {}),
     store,

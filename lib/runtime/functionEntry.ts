@@ -41,8 +41,15 @@ export function functionEntry(spec: { name: string; intents: Partial<Record<Inte
   });
   if (isMainModule(entryUrl)) {
     // SCF web functions must listen on all interfaces, not 127.0.0.1 only (platform-facts.md).
-    void listen(createHttpServer(app.handle), Number(settings.PORT), "0.0.0.0").then((port) =>
-      app.logger.info("listening", { port, notes: built.startupNotes }),
+    const server = createHttpServer(app.handle);
+    // Finish what is in flight, then leave (an instance being reclaimed, or a profiler waiting).
+    process.once("SIGTERM", () => {
+      server.close(() => process.exit(0));
+      setTimeout(() => process.exit(0), 2000).unref();
+    });
+    void listen(server, Number(settings.PORT), "0.0.0.0").then((port) =>
+      // initMs: from process start to serving (module load and config validation included).
+      app.logger.info("listening", { port, initMs: Math.round(performance.now()), notes: built.startupNotes }),
     );
   }
   return createEventHandler(app.handle);

@@ -1,0 +1,35 @@
+// Verifying the same app token again and again is the common case: a client keeps its token
+// for its whole lifetime. jose's HMAC verification goes through WebCrypto (async, and it
+// imports the raw key on every call when given bytes), a measurable part of each request.
+// So: each key is imported once, and a token that verified is remembered, by its exact
+// string, until it expires. The keys of a process never change while it runs, so a remembered
+// token is exactly as valid as it was; its expiry is still checked on every use.
+import { webcrypto } from "node:crypto";
+import { AppError } from "../appError";
+import type { EnvironmentName } from "../config/schema";
+import { CLOCK_SKEW_SECONDS, verifyAppToken } from "./appToken";
+import type { TokenKeys } from "./tokenKeys";
+
+const MAX_REMEMBERED = 10_000;
+
+export function createTokenVerifier(keys: TokenKeys, env: EnvironmentName, nowSeconds: () => number = () => Math.floor(Date.now() / 1000)) {
+  const imported: TokenKeys = {
+    ...keys,
+    byKid: new Map([...keys.byKid].map(([kid, key]) => [kid, { ...key, cryptoKey: webcrypto.subtle.importKey("raw", key.secret, { name: "HMAC", hash: "SHA-256" }, false, ["verify", "sign"]) }])),
+  };
+  const remembered = new Map<string, { sub: string; exp: number }>();
+  return async function verify(token: string): Promise<string> {
+    const hit = remembered.get(token);
+    if (hit) {
+      if (hit.exp + CLOCK_SKEW_SECONDS < nowSeconds()) {
+        remembered.delete(token);
+        throw new AppError(401, "token_expired", "the token has expired; log in again", { "www-authenticate": `Bearer error="invalid_token"` });
+      }
+      return hit.sub;
+    }
+    const { sub, exp } = await verifyAppToken(imported, env, token);
+    if (remembered.size >= MAX_REMEMBERED) remembered.delete(remembered.keys().next().value as string);
+    remembered.set(token, { sub, exp });
+    return sub;
+  };
+}

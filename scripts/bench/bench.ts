@@ -1,0 +1,268 @@
+// `npm run bench [-- --connections 10 --duration 3 --payload 200 --json FILE --only overhead,burst,coldstart,memory]`
+// Everything on loopback, every subject its own process: the local upstream (answering at once,
+// or after 50 ms) and the built function bundles, started as scf_bootstrap starts them.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { issueAppToken } from "../../lib/auth/appToken";
+import { parseTokenKeys } from "../../lib/auth/tokenKeys";
+import { environmentOf, loadConfig } from "../../lib/config/loadConfig";
+import { readConfigFiles } from "../../lib/config/readConfigFiles";
+import { INTENTS } from "../../lib/intents/registry";
+import { buildFunctions, type BuiltFunction } from "../build";
+import { measureFirstByte } from "./firstByte";
+import { type LoadResult, runLoad } from "./load";
+import { ROOT, rssMb, spawnUntil, startBundle, startUpstream, stop } from "./processes";
+import { median, percentile, round } from "./stats";
+
+const args = process.argv.slice(2);
+const num = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
+const CONNECTIONS = num("--connections", 10);
+const DURATION = num("--duration", 3);
+const PAYLOAD = num("--payload", 200);
+const COLD_RUNS = num("--cold-runs", 10);
+const MEMORY_REQUESTS = num("--memory-requests", 100_000);
+const JSON_FILE = args.includes("--json") ? args[args.indexOf("--json") + 1] : undefined;
+const ONLY = args.includes("--only") ? (args[args.indexOf("--only") + 1] ?? "").split(",") : ["overhead", "burst", "coldstart"];
+
+const TEST_KEYS = "bench:bench-token-secret-of-at-least-32-bytes";
+const filler = "Mini Programs are thin clients and keep keys on the server. ".repeat(Math.ceil(PAYLOAD / 60)).slice(0, PAYLOAD);
+const extractInput = (i: number) => ({ text: `Order id: A-${i}. City: Hangzhou. ${filler}`, fields: ["order_id", "city"] });
+
+function table(rows: (string | number)[][], head: string[]): string {
+  const cells = [head, ...rows.map((r) => r.map(String))];
+  const widths = head.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  return cells.map((r, n) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ") + (n === 0 ? `\n${widths.map((w) => "-".repeat(w)).join("  ")}` : "")).join("\n");
+}
+
+async function overhead(built: BuiltFunction[]) {
+  const dir = (name: string) => built.find((b) => b.name === name)!.dir;
+  const config = loadConfig(readConfigFiles(ROOT));
+  const profile = config.profiles[environmentOf(config, "dev").routing.extract]!;
+  const chain = config.aliases[profile.model]?.dev ?? [];
+  const devToken = (await issueAppToken(parseTokenKeys(undefined, "dev"), "dev", "u_bench", 3600)).token;
+  const users = await Promise.all(Array.from({ length: 1000 }, async (_, u) => ({ id: `u_${u}`, token: (await issueAppToken(parseTokenKeys(undefined, "dev"), "dev", `u_${u}`, 3600)).token })));
+  const json = { "content-type": "application/json" };
+  const auth = { ...json, authorization: `Bearer ${devToken}` };
+  // The very request the server sends the provider for the same input.
+  const directBody = (i: number, stream = false) =>
+    JSON.stringify({
+      model: chain[0]?.model,
+      messages: [{ role: "system", content: profile.system_prompt }, ...INTENTS.extract.prepare(extractInput(i), undefined).messages],
+      max_tokens: profile.max_tokens,
+      temperature: profile.temperature,
+      ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+    });
+  const askBody = (i: number) => JSON.stringify({ intent: "extract", userId: "u_bench", input: extractInput(i) });
+  const rows: { name: string; result: LoadResult }[] = [];
+  const load = async (name: string, url: string, headers: Record<string, string>, body: (i: number) => string, headersOf?: (i: number) => Record<string, string>) => {
+    const extra = headersOf ? { headersOf } : {};
+    await runLoad({ url, connections: CONNECTIONS, durationSeconds: 1, headers, body: (i) => body(i + 1_000_000), ...extra }); // JIT warm-up, not measured
+    const result = await runLoad({ url, connections: CONNECTIONS, durationSeconds: DURATION, headers, body, ...extra });
+    rows.push({ name, result });
+    process.stderr.write(`  ${name}: ${result.rps} req/s, p50 ${result.p50} ms, statuses ${JSON.stringify(result.statuses)}\n`);
+    return result;
+  };
+  const up0 = await startUpstream(0);
+  const up50 = await startUpstream(50);
+  try {
+    const direct = await load("upstream direct (0 ms)", `${up0.url}/chat/completions`, json, (i) => directBody(i));
+    let server = await startBundle(dir("extract"), { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up0.url, MINIASK_RATE_LIMITS: "off" });
+    const through = await load("/v1/mini/ask, memory (0 ms)", `${server.url}/v1/mini/ask`, auth, askBody);
+    stop(server.child);
+
+    // Limits on, across 1000 users (each request its user's token) so none is refused: the admit
+    // script and the record step run on every request.
+    const userOf = (i: number) => users[i % users.length]!;
+    for (const [name, store] of [
+      ["/v1/mini/ask, memory, limits on (0 ms)", "memory"],
+      ["/v1/mini/ask, redis, limits on (0 ms)", "redis://127.0.0.1:6379"],
+    ] as const) {
+      server = await startBundle(dir("extract"), { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up0.url, MINIASK_STORE: store, MINIASK_STORE_PREFIX: `bench:${Date.now()}:` });
+      await load(
+        name,
+        `${server.url}/v1/mini/ask`,
+        json,
+        (i) => JSON.stringify({ intent: "extract", userId: userOf(i).id, input: extractInput(i) }),
+        (i) => ({ authorization: `Bearer ${userOf(i).token}` }),
+      );
+      stop(server.child);
+    }
+
+    await load("upstream direct (50 ms)", `${up50.url}/chat/completions`, json, (i) => directBody(i));
+    server = await startBundle(dir("extract"), { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up50.url, MINIASK_RATE_LIMITS: "off" });
+    await load("/v1/mini/ask, memory (50 ms)", `${server.url}/v1/mini/ask`, auth, askBody);
+    stop(server.child);
+
+    server = await startBundle(dir("summarize"), { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up0.url, MINIASK_RATE_LIMITS: "off" });
+    const same = JSON.stringify({ intent: "summarize", userId: "u_bench", input: { text: filler, maxBullets: 3 } });
+    await fetch(`${server.url}/v1/mini/ask`, { method: "POST", headers: auth, body: same });
+    await load("cache hit (memory)", `${server.url}/v1/mini/ask`, auth, () => same);
+    stop(server.child);
+
+    server = await startBundle(dir("extract"), { MINIASK_ENV: "staging", MINIASK_UPSTREAM_URL: up0.url, MINIASK_TOKEN_KEYS: TEST_KEYS });
+    const stagingToken = (await issueAppToken(parseTokenKeys(TEST_KEYS, "staging"), "staging", "u_bench", 3600)).token;
+    await load("429 refusal (memory)", `${server.url}/v1/mini/ask`, { ...json, authorization: `Bearer ${stagingToken}` }, askBody);
+    stop(server.child);
+
+    server = await startBundle(dir("extract"), { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up0.url, MINIASK_RATE_LIMITS: "off" });
+    const count = Math.max(100, DURATION * 100);
+    const streamDirect = await measureFirstByte({ url: `${up0.url}/chat/completions`, headers: json, body: (i) => directBody(i, true), marker: '"content":"', count });
+    const streamThrough = await measureFirstByte({ url: `${server.url}/v1/mini/ask`, headers: { ...auth, accept: "text/event-stream" }, body: (i) => JSON.stringify({ intent: "extract", userId: "u_bench", input: extractInput(i), stream: true }), marker: "event: delta", count });
+    stop(server.child);
+    return {
+      rows: rows.map(({ name, result }) => ({ name, rps: result.rps, p50: result.p50, p90: result.p90, p99: result.p99 })),
+      statuses: Object.fromEntries(rows.map(({ name, result }) => [name, result.statuses])),
+      overhead: { p50: round(through.p50 - direct.p50, 3), p99: round(through.p99 - direct.p99, 3) },
+      throughputRatio: round(through.rps / direct.rps, 3),
+      streamFirstByte: { upstream: streamDirect, through: streamThrough, overhead: { p50: round(streamThrough.p50 - streamDirect.p50, 3), p99: round(streamThrough.p99 - streamDirect.p99, 3) } },
+    };
+  } finally {
+    stop(up0.child, up50.child);
+  }
+}
+
+async function burst(built: BuiltFunction[]) {
+  const up = await startUpstream(0);
+  const results = [];
+  try {
+    for (const [users, each] of [
+      [200, 10],
+      [100, 20],
+    ] as const) {
+      const server = await startBundle(built.find((b) => b.name === "extract")!.dir, { MINIASK_ENV: "prod", MINIASK_UPSTREAM_URL: up.url, MINIASK_TOKEN_KEYS: TEST_KEYS, HUNYUAN_API_KEY: "x", DASHSCOPE_API_KEY: "x", DEEPSEEK_API_KEY: "x" });
+      const keys = parseTokenKeys(TEST_KEYS, "prod");
+      const latencies: number[] = [];
+      const statuses: Record<string, number> = {};
+      let lost = 0;
+      let refusalsWithoutRetryAfter = 0;
+      // All users at once, each sending its requests back to back (prod: 10 per minute per intent).
+      await Promise.all(
+        Array.from({ length: users }, async (_, u) => {
+          const token = (await issueAppToken(keys, "prod", `u_burst_${u}`, 600)).token;
+          for (let n = 0; n < each; n++) {
+            const started = performance.now();
+            try {
+              const res = await fetch(`${server.url}/v1/mini/ask`, {
+                method: "POST",
+                headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+                body: JSON.stringify({ intent: "extract", userId: `u_burst_${u}`, input: extractInput(u * 100 + n) }),
+              });
+              await res.arrayBuffer();
+              latencies.push(performance.now() - started);
+              statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+              if (res.status === 429 && !res.headers.get("retry-after")) refusalsWithoutRetryAfter++;
+            } catch {
+              lost++;
+            }
+          }
+        }),
+      );
+      stop(server.child);
+      const fiveXX = Object.entries(statuses).filter(([s]) => s.startsWith("5")).reduce((sum, [, n]) => sum + n, 0);
+      results.push({ scenario: `${users * each} requests from ${users} users`, answered: latencies.length, lost, fiveXX, admitted: statuses["200"] ?? 0, refused429: statuses["429"] ?? 0, refusalsWithoutRetryAfter, p50: round(percentile(latencies, 50), 2), p99: round(percentile(latencies, 99), 2) });
+    }
+  } finally {
+    stop(up.child);
+  }
+  return results;
+}
+
+async function coldStart(built: BuiltFunction[]) {
+  const up = await startUpstream(0);
+  const token = (await issueAppToken(parseTokenKeys(undefined, "dev"), "dev", "u_cold", 3600)).token;
+  const bodies: Record<string, string> = {
+    summarize: JSON.stringify({ intent: "summarize", userId: "u_cold", input: { text: filler, maxBullets: 2 } }),
+    support: JSON.stringify({ intent: "support", userId: "u_cold", input: { question: "How do I reset my password?" } }),
+    recommend: JSON.stringify({ intent: "recommend", userId: "u_cold", input: { items: ["tea", "coffee"] } }),
+    extract: JSON.stringify({ intent: "extract", userId: "u_cold", input: extractInput(1) }),
+  };
+  const firstAnswer = async (url: string, name: string) => {
+    const res = await fetch(bodies[name] ? `${url}/v1/mini/ask` : `${url}/healthz`, bodies[name] ? { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: bodies[name] } : {});
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`${name}: first request answered ${res.status}`);
+  };
+  // The reference: a bare Node process serving HTTP, measured the same way in the same run.
+  const bareScript = `require("http").createServer((q,s)=>s.end("ok")).listen(0,function(){console.log(JSON.stringify({msg:"listening",port:this.address().port}))})`;
+  const bare: number[] = [];
+  const bareExit: number[] = [];
+  for (let i = 0; i < COLD_RUNS; i++) {
+    const started = performance.now();
+    const { child, line } = await spawnUntil(process.execPath, ["-e", bareScript], {}, (l) => l.msg === "listening");
+    await (await fetch(`http://127.0.0.1:${String(line.port)}/`)).arrayBuffer();
+    bare.push(performance.now() - started);
+    stop(child);
+    const t = performance.now();
+    await spawnUntil(process.execPath, ["-e", 'console.log("{\\"msg\\":\\"x\\"}")'], {}, (l) => l.msg === "x");
+    bareExit.push(performance.now() - t);
+  }
+  const rows = [];
+  try {
+    for (const b of built.filter((f) => f.type === "web")) {
+      const spawnToAnswer: number[] = [];
+      const init: number[] = [];
+      const rss: number[] = [];
+      for (let i = 0; i < COLD_RUNS; i++) {
+        const started = performance.now();
+        const server = await startBundle(b.dir, { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up.url });
+        await firstAnswer(server.url, b.name);
+        spawnToAnswer.push(performance.now() - started);
+        init.push(server.initMs);
+        rss.push(rssMb(server.child.pid));
+        stop(server.child);
+      }
+      rows.push({ name: b.name, entryKB: round(b.bytes / 1024, 1), zipKB: round(b.zipBytes / 1024, 1), initMs: round(median(init), 1), spawnToAnswerMs: round(median(spawnToAnswer), 1), overBareMs: round(median(spawnToAnswer) - median(bare), 1), rssMB: round(median(rss), 1) });
+    }
+  } finally {
+    stop(up.child);
+  }
+  return { bareNodeHttpMs: round(median(bare), 1), bareNodeStartMs: round(median(bareExit), 1), rows };
+}
+
+async function memory(built: BuiltFunction[]) {
+  const up = await startUpstream(0);
+  const server = await startBundle(built.find((b) => b.name === "extract")!.dir, { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up.url, MINIASK_RATE_LIMITS: "off" });
+  const token = (await issueAppToken(parseTokenKeys(undefined, "dev"), "dev", "u_mem", 3600)).token;
+  const headers = { "content-type": "application/json", authorization: `Bearer ${token}` };
+  const body = (i: number) => JSON.stringify({ intent: "extract", userId: "u_mem", input: extractInput(i) });
+  try {
+    await runLoad({ url: `${server.url}/v1/mini/ask`, connections: CONNECTIONS, amount: 1000, headers, body });
+    await new Promise((r) => setTimeout(r, 500));
+    const after1k = rssMb(server.child.pid);
+    await runLoad({ url: `${server.url}/v1/mini/ask`, connections: CONNECTIONS, amount: MEMORY_REQUESTS - 1000, headers, body: (i) => body(i + 1000) });
+    await new Promise((r) => setTimeout(r, 500));
+    const afterAll = rssMb(server.child.pid);
+    return { after1kMB: round(after1k, 1), [`after${MEMORY_REQUESTS / 1000}kMB`]: round(afterAll, 1), growthMB: round(afterAll - after1k, 1) };
+  } finally {
+    stop(server.child, up.child);
+  }
+}
+
+const built = await buildFunctions(join(ROOT, "dist"));
+const report: Record<string, unknown> = { machine: `node ${process.version}, ${(await import("node:os")).cpus().length} cores`, connections: CONNECTIONS, durationSeconds: DURATION, payloadBytes: PAYLOAD };
+if (ONLY.includes("overhead")) {
+  const o = await overhead(built);
+  Object.assign(report, o);
+  console.log(`\nGateway overhead (${CONNECTIONS} connections, ${DURATION} s per row, ${PAYLOAD} B payload; times in ms)\n`);
+  console.log(table(o.rows.map((r) => [r.name, r.rps, r.p50, r.p90, r.p99]), ["row", "req/s", "p50", "p90", "p99"]));
+  console.log(`\noverhead (through - direct, 0 ms rows): p50 ${o.overhead.p50} ms, p99 ${o.overhead.p99} ms; throughput ratio ${o.throughputRatio}`);
+  console.log(`stream first byte: upstream p50 ${o.streamFirstByte.upstream.p50} / p99 ${o.streamFirstByte.upstream.p99} ms, through p50 ${o.streamFirstByte.through.p50} / p99 ${o.streamFirstByte.through.p99} ms, overhead p50 ${o.streamFirstByte.overhead.p50} / p99 ${o.streamFirstByte.overhead.p99} ms`);
+}
+if (ONLY.includes("burst")) {
+  const b = await burst(built);
+  report.burst = b;
+  console.log(`\nBursts against one process (prod limits: 10 per user and intent per minute)\n`);
+  console.log(table(b.map((r) => [r.scenario, r.answered, r.lost, r.fiveXX, r.admitted, r.refused429, r.refusalsWithoutRetryAfter, r.p50, r.p99]), ["scenario", "answered", "lost", "5xx", "200", "429", "429 w/o Retry-After", "p50", "p99"]));
+}
+if (ONLY.includes("coldstart")) {
+  const c = await coldStart(built);
+  report.coldStart = c;
+  console.log(`\nCold start (median of ${COLD_RUNS} fresh processes; bare node HTTP server ${c.bareNodeHttpMs} ms to first answer, bare node -e ${c.bareNodeStartMs} ms)\n`);
+  console.log(table(c.rows.map((r) => [r.name, r.entryKB, r.zipKB, r.initMs, r.spawnToAnswerMs, r.overBareMs, r.rssMB]), ["function", "entry KB", "zip KB", "init ms", "spawn→answer ms", "+ vs bare", "RSS MB"]));
+}
+if (ONLY.includes("memory")) {
+  const m = await memory(built);
+  report.memory = m;
+  console.log(`\nMemory (RSS of one process)\n\n${JSON.stringify(m)}`);
+}
+if (JSON_FILE) writeFileSync(JSON_FILE, `${JSON.stringify(report, null, 2)}\n`);
+process.exit(0);

@@ -1,0 +1,59 @@
+// Benchmark subjects run as their own processes, as in production: the local upstream, and the
+// built function bundles (node index.mjs, as scf_bootstrap starts them).
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+export const ROOT = new URL("../..", import.meta.url).pathname;
+
+/** Spawns and resolves with the first stdout line that is JSON and passes `match`. */
+export function spawnUntil(command: string, args: string[], env: Record<string, string>, match: (line: Record<string, unknown>) => boolean, cwd = ROOT) {
+  const started = performance.now();
+  const child = spawn(command, args, { cwd, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  return new Promise<{ child: ChildProcess; line: Record<string, unknown>; ms: number }>((resolve, reject) => {
+    let buffer = "";
+    let found = false;
+    child.stdout.on("data", (chunk: Buffer) => {
+      if (found) return; // keep draining: a full pipe would block the child's log writes
+      buffer += chunk.toString();
+      for (const raw of buffer.split("\n").slice(0, -1)) {
+        try {
+          const line = JSON.parse(raw) as Record<string, unknown>;
+          if (match(line)) {
+            found = true;
+            resolve({ child, line, ms: performance.now() - started });
+            return;
+          }
+        } catch {
+          // not a JSON line
+        }
+      }
+      buffer = buffer.slice(buffer.lastIndexOf("\n") + 1);
+    });
+    child.stderr.on("data", () => undefined);
+    child.on("exit", (code) => {
+      if (!found) reject(new Error(`${command} ${args.join(" ")} exited ${code} before it was ready`));
+    });
+  });
+}
+
+export async function startUpstream(delayMs: number): Promise<{ url: string; port: number; child: ChildProcess }> {
+  const { child, line } = await spawnUntil(join(ROOT, "node_modules/.bin/tsx"), ["scripts/local-upstream/cli.ts", "--delay", String(delayMs)], {}, (l) => typeof l.port === "number");
+  return { url: `http://127.0.0.1:${String(line.port)}/v1`, port: Number(line.port), child };
+}
+
+export async function startBundle(dir: string, env: Record<string, string>): Promise<{ url: string; child: ChildProcess; initMs: number; spawnToListenMs: number }> {
+  const { child, line, ms } = await spawnUntil(process.execPath, ["index.mjs"], { PORT: "0", ...env }, (l) => l.msg === "listening", dir);
+  return { url: `http://127.0.0.1:${String(line.port)}`, child, initMs: Number(line.initMs), spawnToListenMs: ms };
+}
+
+/** Resident set size of a process, from /proc (Linux). */
+export function rssMb(pid: number | undefined): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? "0");
+  return kb / 1024;
+}
+
+export function stop(...children: (ChildProcess | undefined)[]): void {
+  for (const child of children) child?.kill();
+}
