@@ -25,7 +25,7 @@ import { type TraceFacts, createTraceWriters } from "./observability/requestTrac
 import type { RecordInput } from "./record/recordRequest";
 import { type Refiner, refineTargetOf } from "./refine/refiner";
 import { parseAskRequest } from "./request/parseAskRequest";
-import { resolveProfile } from "./routing/resolveProfile";
+import { chooseProfile } from "./routing/resolveProfile";
 import { createInputGuard, createOutputGuards } from "./safety/guards";
 import { answerStream, wholeAnswerStream } from "./streaming/answerStream";
 import { createToolbox } from "./tools/toolbox";
@@ -118,8 +118,8 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
       const { userId } = await deps.authenticate(req, request.userId);
       facts.userId = userId;
       mark("auth");
-      const profile = resolveProfile(deps.config, deps.env, intent.name, request.profile);
-      Object.assign(facts, { profile: profile.name, profileHash: profile.contentHash });
+      const { profile, arm } = chooseProfile(deps.config, deps.env, intent.name, userId, request.profile);
+      Object.assign(facts, { profile: profile.name, profileHash: profile.contentHash, arm });
       const call = intent.prepare(request.input, request.context);
       // Before any store trip or provider: blocked input costs nothing and goes nowhere.
       guardInput(call.input, request.context);

@@ -73,7 +73,8 @@ async function main(): Promise<number> {
     request = kept.data;
   }
 
-  const profile = profileFlag ?? recorded?.arm ?? recorded?.profile ?? request.profile ?? env.routing[request.intent as keyof typeof env.routing];
+  // The recorded profile is the one the request's arm (control, rollout, requested) chose.
+  const profile = profileFlag ?? recorded?.profile ?? request.profile ?? env.routing[request.intent as keyof typeof env.routing];
   if (!profile) throw new ConfigError([`no profile to replay with: pass --profile`]);
   if (!env.allowedProfiles.includes(profile)) console.error(`note: ${envName} does not serve "${profile}" to users; replaying it anyway`);
 
@@ -90,7 +91,7 @@ async function main(): Promise<number> {
   const fresh: RunOutcome = await run({ intent: request.intent, input: request.input, ...(request.context ? { context: request.context } : {}) }, profile);
   await upstream?.close();
 
-  const old = recorded ? { profile: recorded.arm ?? recorded.profile, model: recorded.model, ms: recorded.ms, tokens: recorded.usage?.totalTokens, answer: recorded.answer ?? "(not kept in this environment)", outcome: recorded.outcome } : undefined;
+  const old = recorded ? { profile: recorded.profile, arm: recorded.arm, model: recorded.model, ms: recorded.ms, tokens: recorded.usage?.totalTokens, answer: recorded.answer ?? "(not kept in this environment)", outcome: recorded.outcome } : undefined;
   const now = { profile: fresh.profile, model: fresh.model, ms: fresh.ms, tokens: fresh.usage?.totalTokens, answer: fresh.ok ? fresh.answer : undefined, outcome: fresh.ok ? "ok" : fresh.code };
   if (args.includes("--json")) {
     console.log(JSON.stringify({ traceId: recorded?.traceId, recorded: old, replay: now }));
@@ -99,6 +100,7 @@ async function main(): Promise<number> {
       sideBySide(
         [
           ["profile", old?.profile, now.profile],
+          ["arm", old?.arm, profileFlag ? "(--profile)" : old?.arm],
           ["model", old?.model, now.model],
           ["latency", old?.ms === undefined ? undefined : `${old.ms} ms`, `${now.ms} ms`],
           ["tokens", old?.tokens, now.tokens],

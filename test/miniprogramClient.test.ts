@@ -98,6 +98,22 @@ describe("miniprogram client module against the real server", () => {
     expect(wx.requests.map((r) => r.url)).toEqual([`${h.url}/v1/mini/login`, `${h.url}/v1/mini/ask`]);
   });
 
+  it("reads the remote flags and lets them pick streaming or not", async () => {
+    const wx = wxStandIn();
+    const client = createMiniaskClient({ baseUrl: h.url, wx });
+    const flags = await client.flags();
+    expect(flags).toMatchObject({ env: "staging", configHash: h.built.config.hash, intents: { summarize: { profile: "summarize_v1", arm: "control", features: { streaming: true } }, support: { features: { tools: false } } } });
+    await client.flags();
+    expect(wx.requests.filter((r) => r.url.endsWith("/v1/mini/flags"))).toHaveLength(1);
+    const deltas: string[] = [];
+    const streamed = await client.answer<string>("summarize", { text: ARTICLE_TEXT, maxBullets: 2 }, { onDelta: (d) => deltas.push(d) });
+    expect(deltas.length).toBeGreaterThan(0);
+    expect(streamed.answer.split("\n")).toHaveLength(2);
+    expect(wx.requests.at(-1)).toMatchObject({ enableChunked: true });
+    await client.answer("summarize", { text: ARTICLE_TEXT, maxBullets: 2 });
+    expect(wx.requests.at(-1)?.enableChunked).toBeUndefined();
+  });
+
   it("works compiled to the CommonJS file a Mini Program requires", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "miniask-mp-")), "miniask.js");
     await buildMiniprogram(out);

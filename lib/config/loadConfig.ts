@@ -60,6 +60,7 @@ export interface ResolvedEnvironment {
   safety: Safety;
   logging: Logging;
   audit: Audit;
+  rollout: Readonly<Partial<Record<IntentName, { profile: string; percent: number; salt: string }>>>;
 }
 
 export interface Config {
@@ -181,7 +182,16 @@ export function loadConfig(raw: RawConfigFiles): Config {
         problems.push(`${M}: aliases.${alias}.${env}: missing, but profile "${name}" (allowed in ${env}) uses alias "${alias}"`);
       }
     }
-    environments[env] = { name: env, allowedProfiles: allowed, logLevel: policy.log_level, routing, tokenTtlSeconds: policy.token_ttl_minutes * 60, limits: policy.limits, modelBudgetMs: policy.model_budget_ms, safety: policy.safety, logging: policy.logging, audit: policy.audit };
+    const rollout: Partial<Record<IntentName, { profile: string; percent: number; salt: string }>> = {};
+    for (const [intent, entry] of Object.entries(policy.rollout)) {
+      const at2 = `${at}.rollout.${intent}`;
+      if (!isIntentName(intent)) problems.push(`${E}: ${at2}: unknown intent ${known(INTENT_NAMES)}`);
+      else if (!(entry.profile in profiles)) problems.push(`${E}: ${at2}.profile: unknown profile "${entry.profile}" ${known(profileNames)}`);
+      else if (profiles[entry.profile]?.intent !== intent) problems.push(`${E}: ${at2}.profile: profile "${entry.profile}" serves intent "${profiles[entry.profile]?.intent}", not "${intent}"`);
+      else if (!allowed.includes(entry.profile)) problems.push(`${E}: ${at2}.profile: "${entry.profile}" is not allowed in ${env} (allowed: ${allowed.join(", ")}); a rollout never sends users to a profile the environment disallows`);
+      else rollout[intent] = { profile: entry.profile, percent: entry.percent, salt: entry.salt ?? `${intent}:${entry.profile}` };
+    }
+    environments[env] = { name: env, rollout, allowedProfiles: allowed, logLevel: policy.log_level, routing, tokenTtlSeconds: policy.token_ttl_minutes * 60, limits: policy.limits, modelBudgetMs: policy.model_budget_ms, safety: policy.safety, logging: policy.logging, audit: policy.audit };
   }
   for (const profile of Object.values(profiles)) {
     const target = profile.refine ? profiles[profile.refine] : undefined;

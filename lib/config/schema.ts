@@ -116,6 +116,19 @@ export const environmentPolicySchema = z.strictObject({
   /** Lifetime of an app token issued in this environment. */
   token_ttl_minutes: z._default(z.int().check(z.gte(1), z.lte(7 * 24 * 60)), 15),
   limits: z._default(limitsSchema, DEFAULT_LIMITS),
+  /** Send a share of users to another allowed profile: sticky per user, 0 is the kill switch. */
+  rollout: z._default(
+    z.record(
+      identifier,
+      z.strictObject({
+        profile: identifier,
+        percent: z.number().check(z.gte(0), z.lte(100)),
+        /** Changing the salt reshuffles who is in the rollout. */
+        salt: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+      }),
+    ),
+    {},
+  ),
   safety: z._default(safetySchema, DEFAULT_SAFETY),
   logging: z._default(loggingSchema, { content: "none", redact_patterns: [] }),
   audit: z._default(auditSchema, { retention_days: 30, keep_request: "none" }),

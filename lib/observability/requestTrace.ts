@@ -15,6 +15,8 @@ export interface TraceFacts {
   intent?: string;
   profile?: string;
   profileHash?: string;
+  /** control, rollout or requested: which arm of a rollout served it. */
+  arm?: string;
   model?: string;
   provider?: string;
   attempts?: Attempt[];
@@ -53,6 +55,7 @@ export function createTraceWriters(env: ResolvedEnvironment, prefix: string) {
         intent: f.intent,
         profile: f.profile,
         profileHash: f.profileHash,
+        arm: f.arm,
         model: f.model,
         provider: f.provider,
         attempts: f.attempts,
@@ -81,6 +84,7 @@ export function createTraceWriters(env: ResolvedEnvironment, prefix: string) {
         intent: f.intent,
         profile: f.profile,
         profileHash: f.profileHash,
+        arm: f.arm,
         model: f.model,
         outcome: f.code ?? "ok",
         status: f.status,

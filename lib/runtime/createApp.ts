@@ -13,6 +13,7 @@ import { type LogFields, type Logger, createLogger } from "../observability/logg
 import { createRedactor, redactDeep } from "../observability/redact";
 import { createAskPipeline } from "../pipeline";
 import { createRefineHandler } from "../refine/refineHandler";
+import { createFlagsHandler } from "../flags/flagsHandler";
 import { createRefiner } from "../refine/refiner";
 import { createOutputGuards } from "../safety/guards";
 import { createAdmit } from "../limits/admit";
@@ -100,6 +101,7 @@ export function createApp(options: AppOptions): App {
       : {}),
     ...(login ? { "POST /v1/mini/login": login } : {}),
     "POST /v1/mini/warmup": warmup,
+    "GET /v1/mini/flags": createFlagsHandler({ config: options.config, env, verifyToken: options.verifyToken, logger }),
     "GET /healthz": health,
   });
   return { handle, store: options.store, env, models, logger };

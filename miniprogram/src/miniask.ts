@@ -9,7 +9,7 @@ export interface MiniaskOptions {
   /** One origin for every route (the local server, or one gateway in front of the functions). */
   baseUrl?: string;
   /** Deployed Function URLs: login, and ask per intent (each intent is its own function). */
-  urls?: { login?: string; ask?: Record<string, string> };
+  urls?: { login?: string; flags?: string; ask?: Record<string, string> };
   /** Defaults to the global `wx`. */
   wx?: WxLike;
   now?: () => number;
@@ -28,6 +28,13 @@ export interface AskOptions {
 export interface StreamOptions extends AskOptions {
   /** Called with each piece of text as the model writes it. */
   onDelta?: (text: string) => void;
+}
+
+/** GET /v1/mini/flags: the profile each intent will use for this user, and its features. */
+export interface Flags {
+  env: string;
+  configHash: string;
+  intents: Record<string, { profile: string; arm: string; features: { streaming: boolean; refine: boolean; cache: boolean; tools: boolean } }>;
 }
 
 export interface AskResult<A = unknown> {
@@ -222,9 +229,48 @@ export function createMiniaskClient(options: MiniaskOptions) {
     throw outcome.error ?? new MiniaskError("stream_error", "stream failed", traceId, outcome.status);
   }
 
+  let flagsCache: { flags: Flags; fetchedAt: number } | undefined;
+  const flagsUrl = options.urls?.flags ?? `${base || (options.urls?.login ?? "").replace(/\/v1\/mini\/login$/, "")}/v1/mini/flags`;
+
+  /** The remote flags, fetched at most once a minute; a new configHash means they changed. */
+  async function flags(): Promise<Flags> {
+    if (flagsCache && now() - flagsCache.fetchedAt < 60_000) return flagsCache.flags;
+    const traceId = newTraceId(now);
+    const get = (s: Session) =>
+      new Promise<WxRequestSuccess>((resolve, reject) =>
+        wxApi.request({
+          url: flagsUrl,
+          method: "GET",
+          header: { authorization: `Bearer ${s.token}`, "x-trace-id": traceId },
+          dataType: "json",
+          success: resolve,
+          fail: (err) => reject(new MiniaskError("network_error", err.errMsg, traceId, 0)),
+        }),
+      );
+    let res = await get(await currentSession());
+    if (res.statusCode === 401) {
+      session = undefined;
+      res = await get(await login());
+    }
+    if (res.statusCode !== 200) throw errorOf(res, traceId);
+    flagsCache = { flags: res.data as Flags, fetchedAt: now() };
+    return flagsCache.flags;
+  }
+
+  /**
+   * What a page calls: streams when the flags say this intent streams and the page wants
+   * deltas, asks in one piece otherwise. The server decides the profile either way.
+   */
+  async function answer<A = unknown>(intent: string, input: Record<string, unknown>, streamOptions: StreamOptions = {}): Promise<AskResult<A>> {
+    const streaming = streamOptions.onDelta !== undefined && (await flags()).intents[intent]?.features.streaming === true;
+    return streaming ? askStream<A>(intent, input, streamOptions) : ask<A>(intent, input, streamOptions);
+  }
+
   return {
     ask,
     askStream,
+    answer,
+    flags,
     login,
     /** The signed-in userId, when there is a session. */
     userId: () => session?.userId,

@@ -18,3 +18,10 @@ export function filesWithoutRefine(): RawConfigFiles {
   for (const profile of Object.values(files.profiles.profiles as Record<string, Json>)) delete profile.refine;
   return files as unknown as RawConfigFiles;
 }
+
+/** The real config files with a rollout for one intent in one environment. */
+export function filesWithRollout(env: "dev" | "staging" | "prod", intent: string, rollout: { profile: string; percent: number; salt?: string }): RawConfigFiles {
+  const files = structuredClone(realConfigFiles()) as { profiles: Json; envPolicy: Json; models: Json };
+  files.envPolicy.environments[env].rollout = { ...files.envPolicy.environments[env].rollout, [intent]: rollout };
+  return files as unknown as RawConfigFiles;
+}
