@@ -10,12 +10,11 @@ import { environmentOf, loadConfig } from "../lib/config/loadConfig";
 import { readConfigFiles } from "../lib/config/readConfigFiles";
 import { INTENTS } from "../lib/intents/registry";
 import { storeKeys } from "../lib/limits/storeKeys";
-import { missingKeyVariables, resolveModelTargets } from "../lib/models/modelTargets";
 import { type AuditRecord, auditRecordSchema } from "../lib/observability/auditRecord";
 import { createProfileRunner, type RunOutcome } from "../lib/replay/runProfile";
 import { readSettings } from "../lib/runtime/settings";
 import { createStore } from "../lib/store/createStore";
-import { startLocalUpstream } from "./local-upstream/server";
+import { configRoot, scriptModels } from "./support/scriptModels";
 
 const requestFileSchema = z.object({
   intent: z.string(),
@@ -52,7 +51,7 @@ async function main(): Promise<number> {
 
   const settings = readSettings(process.env);
   const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-  const config = loadConfig(readConfigFiles(root));
+  const config = loadConfig(readConfigFiles(configRoot(root)));
   const envName = settings.MINIASK_ENV;
   const env = environmentOf(config, envName);
 
@@ -78,18 +77,10 @@ async function main(): Promise<number> {
   if (!profile) throw new ConfigError([`no profile to replay with: pass --profile`]);
   if (!env.allowedProfiles.includes(profile)) console.error(`note: ${envName} does not serve "${profile}" to users; replaying it anyway`);
 
-  // Same upstream rules as npm start: keys, MINIASK_UPSTREAM_URL, or the local stand-in in dev.
-  let upstream: Awaited<ReturnType<typeof startLocalUpstream>> | undefined;
-  const noKeys = missingKeyVariables(config, envName, process.env).length > 0 && Object.values(config.providers).every((p) => !process.env[p.key_env]);
-  if (!settings.MINIASK_UPSTREAM_URL && envName === "dev" && noKeys) {
-    upstream = await startLocalUpstream();
-    console.error(`note: no provider key set: replaying against the LOCAL STAND-IN upstream (${upstream.url})`);
-  }
-  const override = upstream ? { baseUrl: upstream.url } : settings.MINIASK_UPSTREAM_URL ? { baseUrl: settings.MINIASK_UPSTREAM_URL, ...(settings.MINIASK_UPSTREAM_KEY ? { apiKey: settings.MINIASK_UPSTREAM_KEY } : {}) } : undefined;
-  const models = resolveModelTargets(config, envName, process.env, override);
+  const { models, close } = await scriptModels(config, envName, settings, process.env);
   const run = createProfileRunner({ config, env, models, intents: INTENTS });
   const fresh: RunOutcome = await run({ intent: request.intent, input: request.input, ...(request.context ? { context: request.context } : {}) }, profile);
-  await upstream?.close();
+  await close();
 
   const old = recorded ? { profile: recorded.profile, arm: recorded.arm, model: recorded.model, ms: recorded.ms, tokens: recorded.usage?.totalTokens, answer: recorded.answer ?? "(not kept in this environment)", outcome: recorded.outcome } : undefined;
   const now = { profile: fresh.profile, model: fresh.model, ms: fresh.ms, tokens: fresh.usage?.totalTokens, answer: fresh.ok ? fresh.answer : undefined, outcome: fresh.ok ? "ok" : fresh.code };

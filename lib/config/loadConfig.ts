@@ -68,6 +68,7 @@ export interface Config {
   environments: Readonly<Partial<Record<EnvironmentName, ResolvedEnvironment>>>;
   providers: Readonly<Record<string, Provider>>;
   aliases: ModelsFile["aliases"];
+  prices: ModelsFile["prices"];
   tools: ToolsFile;
   faq: readonly FaqEntry[];
   /** Hash of all the files' validated content. */
@@ -207,6 +208,7 @@ export function loadConfig(raw: RawConfigFiles): Config {
     environments,
     providers: modelsFile.providers,
     aliases: modelsFile.aliases,
+    prices: modelsFile.prices,
     tools: toolsFile,
     faq,
     hash: sha256Hex(canonicalJson({ profilesFile, policyFile, modelsFile, toolsFile, faq })).slice(0, 16),

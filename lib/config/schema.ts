@@ -164,6 +164,8 @@ export const chainEntrySchema = z.strictObject({
 
 export const modelsFileSchema = z.strictObject({
   providers: z.record(identifier, providerSchema),
+  /** Per-model prices, for cost estimates (npm run eval). */
+  prices: z._default(z.record(nonEmpty, z.strictObject({ input_per_million: z.number().check(z.gte(0)), output_per_million: z.number().check(z.gte(0)) })), {}),
   aliases: z.record(
     identifier,
     z.strictObject({

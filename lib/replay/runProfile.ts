@@ -15,6 +15,8 @@ export interface RunOutcome {
   ok: boolean;
   answer?: unknown;
   model?: string;
+  /** The configured model that answered (the provider may report another name). */
+  configuredModel?: string;
   usage?: Usage;
   code?: string;
   ms: number;
@@ -40,7 +42,8 @@ export function createProfileRunner(deps: { config: Config; env: ResolvedEnviron
         guardOutput: guardFor(profile.name),
         toolbox,
       });
-      return { profile: profileName, ok: true, answer: produced.answer, model: produced.model, usage: produced.usage, ms: Date.now() - started };
+      const answered = produced.attempts.filter((a) => a.outcome === "ok").at(-1)?.model;
+      return { profile: profileName, ok: true, answer: produced.answer, model: produced.model, ...(answered ? { configuredModel: answered } : {}), usage: produced.usage, ms: Date.now() - started };
     } catch (err) {
       return { profile: profileName, ok: false, code: err instanceof AppError ? err.code : "internal_error", ms: Date.now() - started };
     }

@@ -43,6 +43,8 @@ export interface LocalUpstream {
   enqueue(...faults: UpstreamFault[]): void;
   /** Applied to every request that has no queued fault. */
   setDefault(fault: UpstreamFault): void;
+  /** Applied to every request for this model that has no queued fault (one profile worse than another). */
+  setModelFault(model: string, fault: UpstreamFault | undefined): void;
   close(): Promise<void>;
 }
 
@@ -149,6 +151,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, body: Record<st
 export async function startLocalUpstream(options: { port?: number; host?: string } = {}): Promise<LocalUpstream> {
   const queue: UpstreamFault[] = [];
   let defaults: UpstreamFault = {};
+  const byModel = new Map<string, UpstreamFault>();
   const requests: RecordedRequest[] = [];
 
   const server = createServer((req, res) => {
@@ -163,7 +166,7 @@ export async function startLocalUpstream(options: { port?: number; host?: string
     }
     void readJson(req).then((body) => {
       requests.push({ path, authorization: req.headers.authorization, body });
-      const fault = queue.shift() ?? defaults;
+      const fault = queue.shift() ?? byModel.get(String(body.model)) ?? defaults;
       return answer(req, res, body, fault);
     });
   });
@@ -178,6 +181,10 @@ export async function startLocalUpstream(options: { port?: number; host?: string
     enqueue: (...faults) => queue.push(...faults),
     setDefault: (fault) => {
       defaults = fault;
+    },
+    setModelFault: (model, fault) => {
+      if (fault) byModel.set(model, fault);
+      else byModel.delete(model);
     },
     close: () =>
       new Promise<void>((resolve) => {
