@@ -76,8 +76,10 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
   const now = deps.now ?? Date.now;
   const newTraceId = deps.newTraceId ?? randomUUID;
   const singleFlight = createSingleFlight<Produced>();
-  // Dev and staging may skip the cache to see a fresh answer; prod always uses it.
+  // Dev and staging may skip the cache to see a fresh answer, and ask for the trace in the
+  // reply (the playground); prod does neither.
   const bypassAllowed = deps.env.name !== "prod";
+  const debugAllowed = deps.env.name !== "prod";
   const guardInput = createInputGuard(deps.env.safety);
   const outputGuardFor = createOutputGuards(deps.config.profiles, deps.env.safety);
   const toolbox = createToolbox(deps.config);
@@ -139,13 +141,18 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
       const hit = admission.cached === undefined ? undefined : readCached(admission.cached);
       facts.cache = !profile.cache ? "off" : bypass ? "bypass" : hit ? "hit" : admission.outcome === "store_error_open" ? "skipped" : "miss";
       const headers = { "x-trace-id": traceId, ...admission.headers };
+      const wantsDebug = debugAllowed && req.headers["x-miniask-debug"] === "1";
+      // Read at reply time: the trace so far (arm, provider, attempts, cache, limits, timings).
+      const debug = () => ({
+        debug: { arm: facts.arm, provider: facts.provider, attempts: facts.attempts, cache: facts.cache, limit: facts.limit, rateLimit: admission.headers, timings: { ...facts.timings, total: now() - startedAt } },
+      });
       const meta = { intent: intent.name, profile: profile.name };
       const cacheEntry = (answer: unknown, model: string) =>
         cacheKey && profile.cache ? { key: cacheKey, value: JSON.stringify({ answer, model }), ttlSeconds: profile.cache.ttl_seconds } : undefined;
 
       if (hit) {
         Object.assign(facts, { model: hit.model, usage: ZERO_USAGE, answer: hit.answer });
-        const done = { traceId, ...meta, model: hit.model, usage: ZERO_USAGE, cached: true };
+        const done = { traceId, ...meta, model: hit.model, usage: ZERO_USAGE, cached: true, ...(wantsDebug ? debug() : {}) };
         response =
           streaming || streamWhole
             ? { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: "", stream: wholeAnswerStream(hit.answer, done) }
@@ -167,6 +174,7 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
           ...(refineTarget ? { refine: { open: () => open(refineTarget), call } } : {}),
           traceId,
           meta,
+          ...(wantsDebug ? { extraDone: debug } : {}),
           guardOutput,
           onComplete: async (done) => {
             pending.tokens = done.usage.totalTokens;
@@ -217,6 +225,7 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
           cached: false,
           // Which providers failed before the one that answered, and why.
           ...(value.attempts.length > 1 ? { attempts: value.attempts } : {}),
+          ...(wantsDebug ? debug() : {}),
         };
         // Fast first: the refined answer is computed now, in the background, for /v1/mini/refine.
         if (leader && deps.refiner && profile.refine) {

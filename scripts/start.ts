@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     rawFiles,
     intents: INTENTS,
     serveLogin: true,
+    playground: true,
     ...(localUpstream ? { upstreamOverride: { baseUrl: localUpstream.url } } : {}),
   });
   const storeProblem = await checkStore(built.app.store, 2000);
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     console.log(`  !! LOCAL STAND-IN UPSTREAM at ${localUpstream.url}: no provider key is set (${missing.join(", ")}).`);
     console.log("  !! Answers are canned text built from your input, not a model. Set a key or MINIASK_UPSTREAM_URL for real answers.");
   }
+  if (env !== "prod") console.log(`  playground: http://127.0.0.1:${port}/`);
   if (env === "dev") console.log(`  dev token: npm run --silent token -- u_123`);
 }
 

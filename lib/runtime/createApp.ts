@@ -14,6 +14,8 @@ import { createRedactor, redactDeep } from "../observability/redact";
 import { createAskPipeline } from "../pipeline";
 import { createRefineHandler } from "../refine/refineHandler";
 import { createFlagsHandler } from "../flags/flagsHandler";
+import { playgroundRoutes } from "../playground/playgroundRoutes";
+import type { TokenKeys } from "../auth/tokenKeys";
 import { createRefiner } from "../refine/refiner";
 import { createOutputGuards } from "../safety/guards";
 import { createAdmit } from "../limits/admit";
@@ -38,6 +40,8 @@ export interface AppOptions {
   storePrefix: string;
   /** MINIASK_RATE_LIMITS=off (dev only). */
   limitsOff?: boolean;
+  /** Serve the playground page at / (npm start, in dev and staging only). */
+  playground?: { tokenKeys: TokenKeys };
 }
 
 export interface App {
@@ -103,6 +107,7 @@ export function createApp(options: AppOptions): App {
     "POST /v1/mini/warmup": warmup,
     "GET /v1/mini/flags": createFlagsHandler({ config: options.config, env, verifyToken: options.verifyToken, logger }),
     "GET /healthz": health,
+    ...(options.playground ? playgroundRoutes({ config: options.config, env, tokenKeys: options.playground.tokenKeys }) : {}),
   });
   return { handle, store: options.store, env, models, logger };
 }

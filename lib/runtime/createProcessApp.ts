@@ -48,6 +48,8 @@ export function createProcessApp(options: {
   store?: Store;
   /** Serve POST /v1/mini/login. */
   serveLogin?: boolean;
+  /** Serve the playground page (dev and staging; never in prod). */
+  playground?: boolean;
 }): ProcessApp {
   const settings = readSettings(options.processEnv);
   const envName = settings.MINIASK_ENV;
@@ -86,6 +88,7 @@ export function createProcessApp(options: {
     store,
     storePrefix: settings.MINIASK_STORE_PREFIX ?? `miniask:${envName}:`,
     limitsOff,
+    ...(options.playground ? { playground: { tokenKeys } } : {}),
   });
   const startupNotes = [
     `env ${envName}, config ${config.hash}, intents ${Object.keys(options.intents).join(", ")}`,

@@ -21,6 +21,8 @@ export async function* answerStream(options: {
   traceId: string;
   /** Fields every `done` carries besides answer, model and usage. */
   meta: Record<string, unknown>;
+  /** More fields for `done`, read when it is sent (the playground's trace). */
+  extraDone?: () => Record<string, unknown>;
   /** Output rules, run on the text so far before each delta goes out. */
   guardOutput(text: string): void;
   /** After the last delta, before `done`: quota charge and cache write. */
@@ -60,7 +62,7 @@ export async function* answerStream(options: {
     }
     await options.onComplete(done);
     outcome = { status: 200, model: done.model, usage: done.usage };
-    yield sseEvent("done", { ...done, ...options.meta, traceId: options.traceId, cached: false });
+    yield sseEvent("done", { ...done, ...options.meta, traceId: options.traceId, cached: false, ...options.extraDone?.() });
   } catch (err) {
     const known = err instanceof AppError ? err : new AppError(500, "internal_error", "internal error");
     outcome = { status: known.status, code: known.code, message: known.message };

@@ -45,6 +45,7 @@ export async function startHarness(options: {
   /** Use the providers of the config files as they are (keys from processEnv), not the override. */
   providersFromConfig?: boolean;
   store?: Store;
+  playground?: boolean;
 } = {}): Promise<Harness> {
   const env = options.env ?? "dev";
   const upstream = options.upstream ?? (await startLocalUpstream());
@@ -63,6 +64,7 @@ export async function startHarness(options: {
     logWrite: (line) => logs.push(line),
     serveLogin: options.serveLogin ?? true,
     ...(options.store ? { store: options.store } : {}),
+    ...(options.playground ? { playground: true } : {}),
   });
   const server: Server = createHttpServer(built.app.handle);
   const port = await listen(server, 0, "127.0.0.1");

@@ -1,0 +1,30 @@
+// The playground's routes, for dev and staging only. In dev the page gets a token signed with
+// the built-in dev key (worthless anywhere else); in staging the team pastes one from login.
+import { issueAppToken } from "../auth/appToken";
+import type { TokenKeys } from "../auth/tokenKeys";
+import type { Config, ResolvedEnvironment } from "../config/loadConfig";
+import { jsonResponse } from "../http/plain";
+import type { Handler } from "../http/router";
+import { INTENT_NAMES } from "../intents/names";
+import { PLAYGROUND_HTML } from "./page";
+
+const SAMPLES: Record<string, unknown> = {
+  summarize: { text: "Mini Programs are thin clients. Model keys stay on the server. Profiles are versioned, so prompts change without a release. Rate limits protect the budget.", maxBullets: 3 },
+  support: { question: "How do I get a refund for a cancelled order?" },
+  recommend: { items: [{ id: "t1", title: "Green tea", tags: ["tea"] }, { id: "c1", title: "Iced coffee", tags: ["coffee", "cold"] }, "Plain water"], preferences: ["coffee"], limit: 2 },
+  extract: { text: "Order id: A-1001\nCity: Hangzhou", fields: ["order_id", "city"] },
+};
+
+export function playgroundRoutes(deps: { config: Config; env: ResolvedEnvironment; tokenKeys: TokenKeys }): Record<string, Handler> {
+  if (deps.env.name === "prod") return {};
+  return {
+    "GET /": async () => ({ status: 200, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }, body: PLAYGROUND_HTML }),
+    "GET /playground/config": async () => {
+      const intents = Object.fromEntries(
+        INTENT_NAMES.map((intent) => [intent, { routed: deps.env.routing[intent], profiles: deps.env.allowedProfiles.filter((p) => deps.config.profiles[p]?.intent === intent), sample: SAMPLES[intent] }]),
+      );
+      const devToken = deps.env.name === "dev" && deps.tokenKeys.builtInDevKey ? (await issueAppToken(deps.tokenKeys, "dev", "u_playground", 3600)).token : undefined;
+      return jsonResponse(200, { env: deps.env.name, configHash: deps.config.hash, intents, ...(devToken ? { devToken, userId: "u_playground" } : {}) }, { "cache-control": "no-store" });
+    },
+  };
+}
