@@ -7,7 +7,7 @@ import { errorResponse } from "../http/errorResponse";
 import { type PlainRequest, type PlainResponse, jsonResponse } from "../http/plain";
 import { traceIdOf } from "../http/traceId";
 import type { Logger } from "../observability/logger";
-import { describeIssueAt } from "../validation/describeIssue";
+import { parseJsonBody } from "../request/parseJsonBody";
 import { issueAppToken } from "./appToken";
 import { type WechatApp, code2Session } from "./code2Session";
 import type { TokenKeys } from "./tokenKeys";
@@ -26,22 +26,6 @@ export interface LoginDeps {
   now?: () => number;
 }
 
-function parseLogin(req: PlainRequest): string {
-  if ((req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() !== "application/json") {
-    throw new AppError(415, "unsupported_media_type", "send Content-Type: application/json");
-  }
-  if (req.bodyTooLarge || req.body.length > 4096) throw new AppError(413, "payload_too_large", "the login body is over 4096 bytes");
-  let body: unknown;
-  try {
-    body = JSON.parse(req.body.toString("utf8"));
-  } catch {
-    throw new AppError(400, "invalid_json", "the body is not valid JSON");
-  }
-  const parsed = z.safeParse(loginSchema, body);
-  if (!parsed.success) throw new AppError(400, "invalid_request", parsed.error.issues[0] ? describeIssueAt(parsed.error.issues[0], body) : "invalid request");
-  return parsed.data.code;
-}
-
 export function createLoginHandler(deps: LoginDeps): (req: PlainRequest) => Promise<PlainResponse> {
   const now = deps.now ?? Date.now;
   return async (req) => {
@@ -50,7 +34,7 @@ export function createLoginHandler(deps: LoginDeps): (req: PlainRequest) => Prom
     let response: PlainResponse;
     const log: Record<string, unknown> = {};
     try {
-      const code = parseLogin(req);
+      const { code } = parseJsonBody(req, loginSchema, 4096);
       if (!deps.wechat) throw new AppError(503, "login_not_configured", "WeChat login is not configured here (WECHAT_APPID, WECHAT_SECRET); in dev use npm run token");
       const identity = await code2Session(deps.wechat, code);
       const userId = userIdOf(deps.userIdSalt, deps.wechat.appId, identity.openid);

@@ -8,7 +8,7 @@ import { type PlainRequest, type PlainResponse, jsonResponse } from "../http/pla
 import { traceIdOf } from "../http/traceId";
 import type { Logger } from "../observability/logger";
 import { TRACE_ID } from "../request/askRequest";
-import { describeIssueAt } from "../validation/describeIssue";
+import { parseJsonBody } from "../request/parseJsonBody";
 import type { Refiner } from "./refiner";
 
 const bodySchema = z.object({ traceId: z.string().check(z.regex(TRACE_ID, "expected the traceId of the answer to refine")) });
@@ -20,15 +20,7 @@ export function createRefineHandler(deps: { refiner: Refiner; verifyToken: (toke
     let response: PlainResponse;
     const log: Record<string, unknown> = {};
     try {
-      let body: unknown;
-      try {
-        body = JSON.parse(req.body.toString("utf8"));
-      } catch {
-        throw new AppError(400, "invalid_json", "the body is not valid JSON");
-      }
-      const parsed = z.safeParse(bodySchema, body);
-      if (!parsed.success) throw new AppError(400, "invalid_request", parsed.error.issues[0] ? describeIssueAt(parsed.error.issues[0], body) : "invalid request");
-      traceId = parsed.data.traceId;
+      traceId = parseJsonBody(req, bodySchema, 4096).traceId;
       const userId = await deps.verifyToken(bearerTokenOf(req));
       const refined = await deps.refiner.answer(traceId, userId);
       Object.assign(log, { profile: refined.profile, model: refined.model });

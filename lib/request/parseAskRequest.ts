@@ -1,31 +1,7 @@
-import * as z from "zod/mini";
-import { AppError } from "../appError";
 import type { PlainRequest } from "../http/plain";
-import { describeIssueAt } from "../validation/describeIssue";
 import { type AskRequest, MAX_BODY_BYTES, askRequestSchema } from "./askRequest";
+import { parseJsonBody } from "./parseJsonBody";
 
-/** Body limit, content type, JSON and schema, in that order; each its own 4xx code. */
 export function parseAskRequest(req: PlainRequest): AskRequest {
-  if (req.bodyTooLarge || req.body.length > MAX_BODY_BYTES) {
-    throw new AppError(413, "payload_too_large", `the body is over ${MAX_BODY_BYTES} bytes`);
-  }
-  const contentType = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
-  if (contentType !== "application/json") {
-    throw new AppError(415, "unsupported_media_type", "send Content-Type: application/json");
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(req.body.toString("utf8"));
-  } catch {
-    throw new AppError(400, "invalid_json", "the body is not valid JSON");
-  }
-  if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw new AppError(400, "invalid_request", "the body must be a JSON object");
-  }
-  const result = z.safeParse(askRequestSchema, body);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new AppError(400, "invalid_request", issue ? describeIssueAt(issue, body) : "invalid request");
-  }
-  return result.data;
+  return parseJsonBody(req, askRequestSchema, MAX_BODY_BYTES);
 }
