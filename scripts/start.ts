@@ -8,7 +8,7 @@ import { loadConfig } from "../lib/config/loadConfig";
 import { readConfigFiles } from "../lib/config/readConfigFiles";
 import { createHttpServer, listen } from "../lib/http/nodeServer";
 import { INTENTS } from "../lib/intents/registry";
-import { aliasesUsedIn, missingKeyVariables } from "../lib/models/modelTargets";
+import { missingKeyVariables, noProviderKeySet } from "../lib/models/modelTargets";
 import { createProcessApp } from "../lib/runtime/createProcessApp";
 import { checkStore } from "../lib/store/createStore";
 import { readSettings } from "../lib/runtime/settings";
@@ -24,9 +24,7 @@ async function main(): Promise<void> {
 
   let localUpstream: Awaited<ReturnType<typeof startLocalUpstream>> | undefined;
   const missing = missingKeyVariables(config, env, process.env);
-  const needed = aliasesUsedIn(config, env).flatMap((alias) => (config.aliases[alias]?.[env] ?? []).map((e) => config.providers[e.provider]?.key_env));
-  const noKeyAtAll = needed.every((name) => name === undefined || missing.includes(name));
-  if (!settings.MINIASK_UPSTREAM_URL && env === "dev" && noKeyAtAll) {
+  if (!settings.MINIASK_UPSTREAM_URL && env === "dev" && noProviderKeySet(config, env, process.env)) {
     localUpstream = await startLocalUpstream();
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../lib/config/configError";
 import { loadConfig } from "../lib/config/loadConfig";
-import { missingKeyVariables, resolveModelTargets } from "../lib/models/modelTargets";
+import { missingKeyVariables, noProviderKeySet, resolveModelTargets } from "../lib/models/modelTargets";
 import { readSettings } from "../lib/runtime/settings";
 import { realConfigFiles } from "./support/harness";
 
@@ -22,6 +22,12 @@ describe("resolveModelTargets", () => {
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow("staging needs the environment variable DASHSCOPE_API_KEY (a provider key)");
     expect(missingKeyVariables(config, "prod", {})).toEqual(["HUNYUAN_API_KEY", "DASHSCOPE_API_KEY", "DEEPSEEK_API_KEY"]);
+  });
+
+  it("knows when no key the environment needs is set (npm start then uses the local stand-in)", () => {
+    expect(noProviderKeySet(config, "dev", {})).toBe(true);
+    expect(noProviderKeySet(config, "dev", { DEEPSEEK_API_KEY: "ds" })).toBe(false);
+    expect(noProviderKeySet(config, "dev", { UNRELATED_KEY: "x" })).toBe(true);
   });
 
   it("in dev, skips providers without keys and keeps the rest of the chain", () => {

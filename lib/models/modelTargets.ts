@@ -46,6 +46,13 @@ export function missingKeyVariables(config: Config, env: EnvironmentName, proces
   return [...missing];
 }
 
+/** None of the key variables the environment's chains need is set (dev: use the local stand-in). */
+export function noProviderKeySet(config: Config, env: EnvironmentName, processEnv: Readonly<Record<string, string | undefined>>): boolean {
+  const needed = new Set(aliasesUsedIn(config, env).flatMap((alias) => (config.aliases[alias]?.[env] ?? []).map((e) => config.providers[e.provider]?.key_env)));
+  const missing = missingKeyVariables(config, env, processEnv);
+  return [...needed].every((name) => name === undefined || missing.includes(name));
+}
+
 /**
  * Chains for every alias the environment uses. With an override every entry goes to that one
  * URL. Otherwise dev drops entries whose key is unset (a partial local setup still works),

@@ -2,13 +2,12 @@
 // keys, MINIASK_UPSTREAM_URL, or, in dev with no key at all, the local stand-in upstream.
 import type { Config } from "../../lib/config/loadConfig";
 import type { EnvironmentName } from "../../lib/config/schema";
-import { type ModelTargets, missingKeyVariables, resolveModelTargets } from "../../lib/models/modelTargets";
+import { type ModelTargets, noProviderKeySet, resolveModelTargets } from "../../lib/models/modelTargets";
 import type { Settings } from "../../lib/runtime/settings";
 import { startLocalUpstream } from "../local-upstream/server";
 
 export async function scriptModels(config: Config, env: EnvironmentName, settings: Settings, processEnv: Readonly<Record<string, string | undefined>>): Promise<{ models: ModelTargets; close(): Promise<void> }> {
-  const noKeyAtAll = missingKeyVariables(config, env, processEnv).length > 0 && Object.values(config.providers).every((p) => !processEnv[p.key_env]);
-  if (!settings.MINIASK_UPSTREAM_URL && env === "dev" && noKeyAtAll) {
+  if (!settings.MINIASK_UPSTREAM_URL && env === "dev" && noProviderKeySet(config, env, processEnv)) {
     const upstream = await startLocalUpstream();
     console.error(`note: no provider key set: running against the LOCAL STAND-IN upstream (${upstream.url}), not a model`);
     return { models: resolveModelTargets(config, env, processEnv, { baseUrl: upstream.url }), close: () => upstream.close() };
