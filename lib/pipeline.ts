@@ -41,6 +41,8 @@ export interface AskPipelineDeps {
   storePrefix: string;
   models: ModelTargets;
   refiner?: Refiner;
+  /** The environment's output rules, one guard per profile (built once by the caller). */
+  outputGuardFor?: (profile: string) => (text: string) => void;
   logger: Logger;
   newTraceId?: () => string;
   now?: () => number;
@@ -81,7 +83,7 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
   const bypassAllowed = deps.env.name !== "prod";
   const debugAllowed = deps.env.name !== "prod";
   const guardInput = createInputGuard(deps.env.safety);
-  const outputGuardFor = createOutputGuards(deps.config.profiles, deps.env.safety);
+  const outputGuardFor = deps.outputGuardFor ?? createOutputGuards(deps.config.profiles, deps.env.safety);
   const toolbox = createToolbox(deps.config);
   const trace = createTraceWriters(deps.env, deps.storePrefix);
 

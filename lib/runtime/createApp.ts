@@ -60,6 +60,7 @@ export function createApp(options: AppOptions): App {
   const logger = createLogger(env.logLevel, options.logWrite, undefined, env.logging.content === "full" ? undefined : (fields) => redactDeep(fields, redact) as LogFields);
   const stepDeps = { store: options.store, env, prefix: options.storePrefix, logger, limitsOff: options.limitsOff ?? false };
   const record = createRecordRequest(stepDeps);
+  const outputGuardFor = createOutputGuards(options.config.profiles, env.safety);
   const refiner = createRefiner({
     config: options.config,
     env,
@@ -68,7 +69,7 @@ export function createApp(options: AppOptions): App {
     prefix: options.storePrefix,
     intents: options.intents,
     logger,
-    guardOutputFor: createOutputGuards(options.config.profiles, env.safety),
+    guardOutputFor: outputGuardFor,
     charge: async (traceId, userId, tokens) => void (await record({ traceId, userId, tokens })),
   });
   const ask = createAskPipeline({
@@ -81,6 +82,7 @@ export function createApp(options: AppOptions): App {
     storePrefix: options.storePrefix,
     models,
     refiner,
+    outputGuardFor,
     logger,
   });
   // A warm-up ping (the timer function) builds the clients a request will need and opens the
