@@ -218,6 +218,18 @@ describe("POST /v1/mini/ask (dev)", () => {
     });
   });
 
+  it("reuses its sockets to the provider instead of a new connection per model call", async () => {
+    const token = await h.token("u_keepalive");
+    const before = h.upstream.connections();
+    for (let i = 0; i < 20; i++) {
+      const res = await h.ask({ intent: "summarize", userId: "u_keepalive", input: { text: `Fact number ${i}. Another fact.` } }, { token });
+      expect(res.status).toBe(200);
+    }
+    // One socket serves sequential calls; a regression (a Keep-Alive hint undici treats as
+    // expired, a client built per request) shows up as one connection per call.
+    expect(h.upstream.connections() - before).toBeLessThanOrEqual(2);
+  });
+
   it("GET /healthz reports env, config hash and readiness", async () => {
     const res = await fetch(`${h.url}/healthz`);
     expect(res.status).toBe(200);

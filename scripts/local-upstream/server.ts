@@ -39,6 +39,8 @@ export interface LocalUpstream {
   url: string;
   port: number;
   requests: RecordedRequest[];
+  /** TCP connections accepted so far (a client that reuses sockets opens few). */
+  connections(): number;
   /** Faults for the next requests, one each, in order. */
   enqueue(...faults: UpstreamFault[]): void;
   /** Applied to every request that has no queued fault. */
@@ -170,14 +172,22 @@ export async function startLocalUpstream(options: { port?: number; host?: string
       return answer(req, res, body, fault);
     });
   });
-  // Keep-alive sockets would hold close() open; tests close often.
-  server.keepAliveTimeout = 1000;
+  let connections = 0;
+  server.on("connection", () => {
+    connections += 1;
+  });
+  // Node's default 5 s. Not shorter: undici (Node's fetch, under the openai SDK) subtracts a 1 s
+  // margin from the server's `Keep-Alive: timeout=N` hint, so at 1 s it would drop every socket
+  // after one request and each model call would pay a new TCP connection. close() ends idle
+  // sockets itself, so tests need no short timeout.
+  server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/v1`,
     port,
     requests,
+    connections: () => connections,
     enqueue: (...faults) => queue.push(...faults),
     setDefault: (fault) => {
       defaults = fault;
