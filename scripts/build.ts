@@ -44,7 +44,7 @@ function embeddedConfig(): Plugin {
   };
 }
 
-export async function buildFunctions(outDir = join(ROOT, "dist")): Promise<BuiltFunction[]> {
+export async function buildFunctions(outDir = join(ROOT, "dist"), options: { minify?: boolean } = {}): Promise<BuiltFunction[]> {
   const manifest = parseManifest(parse(readFileSync(join(ROOT, "serverless.yml"), "utf8")));
   rmSync(outDir, { recursive: true, force: true });
   const plugin = embeddedConfig();
@@ -65,7 +65,8 @@ export async function buildFunctions(outDir = join(ROOT, "dist")): Promise<Built
       platform: "node",
       target: "node18",
       format: type === "web" ? "esm" : "cjs",
-      minify: true,
+      // Unminified only for profiling (scripts/bench/profile.ts): readable function names.
+      minify: options.minify ?? true,
       treeShaking: true,
       legalComments: "none",
       logLevel: "warning",
