@@ -9,6 +9,7 @@ import { readConfigFiles } from "../lib/config/readConfigFiles";
 import { createHttpServer, listen } from "../lib/http/nodeServer";
 import { INTENTS } from "../lib/intents/registry";
 import { missingKeyVariables, noProviderKeySet } from "../lib/models/modelTargets";
+import { playgroundRoutes } from "../lib/playground/playgroundRoutes";
 import { createProcessApp } from "../lib/runtime/createProcessApp";
 import { checkStore } from "../lib/store/createStore";
 import { readSettings } from "../lib/runtime/settings";
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
     rawFiles,
     intents: INTENTS,
     serveLogin: true,
-    playground: true,
+    extraRoutes: playgroundRoutes,
     ...(localUpstream ? { upstreamOverride: { baseUrl: localUpstream.url } } : {}),
   });
   const storeProblem = await checkStore(built.app.store, 2000);

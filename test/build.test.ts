@@ -71,6 +71,13 @@ describe("npm run build", () => {
     expect(code.includes("Too small: expected")).toBe(false);
   });
 
+  it("leaves the local server's playground page out of every function bundle", () => {
+    for (const b of built) {
+      const code = readFileSync(b.entry, "utf8");
+      expect({ fn: b.name, hasPage: code.includes("miniask playground") }).toEqual({ fn: b.name, hasPage: false });
+    }
+  });
+
   it("answers a request through each built intent bundle in a fresh Node process", async () => {
     const keys = "ci:build-test-secret-of-32-bytes-long-xxxx";
     const token = (await issueAppToken(parseTokenKeys(keys, "staging"), "staging", "u_b", 300)).token;

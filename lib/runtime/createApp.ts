@@ -14,8 +14,6 @@ import { createRedactor, redactDeep } from "../observability/redact";
 import { createAskPipeline } from "../pipeline";
 import { createRefineHandler } from "../refine/refineHandler";
 import { createFlagsHandler } from "../flags/flagsHandler";
-import { playgroundRoutes } from "../playground/playgroundRoutes";
-import type { TokenKeys } from "../auth/tokenKeys";
 import { createRefiner } from "../refine/refiner";
 import { createOutputGuards } from "../safety/guards";
 import { createAdmit } from "../limits/admit";
@@ -40,8 +38,11 @@ export interface AppOptions {
   storePrefix: string;
   /** MINIASK_RATE_LIMITS=off (dev only). */
   limitsOff?: boolean;
-  /** Serve the playground page at / (npm start, in dev and staging only). */
-  playground?: { tokenKeys: TokenKeys };
+  /**
+   * Routes only the local server has (the playground). Passed in rather than imported so a
+   * function bundle never carries them: import size is cold-start time.
+   */
+  extraRoutes?: (deps: { config: Config; env: ResolvedEnvironment }) => Record<string, Handler>;
 }
 
 export interface App {
@@ -109,7 +110,7 @@ export function createApp(options: AppOptions): App {
     "POST /v1/mini/warmup": warmup,
     "GET /v1/mini/flags": createFlagsHandler({ config: options.config, env, verifyToken: options.verifyToken, logger }),
     "GET /healthz": health,
-    ...(options.playground ? playgroundRoutes({ config: options.config, env, tokenKeys: options.playground.tokenKeys }) : {}),
+    ...options.extraRoutes?.({ config: options.config, env }),
   });
   return { handle, store: options.store, env, models, logger };
 }

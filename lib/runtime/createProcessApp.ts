@@ -5,7 +5,8 @@ import { authenticateAppToken } from "../auth/authenticate";
 import type { WechatApp } from "../auth/code2Session";
 import { type TokenKeys, parseTokenKeys } from "../auth/tokenKeys";
 import { ConfigError } from "../config/configError";
-import { type Config, type RawConfigFiles, loadConfig } from "../config/loadConfig";
+import { type Config, type RawConfigFiles, type ResolvedEnvironment, loadConfig } from "../config/loadConfig";
+import type { Handler } from "../http/router";
 import type { Intent } from "../intents/intent";
 import type { IntentName } from "../intents/names";
 import { type UpstreamOverride, resolveModelTargets } from "../models/modelTargets";
@@ -48,8 +49,8 @@ export function createProcessApp(options: {
   store?: Store;
   /** Serve POST /v1/mini/login. */
   serveLogin?: boolean;
-  /** Serve the playground page (dev and staging; never in prod). */
-  playground?: boolean;
+  /** Routes of the local server only (the playground, which serves dev and staging, never prod). */
+  extraRoutes?: (deps: { config: Config; env: ResolvedEnvironment; tokenKeys: TokenKeys }) => Record<string, Handler>;
 }): ProcessApp {
   const settings = readSettings(options.processEnv);
   const envName = settings.MINIASK_ENV;
@@ -88,7 +89,7 @@ export function createProcessApp(options: {
     store,
     storePrefix: settings.MINIASK_STORE_PREFIX ?? `miniask:${envName}:`,
     limitsOff,
-    ...(options.playground ? { playground: { tokenKeys } } : {}),
+    ...(options.extraRoutes ? { extraRoutes: (deps: { config: Config; env: ResolvedEnvironment }) => options.extraRoutes!({ ...deps, tokenKeys }) } : {}),
   });
   const startupNotes = [
     `env ${envName}, config ${config.hash}, intents ${Object.keys(options.intents).join(", ")}`,

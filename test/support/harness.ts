@@ -11,6 +11,7 @@ import { createHttpServer, listen } from "../../lib/http/nodeServer";
 import type { Intent } from "../../lib/intents/intent";
 import type { IntentName } from "../../lib/intents/names";
 import { INTENTS } from "../../lib/intents/registry";
+import { playgroundRoutes } from "../../lib/playground/playgroundRoutes";
 import { type ProcessApp, createProcessApp } from "../../lib/runtime/createProcessApp";
 import { type LocalUpstream, startLocalUpstream } from "../../scripts/local-upstream/server";
 
@@ -64,7 +65,7 @@ export async function startHarness(options: {
     logWrite: (line) => logs.push(line),
     serveLogin: options.serveLogin ?? true,
     ...(options.store ? { store: options.store } : {}),
-    ...(options.playground ? { playground: true } : {}),
+    ...(options.playground ? { extraRoutes: playgroundRoutes } : {}),
   });
   const server: Server = createHttpServer(built.app.handle);
   const port = await listen(server, 0, "127.0.0.1");
