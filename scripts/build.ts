@@ -1,6 +1,7 @@
 // `npm run build`: one bundle per function in dist/<name>/ (esbuild, node18, minified,
-// tree-shaken, only what that function imports), the validated config embedded as JSON in
-// place of lib/config/bundledConfigFiles.ts (a cold start parses no YAML), scf_bootstrap beside
+// tree-shaken, only what that function imports), the config loadConfig validated embedded as
+// JSON in place of lib/config/bundledConfig.ts (a cold start parses no YAML and runs no config
+// schema), scf_bootstrap beside
 // each web function, and dist/<name>.zip. Prints each bundle's size.
 import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -33,13 +34,13 @@ export interface BuiltFunction {
 const SCF_BOOTSTRAP = "#!/bin/bash\nexport PORT=9000\nexec /var/lang/node18/bin/node /var/user/index.mjs\n";
 
 function embeddedConfig(): Plugin {
-  const raw = readConfigFiles(ROOT);
-  loadConfig(raw); // refuse to build a config that would not start
+  // Refuses to build a config that would not start; what ships is the validated result.
+  const config = loadConfig(readConfigFiles(ROOT));
   return {
     name: "embedded-config",
     setup(b) {
-      b.onResolve({ filter: /config\/bundledConfigFiles$/ }, () => ({ path: "bundledConfigFiles", namespace: "embedded-config" }));
-      b.onLoad({ filter: /.*/, namespace: "embedded-config" }, () => ({ contents: `export function bundledConfigFiles() { return ${JSON.stringify(raw)}; }`, loader: "js" }));
+      b.onResolve({ filter: /config\/bundledConfig$/ }, () => ({ path: "bundledConfig", namespace: "embedded-config" }));
+      b.onLoad({ filter: /.*/, namespace: "embedded-config" }, () => ({ contents: `export function bundledConfig() { return ${JSON.stringify(config)}; }`, loader: "js" }));
     },
   };
 }

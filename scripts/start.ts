@@ -19,8 +19,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 async function main(): Promise<void> {
   const settings = readSettings(process.env);
-  const rawFiles = readConfigFiles(root);
-  const config = loadConfig(rawFiles);
+  const config = loadConfig(readConfigFiles(root));
   const env = settings.MINIASK_ENV;
 
   let localUpstream: Awaited<ReturnType<typeof startLocalUpstream>> | undefined;
@@ -31,7 +30,7 @@ async function main(): Promise<void> {
 
   const built = createProcessApp({
     processEnv: process.env,
-    rawFiles,
+    config,
     intents: INTENTS,
     serveLogin: true,
     extraRoutes: playgroundRoutes,

@@ -61,12 +61,14 @@ describe("npm run build", () => {
     }
   });
 
-  it("embeds the validated config: no YAML parser and no profiles/ read in a bundle", () => {
+  it("embeds the validated config: no YAML parser, no profiles/ read and no config check in a bundle", () => {
     const code = readFileSync(built.find((b) => b.name === "summarize")!.entry, "utf8");
     // (Booleans, not toContain: a failure would print the whole bundle.)
     expect(/system_prompt:.You are a concise assistant\./.test(code)).toBe(true);
     expect(/YAMLParseError|LineCounter|yaml\/dist/.test(code)).toBe(false);
     expect(code.includes("readConfigFiles") || /profiles\/faq\.yaml"\)\s*\)/.test(code)).toBe(false);
+    // The config arrives validated: loadConfig and its cross-checks stay out of a bundle.
+    expect(code.includes("(known: ")).toBe(false);
     // zod/mini, not zod's classic API (which carries its English error map).
     expect(code.includes("Too small: expected")).toBe(false);
   });

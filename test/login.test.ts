@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../lib/config/loadConfig";
 import { verifyAppToken } from "../lib/auth/appToken";
 import { userIdOf } from "../lib/auth/userIdOf";
 import { createProcessApp } from "../lib/runtime/createProcessApp";
@@ -104,7 +105,7 @@ describe("POST /v1/mini/login (prod)", () => {
 describe("login configuration", () => {
   it("stops prod from starting without WECHAT_APPID, WECHAT_SECRET and MINIASK_USER_ID_SALT", () => {
     expect(() =>
-      createProcessApp({ processEnv: { MINIASK_ENV: "prod", MINIASK_TOKEN_KEYS: TEST_TOKEN_KEYS, MINIASK_UPSTREAM_URL: "http://127.0.0.1:1/v1" }, rawFiles: realConfigFiles(), intents: INTENTS, serveLogin: true }),
+      createProcessApp({ processEnv: { MINIASK_ENV: "prod", MINIASK_TOKEN_KEYS: TEST_TOKEN_KEYS, MINIASK_UPSTREAM_URL: "http://127.0.0.1:1/v1" }, config: loadConfig(realConfigFiles()), intents: INTENTS, serveLogin: true }),
     ).toThrow("environment variable WECHAT_APPID: required in prod to serve POST /v1/mini/login");
   });
 

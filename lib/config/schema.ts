@@ -2,8 +2,9 @@
 // API because this module ships inside every function bundle (see platform-facts.md, cold start).
 import * as z from "zod/mini";
 
-export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
-export type EnvironmentName = (typeof ENVIRONMENTS)[number];
+import { ENVIRONMENTS, type EnvironmentName } from "./environments";
+
+export { ENVIRONMENTS, type EnvironmentName };
 
 const identifier = z.string().check(z.regex(/^[a-z][a-z0-9_]*$/, "expected a lower-case identifier"));
 const nonEmpty = z.string().check(z.minLength(1));

@@ -4,13 +4,12 @@
 // left, the chain is tried again after a backoff with jitter, and a provider that sent
 // Retry-After is not called again before that time. Provider error text never reaches the
 // caller: only kinds and statuses.
-import { APIConnectionError, APIConnectionTimeoutError, APIError } from "openai";
 import * as z from "zod/mini";
 import { AppError } from "../appError";
 import type { ChatMessage } from "../intents/intent";
 import { completionSchema } from "./completionSchema";
 import type { ModelTarget } from "./modelTargets";
-import { openaiClientFor } from "./openaiClient";
+import { loadedSdk, openaiClientFor } from "./openaiClient";
 
 export interface ToolCall {
   id: string;
@@ -88,9 +87,11 @@ export class UnusableReply extends Error {}
 export class ModelTimeout extends Error {}
 
 export function classifyModelError(err: unknown): { kind: FailureKind; status?: number; retryAfterMs?: number } {
-  if (err instanceof APIConnectionTimeoutError || err instanceof ModelTimeout) return { kind: "timeout" };
-  if (err instanceof APIConnectionError) return { kind: "connection" };
-  if (err instanceof APIError && typeof err.status === "number") {
+  if (err instanceof ModelTimeout) return { kind: "timeout" };
+  const sdk = loadedSdk();
+  if (sdk && err instanceof sdk.APIConnectionTimeoutError) return { kind: "timeout" };
+  if (sdk && err instanceof sdk.APIConnectionError) return { kind: "connection" };
+  if (sdk && err instanceof sdk.APIError && typeof err.status === "number") {
     const retryAfterMs = retryAfterOf(err.headers);
     const extra = retryAfterMs === undefined ? {} : { retryAfterMs };
     if (err.status === 429) return { kind: "rate_limited", status: 429, ...extra };
@@ -114,7 +115,7 @@ export function estimateTokens(text: string): number {
 }
 
 async function callOnce(target: ModelTarget, request: ModelRequest, timeoutMs: number): Promise<Omit<ModelResult, "attempts" | "provider">> {
-  const client = openaiClientFor(target);
+  const client = await openaiClientFor(target);
   const reply: unknown = await client.chat.completions.create(
     {
       model: target.model,

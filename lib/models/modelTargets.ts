@@ -1,6 +1,6 @@
 // Resolves each alias to the concrete provider chain of one environment, keys included, once at
 // start. Keys live only in these objects: never in Config, a response or a log line.
-import { CONFIG_FILES, type Config } from "../config/loadConfig";
+import { CONFIG_FILES, type Config } from "../config/config";
 import { ConfigError } from "../config/configError";
 import type { EnvironmentName } from "../config/schema";
 

@@ -66,16 +66,18 @@ export async function openModelStream(chain: readonly ModelTarget[], request: Mo
     const controller = new AbortController();
     options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
     const stream = await Promise.race([
-      openaiClientFor(t).chat.completions.create(
-        {
-          model: t.model,
-          messages: request.messages,
-          max_tokens: request.maxTokens,
-          stream: true,
-          stream_options: { include_usage: true },
-          ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-        },
-        { signal: controller.signal, maxRetries: 0, timeout: 10 * 60_000 },
+      openaiClientFor(t).then((client) =>
+        client.chat.completions.create(
+          {
+            model: t.model,
+            messages: request.messages,
+            max_tokens: request.maxTokens,
+            stream: true,
+            stream_options: { include_usage: true },
+            ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+          },
+          { signal: controller.signal, maxRetries: 0, timeout: 10 * 60_000 },
+        ),
       ),
       new Promise<never>((_, reject) => setTimeout(() => reject(new ModelTimeout()), timeoutMs).unref()),
     ]).catch((err: unknown) => {

@@ -2,7 +2,7 @@
 // Called once per process (cold start), never per request.
 import type { Authenticate } from "../auth/authenticate";
 import { type LoginDeps, createLoginHandler } from "../auth/login";
-import { type Config, type ResolvedEnvironment, environmentOf } from "../config/loadConfig";
+import { type Config, type ResolvedEnvironment, environmentOf } from "../config/config";
 import type { EnvironmentName } from "../config/schema";
 import { jsonResponse } from "../http/plain";
 import { type Handler, createRouter } from "../http/router";
@@ -92,8 +92,11 @@ export function createApp(options: AppOptions): App {
     const started = Date.now();
     // Holding the instance a moment makes concurrent pings land on different instances.
     const hold = Math.min(1000, Math.max(0, Number(req.headers["x-miniask-warmup-hold-ms"] ?? 0) || 0));
-    for (const chain of Object.values(models)) for (const target of chain) openaiClientFor(target);
-    const [storeProblem] = await Promise.all([checkStore(options.store, env.limits.store_timeout_ms * 4), new Promise((r) => setTimeout(r, hold))]);
+    const [storeProblem] = await Promise.all([
+      checkStore(options.store, env.limits.store_timeout_ms * 4),
+      Promise.all(Object.values(models).flatMap((chain) => chain.map(openaiClientFor))),
+      new Promise((r) => setTimeout(r, hold)),
+    ]);
     logger.debug("warmup", { store: storeProblem ? "unreachable" : "ok", ms: Date.now() - started });
     return jsonResponse(200, { warm: true, store: storeProblem ? "unreachable" : "ok" });
   };

@@ -5,7 +5,7 @@ import { authenticateAppToken } from "../auth/authenticate";
 import type { WechatApp } from "../auth/code2Session";
 import { type TokenKeys, parseTokenKeys } from "../auth/tokenKeys";
 import { ConfigError } from "../config/configError";
-import { type Config, type RawConfigFiles, type ResolvedEnvironment, loadConfig } from "../config/loadConfig";
+import type { Config, ResolvedEnvironment } from "../config/config";
 import type { Handler } from "../http/router";
 import type { Intent } from "../intents/intent";
 import type { IntentName } from "../intents/names";
@@ -40,7 +40,8 @@ export interface ProcessApp {
 
 export function createProcessApp(options: {
   processEnv: Readonly<Record<string, string | undefined>>;
-  rawFiles: RawConfigFiles;
+  /** Validated by loadConfig: at start (npm start, tests) or at build time (a function bundle). */
+  config: Config;
   intents: Partial<Record<IntentName, Intent>>;
   /** Wins over MINIASK_UPSTREAM_URL (the local server's embedded upstream). */
   upstreamOverride?: UpstreamOverride;
@@ -54,7 +55,7 @@ export function createProcessApp(options: {
 }): ProcessApp {
   const settings = readSettings(options.processEnv);
   const envName = settings.MINIASK_ENV;
-  const config = loadConfig(options.rawFiles);
+  const config = options.config;
   const fromEnv = settings.MINIASK_UPSTREAM_URL
     ? { baseUrl: settings.MINIASK_UPSTREAM_URL, ...(settings.MINIASK_UPSTREAM_KEY ? { apiKey: settings.MINIASK_UPSTREAM_KEY } : {}) }
     : undefined;

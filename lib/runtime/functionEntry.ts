@@ -2,7 +2,7 @@
 // mistake fails the SCF init phase (and shows in its Init Report), not the first request.
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { bundledConfigFiles } from "../config/bundledConfigFiles";
+import { bundledConfig } from "../config/bundledConfig";
 import { ConfigError } from "../config/configError";
 import { createEventHandler } from "../http/scfEvent";
 import { createHttpServer, listen } from "../http/nodeServer";
@@ -29,7 +29,7 @@ export function functionEntry(spec: { name: string; intents: Partial<Record<Inte
   const { name } = spec;
   let built;
   try {
-    built = createProcessApp({ processEnv: process.env, rawFiles: bundledConfigFiles(), intents: spec.intents, serveLogin: spec.serveLogin ?? false });
+    built = createProcessApp({ processEnv: process.env, config: bundledConfig(), intents: spec.intents, serveLogin: spec.serveLogin ?? false });
   } catch (err) {
     if (err instanceof ConfigError) console.error(`miniask ${name}: ${err.message}`);
     throw err;

@@ -1,7 +1,7 @@
 // Process environment variables, parsed like any other outside input.
 import * as z from "zod/mini";
 import { ConfigError } from "../config/configError";
-import { ENVIRONMENTS } from "../config/schema";
+import { ENVIRONMENTS } from "../config/environments";
 import { describeIssueAt } from "../validation/describeIssue";
 
 const settingsSchema = z.object({

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { Store } from "../../lib/store/store";
 import { issueAppToken } from "../../lib/auth/appToken";
-import type { RawConfigFiles } from "../../lib/config/loadConfig";
+import { type RawConfigFiles, loadConfig } from "../../lib/config/loadConfig";
 import { readConfigFiles } from "../../lib/config/readConfigFiles";
 import type { EnvironmentName } from "../../lib/config/schema";
 import { createHttpServer, listen } from "../../lib/http/nodeServer";
@@ -59,7 +59,7 @@ export async function startHarness(options: {
       ...(env === "dev" ? {} : { MINIASK_TOKEN_KEYS: TEST_TOKEN_KEYS, WECHAT_APPID: "wx0123456789abcdef", WECHAT_SECRET: "wechat-app-secret-0123456789abcdef", MINIASK_USER_ID_SALT: TEST_USER_ID_SALT }),
       ...options.processEnv,
     },
-    rawFiles: options.rawFiles ?? realConfigFiles(),
+    config: loadConfig(options.rawFiles ?? realConfigFiles()),
     intents: options.intents ?? INTENTS,
     ...(options.providersFromConfig ? {} : { upstreamOverride: { baseUrl: upstream.url, apiKey: "sk-test-upstream-key-0123456789" } }),
     logWrite: (line) => logs.push(line),
