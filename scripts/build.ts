@@ -25,7 +25,7 @@ export interface BuiltFunction {
   /** What a cold start loads: the entry file. */
   bytes: number;
   gzipBytes: number;
-  /** Everything shipped: the entry and the lazily loaded chunks (store clients). */
+  /** Everything shipped: the entry and the lazily loaded chunks (openai SDK, store clients). */
   totalBytes: number;
   zipBytes: number;
 }

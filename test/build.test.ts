@@ -1,6 +1,6 @@
 // npm run build's output, run the way SCF runs it: a fresh Node process per bundle.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -71,6 +71,15 @@ describe("npm run build", () => {
     expect(code.includes("(known: ")).toBe(false);
     // zod/mini, not zod's classic API (which carries its English error map).
     expect(code.includes("Too small: expected")).toBe(false);
+  });
+
+  it("keeps the openai SDK out of every entry, in a chunk loaded on the first model call", () => {
+    for (const b of built.filter((f) => f.type === "web")) {
+      const entry = readFileSync(b.entry, "utf8");
+      const chunks = readdirSync(b.dir).filter((f) => f.startsWith("chunk-"));
+      const sdkChunks = chunks.filter((f) => readFileSync(join(b.dir, f), "utf8").includes("api.openai.com"));
+      expect({ fn: b.name, inEntry: entry.includes("api.openai.com"), sdkChunks: sdkChunks.length }).toEqual({ fn: b.name, inEntry: false, sdkChunks: 1 });
+    }
   });
 
   it("leaves the local server's playground page out of every function bundle", () => {
