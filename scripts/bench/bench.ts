@@ -184,7 +184,12 @@ async function coldStart(built: BuiltFunction[]) {
   };
   // The reference: a bare Node process serving HTTP, measured the same way in the same run.
   const bareScript = `require("http").createServer((q,s)=>s.end("ok")).listen(0,function(){console.log(JSON.stringify({msg:"listening",port:this.address().port}))})`;
+  // A second reference: the same bare server whose first answer makes one fetch() to the
+  // upstream, as a model call does. Node loads its fetch (undici) on first use; every intent
+  // function pays that on its first model call, whatever the code around it.
+  const bareFetchScript = `require("http").createServer((q,s)=>fetch(process.env.UPSTREAM+"/models").then(r=>r.text()).then(()=>s.end("ok"))).listen(0,function(){console.log(JSON.stringify({msg:"listening",port:this.address().port}))})`;
   const bare: number[] = [];
+  const bareFetch: number[] = [];
   const bareExit: number[] = [];
   for (let i = 0; i < COLD_RUNS; i++) {
     const started = performance.now();
@@ -192,6 +197,11 @@ async function coldStart(built: BuiltFunction[]) {
     await (await fetch(`http://127.0.0.1:${String(line.port)}/`)).arrayBuffer();
     bare.push(performance.now() - started);
     stop(child);
+    const startedFetch = performance.now();
+    const withFetch = await spawnUntil(process.execPath, ["-e", bareFetchScript], { UPSTREAM: up.url }, (l) => l.msg === "listening");
+    await (await fetch(`http://127.0.0.1:${String(withFetch.line.port)}/`)).arrayBuffer();
+    bareFetch.push(performance.now() - startedFetch);
+    stop(withFetch.child);
     const t = performance.now();
     await spawnUntil(process.execPath, ["-e", 'console.log("{\\"msg\\":\\"x\\"}")'], {}, (l) => l.msg === "x");
     bareExit.push(performance.now() - t);
@@ -200,23 +210,36 @@ async function coldStart(built: BuiltFunction[]) {
   try {
     for (const b of built.filter((f) => f.type === "web")) {
       const spawnToAnswer: number[] = [];
+      const firstRequest: number[] = [];
       const init: number[] = [];
       const rss: number[] = [];
       for (let i = 0; i < COLD_RUNS; i++) {
         const started = performance.now();
         const server = await startBundle(b.dir, { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up.url });
+        const listening = performance.now();
         await firstAnswer(server.url, b.name);
         spawnToAnswer.push(performance.now() - started);
+        firstRequest.push(performance.now() - listening);
         init.push(server.initMs);
         rss.push(rssMb(server.child.pid));
         stop(server.child);
       }
-      rows.push({ name: b.name, entryKB: round(b.bytes / 1024, 1), zipKB: round(b.zipBytes / 1024, 1), initMs: round(median(init), 1), spawnToAnswerMs: round(median(spawnToAnswer), 1), overBareMs: round(median(spawnToAnswer) - median(bare), 1), rssMB: round(median(rss), 1) });
+      // The same first request on an instance the warm-up timer has pinged once.
+      const afterWarmup: number[] = [];
+      for (let i = 0; bodies[b.name] && i < COLD_RUNS; i++) {
+        const server = await startBundle(b.dir, { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up.url });
+        await (await fetch(`${server.url}/v1/mini/warmup`, { method: "POST" })).arrayBuffer();
+        const t = performance.now();
+        await firstAnswer(server.url, b.name);
+        afterWarmup.push(performance.now() - t);
+        stop(server.child);
+      }
+      rows.push({ name: b.name, entryKB: round(b.bytes / 1024, 1), zipKB: round(b.zipBytes / 1024, 1), initMs: round(median(init), 1), spawnToAnswerMs: round(median(spawnToAnswer), 1), firstRequestMs: round(median(firstRequest), 1), firstAfterWarmupMs: afterWarmup.length > 0 ? round(median(afterWarmup), 1) : null, overBareMs: round(median(spawnToAnswer) - median(bare), 1), overBareFetchMs: bodies[b.name] ? round(median(spawnToAnswer) - median(bareFetch), 1) : null, rssMB: round(median(rss), 1) });
     }
   } finally {
     stop(up.child);
   }
-  return { bareNodeHttpMs: round(median(bare), 1), bareNodeStartMs: round(median(bareExit), 1), rows };
+  return { bareNodeHttpMs: round(median(bare), 1), bareNodeHttpFetchMs: round(median(bareFetch), 1), bareNodeStartMs: round(median(bareExit), 1), rows };
 }
 
 async function memory(built: BuiltFunction[]) {
@@ -257,8 +280,8 @@ if (ONLY.includes("burst")) {
 if (ONLY.includes("coldstart")) {
   const c = await coldStart(built);
   report.coldStart = c;
-  console.log(`\nCold start (median of ${COLD_RUNS} fresh processes; bare node HTTP server ${c.bareNodeHttpMs} ms to first answer, bare node -e ${c.bareNodeStartMs} ms)\n`);
-  console.log(table(c.rows.map((r) => [r.name, r.entryKB, r.zipKB, r.initMs, r.spawnToAnswerMs, r.overBareMs, r.rssMB]), ["function", "entry KB", "zip KB", "init ms", "spawn→answer ms", "+ vs bare", "RSS MB"]));
+  console.log(`\nCold start (median of ${COLD_RUNS} fresh processes; bare node HTTP server ${c.bareNodeHttpMs} ms to first answer, ${c.bareNodeHttpFetchMs} ms when that answer makes one fetch, bare node -e ${c.bareNodeStartMs} ms)\n`);
+  console.log(table(c.rows.map((r) => [r.name, r.entryKB, r.zipKB, r.initMs, r.spawnToAnswerMs, r.firstRequestMs, r.firstAfterWarmupMs ?? "-", r.overBareMs, r.overBareFetchMs ?? "-", r.rssMB]), ["function", "entry KB", "zip KB", "init ms", "spawn→answer ms", "1st request ms", "after warm-up ping", "+ vs bare", "+ vs bare w/ fetch", "RSS MB"]));
 }
 if (ONLY.includes("memory")) {
   const m = await memory(built);
