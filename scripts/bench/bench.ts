@@ -1,4 +1,4 @@
-// `npm run bench [-- --connections 10 --duration 3 --payload 200 --json FILE --only overhead,burst,coldstart,memory]`
+// `npm run bench [-- --connections 10 --duration 2 --warmup 0.5 --cold-runs 5 --payload 200 --json FILE --only overhead,burst,coldstart,memory]`
 // Everything on loopback, every subject its own process: the local upstream (answering at once,
 // or after 50 ms) and the built function bundles, started as scf_bootstrap starts them.
 import { writeFileSync } from "node:fs";
@@ -17,11 +17,11 @@ import { median, percentile, round } from "./stats";
 const args = process.argv.slice(2);
 const num = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
 const CONNECTIONS = num("--connections", 10);
-const DURATION = num("--duration", 3);
+const DURATION = num("--duration", 2);
 const PAYLOAD = num("--payload", 200);
-const COLD_RUNS = num("--cold-runs", 10);
+const COLD_RUNS = num("--cold-runs", 5);
 const MEMORY_REQUESTS = num("--memory-requests", 100_000);
-const WARMUP = num("--warmup", 1);
+const WARMUP = num("--warmup", 0.5);
 const JSON_FILE = args.includes("--json") ? args[args.indexOf("--json") + 1] : undefined;
 const ONLY = args.includes("--only") ? (args[args.indexOf("--only") + 1] ?? "").split(",") : ["overhead", "burst", "coldstart"];
 
@@ -63,8 +63,7 @@ async function overhead(built: BuiltFunction[]) {
     process.stderr.write(`  ${name}: ${result.rps} req/s, p50 ${result.p50} ms, statuses ${JSON.stringify(result.statuses)}\n`);
     return result;
   };
-  const up0 = await startUpstream(0);
-  const up50 = await startUpstream(50);
+  const [up0, up50] = await Promise.all([startUpstream(0), startUpstream(50)]);
   try {
     const direct = await load("upstream direct (0 ms)", `${up0.url}/chat/completions`, json, (i) => directBody(i));
     let server = await startBundle(dir("extract"), { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up0.url, MINIASK_RATE_LIMITS: "off" });
@@ -106,7 +105,7 @@ async function overhead(built: BuiltFunction[]) {
     stop(server.child);
 
     server = await startBundle(dir("extract"), { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up0.url, MINIASK_RATE_LIMITS: "off" });
-    const count = Math.max(50, DURATION * 100);
+    const count = Math.max(50, Math.round(DURATION * 100));
     const streamDirect = await measureFirstByte({ url: `${up0.url}/chat/completions`, headers: json, body: (i) => directBody(i, true), marker: '"content":"', count });
     const streamThrough = await measureFirstByte({ url: `${server.url}/v1/mini/ask`, headers: { ...auth, accept: "text/event-stream" }, body: (i) => JSON.stringify({ intent: "extract", userId: "u_bench", input: extractInput(i), stream: true }), marker: "event: delta", count });
     stop(server.child);
@@ -261,10 +260,20 @@ async function memory(built: BuiltFunction[]) {
   }
 }
 
+const benchStarted = performance.now();
+const seconds = (since: number) => round((performance.now() - since) / 1000, 1);
+const sectionSeconds: Record<string, number> = {};
+let sectionStarted = performance.now();
+const took = (section: string) => {
+  sectionSeconds[section] = seconds(sectionStarted);
+  sectionStarted = performance.now();
+};
 const built = await buildFunctions(join(ROOT, "dist"));
+took("build");
 const report: Record<string, unknown> = { machine: `node ${process.version}, ${(await import("node:os")).cpus().length} cores`, connections: CONNECTIONS, durationSeconds: DURATION, payloadBytes: PAYLOAD };
 if (ONLY.includes("overhead")) {
   const o = await overhead(built);
+  took("overhead");
   Object.assign(report, o);
   console.log(`\nGateway overhead (${CONNECTIONS} connections, ${DURATION} s per row, ${PAYLOAD} B payload; times in ms)\n`);
   console.log(table(o.rows.map((r) => [r.name, r.rps, r.p50, r.p90, r.p99]), ["row", "req/s", "p50", "p90", "p99"]));
@@ -273,20 +282,25 @@ if (ONLY.includes("overhead")) {
 }
 if (ONLY.includes("burst")) {
   const b = await burst(built);
+  took("burst");
   report.burst = b;
   console.log(`\nBursts against one process (prod limits: 10 per user and intent per minute)\n`);
   console.log(table(b.map((r) => [r.scenario, r.answered, r.lost, r.fiveXX, r.admitted, r.refused429, r.refusalsWithoutRetryAfter, r.p50, r.p99]), ["scenario", "answered", "lost", "5xx", "200", "429", "429 w/o Retry-After", "p50", "p99"]));
 }
 if (ONLY.includes("coldstart")) {
   const c = await coldStart(built);
+  took("coldstart");
   report.coldStart = c;
   console.log(`\nCold start (median of ${COLD_RUNS} fresh processes; bare node HTTP server ${c.bareNodeHttpMs} ms to first answer, ${c.bareNodeHttpFetchMs} ms when that answer makes one fetch, bare node -e ${c.bareNodeStartMs} ms)\n`);
   console.log(table(c.rows.map((r) => [r.name, r.entryKB, r.zipKB, r.initMs, r.spawnToAnswerMs, r.firstRequestMs, r.firstAfterWarmupMs ?? "-", r.overBareMs, r.overBareFetchMs ?? "-", r.rssMB]), ["function", "entry KB", "zip KB", "init ms", "spawn→answer ms", "1st request ms", "after warm-up ping", "+ vs bare", "+ vs bare w/ fetch", "RSS MB"]));
 }
 if (ONLY.includes("memory")) {
   const m = await memory(built);
+  took("memory");
   report.memory = m;
   console.log(`\nMemory (RSS of one process)\n\n${JSON.stringify(m)}`);
 }
+report.sectionSeconds = sectionSeconds;
+console.log(`\n${seconds(benchStarted)} s in all (${Object.entries(sectionSeconds).map(([k, v]) => `${k} ${v} s`).join(", ")})`);
 if (JSON_FILE) writeFileSync(JSON_FILE, `${JSON.stringify(report, null, 2)}\n`);
 process.exit(0);
