@@ -1,4 +1,5 @@
-// Validates the three config files and checks them against each other, once, at start.
+// Validates the config files and checks them against each other, once: at start (npm start,
+// tests) or at build time (a function bundle embeds the result).
 // Every problem is collected (not just the first) and named by file + key path.
 import * as z from "zod/mini";
 import { INTENT_NAMES, type IntentName, isIntentName } from "../intents/names";
@@ -8,16 +9,7 @@ import { ConfigError } from "./configError";
 import {
   ENVIRONMENTS,
   type EnvironmentName,
-  type Limits,
-  type Safety,
-  type Audit,
-  type Logging,
-  type LogLevel,
-  type ModelsFile,
   type Profile,
-  type Provider,
-  type FaqEntry,
-  type ToolsFile,
   envPolicyFileSchema,
   faqFileSchema,
   modelsFileSchema,
