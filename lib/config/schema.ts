@@ -1,5 +1,6 @@
-// The three YAML files under profiles/, as zod/mini schemas. zod/mini rather than zod's classic
-// API because this module ships inside every function bundle (see platform-facts.md, cold start).
+// The YAML files under profiles/, as zod/mini schemas. They run at start (npm start, tests) and at
+// build time; a function bundle embeds the validated result and carries none of them. zod/mini
+// anyway: npm start and the scripts start faster too (see platform-facts.md, cold start).
 import * as z from "zod/mini";
 
 import { ENVIRONMENTS, type EnvironmentName } from "./environments";

@@ -53,6 +53,7 @@ export function createProcessApp(options: {
   /** Routes of the local server only (the playground, which serves dev and staging, never prod). */
   extraRoutes?: (deps: { config: Config; env: ResolvedEnvironment; tokenKeys: TokenKeys }) => Record<string, Handler>;
 }): ProcessApp {
+  const { extraRoutes } = options;
   const settings = readSettings(options.processEnv);
   const envName = settings.MINIASK_ENV;
   const config = options.config;
@@ -90,7 +91,7 @@ export function createProcessApp(options: {
     store,
     storePrefix: settings.MINIASK_STORE_PREFIX ?? `miniask:${envName}:`,
     limitsOff,
-    ...(options.extraRoutes ? { extraRoutes: (deps: { config: Config; env: ResolvedEnvironment }) => options.extraRoutes!({ ...deps, tokenKeys }) } : {}),
+    ...(extraRoutes ? { extraRoutes: (deps: { config: Config; env: ResolvedEnvironment }) => extraRoutes({ ...deps, tokenKeys }) } : {}),
   });
   const startupNotes = [
     `env ${envName}, config ${config.hash}, intents ${Object.keys(options.intents).join(", ")}`,
