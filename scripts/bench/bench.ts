@@ -177,30 +177,30 @@ async function coldStart(built: BuiltFunction[]) {
     extract: JSON.stringify({ intent: "extract", userId: "u_cold", input: extractInput(1) }),
   };
   const firstAnswer = async (url: string, name: string) => {
-    const res = await fetch(bodies[name] ? `${url}/v1/mini/ask` : `${url}/healthz`, bodies[name] ? { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: bodies[name] } : {});
+    const body = bodies[name];
+    const res = await fetch(body ? `${url}/v1/mini/ask` : `${url}/healthz`, body ? { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body } : {});
     await res.arrayBuffer();
     if (res.status !== 200) throw new Error(`${name}: first request answered ${res.status}`);
   };
-  // The reference: a bare Node process serving HTTP, measured the same way in the same run.
-  const bareScript = `require("http").createServer((q,s)=>s.end("ok")).listen(0,function(){console.log(JSON.stringify({msg:"listening",port:this.address().port}))})`;
-  // A second reference: the same bare server whose first answer makes one fetch() to the
-  // upstream, as a model call does. Node loads its fetch (undici) on first use; every intent
-  // function pays that on its first model call, whatever the code around it.
-  const bareFetchScript = `require("http").createServer((q,s)=>fetch(process.env.UPSTREAM+"/models").then(r=>r.text()).then(()=>s.end("ok"))).listen(0,function(){console.log(JSON.stringify({msg:"listening",port:this.address().port}))})`;
+  // Spawn to first answer of a bare Node HTTP server whose handler is `answer` (the reference,
+  // measured the same way in the same run).
+  const bareServer = async (answer: string) => {
+    const started = performance.now();
+    const script = `require("http").createServer((q,s)=>${answer}).listen(0,function(){console.log(JSON.stringify({msg:"listening",port:this.address().port}))})`;
+    const { child, line } = await spawnUntil(process.execPath, ["-e", script], { UPSTREAM: up.url }, (l) => l.msg === "listening");
+    await (await fetch(`http://127.0.0.1:${String(line.port)}/`)).arrayBuffer();
+    stop(child);
+    return performance.now() - started;
+  };
   const bare: number[] = [];
   const bareFetch: number[] = [];
   const bareExit: number[] = [];
   for (let i = 0; i < COLD_RUNS; i++) {
-    const started = performance.now();
-    const { child, line } = await spawnUntil(process.execPath, ["-e", bareScript], {}, (l) => l.msg === "listening");
-    await (await fetch(`http://127.0.0.1:${String(line.port)}/`)).arrayBuffer();
-    bare.push(performance.now() - started);
-    stop(child);
-    const startedFetch = performance.now();
-    const withFetch = await spawnUntil(process.execPath, ["-e", bareFetchScript], { UPSTREAM: up.url }, (l) => l.msg === "listening");
-    await (await fetch(`http://127.0.0.1:${String(withFetch.line.port)}/`)).arrayBuffer();
-    bareFetch.push(performance.now() - startedFetch);
-    stop(withFetch.child);
+    bare.push(await bareServer('s.end("ok")'));
+    // A second reference: the first answer makes one fetch() to the upstream, as a model call
+    // does. Node loads its fetch (undici) on first use; every intent function pays that on its
+    // first model call, whatever the code around it.
+    bareFetch.push(await bareServer('fetch(process.env.UPSTREAM+"/models").then(r=>r.text()).then(()=>s.end("ok"))'));
     const t = performance.now();
     await spawnUntil(process.execPath, ["-e", 'console.log("{\\"msg\\":\\"x\\"}")'], {}, (l) => l.msg === "x");
     bareExit.push(performance.now() - t);
@@ -208,6 +208,8 @@ async function coldStart(built: BuiltFunction[]) {
   const rows = [];
   try {
     for (const b of built.filter((f) => f.type === "web")) {
+      // Intent functions answer a model request first; auth answers /healthz.
+      const asksModel = bodies[b.name] !== undefined;
       const spawnToAnswer: number[] = [];
       const firstRequest: number[] = [];
       const init: number[] = [];
@@ -225,7 +227,7 @@ async function coldStart(built: BuiltFunction[]) {
       }
       // The same first request on an instance the warm-up timer has pinged once.
       const afterWarmup: number[] = [];
-      for (let i = 0; bodies[b.name] && i < COLD_RUNS; i++) {
+      for (let i = 0; asksModel && i < COLD_RUNS; i++) {
         const server = await startBundle(b.dir, { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up.url });
         await (await fetch(`${server.url}/v1/mini/warmup`, { method: "POST" })).arrayBuffer();
         const t = performance.now();
@@ -233,7 +235,7 @@ async function coldStart(built: BuiltFunction[]) {
         afterWarmup.push(performance.now() - t);
         stop(server.child);
       }
-      rows.push({ name: b.name, entryKB: round(b.bytes / 1024, 1), zipKB: round(b.zipBytes / 1024, 1), initMs: round(median(init), 1), spawnToAnswerMs: round(median(spawnToAnswer), 1), firstRequestMs: round(median(firstRequest), 1), firstAfterWarmupMs: afterWarmup.length > 0 ? round(median(afterWarmup), 1) : null, overBareMs: round(median(spawnToAnswer) - median(bare), 1), overBareFetchMs: bodies[b.name] ? round(median(spawnToAnswer) - median(bareFetch), 1) : null, rssMB: round(median(rss), 1) });
+      rows.push({ name: b.name, entryKB: round(b.bytes / 1024, 1), zipKB: round(b.zipBytes / 1024, 1), initMs: round(median(init), 1), spawnToAnswerMs: round(median(spawnToAnswer), 1), firstRequestMs: round(median(firstRequest), 1), firstAfterWarmupMs: asksModel ? round(median(afterWarmup), 1) : null, overBareMs: round(median(spawnToAnswer) - median(bare), 1), overBareFetchMs: asksModel ? round(median(spawnToAnswer) - median(bareFetch), 1) : null, rssMB: round(median(rss), 1) });
     }
   } finally {
     stop(up.child);

@@ -42,8 +42,9 @@ export async function startUpstream(delayMs: number): Promise<{ url: string; por
   return { url: `http://127.0.0.1:${String(line.port)}/v1`, port: Number(line.port), child };
 }
 
-export async function startBundle(dir: string, env: Record<string, string>): Promise<{ url: string; child: ChildProcess; initMs: number; spawnToListenMs: number }> {
-  const { child, line, ms } = await spawnUntil(process.execPath, ["index.mjs"], { PORT: "0", ...env }, (l) => l.msg === "listening", dir);
+/** `nodeArgs` go before the script (a profiler's flags). */
+export async function startBundle(dir: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<{ url: string; child: ChildProcess; initMs: number; spawnToListenMs: number }> {
+  const { child, line, ms } = await spawnUntil(process.execPath, [...nodeArgs, "index.mjs"], { PORT: "0", ...env }, (l) => l.msg === "listening", dir);
   return { url: `http://127.0.0.1:${String(line.port)}`, child, initMs: Number(line.initMs), spawnToListenMs: ms };
 }
 

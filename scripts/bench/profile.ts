@@ -9,7 +9,7 @@ import { issueAppToken } from "../../lib/auth/appToken";
 import { parseTokenKeys } from "../../lib/auth/tokenKeys";
 import { buildFunctions } from "../build";
 import { runLoad } from "./load";
-import { spawnUntil, startUpstream, stop } from "./processes";
+import { startBundle, startUpstream, stop } from "./processes";
 import { type CpuProfile, heaviest } from "./cpuProfile";
 
 const args = process.argv.slice(2);
@@ -22,17 +22,11 @@ const built = await buildFunctions(join(work, "dist"), { minify: false });
 const dir = built.find((b) => b.name === "extract")!.dir;
 const profileDir = join(work, "profile");
 const upstream = await startUpstream(0);
-const { child, line } = await spawnUntil(
-  process.execPath,
-  ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "index.mjs"],
-  { PORT: "0", MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: upstream.url, MINIASK_RATE_LIMITS: "off" },
-  (l) => l.msg === "listening",
-  dir,
-);
+const { child, url } = await startBundle(dir, { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: upstream.url, MINIASK_RATE_LIMITS: "off" }, ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]);
 try {
   const token = (await issueAppToken(parseTokenKeys(undefined, "dev"), "dev", "u_profile", 3600)).token;
   const result = await runLoad({
-    url: `http://127.0.0.1:${String(line.port)}/v1/mini/ask`,
+    url: `${url}/v1/mini/ask`,
     connections: CONNECTIONS,
     durationSeconds: DURATION,
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
