@@ -1,10 +1,10 @@
-// The playground in a real headless browser: Debian's Chromium driven by playwright-core.
+// The playground in a real headless browser: the Chromium of @sparticuz/chromium driven by playwright-core.
 import { mkdirSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser } from "./support/browser";
 import { ARTICLE_TEXT, type Harness, REPO_ROOT, startHarness } from "./support/harness";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = `${REPO_ROOT}test-artifacts`;
 
 describe("playground (dev)", () => {
@@ -12,11 +12,7 @@ describe("playground (dev)", () => {
   let browser: Browser;
   beforeAll(async () => {
     h = await startHarness({ env: "dev", playground: true });
-    // Flags as the workplace's probe used them: no sandbox as root, and nothing reaching out.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
