@@ -1,34 +1,30 @@
-// The request's walk, in order, and nothing else. Each step lives in its own module and
-// throws AppError; the one catch turns any failure into the response, and `finish` is the
-// record step: quota, cache and audit record in one store trip, then the one log line (when a
-// stream ends, for a streamed answer).
+// The request's walk, in order (design.md): parse, authenticate, choose the profile, prepare
+// the call, admit (limits, quota, cache read: one store trip), answer (cached, whole or
+// streamed), record (quota, cache, audit record: one store trip) and one log line. Each step
+// lives in its own module and returns a value; this function only composes them, and its one
+// catch turns any failure into the response.
 import { randomUUID } from "node:crypto";
-import * as z from "zod/mini";
 import { AppError } from "./appError";
+import { parseAsk, type ParsedAsk } from "./ask/parseAsk";
+import { type Plan, createPrepareAsk } from "./ask/prepareAsk";
+import { type Answered, createRespondStreamed, createRespondWhole, respondCached, sseResponse } from "./ask/respond";
+import { type AskAdmission, readCachedAnswer } from "./ask/askAdmission";
 import type { Authenticate } from "./auth/authenticate";
-import { cacheKeyOf } from "./cache/cacheKey";
-import { createSingleFlight } from "./cache/singleFlight";
-import type { Config, ResolvedEnvironment } from "./config/loadConfig";
+import type { Config, ResolvedEnvironment } from "./config/config";
 import { errorResponse } from "./http/errorResponse";
-import { type PlainRequest, type PlainResponse, jsonResponse } from "./http/plain";
-import { SSE_HEADERS } from "./http/sse";
+import type { PlainRequest, PlainResponse } from "./http/plain";
 import { traceIdOf } from "./http/traceId";
 import type { Intent } from "./intents/intent";
-import { type IntentName, isIntentName } from "./intents/names";
+import type { IntentName } from "./intents/names";
 import type { Admission } from "./limits/admit";
-import { ModelCallError, type Usage } from "./models/callModelChain";
-import { type Produced, generateAnswer } from "./models/generateAnswer";
-import type { ModelTargets } from "./models/modelTargets";
-import { openModelStream } from "./models/streamModelChain";
+import type { Answerer } from "./models/answerer";
+import { ModelCallError } from "./models/callModelChain";
 import type { Logger } from "./observability/logger";
 import { type TraceFacts, createTraceWriters } from "./observability/requestTrace";
 import type { RecordInput } from "./record/recordRequest";
-import { type Refiner, refineTargetOf } from "./refine/refiner";
-import { parseAskRequest } from "./request/parseAskRequest";
+import type { Refiner } from "./refine/refiner";
 import { chooseProfile } from "./routing/resolveProfile";
-import { createInputGuard, createOutputGuards } from "./safety/guards";
-import { answerStream, wholeAnswerStream } from "./streaming/answerStream";
-import { createToolbox } from "./tools/toolbox";
+import { settleStream } from "./streaming/answerStream";
 
 export interface AskPipelineDeps {
   config: Config;
@@ -39,214 +35,128 @@ export interface AskPipelineDeps {
   admit: (request: { traceId: string; userId: string; intent: IntentName; cacheKey?: string }) => Promise<Admission>;
   record: (request: RecordInput) => Promise<boolean>;
   storePrefix: string;
-  models: ModelTargets;
+  answerer: Answerer;
   refiner?: Refiner;
-  /** The environment's output rules, one guard per profile (built once by the caller). */
-  outputGuardFor?: (profile: string) => (text: string) => void;
   logger: Logger;
   newTraceId?: () => string;
   now?: () => number;
 }
 
-const ZERO_USAGE: Usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
-
-/** What the cache keeps of an answer; read back through zod like any stored input. */
-const cachedAnswerSchema = z.object({ answer: z.unknown(), model: z.string() });
-
-function servedIntent(intents: AskPipelineDeps["intents"], name: string): Intent {
-  const intent = isIntentName(name) ? intents[name] : undefined;
-  if (intent) return intent;
-  if (!isIntentName(name)) throw new AppError(400, "unknown_intent", `unknown intent "${name}"`);
-  throw new AppError(404, "intent_not_served", `this function does not serve "${name}" (it serves ${Object.keys(intents).join(", ")})`);
+/** Time spent per step: each lap runs from the previous one. */
+function createLaps(now: () => number, startedAt: number) {
+  const timings: Record<string, number> = {};
+  let last = startedAt;
+  return {
+    timings,
+    lap(step: string) {
+      const t = now();
+      timings[step] = t - last;
+      last = t;
+    },
+  };
 }
 
-function readCached(value: string): z.infer<typeof cachedAnswerSchema> | undefined {
-  try {
-    const parsed = z.safeParse(cachedAnswerSchema, JSON.parse(value));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function wantsStream(req: PlainRequest, bodyFlag: boolean | undefined): boolean {
-  // The event-function transport cannot stream: it answers the same request in one piece.
-  return req.canStream === true && (bodyFlag === true || (req.headers.accept ?? "").includes("text/event-stream"));
+/** What is known when the request ends, however far it got. */
+interface Walked {
+  parsed?: ParsedAsk;
+  userId?: string;
+  plan?: Plan;
+  admission?: AskAdmission;
+  answered?: Partial<Answered>;
 }
 
 export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) => Promise<PlainResponse> {
   const now = deps.now ?? Date.now;
   const newTraceId = deps.newTraceId ?? randomUUID;
-  const singleFlight = createSingleFlight<Produced>();
-  // Dev and staging may skip the cache to see a fresh answer, and ask for the trace in the
-  // reply (the playground); prod does neither.
-  const bypassAllowed = deps.env.name !== "prod";
-  const debugAllowed = deps.env.name !== "prod";
-  const guardInput = createInputGuard(deps.env.safety);
-  const outputGuardFor = deps.outputGuardFor ?? createOutputGuards(deps.config.profiles, deps.env.safety);
-  const toolbox = createToolbox(deps.config);
+  const prepareAsk = createPrepareAsk({ env: deps.env, storePrefix: deps.storePrefix });
+  const respondWhole = createRespondWhole({ answerer: deps.answerer, ...(deps.refiner ? { refiner: deps.refiner } : {}), logger: deps.logger });
+  const respondStreamed = createRespondStreamed({ config: deps.config, answerer: deps.answerer });
   const trace = createTraceWriters(deps.env, deps.storePrefix);
+
+  function factsOf(base: { traceId: string; startedAt: number; requestId?: string; timings: Record<string, number> }, walked: Walked, status: number, err: unknown): TraceFacts {
+    const { parsed, plan, admission, answered } = walked;
+    const request = parsed?.request;
+    return {
+      ...base,
+      status,
+      ...(err instanceof AppError ? { code: err.code, message: err.message } : {}),
+      ...(request ? { request: { input: request.input, ...(request.context ? { context: request.context } : {}), ...(request.profile ? { profile: request.profile } : {}) } } : {}),
+      ...(parsed ? { intent: parsed.intent.name } : {}),
+      ...(walked.userId ? { userId: walked.userId } : {}),
+      ...(plan ? { profile: plan.profile.name, profileHash: plan.profile.contentHash, arm: plan.arm, ...(plan.mode === "whole" ? {} : { stream: true }) } : {}),
+      ...(admission ? { limit: admission.limit, cache: admission.cache } : {}),
+      ...(answered?.model ? { model: answered.model } : {}),
+      ...(answered?.provider ? { provider: answered.provider } : {}),
+      ...(answered?.usage ? { usage: answered.usage } : {}),
+      ...(answered?.answer === undefined ? {} : { answer: answered.answer }),
+      ...(answered?.extra ? { extra: answered.extra } : {}),
+      ...(err instanceof ModelCallError ? { attempts: err.attempts } : answered?.attempts ? { attempts: answered.attempts } : {}),
+    };
+  }
 
   return async function ask(req) {
     const startedAt = now();
-    const facts: TraceFacts = { traceId: traceIdOf(req, newTraceId), startedAt, status: 0, timings: {}, ...(req.requestId ? { requestId: req.requestId } : {}) };
-    let lap = startedAt;
-    const mark = (step: string) => {
-      const t = now();
-      facts.timings[step] = t - lap;
-      lap = t;
-    };
-    // What the record step writes besides the audit record.
-    const pending: { tokens: number; cache?: RecordInput["cache"]; skipStore?: boolean } = { tokens: 0 };
+    const laps = createLaps(now, startedAt);
+    let traceId = traceIdOf(req, newTraceId);
+    const walked: Walked = {};
 
-    const finish = async (status: number, err?: unknown) => {
-      facts.status = status;
-      if (err instanceof AppError) Object.assign(facts, { code: err.code, message: err.message });
-      if (err instanceof ModelCallError) facts.attempts = err.attempts;
-      facts.timings.total = now() - startedAt;
-      const audited = pending.skipStore
+    // The record step: quota, cache and the audit record in one store trip, then the log line.
+    const record = async (status: number, err?: unknown) => {
+      laps.timings.total = now() - startedAt;
+      const facts = factsOf({ traceId, startedAt, timings: laps.timings, ...(req.requestId ? { requestId: req.requestId } : {}) }, walked, status, err);
+      const { plan, admission, answered } = walked;
+      // The store just failed: do not wait on it again.
+      const storeDown = admission?.limit === "store_error_open" || (err instanceof AppError && err.code === "store_unavailable");
+      const cache = status === 200 && answered?.cacheable && plan?.cacheKey && plan.profile.cache ? { key: plan.cacheKey, value: JSON.stringify({ answer: answered.answer, model: answered.model }), ttlSeconds: plan.profile.cache.ttl_seconds } : undefined;
+      const audited = storeDown
         ? false
-        : await deps.record({ traceId: facts.traceId, ...(facts.userId ? { userId: facts.userId } : {}), tokens: pending.tokens, ...(pending.cache ? { cache: pending.cache } : {}), audit: trace.auditEntry(facts) });
+        : await deps.record({ traceId, ...(walked.userId ? { userId: walked.userId } : {}), tokens: answered?.usage?.totalTokens ?? 0, ...(cache ? { cache } : {}), audit: trace.auditEntry(facts) });
       deps.logger.info("request", { ...trace.logLine(facts), ...(audited ? {} : { audited: false }) });
     };
 
-    let response: PlainResponse;
     try {
-      const request = parseAskRequest(req);
-      facts.traceId = request.traceId ?? facts.traceId;
-      const traceId = facts.traceId;
-      facts.request = { input: request.input, ...(request.context ? { context: request.context } : {}), ...(request.profile ? { profile: request.profile } : {}) };
-      const intent = servedIntent(deps.intents, request.intent);
-      // Only a known name: an unknown "intent" is whatever the client typed.
-      facts.intent = intent.name;
-      const { userId } = await deps.authenticate(req, request.userId);
-      facts.userId = userId;
-      mark("auth");
-      const { profile, arm } = chooseProfile(deps.config, deps.env, intent.name, userId, request.profile);
-      Object.assign(facts, { profile: profile.name, profileHash: profile.contentHash, arm });
-      const call = intent.prepare(request.input, request.context);
-      // Before any store trip or provider: blocked input costs nothing and goes nowhere.
-      guardInput(call.input, request.context);
-      const guardOutput = outputGuardFor(profile.name);
-      // Tool rounds need whole replies: a profile with tools answers a stream in one delta.
-      const streaming = wantsStream(req, request.stream) && !profile.tools?.length;
-      const streamWhole = wantsStream(req, request.stream) && !streaming;
-      if (streaming || streamWhole) facts.stream = true;
-
-      const bypass = bypassAllowed && req.headers["x-miniask-cache"] === "bypass";
-      const cacheKey = profile.cache && !bypass ? cacheKeyOf(deps.storePrefix, profile, call.input, request.context, userId) : undefined;
-      const admission = await deps.admit({ traceId, userId, intent: intent.name, ...(cacheKey ? { cacheKey } : {}) });
-      mark("limit");
-      facts.limit = admission.outcome;
-      // The store just failed: do not wait on it again for the record step.
-      if (admission.outcome === "store_error_open") pending.skipStore = true;
-      const hit = admission.cached === undefined ? undefined : readCached(admission.cached);
-      facts.cache = !profile.cache ? "off" : bypass ? "bypass" : hit ? "hit" : admission.outcome === "store_error_open" ? "skipped" : "miss";
+      const parsed = (walked.parsed = parseAsk(req, deps.intents, traceId));
+      traceId = parsed.traceId;
+      const userId = (walked.userId = (await deps.authenticate(req, parsed.request.userId)).userId);
+      laps.lap("auth");
+      const plan = (walked.plan = prepareAsk(req, parsed, userId, chooseProfile(deps.config, deps.env, parsed.intent.name, userId, parsed.request.profile)));
+      const admission = (walked.admission = readCachedAnswer(plan, await deps.admit({ traceId, userId, intent: plan.intent.name, ...(plan.cacheKey ? { cacheKey: plan.cacheKey } : {}) })));
+      laps.lap("limit");
       const headers = { "x-trace-id": traceId, ...admission.headers };
-      const wantsDebug = debugAllowed && req.headers["x-miniask-debug"] === "1";
-      // Read at reply time: the trace so far (arm, provider, attempts, cache, limits, timings).
-      const debug = () => ({
-        debug: { arm: facts.arm, provider: facts.provider, attempts: facts.attempts, cache: facts.cache, limit: facts.limit, rateLimit: admission.headers, timings: { ...facts.timings, total: now() - startedAt } },
-      });
-      const meta = { intent: intent.name, profile: profile.name };
-      const cacheEntry = (answer: unknown, model: string) =>
-        cacheKey && profile.cache ? { key: cacheKey, value: JSON.stringify({ answer, model }), ttlSeconds: profile.cache.ttl_seconds } : undefined;
+      // The playground's trace, read at reply time.
+      const debug = plan.debug
+        ? (answered?: Partial<Answered>) => ({ arm: plan.arm, provider: answered?.provider, attempts: answered?.attempts, cache: admission.cache, limit: admission.limit, rateLimit: admission.headers, timings: { ...laps.timings, total: now() - startedAt } })
+        : undefined;
 
-      if (hit) {
-        Object.assign(facts, { model: hit.model, usage: ZERO_USAGE, answer: hit.answer });
-        const done = { traceId, ...meta, model: hit.model, usage: ZERO_USAGE, cached: true, ...(wantsDebug ? debug() : {}) };
-        response =
-          streaming || streamWhole
-            ? { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: "", stream: wholeAnswerStream(hit.answer, done) }
-            : jsonResponse(200, { answer: hit.answer, ...done }, headers);
-      } else if (streaming) {
-        const open = (p: typeof profile) =>
-          openModelStream(
-            deps.models[p.model] ?? [],
-            { messages: [{ role: "system", content: p.system_prompt }, ...call.messages], maxTokens: p.max_tokens, ...(p.temperature === undefined ? {} : { temperature: p.temperature }) },
-            { budgetMs: p.budget_ms ?? deps.env.modelBudgetMs, now, ...(req.signal ? { signal: req.signal } : {}) },
-          );
-        const opened = await open(profile);
-        mark("firstToken");
-        const refineTarget = refineTargetOf(deps.config, profile);
-        Object.assign(facts, { attempts: opened.attempts, provider: opened.provider });
-        const stream = answerStream({
-          opened,
-          call,
-          ...(refineTarget ? { refine: { open: () => open(refineTarget), call } } : {}),
-          traceId,
-          meta,
-          ...(wantsDebug ? { extraDone: debug } : {}),
-          guardOutput,
-          onComplete: async (done) => {
-            pending.tokens = done.usage.totalTokens;
-            const entry = cacheEntry(done.answer, done.model);
-            if (entry) pending.cache = entry;
-            facts.answer = done.answer;
-          },
-          finish: async (outcome) => {
-            mark("model");
-            Object.assign(facts, { model: outcome.model, usage: outcome.usage });
-            await finish(outcome.status, outcome.code ? new AppError(outcome.status, outcome.code, outcome.message ?? outcome.code) : undefined);
-          },
-        });
-        return { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: "", stream };
-      } else {
-        const produce = () =>
-          generateAnswer({
-            chain: deps.models[profile.model] ?? [],
-            profile,
-            call,
-            chainOptions: { budgetMs: profile.budget_ms ?? deps.env.modelBudgetMs, now },
-            guardOutput,
-            toolbox,
-            onToolCall: (toolCall, outcome, ms) => deps.logger.info("tool call", { traceId, tool: toolCall.name, ok: outcome.ok, ...(outcome.error ? { error: outcome.error } : {}), ms }),
-          });
-        const { value, leader } = cacheKey ? await singleFlight(cacheKey, produce) : { value: await produce(), leader: true };
-        mark("model");
-        Object.assign(facts, {
-          model: value.model,
-          provider: value.provider,
-          attempts: value.attempts,
-          usage: leader ? value.usage : ZERO_USAGE,
-          answer: value.answer,
-          extra: { ...(value.repaired ? { repaired: true } : {}), ...(value.toolCalls ? { toolCalls: value.toolCalls } : {}), ...(leader ? {} : { sharedCall: true }) },
-        });
-        // The leader pays and stores; followers of a shared call spent nothing themselves.
-        if (leader) {
-          pending.tokens = value.usage.totalTokens;
-          const entry = cacheEntry(value.answer, value.model);
-          if (entry) pending.cache = entry;
-        }
-        const reply: Record<string, unknown> = {
-          answer: value.answer,
-          traceId,
-          ...meta,
-          model: value.model,
-          usage: leader ? value.usage : ZERO_USAGE,
-          cached: false,
-          // Which providers failed before the one that answered, and why.
-          ...(value.attempts.length > 1 ? { attempts: value.attempts } : {}),
-          ...(wantsDebug ? debug() : {}),
-        };
-        // Fast first: the refined answer is computed now, in the background, for /v1/mini/refine.
-        if (leader && deps.refiner && profile.refine) {
-          const started = await deps.refiner.start({ traceId, userId, intent: intent.name, profile: profile.name, input: call.input, ...(request.context ? { context: request.context } : {}) });
-          if (started) reply.refine = { id: traceId };
-        }
-        const { answer, ...done } = reply;
-        response = streamWhole
-          ? { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: "", stream: wholeAnswerStream(answer, done) }
-          : jsonResponse(200, reply, headers);
+      if (admission.hit) {
+        const { response, answered } = respondCached(plan, admission.hit, headers, debug);
+        walked.answered = answered;
+        await record(response.status);
+        return response;
       }
-      await finish(response.status);
+      if (plan.mode === "stream") {
+        const { opened, events } = await respondStreamed(plan, req.signal, debug);
+        laps.lap("firstToken");
+        walked.answered = { provider: opened.provider, attempts: opened.attempts };
+        return sseResponse(
+          headers,
+          settleStream(events, async (outcome) => {
+            laps.lap("model");
+            walked.answered = { ...walked.answered, ...(outcome.model ? { model: outcome.model } : {}), ...(outcome.usage ? { usage: outcome.usage } : {}), ...(outcome.status === 200 ? { answer: outcome.answer, cacheable: true } : {}) };
+            await record(outcome.status, outcome.code ? new AppError(outcome.status, outcome.code, outcome.message ?? outcome.code) : undefined);
+          }),
+        );
+      }
+      const { response, answered } = await respondWhole(plan, headers, debug);
+      laps.lap("model");
+      walked.answered = answered;
+      await record(response.status);
+      return response;
     } catch (err) {
-      response = errorResponse(err, facts.traceId);
-      // The store just failed (closed policy): do not wait on it again for the record step.
-      if (err instanceof AppError && err.code === "store_unavailable") pending.skipStore = true;
-      if (!(err instanceof AppError)) deps.logger.error("unexpected error", { traceId: facts.traceId, error: err instanceof Error ? err.name : typeof err });
-      await finish(response.status, err);
+      const response = errorResponse(err, traceId);
+      if (!(err instanceof AppError)) deps.logger.error("unexpected error", { traceId, error: err instanceof Error ? err.name : typeof err });
+      await record(response.status, err);
+      return response;
     }
-    return response;
   };
 }

@@ -13,6 +13,7 @@ import { evalSetSchema } from "../lib/eval/evalSet";
 import { runEval } from "../lib/eval/runEval";
 import { isIntentName } from "../lib/intents/names";
 import { INTENTS } from "../lib/intents/registry";
+import { createAnswerer } from "../lib/models/answerer";
 import { createProfileRunner } from "../lib/replay/runProfile";
 import { readSettings } from "../lib/runtime/settings";
 import { describeIssueAt } from "../lib/validation/describeIssue";
@@ -40,7 +41,7 @@ async function main(): Promise<number> {
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${file}: ${describeIssueAt(i, raw)}`));
 
   const { models, close } = await scriptModels(config, settings.MINIASK_ENV, settings, process.env);
-  const summaries = await runEval(config, parsed.data, intent, profiles, createProfileRunner({ config, env, models, intents: INTENTS }));
+  const summaries = await runEval(config, parsed.data, intent, profiles, createProfileRunner({ config, answerer: createAnswerer({ config, env, models }), intents: INTENTS }));
   await close();
 
   const [baseline, ...candidates] = summaries;

@@ -9,8 +9,9 @@ import { ConfigError } from "../lib/config/configError";
 import { environmentOf, loadConfig } from "../lib/config/loadConfig";
 import { readConfigFiles } from "../lib/config/readConfigFiles";
 import { INTENTS } from "../lib/intents/registry";
-import { storeKeys } from "../lib/limits/storeKeys";
+import { storeKeys } from "../lib/store/storeKeys";
 import { type AuditRecord, auditRecordSchema } from "../lib/observability/auditRecord";
+import { createAnswerer } from "../lib/models/answerer";
 import { createProfileRunner, type RunOutcome } from "../lib/replay/runProfile";
 import { readSettings } from "../lib/runtime/settings";
 import { createStore } from "../lib/store/createStore";
@@ -78,7 +79,7 @@ async function main(): Promise<number> {
   if (!env.allowedProfiles.includes(profile)) console.error(`note: ${envName} does not serve "${profile}" to users; replaying it anyway`);
 
   const { models, close } = await scriptModels(config, envName, settings, process.env);
-  const run = createProfileRunner({ config, env, models, intents: INTENTS });
+  const run = createProfileRunner({ config, answerer: createAnswerer({ config, env, models }), intents: INTENTS });
   const fresh: RunOutcome = await run({ intent: request.intent, input: request.input, ...(request.context ? { context: request.context } : {}) }, profile);
   await close();
 

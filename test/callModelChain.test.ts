@@ -14,8 +14,8 @@ describe("callModelChain", () => {
     first = await startLocalUpstream();
     second = await startLocalUpstream();
     chain = [
-      { provider: "first", model: "m1", baseUrl: first.url, apiKey: "k1", timeoutMs: 300, jsonSchema: false },
-      { provider: "second", model: "m2", baseUrl: second.url, apiKey: "k2", timeoutMs: 300, jsonSchema: false },
+      { provider: "first", model: "m1", baseUrl: first.url, apiKey: "k1", timeoutMs: 300, jsonSchema: false, sendUser: true },
+      { provider: "second", model: "m2", baseUrl: second.url, apiKey: "k2", timeoutMs: 300, jsonSchema: false, sendUser: true },
     ];
   });
   afterEach(() => {

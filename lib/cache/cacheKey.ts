@@ -1,7 +1,7 @@
 import { canonicalJson, sha256Hex } from "../config/canonicalJson";
 import type { ResolvedProfile } from "../config/loadConfig";
 import type { AskContext } from "../intents/intent";
-import { storeKeys } from "../limits/storeKeys";
+import { storeKeys } from "../store/storeKeys";
 
 /** Unicode-normalised, trimmed, single-spaced: the same question typed twice is one key. */
 function normalize(value: unknown): unknown {

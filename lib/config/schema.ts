@@ -154,6 +154,8 @@ export const envPolicyFileSchema = z.strictObject({
 export const providerSchema = z.strictObject({
   base_url: z.string().check(z.regex(/^https?:\/\/[^\s]+$/, "expected an http(s) URL")),
   key_env: z.string().check(z.regex(/^[A-Z_][A-Z0-9_]*$/, "expected an environment variable name")),
+  /** Send the OpenAI `user` field (a hash of the userId) so the provider's console joins our traces. */
+  send_user: z._default(z.boolean(), true),
 });
 
 export const chainEntrySchema = z.strictObject({

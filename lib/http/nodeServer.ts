@@ -2,7 +2,7 @@
 // local server: node:http in, PlainRequest to the router, PlainResponse out.
 import { type IncomingMessage, type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { MAX_BODY_BYTES } from "../request/askRequest";
+import { MAX_BODY_BYTES } from "./limits";
 import type { PlainRequest } from "./plain";
 import type { Handler } from "./router";
 

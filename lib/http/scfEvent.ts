@@ -6,7 +6,7 @@ import { errorResponse } from "./errorResponse";
 import type { PlainRequest, PlainResponse } from "./plain";
 import type { Handler } from "./router";
 import { AppError } from "../appError";
-import { MAX_BODY_BYTES } from "../request/askRequest";
+import { MAX_BODY_BYTES } from "./limits";
 import { randomUUID } from "node:crypto";
 
 export const httpEventSchema = z.object({

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { TRACE_ID } from "../request/askRequest";
+import { TRACE_ID } from "./limits";
 import type { PlainRequest } from "./plain";
 
 /** The caller's X-Trace-Id when it is well-formed, else a new one: every response carries one. */

@@ -6,7 +6,9 @@ import type { ResolvedEnvironment } from "../config/loadConfig";
 import type { IntentName } from "../intents/names";
 import type { Logger } from "../observability/logger";
 import type { AdmitResult, LimitState, Store } from "../store/store";
-import { secondsToNextBeijingMidnight, storeKeys } from "./storeKeys";
+import { storeKeys } from "../store/storeKeys";
+import { StoreTimeout, withTimeout } from "../store/withTimeout";
+import { secondsToNextBeijingMidnight } from "../time/beijingTime";
 
 export interface Admission {
   /** The cached reply (JSON), when there was one. */
@@ -23,17 +25,6 @@ export function rateLimitHeaders(state: LimitState): Record<string, string> {
     "x-ratelimit-remaining": String(Math.max(0, state.remaining)),
     "x-ratelimit-reset": String(Math.ceil(state.resetMs / 1000)),
   };
-}
-
-export class StoreTimeout extends Error {}
-
-export async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new StoreTimeout()), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 export function createAdmit(deps: { store: Store; env: ResolvedEnvironment; prefix: string; logger: Logger; limitsOff?: boolean; now?: () => number }) {

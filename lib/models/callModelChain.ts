@@ -6,62 +6,12 @@
 // caller: only kinds and statuses.
 import * as z from "zod/mini";
 import { AppError } from "../appError";
-import type { ChatMessage } from "../intents/intent";
+import type { Attempt, FailureKind, ModelRequest, ModelResult } from "../chat/types";
+import { estimatedUsage } from "../chat/usage";
+import { type CallTrace, chatBodyOf, traceHeadersOf } from "./chatBody";
 import { completionSchema } from "./completionSchema";
 import type { ModelTarget } from "./modelTargets";
 import { loadedSdk, openaiClientFor } from "./openaiClient";
-
-export interface ToolCall {
-  id: string;
-  name: string;
-  arguments: string;
-}
-
-/** Messages as the chat API takes them, tool turns included. */
-export type ModelMessage =
-  | ChatMessage
-  | { role: "assistant"; content: string | null; tool_calls: { id: string; type: "function"; function: { name: string; arguments: string } }[] }
-  | { role: "tool"; tool_call_id: string; content: string };
-
-export interface ToolDefinition {
-  type: "function";
-  function: { name: string; description: string; parameters: Record<string, unknown> };
-}
-
-export interface ModelRequest {
-  messages: ModelMessage[];
-  maxTokens: number;
-  temperature?: number;
-  /** A JSON schema for the reply, sent as response_format to providers that support it. */
-  jsonSchema?: { name: string; schema: Record<string, unknown> };
-  tools?: ToolDefinition[];
-}
-
-export interface Usage {
-  promptTokens: number;
-  completionTokens: number;
-  totalTokens: number;
-}
-
-export type FailureKind = "timeout" | "connection" | "rate_limited" | "server_error" | "bad_response" | "rejected" | "retry_after_exceeds_budget";
-
-export interface Attempt {
-  provider: string;
-  model: string;
-  outcome: "ok" | FailureKind;
-  status?: number;
-  ms: number;
-}
-
-export interface ModelResult {
-  text: string;
-  toolCalls: ToolCall[];
-  /** The model the provider says answered (its own name), else the configured one. */
-  model: string;
-  provider: string;
-  usage: Usage;
-  attempts: Attempt[];
-}
 
 /** AppError that also carries the attempts, so the log line can say what failed and why. */
 export class ModelCallError extends AppError {
@@ -110,36 +60,18 @@ function retryAfterOf(headers: unknown): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
-}
-
-async function callOnce(target: ModelTarget, request: ModelRequest, timeoutMs: number): Promise<Omit<ModelResult, "attempts" | "provider">> {
+async function callOnce(target: ModelTarget, request: ModelRequest, timeoutMs: number, trace?: CallTrace): Promise<Omit<ModelResult, "attempts" | "provider">> {
   const client = await openaiClientFor(target);
-  const reply: unknown = await client.chat.completions.create(
-    {
-      model: target.model,
-      messages: request.messages,
-      max_tokens: request.maxTokens,
-      ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-      ...(request.jsonSchema && target.jsonSchema ? { response_format: { type: "json_schema", json_schema: { ...request.jsonSchema, strict: true } } } : {}),
-      ...(request.tools && request.tools.length > 0 ? { tools: request.tools } : {}),
-    },
-    { timeout: timeoutMs, maxRetries: 0 },
-  );
+  const headers = traceHeadersOf(trace);
+  const reply: unknown = await client.chat.completions.create(chatBodyOf(target, request, trace), { timeout: timeoutMs, maxRetries: 0, ...(headers ? { headers } : {}) });
   const parsed = z.safeParse(completionSchema, reply);
   if (!parsed.success) throw new UnusableReply("not a chat completion");
   const message = parsed.data.choices[0]?.message;
   const text = message?.content ?? "";
   const toolCalls = (message?.tool_calls ?? []).map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments }));
   if (text === "" && toolCalls.length === 0) throw new UnusableReply("empty reply");
-  const usage = parsed.data.usage
-    ? { promptTokens: parsed.data.usage.prompt_tokens, completionTokens: parsed.data.usage.completion_tokens, totalTokens: parsed.data.usage.total_tokens }
-    : (() => {
-        const promptTokens = estimateTokens(request.messages.map((m) => m.content ?? "").join("\n"));
-        const completionTokens = estimateTokens(text);
-        return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
-      })();
+  const u = parsed.data.usage;
+  const usage = u ? { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, totalTokens: u.total_tokens } : estimatedUsage(request.messages, text);
   return { text, toolCalls, model: parsed.data.model ?? target.model, usage };
 }
 
@@ -197,7 +129,7 @@ export async function walkChain<T>(
   throw new ModelCallError(503, "model_unavailable", `no model could answer (${summary})`, attempts);
 }
 
-export async function callModelChain(chain: readonly ModelTarget[], request: ModelRequest, options: ChainOptions): Promise<ModelResult> {
-  const { value, target, attempts } = await walkChain(chain, options, (t, timeoutMs) => callOnce(t, request, timeoutMs));
+export async function callModelChain(chain: readonly ModelTarget[], request: ModelRequest, options: ChainOptions & { trace?: CallTrace }): Promise<ModelResult> {
+  const { value, target, attempts } = await walkChain(chain, options, (t, timeoutMs) => callOnce(t, request, timeoutMs, options.trace));
   return { ...value, provider: target.provider, attempts };
 }

@@ -1,11 +1,12 @@
-// From messages to a shaped answer: the model call (with tool rounds when the profile lists
-// tools), output rules, then shaping; when the reply cannot be shaped, one repair turn that
+// From a model request to a shaped answer: the model call (with tool rounds when tools are
+// offered), output rules, then shaping; when the reply cannot be shaped, one repair turn that
 // tells the model what was wrong, then 502 invalid_model_output.
 import { AppError } from "../appError";
-import type { ResolvedProfile } from "../config/loadConfig";
-import type { PreparedCall } from "../intents/intent";
+import type { Attempt, ModelMessage, ModelRequest, ModelResult, ToolCall, ToolDefinition, Usage } from "../chat/types";
+import { ZERO_USAGE, addUsage } from "../chat/usage";
 import type { ToolOutcome, Toolbox } from "../tools/toolbox";
-import { type Attempt, type ChainOptions, type ModelMessage, type ModelRequest, type ModelResult, type ToolCall, type Usage, callModelChain } from "./callModelChain";
+import { type ChainOptions, callModelChain } from "./callModelChain";
+import type { CallTrace } from "./chatBody";
 import type { ModelTarget } from "./modelTargets";
 
 export interface Produced {
@@ -20,34 +21,25 @@ export interface Produced {
 
 export interface GenerateOptions {
   chain: readonly ModelTarget[];
-  profile: ResolvedProfile;
-  call: PreparedCall;
-  chainOptions: ChainOptions;
+  /** Built by the answerer: system prompt, messages, limits, schema. */
+  request: ModelRequest;
+  shapeAnswer(text: string): unknown;
+  chainOptions: ChainOptions & { trace?: CallTrace };
   /** Output rules of the environment: throws AppError 502 blocked_output (never repaired). */
-  guardOutput?: (text: string) => void;
-  toolbox?: Toolbox;
+  guardOutput(text: string): void;
+  /** Offered to the model for up to toolbox.maxRounds rounds. */
+  tools?: { toolbox: Toolbox; definitions: ToolDefinition[] };
   onToolCall?: (call: ToolCall, outcome: ToolOutcome, ms: number) => void;
 }
 
-function addUsage(a: Usage, b: Usage): Usage {
-  return { promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens, totalTokens: a.totalTokens + b.totalTokens };
-}
-
 export async function generateAnswer(options: GenerateOptions): Promise<Produced> {
-  const { chain, profile, call, chainOptions, toolbox } = options;
-  const guardOutput = options.guardOutput ?? (() => undefined);
-  const messages: ModelMessage[] = [{ role: "system", content: profile.system_prompt }, ...call.messages];
-  const request: Omit<ModelRequest, "messages"> = {
-    maxTokens: profile.max_tokens,
-    ...(profile.temperature === undefined ? {} : { temperature: profile.temperature }),
-    ...(call.jsonSchema ? { jsonSchema: call.jsonSchema } : {}),
-  };
-  const tools = toolbox && profile.tools ? toolbox.definitions(profile.tools) : [];
-  let usage: Usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+  const { chain, chainOptions, tools, guardOutput } = options;
+  const messages: ModelMessage[] = [...options.request.messages];
+  let usage: Usage = ZERO_USAGE;
   const attempts: Attempt[] = [];
   let toolCalls = 0;
   const callOnce = async (extra: Partial<ModelRequest>): Promise<ModelResult> => {
-    const result = await callModelChain(chain, { ...request, messages, ...extra }, chainOptions);
+    const result = await callModelChain(chain, { ...options.request, messages, ...extra }, chainOptions);
     usage = addUsage(usage, result.usage);
     attempts.push(...result.attempts);
     return result;
@@ -56,13 +48,13 @@ export async function generateAnswer(options: GenerateOptions): Promise<Produced
   // Tool rounds: the model asks, we run, it reads the results. After max_rounds it must answer.
   let result: ModelResult;
   for (let round = 0; ; round++) {
-    const offerTools = tools.length > 0 && toolbox !== undefined && round < toolbox.maxRounds;
-    result = await callOnce(offerTools ? { tools } : {});
+    const offerTools = tools !== undefined && tools.definitions.length > 0 && round < tools.toolbox.maxRounds;
+    result = await callOnce(offerTools ? { tools: tools.definitions } : {});
     if (!offerTools || result.toolCalls.length === 0) break;
     messages.push({ role: "assistant", content: result.text || null, tool_calls: result.toolCalls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } })) });
     for (const toolCall of result.toolCalls) {
       const started = Date.now();
-      const outcome = await toolbox.run(toolCall);
+      const outcome = await tools.toolbox.run(toolCall);
       toolCalls++;
       options.onToolCall?.(toolCall, outcome, Date.now() - started);
       messages.push({ role: "tool", tool_call_id: toolCall.id, content: outcome.content });
@@ -70,7 +62,7 @@ export async function generateAnswer(options: GenerateOptions): Promise<Produced
   }
 
   const done = (text: string, r: ModelResult, repaired: boolean): Produced => ({
-    answer: call.shapeAnswer(text),
+    answer: options.shapeAnswer(text),
     model: r.model,
     provider: r.provider,
     usage,

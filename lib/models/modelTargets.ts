@@ -12,6 +12,8 @@ export interface ModelTarget {
   timeoutMs: number;
   /** The provider accepts response_format: json_schema. */
   jsonSchema: boolean;
+  /** The provider takes the OpenAI `user` field. */
+  sendUser: boolean;
 }
 
 /** One OpenAI-compatible base URL that replaces every provider (MINIASK_UPSTREAM_URL). */
@@ -85,6 +87,7 @@ export function resolveModelTargets(
         apiKey,
         timeoutMs: entry.timeout_ms,
         jsonSchema: entry.json_schema,
+        sendUser: provider.send_user,
       });
     }
     if (chain.length === 0) {

@@ -3,7 +3,10 @@
 // possible. After it, a failure is a mid-stream error the caller reports as an SSE event.
 import * as z from "zod/mini";
 import { AppError } from "../appError";
-import { type ChainOptions, type ModelRequest, ModelTimeout, type Usage, UnusableReply, type Attempt, estimateTokens, walkChain } from "./callModelChain";
+import type { Attempt, ModelRequest, Usage } from "../chat/types";
+import { estimatedUsage } from "../chat/usage";
+import { type ChainOptions, ModelTimeout, UnusableReply, walkChain } from "./callModelChain";
+import { type CallTrace, chatBodyOf, traceHeadersOf } from "./chatBody";
 import type { ModelTarget } from "./modelTargets";
 import { openaiClientFor } from "./openaiClient";
 
@@ -61,22 +64,16 @@ async function nextWithin<T>(iterator: AsyncIterator<T>, ms: number, controller:
   }
 }
 
-export async function openModelStream(chain: readonly ModelTarget[], request: ModelRequest, options: ChainOptions & { signal?: AbortSignal }): Promise<OpenedStream> {
+export async function openModelStream(chain: readonly ModelTarget[], request: ModelRequest, options: ChainOptions & { signal?: AbortSignal; trace?: CallTrace }): Promise<OpenedStream> {
+  const headers = traceHeadersOf(options.trace);
   const { value, target, attempts } = await walkChain(chain, options, async (t, timeoutMs) => {
     const controller = new AbortController();
     options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
     const stream = await Promise.race([
       openaiClientFor(t).then((client) =>
         client.chat.completions.create(
-          {
-            model: t.model,
-            messages: request.messages,
-            max_tokens: request.maxTokens,
-            stream: true,
-            stream_options: { include_usage: true },
-            ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-          },
-          { signal: controller.signal, maxRetries: 0, timeout: 10 * 60_000 },
+          { ...chatBodyOf(t, request, options.trace), stream: true, stream_options: { include_usage: true } },
+          { signal: controller.signal, maxRetries: 0, timeout: 10 * 60_000, ...(headers ? { headers } : {}) },
         ),
       ),
       new Promise<never>((_, reject) => setTimeout(() => reject(new ModelTimeout()), timeoutMs).unref()),
@@ -128,8 +125,7 @@ export async function openModelStream(chain: readonly ModelTarget[], request: Mo
         // Stops the provider's stream when the caller stops early (client went away).
         value.controller.abort();
       }
-      const promptTokens = estimateTokens(request.messages.map((m) => m.content ?? "").join("\n"));
-      return { model, usage: usage ?? { promptTokens, completionTokens: estimateTokens(text), totalTokens: promptTokens + estimateTokens(text) } };
+      return { model, usage: usage ?? estimatedUsage(request.messages, text) };
     },
   };
 }

@@ -2,8 +2,8 @@
 // facts, each written through its own content policy (what text may be kept).
 import { sha256Hex } from "../config/canonicalJson";
 import type { ResolvedEnvironment } from "../config/loadConfig";
-import { storeKeys } from "../limits/storeKeys";
-import type { Attempt, Usage } from "../models/callModelChain";
+import { storeKeys } from "../store/storeKeys";
+import type { Attempt, Usage } from "../chat/types";
 import { contentWriter } from "./contentPolicy";
 import { createRedactor, redactDeep } from "./redact";
 

@@ -1,8 +1,8 @@
 // The record step, after the answer: quota charged with the real usage, the cacheable answer
 // stored, and the request's audit record, in one store round trip. A failure costs a warning
 // line, never the user's answer.
-import { StoreTimeout, withTimeout } from "../limits/admit";
-import { storeKeys } from "../limits/storeKeys";
+import { StoreTimeout, withTimeout } from "../store/withTimeout";
+import { storeKeys } from "../store/storeKeys";
 import type { ResolvedEnvironment } from "../config/loadConfig";
 import type { Logger } from "../observability/logger";
 import type { Store } from "../store/store";

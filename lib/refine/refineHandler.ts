@@ -7,7 +7,7 @@ import { errorResponse } from "../http/errorResponse";
 import { type PlainRequest, type PlainResponse, jsonResponse } from "../http/plain";
 import { traceIdOf } from "../http/traceId";
 import type { Logger } from "../observability/logger";
-import { TRACE_ID } from "../request/askRequest";
+import { TRACE_ID } from "../http/limits";
 import { parseJsonBody } from "../request/parseJsonBody";
 import type { Refiner } from "./refiner";
 

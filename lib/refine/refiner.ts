@@ -2,16 +2,19 @@
 // one is computed in the background of the instance that answered (web functions and the local
 // server keep running after a response), and kept in the store. POST /v1/mini/refine returns
 // it; an instance that did not start the job (or lost it) computes it on demand.
+// Jobs are keyed by user and traceId: the traceId is the client's, so two users who send the
+// same one still never share a job, a result or an in-flight call.
 import * as z from "zod/mini";
 import { AppError } from "../appError";
-import type { Config, ResolvedEnvironment, ResolvedProfile } from "../config/loadConfig";
+import { createSingleFlight } from "../async/singleFlight";
+import type { Usage } from "../chat/types";
+import type { Config, ResolvedProfile } from "../config/config";
 import type { AskContext, Intent } from "../intents/intent";
 import type { IntentName } from "../intents/names";
-import type { Usage } from "../models/callModelChain";
-import { generateAnswer } from "../models/generateAnswer";
-import type { ModelTargets } from "../models/modelTargets";
+import type { Answerer } from "../models/answerer";
 import type { Logger } from "../observability/logger";
 import type { Store } from "../store/store";
+import { storeKeys } from "../store/storeKeys";
 
 const REFINE_TTL_SECONDS = 15 * 60;
 
@@ -24,7 +27,8 @@ const jobSchema = z.object({
   context: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
 });
 
-const refinedSchema = z.object({ answer: z.unknown(), model: z.string(), profile: z.string(), usage: z.object({ promptTokens: z.number(), completionTokens: z.number(), totalTokens: z.number() }) });
+const usageSchema = z.object({ promptTokens: z.number(), completionTokens: z.number(), totalTokens: z.number() });
+const refinedSchema = z.object({ answer: z.unknown(), model: z.string(), profile: z.string(), usage: usageSchema });
 const entrySchema = z.object({ job: jobSchema, result: z.optional(refinedSchema) });
 
 export type RefineJob = z.infer<typeof jobSchema>;
@@ -41,19 +45,27 @@ export function refineTargetOf(config: Config, profile: ResolvedProfile): Resolv
   return config.profiles[profile.refine] ?? { ...profile, model: profile.refine, refine: undefined };
 }
 
+function parseEntry(raw: string | undefined): z.infer<typeof entrySchema> | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const result = z.safeParse(entrySchema, JSON.parse(raw));
+    return result.success ? result.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function createRefiner(deps: {
   config: Config;
-  env: ResolvedEnvironment;
-  models: ModelTargets;
+  answerer: Answerer;
   store: Store;
   prefix: string;
   intents: Partial<Record<IntentName, Intent>>;
   logger: Logger;
-  guardOutputFor: (profile: string) => (text: string) => void;
   charge: (traceId: string, userId: string, tokens: number) => Promise<void>;
 }) {
-  const inFlight = new Map<string, Promise<Refined>>();
-  const keyOf = (id: string) => `${deps.prefix}refine:v1:${id}`;
+  const singleFlight = createSingleFlight<Refined>();
+  const keyOf = (userId: string, traceId: string) => storeKeys.refine(deps.prefix, `${userId}:${traceId}`);
 
   async function compute(job: RefineJob): Promise<Refined> {
     const intent = deps.intents[job.intent as IntentName];
@@ -61,37 +73,27 @@ export function createRefiner(deps: {
     const target = base ? refineTargetOf(deps.config, base) : undefined;
     if (!intent || !target) throw new AppError(404, "refine_not_found", "no refinement for this traceId here");
     const call = intent.prepare(job.input, job.context as AskContext | undefined);
-    const produced = await generateAnswer({
-      chain: deps.models[target.model] ?? [],
-      profile: target,
-      call,
-      chainOptions: { budgetMs: target.budget_ms ?? deps.env.modelBudgetMs },
-      guardOutput: deps.guardOutputFor(target.name),
-    });
+    const produced = await deps.answerer.answer(target, call, { trace: { traceId: job.traceId } });
     await deps.charge(job.traceId, job.userId, produced.usage.totalTokens);
     const refined = { answer: produced.answer, model: produced.model, profile: target.name, usage: produced.usage };
-    await deps.store.set(keyOf(job.traceId), JSON.stringify({ job, result: refined }), REFINE_TTL_SECONDS);
+    await deps.store.set(keyOf(job.userId, job.traceId), JSON.stringify({ job, result: refined }), REFINE_TTL_SECONDS);
     return refined;
   }
 
-  function run(job: RefineJob): Promise<Refined> {
-    const existing = inFlight.get(job.traceId);
-    if (existing) return existing;
-    const promise = compute(job);
-    inFlight.set(job.traceId, promise);
-    const forget = () => inFlight.delete(job.traceId);
-    promise.then(forget, (err: unknown) => {
-      forget();
+  async function run(job: RefineJob): Promise<Refined> {
+    try {
+      return (await singleFlight(keyOf(job.userId, job.traceId), () => compute(job))).value;
+    } catch (err) {
       deps.logger.warn("refine failed", { traceId: job.traceId, code: err instanceof AppError ? err.code : "internal_error" });
-    });
-    return promise;
+      throw err;
+    }
   }
 
   return {
     /** Records the job and starts it here, in the background. False when the store refused. */
     async start(job: RefineJob): Promise<boolean> {
       try {
-        await deps.store.set(keyOf(job.traceId), JSON.stringify({ job }), REFINE_TTL_SECONDS);
+        await deps.store.set(keyOf(job.userId, job.traceId), JSON.stringify({ job }), REFINE_TTL_SECONDS);
       } catch {
         return false;
       }
@@ -100,19 +102,11 @@ export function createRefiner(deps: {
     },
 
     /** The refined answer, only ever to the user the job belongs to. */
-    async answer(id: string, userId: string): Promise<Refined> {
-      const raw = await deps.store.get(keyOf(id));
-      let parsed: z.infer<typeof entrySchema> | undefined;
-      try {
-        const result = raw === undefined ? undefined : z.safeParse(entrySchema, JSON.parse(raw));
-        parsed = result?.success ? result.data : undefined;
-      } catch {
-        parsed = undefined;
-      }
+    async answer(traceId: string, userId: string): Promise<Refined> {
+      const entry = parseEntry(await deps.store.get(keyOf(userId, traceId)));
       // Someone else's job looks exactly like a missing one.
-      if (!parsed || parsed.job.userId !== userId) throw new AppError(404, "refine_not_found", "no refinement for this traceId");
-      if (parsed.result) return parsed.result;
-      return run(parsed.job);
+      if (!entry || entry.job.userId !== userId) throw new AppError(404, "refine_not_found", "no refinement for this traceId");
+      return entry.result ?? run(entry.job);
     },
   };
 }

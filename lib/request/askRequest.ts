@@ -1,9 +1,6 @@
 import * as z from "zod/mini";
 
-/** Bodies above this are refused with 413 before they are parsed. */
-export const MAX_BODY_BYTES = 64 * 1024;
-
-export const TRACE_ID = /^[\w.:-]{1,64}$/;
+import { TRACE_ID } from "../http/limits";
 
 const contextValue = z.union([z.string().check(z.maxLength(256)), z.number(), z.boolean()]);
 

@@ -1,5 +1,6 @@
 import type { PlainRequest } from "../http/plain";
-import { type AskRequest, MAX_BODY_BYTES, askRequestSchema } from "./askRequest";
+import { MAX_BODY_BYTES } from "../http/limits";
+import { type AskRequest, askRequestSchema } from "./askRequest";
 import { parseJsonBody } from "./parseJsonBody";
 
 export function parseAskRequest(req: PlainRequest): AskRequest {

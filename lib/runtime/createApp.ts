@@ -15,7 +15,7 @@ import { createAskPipeline } from "../pipeline";
 import { createRefineHandler } from "../refine/refineHandler";
 import { createFlagsHandler } from "../flags/flagsHandler";
 import { createRefiner } from "../refine/refiner";
-import { createOutputGuards } from "../safety/guards";
+import { createAnswerer } from "../models/answerer";
 import { createAdmit } from "../limits/admit";
 import { createRecordRequest } from "../record/recordRequest";
 import { openaiClientFor } from "../models/openaiClient";
@@ -61,16 +61,14 @@ export function createApp(options: AppOptions): App {
   const logger = createLogger(env.logLevel, options.logWrite, undefined, env.logging.content === "full" ? undefined : (fields) => redactDeep(fields, redact) as LogFields);
   const stepDeps = { store: options.store, env, prefix: options.storePrefix, logger, limitsOff: options.limitsOff ?? false };
   const record = createRecordRequest(stepDeps);
-  const outputGuardFor = createOutputGuards(options.config.profiles, env.safety);
+  const answerer = createAnswerer({ config: options.config, env, models });
   const refiner = createRefiner({
     config: options.config,
-    env,
-    models,
+    answerer,
     store: options.store,
     prefix: options.storePrefix,
     intents: options.intents,
     logger,
-    guardOutputFor: outputGuardFor,
     charge: async (traceId, userId, tokens) => void (await record({ traceId, userId, tokens })),
   });
   const ask = createAskPipeline({
@@ -81,9 +79,8 @@ export function createApp(options: AppOptions): App {
     admit: createAdmit(stepDeps),
     record,
     storePrefix: options.storePrefix,
-    models,
+    answerer,
     refiner,
-    outputGuardFor,
     logger,
   });
   // A warm-up ping (the timer function) builds the clients a request will need and opens the

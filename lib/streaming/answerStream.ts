@@ -1,19 +1,28 @@
-// The SSE body of a streamed answer: `delta` events as the model writes, then one `done` with
-// the shaped answer, traceId, profile, model and usage; or one `error` if the model stops
-// mid-stream or its text cannot be shaped. `finish` runs once, whatever happened.
+// The SSE body of a streamed answer: `delta` events as the model writes (or `draft` then
+// `final` for a profile that refines), then one `done` with the shaped answer, traceId,
+// profile, model and usage; or one `error` if the model stops mid-stream or its text cannot be
+// shaped. The generator's return value says how it ended; `settleStream` records it.
 import { AppError } from "../appError";
+import type { Usage } from "../chat/types";
+import { ZERO_USAGE, addUsage } from "../chat/usage";
 import { sseEvent } from "../http/sse";
 import type { PreparedCall } from "../intents/intent";
-import type { Usage } from "../models/callModelChain";
 import type { OpenedStream } from "../models/streamModelChain";
 
-export interface StreamDone {
-  answer: unknown;
-  model: string;
-  usage: Usage;
+export interface StreamOutcome {
+  status: number;
+  code?: string;
+  message?: string;
+  model?: string;
+  usage?: Usage;
+  /** The shaped answer, when `done` went out. */
+  answer?: unknown;
 }
 
-export async function* answerStream(options: {
+/** What a stream that the client left before its end is recorded as. */
+export const CLIENT_CLOSED: StreamOutcome = { status: 499, code: "client_closed", message: "the client went away before the answer was complete" };
+
+export interface AnswerStreamOptions {
   opened: OpenedStream;
   call: PreparedCall;
   /** Fast first, then refine: the first stream's text goes out as `draft`, this one's as `final`. */
@@ -25,55 +34,76 @@ export async function* answerStream(options: {
   extraDone?: () => Record<string, unknown>;
   /** Output rules, run on the text so far before each delta goes out. */
   guardOutput(text: string): void;
-  /** After the last delta, before `done`: quota charge and cache write. */
-  onComplete(done: StreamDone): Promise<void>;
-  finish(outcome: { status: number; code?: string; message?: string; model?: string; usage?: Usage }): Promise<void>;
-}): AsyncGenerator<string> {
-  let outcome: Parameters<typeof options.finish>[0] = { status: 499, code: "client_closed" };
-  const guardOutput = options.guardOutput;
-  async function* relay(opened: OpenedStream, event: string, sink: { text: string; model: string; usage: Usage }) {
-    const deltas = opened.deltas();
-    let next = await deltas.next();
-    while (!next.done) {
-      sink.text += next.value;
-      guardOutput(sink.text);
-      yield sseEvent(event, { text: next.value });
-      next = await deltas.next();
-    }
-    sink.model = next.value.model;
-    sink.usage = next.value.usage;
+}
+
+interface Relayed {
+  text: string;
+  model: string;
+  usage: Usage;
+}
+
+async function* relay(opened: OpenedStream, event: string, guardOutput: (text: string) => void): AsyncGenerator<string, Relayed> {
+  const deltas = opened.deltas();
+  let text = "";
+  let next = await deltas.next();
+  while (!next.done) {
+    text += next.value;
+    guardOutput(text);
+    yield sseEvent(event, { text: next.value });
+    next = await deltas.next();
   }
+  return { text, model: next.value.model, usage: next.value.usage };
+}
+
+export async function* answerStream(options: AnswerStreamOptions): AsyncGenerator<string, StreamOutcome> {
   try {
-    const first = { text: "", model: "", usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 } };
-    yield* relay(options.opened, options.refine ? "draft" : "delta", first);
+    const first = yield* relay(options.opened, options.refine ? "draft" : "delta", options.guardOutput);
     const draft = options.call.shapeAnswer(first.text);
-    let done: StreamDone & { draft?: unknown; refined?: boolean } = { answer: draft, model: first.model, usage: first.usage };
+    let done: { answer: unknown; model: string; usage: Usage; draft?: unknown; refined?: boolean } = { answer: draft, model: first.model, usage: first.usage };
     if (options.refine) {
       // A failed refinement still leaves the user a complete (draft) answer.
       try {
-        const second = { ...first, text: "" };
-        yield* relay(await options.refine.open(), "final", second);
-        const usage = { promptTokens: first.usage.promptTokens + second.usage.promptTokens, completionTokens: first.usage.completionTokens + second.usage.completionTokens, totalTokens: first.usage.totalTokens + second.usage.totalTokens };
-        done = { answer: options.refine.call.shapeAnswer(second.text), draft, model: second.model, usage, refined: true };
+        const second = yield* relay(await options.refine.open(), "final", options.guardOutput);
+        done = { answer: options.refine.call.shapeAnswer(second.text), draft, model: second.model, usage: addUsage(first.usage, second.usage), refined: true };
       } catch (err) {
         if (err instanceof AppError && err.code === "blocked_output") throw err;
         done = { ...done, draft, refined: false };
       }
     }
-    await options.onComplete(done);
-    outcome = { status: 200, model: done.model, usage: done.usage };
     yield sseEvent("done", { ...done, ...options.meta, traceId: options.traceId, cached: false, ...options.extraDone?.() });
+    return { status: 200, model: done.model, usage: done.usage ?? ZERO_USAGE, answer: done.answer };
   } catch (err) {
     const known = err instanceof AppError ? err : new AppError(500, "internal_error", "internal error");
-    outcome = { status: known.status, code: known.code, message: known.message };
     yield sseEvent("error", { error: { code: known.code, message: known.message }, traceId: options.traceId });
+    return { status: known.status, code: known.code, message: known.message };
+  }
+}
+
+/**
+ * Passes a stream's events on and, however it ends (its last event, an error, or the client
+ * leaving mid-way), hands its outcome to `onSettled` once: the record step of a stream.
+ */
+export async function* settleStream(events: AsyncGenerator<string, StreamOutcome>, onSettled: (outcome: StreamOutcome) => Promise<void>): AsyncGenerator<string> {
+  let outcome = CLIENT_CLOSED;
+  try {
+    for (;;) {
+      const next = await events.next();
+      if (next.done) {
+        outcome = next.value;
+        break;
+      }
+      yield next.value;
+    }
   } finally {
-    await options.finish(outcome);
+    // Stops the provider's stream when the client went away early.
+    await events.return(CLIENT_CLOSED);
+    await onSettled(outcome);
   }
 }
 
 /** A whole answer (cached, or made with tools) streamed like a fresh one: one delta, then done. */
-export async function* wholeAnswerStream(answer: unknown, done: Record<string, unknown>): AsyncGenerator<string> {
+export async function* wholeAnswerStream(answer: unknown, done: Record<string, unknown>): AsyncGenerator<string, StreamOutcome> {
   yield sseEvent("delta", { text: typeof answer === "string" ? answer : JSON.stringify(answer) });
   yield sseEvent("done", { answer, ...done });
+  return { status: 200, answer };
 }

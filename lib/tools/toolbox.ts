@@ -2,7 +2,7 @@
 import * as z from "zod/mini";
 import type { Config } from "../config/loadConfig";
 import type { ToolParameters } from "../config/schema";
-import type { ToolCall, ToolDefinition } from "../models/callModelChain";
+import type { ToolCall, ToolDefinition } from "../chat/types";
 import { describeIssueAt } from "../validation/describeIssue";
 import { faqLookup } from "./faqLookup";
 import { callHttpTool } from "./httpTool";

@@ -32,6 +32,8 @@ export interface UpstreamFault {
 export interface RecordedRequest {
   path: string;
   authorization: string | undefined;
+  /** The X-Trace-Id the caller sent, as a gateway or a provider console would log it. */
+  traceId: string | undefined;
   body: Record<string, unknown>;
 }
 
@@ -167,7 +169,7 @@ export async function startLocalUpstream(options: { port?: number; host?: string
       return;
     }
     void readJson(req).then((body) => {
-      requests.push({ path, authorization: req.headers.authorization, body });
+      requests.push({ path, authorization: req.headers.authorization, traceId: typeof req.headers["x-trace-id"] === "string" ? req.headers["x-trace-id"] : undefined, body });
       const fault = queue.shift() ?? byModel.get(String(body.model)) ?? defaults;
       return answer(req, res, body, fault);
     });

@@ -25,3 +25,12 @@ export function filesWithRollout(env: "dev" | "staging" | "prod", intent: string
   files.envPolicy.environments[env].rollout = { ...files.envPolicy.environments[env].rollout, [intent]: rollout };
   return files as unknown as RawConfigFiles;
 }
+
+/** The real config files with every provider chain entry declaring structured output (json_schema). */
+export function filesWithJsonSchemaProviders(): RawConfigFiles {
+  const files = structuredClone(realConfigFiles()) as { models: Json };
+  for (const alias of Object.values(files.models.aliases as Record<string, Record<string, Json[]>>)) {
+    for (const chain of Object.values(alias)) for (const entry of chain) entry.json_schema = true;
+  }
+  return files as unknown as RawConfigFiles;
+}

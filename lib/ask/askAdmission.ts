@@ -1,0 +1,31 @@
+// Step 5's result as the walk uses it: the limit outcome, the rate-limit headers, and the cached
+// answer when there was one (read back through zod like any stored input).
+import * as z from "zod/mini";
+import type { Admission } from "../limits/admit";
+import type { Plan } from "./prepareAsk";
+
+const cachedAnswerSchema = z.object({ answer: z.unknown(), model: z.string() });
+
+export interface AskAdmission {
+  headers: Record<string, string>;
+  limit: Admission["outcome"];
+  /** What the log line says about the cache. */
+  cache: "off" | "bypass" | "hit" | "miss" | "skipped";
+  hit?: { answer: unknown; model: string };
+}
+
+function parseCached(value: string | undefined): { answer: unknown; model: string } | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const parsed = z.safeParse(cachedAnswerSchema, JSON.parse(value));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function readCachedAnswer(plan: Plan, admission: Admission): AskAdmission {
+  const hit = parseCached(admission.cached);
+  const cache = plan.cache !== "on" ? plan.cache : hit ? "hit" : admission.outcome === "store_error_open" ? "skipped" : "miss";
+  return { headers: admission.headers, limit: admission.outcome, cache, ...(hit ? { hit } : {}) };
+}

@@ -1,0 +1,108 @@
+// Step 7 of the walk, in one of three ways: a cache hit, a whole answer (JSON, or one SSE delta
+// when tools need whole replies), or a stream as the model writes. Each returns the response
+// and what it spent; the pipeline records it.
+import { createSingleFlight } from "../async/singleFlight";
+import type { Attempt, Usage } from "../chat/types";
+import { ZERO_USAGE } from "../chat/usage";
+import type { Config } from "../config/config";
+import { type PlainResponse, jsonResponse } from "../http/plain";
+import { SSE_HEADERS } from "../http/sse";
+import type { Answerer } from "../models/answerer";
+import type { Produced } from "../models/generateAnswer";
+import type { OpenedStream } from "../models/streamModelChain";
+import type { Logger } from "../observability/logger";
+import { type Refiner, refineTargetOf } from "../refine/refiner";
+import { type StreamOutcome, answerStream, wholeAnswerStream } from "../streaming/answerStream";
+import type { Plan } from "./prepareAsk";
+
+/** What an answer cost and where it came from: the log line, the audit record and the cache. */
+export interface Answered {
+  answer: unknown;
+  model: string;
+  provider?: string;
+  attempts?: Attempt[];
+  /** What this request spent (nothing for a cache hit, or a follower of a shared call). */
+  usage: Usage;
+  /** Fresh from a model, and ours to store in the cache. */
+  cacheable: boolean;
+  extra?: Record<string, unknown>;
+}
+
+type Debug = (answered?: Partial<Answered>) => Record<string, unknown>;
+
+const metaOf = (plan: Plan) => ({ intent: plan.intent.name, profile: plan.profile.name });
+
+function sseResponse(headers: Record<string, string>, stream: AsyncIterable<string>): PlainResponse {
+  return { status: 200, headers: { ...SSE_HEADERS, ...headers }, body: "", stream };
+}
+
+function wholeResponse(plan: Plan, headers: Record<string, string>, reply: Record<string, unknown> & { answer: unknown }): PlainResponse {
+  if (plan.mode === "whole") return jsonResponse(200, reply, headers);
+  const { answer, ...done } = reply;
+  return sseResponse(headers, wholeAnswerStream(answer, done));
+}
+
+export function respondCached(plan: Plan, hit: { answer: unknown; model: string }, headers: Record<string, string>, debug?: Debug): { response: PlainResponse; answered: Answered } {
+  const answered: Answered = { answer: hit.answer, model: hit.model, usage: ZERO_USAGE, cacheable: false };
+  const reply = { answer: hit.answer, traceId: plan.traceId, ...metaOf(plan), model: hit.model, usage: ZERO_USAGE, cached: true, ...(debug ? { debug: debug(answered) } : {}) };
+  return { response: wholeResponse(plan, headers, reply), answered };
+}
+
+export function createRespondWhole(deps: { answerer: Answerer; refiner?: Refiner; logger: Logger }) {
+  // Identical concurrent misses in one instance share one model call.
+  const singleFlight = createSingleFlight<Produced>();
+  return async function respondWhole(plan: Plan, headers: Record<string, string>, debug?: Debug): Promise<{ response: PlainResponse; answered: Answered }> {
+    const { traceId } = plan;
+    const produce = () =>
+      deps.answerer.answer(plan.profile, plan.call, {
+        trace: { traceId, userId: plan.userId },
+        onToolCall: (toolCall, outcome, ms) => deps.logger.info("tool call", { traceId, tool: toolCall.name, ok: outcome.ok, ...(outcome.error ? { error: outcome.error } : {}), ms }),
+      });
+    const { value, leader } = plan.cacheKey ? await singleFlight(plan.cacheKey, produce) : { value: await produce(), leader: true };
+    // The leader pays and stores; followers of a shared call spent nothing themselves.
+    const usage = leader ? value.usage : ZERO_USAGE;
+    const extra = { ...(value.repaired ? { repaired: true } : {}), ...(value.toolCalls ? { toolCalls: value.toolCalls } : {}), ...(leader ? {} : { sharedCall: true }) };
+    const answered: Answered = { answer: value.answer, model: value.model, provider: value.provider, attempts: value.attempts, usage, cacheable: leader, extra };
+    const reply: Record<string, unknown> & { answer: unknown } = {
+      answer: value.answer,
+      traceId,
+      ...metaOf(plan),
+      model: value.model,
+      usage,
+      cached: false,
+      // Which providers failed before the one that answered, and why.
+      ...(value.attempts.length > 1 ? { attempts: value.attempts } : {}),
+      ...(debug ? { debug: debug(answered) } : {}),
+    };
+    // Fast first: the refined answer is computed now, in the background, for /v1/mini/refine.
+    if (leader && deps.refiner && plan.profile.refine) {
+      const started = await deps.refiner.start({ traceId, userId: plan.userId, intent: plan.intent.name, profile: plan.profile.name, input: plan.call.input, ...(plan.request.context ? { context: plan.request.context } : {}) });
+      if (started) reply.refine = { id: traceId };
+    }
+    return { response: wholeResponse(plan, headers, reply), answered };
+  };
+}
+
+export function createRespondStreamed(deps: { config: Config; answerer: Answerer }) {
+  /**
+   * Opens the model's stream (falling back along the chain until the first delta: a failure
+   * here is still an ordinary error response), then relays it as SSE.
+   */
+  return async function respondStreamed(plan: Plan, signal: AbortSignal | undefined, debug?: Debug): Promise<{ opened: OpenedStream; events: AsyncGenerator<string, StreamOutcome> }> {
+    const options = { trace: { traceId: plan.traceId, userId: plan.userId }, ...(signal ? { signal } : {}) };
+    const opened = await deps.answerer.stream(plan.profile, plan.call, options);
+    const refineTarget = refineTargetOf(deps.config, plan.profile);
+    const events = answerStream({
+      opened,
+      call: plan.call,
+      ...(refineTarget ? { refine: { open: () => deps.answerer.stream(refineTarget, plan.call, options), call: plan.call } } : {}),
+      traceId: plan.traceId,
+      meta: metaOf(plan),
+      ...(debug ? { extraDone: () => debug({ provider: opened.provider, attempts: opened.attempts }) } : {}),
+      guardOutput: deps.answerer.guardOutputFor(plan.profile.name),
+    });
+    return { opened, events };
+  };
+}
+
+export { sseResponse };

@@ -1,0 +1,80 @@
+// The one answerer: (profile, prepared call) -> a model request, answered whole or streamed.
+// The pipeline, the refiner, replay and eval all come here, so what a provider receives never
+// depends on which path asked (design.md: "One answerer").
+import { AppError } from "../appError";
+import type { ModelRequest, ToolCall } from "../chat/types";
+import { sha256Hex } from "../config/canonicalJson";
+import type { Config, ResolvedEnvironment, ResolvedProfile } from "../config/config";
+import type { PreparedCall } from "../intents/intent";
+import { createOutputGuards } from "../safety/guards";
+import { type ToolOutcome, createToolbox } from "../tools/toolbox";
+import type { ChainOptions } from "./callModelChain";
+import type { CallTrace } from "./chatBody";
+import { type Produced, generateAnswer } from "./generateAnswer";
+import type { ModelTarget, ModelTargets } from "./modelTargets";
+import { type OpenedStream, openModelStream } from "./streamModelChain";
+
+export interface AnswerOptions {
+  /** Sent along to the provider: the traceId as a header, a hash of the user as `user`. */
+  trace?: { traceId: string; userId?: string };
+  /** Aborted when the client goes away (streams). */
+  signal?: AbortSignal;
+  onToolCall?: (call: ToolCall, outcome: ToolOutcome, ms: number) => void;
+}
+
+/** System prompt, then the intent's messages; the profile's limits; the intent's schema. */
+export function modelRequestFor(profile: ResolvedProfile, call: PreparedCall): ModelRequest {
+  return {
+    messages: [{ role: "system", content: profile.system_prompt }, ...call.messages],
+    maxTokens: profile.max_tokens,
+    ...(profile.temperature === undefined ? {} : { temperature: profile.temperature }),
+    ...(call.jsonSchema ? { jsonSchema: call.jsonSchema } : {}),
+  };
+}
+
+/** The provider sees a stable hash of the user (it can spot one abuser), never the userId. */
+function callTraceOf(trace: { traceId: string; userId?: string }): CallTrace {
+  return { traceId: trace.traceId, ...(trace.userId ? { userHash: `u_${sha256Hex(`provider-user:${trace.userId}`).slice(0, 24)}` } : {}) };
+}
+
+export interface Answerer {
+  /** The environment's output rules for a profile (streams run them on each delta). */
+  guardOutputFor(profile: string): (text: string) => void;
+  answer(profile: ResolvedProfile, call: PreparedCall, options?: AnswerOptions): Promise<Produced>;
+  /** Falls back along the chain until the first delta arrives; tool rounds need whole replies. */
+  stream(profile: ResolvedProfile, call: PreparedCall, options?: AnswerOptions): Promise<OpenedStream>;
+}
+
+export function createAnswerer(deps: { config: Config; env: ResolvedEnvironment; models: ModelTargets; now?: () => number; chainOptions?: Partial<ChainOptions> }): Answerer {
+  const toolbox = createToolbox(deps.config);
+  const guardOutputFor = createOutputGuards(deps.config.profiles, deps.env.safety);
+  const chainOf = (profile: ResolvedProfile): readonly ModelTarget[] => {
+    const chain = deps.models[profile.model];
+    if (!chain || chain.length === 0) throw new AppError(503, "model_unavailable", `no provider chain for "${profile.model}" in ${deps.env.name}`);
+    return chain;
+  };
+  const chainOptionsOf = (profile: ResolvedProfile, options: AnswerOptions): ChainOptions & { trace?: CallTrace } => ({
+    ...deps.chainOptions,
+    budgetMs: profile.budget_ms ?? deps.env.modelBudgetMs,
+    ...(deps.now ? { now: deps.now } : {}),
+    ...(options.trace ? { trace: callTraceOf(options.trace) } : {}),
+  });
+  return {
+    guardOutputFor,
+    answer(profile, call, options = {}) {
+      const definitions = profile.tools ? toolbox.definitions(profile.tools) : [];
+      return generateAnswer({
+        chain: chainOf(profile),
+        request: modelRequestFor(profile, call),
+        shapeAnswer: call.shapeAnswer,
+        chainOptions: chainOptionsOf(profile, options),
+        guardOutput: guardOutputFor(profile.name),
+        ...(definitions.length > 0 ? { tools: { toolbox, definitions } } : {}),
+        ...(options.onToolCall ? { onToolCall: options.onToolCall } : {}),
+      });
+    },
+    stream(profile, call, options = {}) {
+      return openModelStream(chainOf(profile), modelRequestFor(profile, call), { ...chainOptionsOf(profile, options), ...(options.signal ? { signal: options.signal } : {}) });
+    },
+  };
+}

@@ -1,0 +1,12 @@
+// Every key the backend writes, in one place. `prefix` separates environments (and test runs)
+// sharing one Redis; the version segment lets a key format change without reading old data.
+import { beijingDay } from "../time/beijingTime";
+
+export const storeKeys = {
+  perUserIntent: (prefix: string, userId: string, intent: string) => `${prefix}rl:v1:${userId}:${intent}`,
+  perUser: (prefix: string, userId: string) => `${prefix}rl:v1:${userId}:all`,
+  quota: (prefix: string, userId: string, nowMs: number) => `${prefix}quota:v1:${userId}:${beijingDay(nowMs)}`,
+  audit: (prefix: string, traceId: string) => `${prefix}audit:v1:${traceId}`,
+  cache: (prefix: string, profile: string, contentHash: string, digest: string) => `${prefix}cache:v1:${profile}:${contentHash}:${digest}`,
+  refine: (prefix: string, id: string) => `${prefix}refine:v1:${id}`,
+};
