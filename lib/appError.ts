@@ -8,8 +8,15 @@ export class AppError extends Error {
     readonly code: string,
     message: string,
     readonly headers: Readonly<Record<string, string>> = {},
+    /** Every problem with its path (validation errors), so a form can mark each field. */
+    readonly details?: readonly IssueDetail[],
   ) {
     super(message);
     this.name = "AppError";
   }
+}
+
+export interface IssueDetail {
+  path: string;
+  message: string;
 }

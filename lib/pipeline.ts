@@ -13,6 +13,7 @@ import type { Authenticate } from "./auth/authenticate";
 import type { Config, ResolvedEnvironment } from "./config/config";
 import { errorResponse } from "./http/errorResponse";
 import type { PlainRequest, PlainResponse } from "./http/plain";
+import type { RouteContext } from "./http/router";
 import { traceIdOf } from "./http/traceId";
 import type { Intent } from "./intents/intent";
 import type { IntentName } from "./intents/names";
@@ -65,7 +66,7 @@ interface Walked {
   answered?: Partial<Answered>;
 }
 
-export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) => Promise<PlainResponse> {
+export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ctx?: RouteContext) => Promise<PlainResponse> {
   const now = deps.now ?? Date.now;
   const newTraceId = deps.newTraceId ?? randomUUID;
   const prepareAsk = createPrepareAsk({ env: deps.env, storePrefix: deps.storePrefix });
@@ -94,10 +95,10 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
     };
   }
 
-  return async function ask(req) {
+  return async function ask(req, ctx) {
     const startedAt = now();
     const laps = createLaps(now, startedAt);
-    let traceId = traceIdOf(req, newTraceId);
+    let traceId = ctx?.traceId ?? traceIdOf(req, newTraceId);
     const walked: Walked = {};
 
     // The record step: quota, cache and the audit record in one store trip, then the log line.
@@ -117,6 +118,7 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest) =>
     try {
       const parsed = (walked.parsed = parseAsk(req, deps.intents, traceId));
       traceId = parsed.traceId;
+      if (ctx) ctx.traceId = traceId;
       const userId = (walked.userId = (await deps.authenticate(req, parsed.request.userId)).userId);
       laps.lap("auth");
       const plan = (walked.plan = prepareAsk(req, parsed, userId, chooseProfile(deps.config, deps.env, parsed.intent.name, userId, parsed.request.profile)));

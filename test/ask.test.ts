@@ -6,7 +6,10 @@ import { filesWithoutRefine } from "./support/policyFiles";
 const articleRequest = { intent: "summarize", userId: "u_123", traceId: "1732412345678", input: { text: ARTICLE_TEXT, maxBullets: 6 } };
 
 function expectErrorBody(json: Record<string, unknown>, code: string): void {
-  expect(json).toEqual({ error: { code, message: expect.any(String) }, traceId: expect.any(String) });
+  const { details, ...error } = json.error as { details?: unknown };
+  expect({ ...json, error }).toEqual({ error: { code, message: expect.any(String) }, traceId: expect.any(String) });
+  // Validation errors also carry every problem as data.
+  if (details !== undefined) expect(details).toEqual(expect.arrayContaining([{ path: expect.any(String), message: expect.any(String) }]));
   expect(JSON.stringify(json)).not.toMatch(/\bat .*\(|node_modules|Error:/);
 }
 
@@ -167,6 +170,18 @@ describe("POST /v1/mini/ask (dev)", () => {
       expect(status).toBe(400);
       expectErrorBody(json, "invalid_request");
       expect((json.error as { message: string }).message).toBe("userId: expected string, got number");
+      expect((json.error as { details: unknown }).details).toEqual([{ path: "userId", message: "expected string, got number" }]);
+    });
+
+    it("every validation problem comes back as data, the first still in the message", async () => {
+      const { status, json } = await h.ask({ intent: "summarize", userId: "bad id!", traceId: "x y", input: { text: "", maxBullets: 99 }, context: { k: { nested: 1 } } });
+      expect(status).toBe(400);
+      const error = json.error as { message: string; details: { path: string; message: string }[] };
+      expect(error.details.map((d) => d.path).sort()).toEqual(["context.k", "traceId", "userId"]);
+      expect(error.message).toBe(`${error.details[0]!.path}: ${error.details[0]!.message}`);
+      // Per-intent input: every field's problem too.
+      const input = await h.ask({ intent: "summarize", userId: "u_123", input: { text: 5, maxBullets: 99 } });
+      expect((input.json.error as { details: { path: string }[] }).details.map((d) => d.path).sort()).toEqual(["input.maxBullets", "input.text"]);
     });
 
     it("a missing input -> 400 naming input", async () => {
@@ -180,6 +195,7 @@ describe("POST /v1/mini/ask (dev)", () => {
       expect(status).toBe(400);
       expectErrorBody(json, "invalid_input");
       expect((json.error as { message: string }).message).toBe("input.maxBullets: expected a number at most 20");
+      expect((json.error as { details: unknown }).details).toEqual([{ path: "input.maxBullets", message: "expected a number at most 20" }]);
     });
 
     it("per-intent input: extract without fields -> 400 at input.fields", async () => {

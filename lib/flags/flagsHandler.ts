@@ -1,15 +1,11 @@
 // GET /v1/mini/flags: what this user will get, per intent, in this environment: the profile (and
 // the rollout arm that chose it) and which features are on. The Mini Program keeps its toggles
 // "stored remotely" here; /v1/mini/ask decides with the very same chooseProfile, so they agree.
-import { randomUUID } from "node:crypto";
-import { AppError } from "../appError";
 import { bearerTokenOf } from "../auth/authenticate";
 import type { Config, ResolvedEnvironment } from "../config/loadConfig";
-import { errorResponse } from "../http/errorResponse";
-import { type PlainRequest, type PlainResponse, jsonResponse } from "../http/plain";
-import { traceIdOf } from "../http/traceId";
+import { jsonResponse } from "../http/plain";
+import type { RouteHandler } from "../http/router";
 import { INTENT_NAMES, type IntentName } from "../intents/names";
-import type { Logger } from "../observability/logger";
 import { type Arm, chooseProfile } from "../routing/resolveProfile";
 
 export interface IntentFlags {
@@ -32,19 +28,13 @@ export function flagsFor(config: Config, env: ResolvedEnvironment, userId: strin
   return out;
 }
 
-export function createFlagsHandler(deps: { config: Config; env: ResolvedEnvironment; verifyToken: (token: string) => Promise<string>; logger: Logger }) {
-  return async (req: PlainRequest): Promise<PlainResponse> => {
-    const traceId = traceIdOf(req, randomUUID);
-    try {
-      const userId = await deps.verifyToken(bearerTokenOf(req));
-      return jsonResponse(
-        200,
-        { env: deps.env.name, configHash: deps.config.hash, userId, intents: flagsFor(deps.config, deps.env, userId), traceId },
-        { "x-trace-id": traceId, "cache-control": "private, max-age=60" },
-      );
-    } catch (err) {
-      deps.logger.info("flags", { traceId, status: err instanceof AppError ? err.status : 500, code: err instanceof AppError ? err.code : "internal_error" });
-      return errorResponse(err, traceId);
-    }
+export function createFlagsHandler(deps: { config: Config; env: ResolvedEnvironment; verifyToken: (token: string) => Promise<string> }): RouteHandler {
+  return async (req, ctx) => {
+    const userId = await deps.verifyToken(bearerTokenOf(req));
+    return jsonResponse(
+      200,
+      { env: deps.env.name, configHash: deps.config.hash, userId, intents: flagsFor(deps.config, deps.env, userId), traceId: ctx.traceId },
+      { "x-trace-id": ctx.traceId, "cache-control": "private, max-age=60" },
+    );
   };
 }

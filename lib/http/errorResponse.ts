@@ -1,8 +1,8 @@
-import { AppError } from "../appError";
+import { AppError, type IssueDetail } from "../appError";
 import { type PlainResponse, jsonResponse } from "./plain";
 
 export interface ErrorBody {
-  error: { code: string; message: string };
+  error: { code: string; message: string; details?: readonly IssueDetail[] };
   traceId: string;
 }
 
@@ -11,7 +11,7 @@ export function errorResponse(err: unknown, traceId: string): PlainResponse {
   const known = err instanceof AppError;
   const status = known ? err.status : 500;
   const body: ErrorBody = {
-    error: known ? { code: err.code, message: err.message } : { code: "internal_error", message: "internal error" },
+    error: known ? { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } : { code: "internal_error", message: "internal error" },
     traceId,
   };
   return jsonResponse(status, body, { "x-trace-id": traceId, ...(known ? err.headers : {}) });

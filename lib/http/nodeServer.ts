@@ -2,7 +2,8 @@
 // local server: node:http in, PlainRequest to the router, PlainResponse out.
 import { type IncomingMessage, type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { MAX_BODY_BYTES } from "./limits";
+import { randomUUID } from "node:crypto";
+import { MAX_BODY_BYTES, TRACE_ID } from "./limits";
 import type { PlainRequest } from "./plain";
 import type { Handler } from "./router";
 
@@ -78,8 +79,11 @@ export function createHttpServer(handle: Handler): Server {
         if (tooLarge) req.destroy();
       });
     })().catch(() => {
-      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
-      res.end(JSON.stringify({ error: { code: "internal_error", message: "internal error" }, traceId: "" }));
+      // The router answers every error; this is a transport failure (a stream that broke).
+      const header = req.headers["x-trace-id"];
+      const traceId = typeof header === "string" && TRACE_ID.test(header) ? header : randomUUID();
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json; charset=utf-8", "x-trace-id": traceId });
+      res.end(JSON.stringify({ error: { code: "internal_error", message: "internal error" }, traceId }));
     });
   });
 }

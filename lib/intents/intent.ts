@@ -1,12 +1,10 @@
 import * as z from "zod/mini";
 import { AppError } from "../appError";
-import { describeIssueAt } from "../validation/describeIssue";
+import { describeIssueAt, issueDetails } from "../validation/describeIssue";
 import type { IntentName } from "./names";
 
-export interface ChatMessage {
-  role: "system" | "user" | "assistant";
-  content: string;
-}
+export type { ChatMessage } from "../chat/types";
+import type { ChatMessage } from "../chat/types";
 
 /** Small, sanitized key/value context a Mini Program may send along. */
 export type AskContext = Readonly<Record<string, string | number | boolean>>;
@@ -53,7 +51,7 @@ export function defineIntent<I>(spec: {
       if (!result.success) {
         const issue = result.error.issues[0];
         const detail = issue ? describeIssueAt({ ...issue, path: ["input", ...issue.path] }, { input: raw }) : "invalid";
-        throw new AppError(400, "invalid_input", detail);
+        throw new AppError(400, "invalid_input", detail, {}, issueDetails(result.error.issues, { input: raw }, ["input"]));
       }
       const input = result.data;
       return {

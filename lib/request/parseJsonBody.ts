@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { AppError } from "../appError";
 import type { PlainRequest } from "../http/plain";
-import { describeIssueAt } from "../validation/describeIssue";
+import { describeIssueAt, issueDetails } from "../validation/describeIssue";
 
 /** Body limit, content type, JSON and schema, in that order; each its own 4xx code. */
 export function parseJsonBody<S extends z.ZodMiniType>(req: PlainRequest, schema: S, maxBytes: number): z.infer<S> {
@@ -24,7 +24,7 @@ export function parseJsonBody<S extends z.ZodMiniType>(req: PlainRequest, schema
   const result = z.safeParse(schema, body);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new AppError(400, "invalid_request", issue ? describeIssueAt(issue, body) : "invalid request");
+    throw new AppError(400, "invalid_request", issue ? describeIssueAt(issue, body) : "invalid request", {}, issueDetails(result.error.issues, body));
   }
   return result.data;
 }

@@ -53,6 +53,9 @@ export interface App {
   logger: Logger;
 }
 
+/** Routes whose one log line the router writes (/ask writes its own, with the audit record). */
+const ROUTE_LOG_LINES = { "POST /v1/mini/login": "login", "POST /v1/mini/refine": "refine", "GET /v1/mini/flags": "flags" };
+
 export function createApp(options: AppOptions): App {
   const env = environmentOf(options.config, options.envName);
   const models = options.models;
@@ -104,17 +107,17 @@ export function createApp(options: AppOptions): App {
   const health: Handler = async () =>
     jsonResponse(200, { status: "ready", env: env.name, configHash: options.config.hash, intents: Object.keys(options.intents) });
   const login = options.login
-    ? createLoginHandler({ ...options.login, env: env.name, tokenTtlSeconds: env.tokenTtlSeconds, logger })
+    ? createLoginHandler({ ...options.login, env: env.name, tokenTtlSeconds: env.tokenTtlSeconds })
     : undefined;
   const handle = createRouter({
     ...(Object.keys(options.intents).length > 0
-      ? { "POST /v1/mini/ask": ask, "POST /v1/mini/refine": createRefineHandler({ refiner, verifyToken: options.verifyToken, logger, env: env.name }) }
+      ? { "POST /v1/mini/ask": ask, "POST /v1/mini/refine": createRefineHandler({ refiner, verifyToken: options.verifyToken }) }
       : {}),
     ...(login ? { "POST /v1/mini/login": login } : {}),
     "POST /v1/mini/warmup": warmup,
-    "GET /v1/mini/flags": createFlagsHandler({ config: options.config, env, verifyToken: options.verifyToken, logger }),
+    "GET /v1/mini/flags": createFlagsHandler({ config: options.config, env, verifyToken: options.verifyToken }),
     "GET /healthz": health,
     ...options.extraRoutes?.({ config: options.config, env }),
-  });
+  }, { logger, env: env.name, logAs: ROUTE_LOG_LINES });
   return { handle, store: options.store, env, models, logger };
 }

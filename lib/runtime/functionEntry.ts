@@ -31,8 +31,11 @@ export function functionEntry(spec: { name: string; intents: Partial<Record<Inte
   try {
     built = createProcessApp({ processEnv: process.env, config: bundledConfig(), intents: spec.intents, serveLogin: spec.serveLogin ?? false });
   } catch (err) {
-    if (err instanceof ConfigError) console.error(`miniask ${name}: ${err.message}`);
-    throw err;
+    // One clear message in the function's log, then a non-zero exit: a stack trace of minified
+    // code would only bury it (and SCF's Init Report says the start failed either way).
+    const why = err instanceof ConfigError ? err.message : `failed to start (${err instanceof Error ? `${err.name}: ${err.message.split("\n")[0]}` : String(err)})`;
+    process.stderr.write(`miniask ${name}: ${why}\n`);
+    process.exit(1);
   }
   const { app, settings } = built;
   // An unreachable store at init is worth a line now; requests then follow on_store_error.

@@ -59,6 +59,17 @@ export function describeIssue(issue: Issue, input: unknown): string {
   }
 }
 
+/** At most this many issues go back to a client: enough to mark a form, never a dump. */
+export const MAX_ISSUE_DETAILS = 20;
+
+/** Every issue (capped) as {path, message}: data a Mini Program form can use. */
+export function issueDetails(issues: readonly Issue[], input: unknown, pathPrefix: readonly PathKey[] = []): { path: string; message: string }[] {
+  return issues.slice(0, MAX_ISSUE_DETAILS).map((issue) => {
+    const at = { ...issue, path: [...pathPrefix, ...issue.path] } as Issue;
+    return { path: formatPath(at.path) || "(root)", message: describeIssue(at, input) };
+  });
+}
+
 /** The issue's full key path (record keys included) joined to its description. */
 export function describeIssueAt(issue: Issue, input: unknown): string {
   const path = formatPath(issue.path);
