@@ -1,11 +1,36 @@
 // Redis over TCP: TencentDB for Redis inside the function's VPC (Upstash has no mainland
 // region). The client is created on first use and kept by the warm instance.
-import type { Redis } from "ioredis";
-import { evalAdmit } from "./evalAdmit";
+import type { ChainableCommander, Redis } from "ioredis";
+import { type RedisConnection, type RedisTransaction, createRedisProtocolStore } from "./redisProtocolStore";
 import type { Store } from "./store";
 
+function transactionOf(multi: ChainableCommander): RedisTransaction {
+  const tx: RedisTransaction = {
+    incrby: (key, by) => (multi.incrby(key, by), tx),
+    expire: (key, seconds) => (multi.expire(key, seconds), tx),
+    setEx: (key, value, seconds) => (multi.set(key, value, "EX", seconds), tx),
+    async exec() {
+      const results = await multi.exec();
+      const failed = results?.find(([err]) => err);
+      if (failed?.[0]) throw failed[0];
+    },
+  };
+  return tx;
+}
+
+function connectionOf(redis: Redis): RedisConnection {
+  return {
+    evalsha: (sha, keys, args) => redis.evalsha(sha, keys.length, ...keys, ...args),
+    eval: (script, keys, args) => redis.eval(script, keys.length, ...keys, ...args),
+    transaction: () => transactionOf(redis.multi()),
+    get: async (key) => (await redis.get(key)) ?? undefined,
+    setEx: async (key, value, seconds) => void (await redis.set(key, value, "EX", seconds)),
+    ping: async () => void (await redis.ping()),
+  };
+}
+
 export function createRedisStore(url: string): Store {
-  let client: Promise<Redis> | undefined;
+  let client: Promise<{ redis: Redis; connection: RedisConnection }> | undefined;
   const connect = () =>
     (client ??= import("ioredis").then((mod) => {
       // ioredis is CommonJS: Node's loader exposes its named export, a bundle only `default`.
@@ -20,41 +45,14 @@ export function createRedisStore(url: string): Store {
       // Connection errors surface on the commands (and in our warning line); without a
       // listener ioredis would also print each reconnect failure to stderr.
       redis.on("error", () => undefined);
-      return redis;
+      return { redis, connection: connectionOf(redis) };
     }));
-  return {
-    kind: "redis",
-    async admit(request) {
-      const redis = await connect();
-      return evalAdmit(
-        {
-          evalsha: (sha, keys, args) => redis.evalsha(sha, keys.length, ...keys, ...args),
-          eval: (script, keys, args) => redis.eval(script, keys.length, ...keys, ...args),
-        },
-        request,
-      );
-    },
-    async record({ quota, cache, audit }) {
-      if (!quota && !cache && !audit) return;
-      const tx = (await connect()).multi();
-      if (quota) tx.incrby(quota.key, quota.tokens).expire(quota.key, quota.ttlSeconds);
-      for (const entry of [cache, audit]) if (entry) tx.set(entry.key, entry.value, "EX", entry.ttlSeconds);
-      const results = await tx.exec();
-      const failed = results?.find(([err]) => err);
-      if (failed?.[0]) throw failed[0];
-    },
-    async get(key) {
-      return (await (await connect()).get(key)) ?? undefined;
-    },
-    async set(key, value, ttlSeconds) {
-      await (await connect()).set(key, value, "EX", ttlSeconds);
-    },
-    async ping() {
-      await (await connect()).ping();
-    },
-    async close() {
-      if (client) (await client).disconnect();
+  return createRedisProtocolStore(
+    "redis",
+    async () => (await connect()).connection,
+    async () => {
+      if (client) (await client).redis.disconnect();
       client = undefined;
     },
-  };
+  );
 }

@@ -1,42 +1,42 @@
 // Upstash over HTTPS (@upstash/redis): fine overseas or at low volume; from mainland China it
 // is a cross-border hop (no mainland region), hence the TCP backend beside it.
 import type { Redis } from "@upstash/redis";
-import { evalAdmit } from "./evalAdmit";
+import { type RedisConnection, type RedisTransaction, createRedisProtocolStore } from "./redisProtocolStore";
 import type { Store } from "./store";
 
+function transactionOf(multi: ReturnType<Redis["multi"]>): RedisTransaction {
+  const tx: RedisTransaction = {
+    incrby: (key, by) => (multi.incrby(key, by), tx),
+    expire: (key, seconds) => (multi.expire(key, seconds), tx),
+    setEx: (key, value, seconds) => (multi.set(key, value, { ex: seconds }), tx),
+    async exec() {
+      await multi.exec();
+    },
+  };
+  return tx;
+}
+
+function connectionOf(redis: Redis): RedisConnection {
+  return {
+    evalsha: (sha, keys, args) => redis.evalsha(sha, keys, args),
+    eval: (script, keys, args) => redis.eval(script, keys, args),
+    transaction: () => transactionOf(redis.multi()),
+    get: async (key) => (await redis.get<string>(key)) ?? undefined,
+    setEx: async (key, value, seconds) => void (await redis.set(key, value, { ex: seconds })),
+    ping: async () => void (await redis.ping()),
+  };
+}
+
 export function createUpstashStore(url: string, token: string): Store {
-  let client: Promise<Redis> | undefined;
+  let client: Promise<RedisConnection> | undefined;
   const connect = () =>
     (client ??= import("@upstash/redis").then(
       ({ Redis: UpstashRedis }) =>
         // Its own retries (5, with backoff) would outlast our store timeout; values are ours to
         // decode; its errors quote whole commands, so they are never logged as they are.
-        new UpstashRedis({ url, token, automaticDeserialization: false, retry: false, enableTelemetry: false }),
+        connectionOf(new UpstashRedis({ url, token, automaticDeserialization: false, retry: false, enableTelemetry: false })),
     ));
-  return {
-    kind: "upstash",
-    async admit(request) {
-      const redis = await connect();
-      return evalAdmit({ evalsha: (sha, keys, args) => redis.evalsha(sha, keys, args), eval: (script, keys, args) => redis.eval(script, keys, args) }, request);
-    },
-    async record({ quota, cache, audit }) {
-      if (!quota && !cache && !audit) return;
-      const tx = (await connect()).multi();
-      if (quota) tx.incrby(quota.key, quota.tokens).expire(quota.key, quota.ttlSeconds);
-      for (const entry of [cache, audit]) if (entry) tx.set(entry.key, entry.value, { ex: entry.ttlSeconds });
-      await tx.exec();
-    },
-    async get(key) {
-      return (await (await connect()).get<string>(key)) ?? undefined;
-    },
-    async set(key, value, ttlSeconds) {
-      await (await connect()).set(key, value, { ex: ttlSeconds });
-    },
-    async ping() {
-      await (await connect()).ping();
-    },
-    async close() {
-      client = undefined;
-    },
-  };
+  return createRedisProtocolStore("upstash", connect, async () => {
+    client = undefined;
+  });
 }
