@@ -36,21 +36,18 @@ function known(names: Iterable<string>): string {
   return `(known: ${[...names].join(", ") || "none"})`;
 }
 
-export function loadConfig(raw: RawConfigFiles): Config {
-  const problems: string[] = [];
-  const profilesFile = parseFile(profilesFileSchema, raw.profiles, CONFIG_FILES.profiles, problems);
-  const policyFile = parseFile(envPolicyFileSchema, raw.envPolicy, CONFIG_FILES.envPolicy, problems);
-  const modelsFile = parseFile(modelsFileSchema, raw.models, CONFIG_FILES.models, problems);
-  const toolsFile = parseFile(toolsFileSchema, raw.tools, CONFIG_FILES.tools, problems);
-  const faq = parseFile(faqFileSchema, raw.faq, CONFIG_FILES.faq, problems);
-  if (!profilesFile || !policyFile || !modelsFile || !toolsFile || !faq) throw new ConfigError(problems);
+type ProfilesFile = z.infer<typeof profilesFileSchema>;
+type PolicyFile = z.infer<typeof envPolicyFileSchema>;
+type ModelsFile = z.infer<typeof modelsFileSchema>;
+type ToolsFile = z.infer<typeof toolsFileSchema>;
 
-  const P = CONFIG_FILES.profiles;
-  const E = CONFIG_FILES.envPolicy;
-  const M = CONFIG_FILES.models;
-  const profileNames = Object.keys(profilesFile.profiles);
+const P = CONFIG_FILES.profiles;
+const E = CONFIG_FILES.envPolicy;
+const M = CONFIG_FILES.models;
+
+/** Each profile with its name, intent and content hash; unknown aliases, refines and tools reported. */
+function resolveProfiles(profilesFile: ProfilesFile, modelsFile: ModelsFile, toolsFile: ToolsFile, problems: string[]): Record<string, ResolvedProfile> {
   const aliasNames = Object.keys(modelsFile.aliases);
-
   const profiles: Record<string, ResolvedProfile> = {};
   for (const [name, profile] of Object.entries(profilesFile.profiles)) {
     const intent = intentOfProfile(name, profile);
@@ -68,26 +65,34 @@ export function loadConfig(raw: RawConfigFiles): Config {
     });
     profiles[name] = { ...profile, name, intent, contentHash: sha256Hex(canonicalJson(profile)).slice(0, 16) };
   }
-
-  // A routing table maps every known intent to an existing profile that serves it.
-  const checkRouting = (file: string, at: string, routing: Record<string, string>, complete: boolean) => {
-    for (const [intent, target] of Object.entries(routing)) {
-      if (!isIntentName(intent)) {
-        problems.push(`${file}: ${at}.${intent}: unknown intent ${known(INTENT_NAMES)}`);
-      } else if (!(target in profiles)) {
-        problems.push(`${file}: ${at}.${intent}: unknown profile "${target}" ${known(profileNames)}`);
-      } else if (profiles[target]?.intent !== intent) {
-        problems.push(`${file}: ${at}.${intent}: profile "${target}" serves intent "${profiles[target]?.intent}", not "${intent}"`);
-      }
+  for (const profile of Object.values(profiles)) {
+    const target = profile.refine ? profiles[profile.refine] : undefined;
+    if (target && target.intent !== profile.intent) {
+      problems.push(`${P}: profiles.${profile.name}.refine: profile "${target.name}" serves intent "${target.intent}", not "${profile.intent}"`);
     }
-    if (complete) {
-      for (const intent of INTENT_NAMES) {
-        if (!(intent in routing)) problems.push(`${file}: ${at}: intent "${intent}" has no profile`);
-      }
-    }
-  };
-  checkRouting(P, "routing", profilesFile.routing, true);
+  }
+  return profiles;
+}
 
+/** A routing table maps every known intent to an existing profile that serves it. */
+function checkRouting(profiles: Record<string, ResolvedProfile>, file: string, at: string, routing: Record<string, string>, complete: boolean, problems: string[]): void {
+  for (const [intent, target] of Object.entries(routing)) {
+    if (!isIntentName(intent)) {
+      problems.push(`${file}: ${at}.${intent}: unknown intent ${known(INTENT_NAMES)}`);
+    } else if (!(target in profiles)) {
+      problems.push(`${file}: ${at}.${intent}: unknown profile "${target}" ${known(Object.keys(profiles))}`);
+    } else if (profiles[target]?.intent !== intent) {
+      problems.push(`${file}: ${at}.${intent}: profile "${target}" serves intent "${profiles[target]?.intent}", not "${intent}"`);
+    }
+  }
+  if (complete) {
+    for (const intent of INTENT_NAMES) {
+      if (!(intent in routing)) problems.push(`${file}: ${at}: intent "${intent}" has no profile`);
+    }
+  }
+}
+
+function checkProviders(modelsFile: ModelsFile, problems: string[]): void {
   for (const [name, provider] of Object.entries(modelsFile.aliases)) {
     for (const env of ENVIRONMENTS) {
       (provider[env] ?? []).forEach((entry, i) => {
@@ -97,53 +102,69 @@ export function loadConfig(raw: RawConfigFiles): Config {
       });
     }
   }
+}
 
-  const shared = policyFile.every_environment?.allowed_profiles ?? [];
-  shared.forEach((name, i) => {
-    if (!(name in profiles)) problems.push(`${E}: every_environment.allowed_profiles[${i}]: unknown profile "${name}" ${known(profileNames)}`);
+/** A rollout's target must exist, serve its intent and be allowed where it runs. */
+function resolveRollout(profiles: Record<string, ResolvedProfile>, env: EnvironmentName, rolloutFile: Record<string, { profile: string; percent: number; salt?: string | undefined }>, allowed: string[], problems: string[]) {
+  const rollout: Partial<Record<IntentName, { profile: string; percent: number; salt: string }>> = {};
+  for (const [intent, entry] of Object.entries(rolloutFile)) {
+    const at = `environments.${env}.rollout.${intent}`;
+    if (!isIntentName(intent)) problems.push(`${E}: ${at}: unknown intent ${known(INTENT_NAMES)}`);
+    else if (!(entry.profile in profiles)) problems.push(`${E}: ${at}.profile: unknown profile "${entry.profile}" ${known(Object.keys(profiles))}`);
+    else if (profiles[entry.profile]?.intent !== intent) problems.push(`${E}: ${at}.profile: profile "${entry.profile}" serves intent "${profiles[entry.profile]?.intent}", not "${intent}"`);
+    else if (!allowed.includes(entry.profile)) problems.push(`${E}: ${at}.profile: "${entry.profile}" is not allowed in ${env} (allowed: ${allowed.join(", ")}); a rollout never sends users to a profile the environment disallows`);
+    else rollout[intent] = { profile: entry.profile, percent: entry.percent, salt: entry.salt ?? `${intent}:${entry.profile}` };
+  }
+  return rollout;
+}
+
+/** One environment's policy, resolved: what it may serve, how it routes, and its settings. */
+function resolveEnvironment(env: EnvironmentName, policyFile: PolicyFile, profilesFile: ProfilesFile, modelsFile: ModelsFile, profiles: Record<string, ResolvedProfile>, problems: string[]): ResolvedEnvironment | undefined {
+  const policy = policyFile.environments[env];
+  if (!policy) return undefined;
+  const at = `environments.${env}`;
+  policy.allowed_profiles.forEach((name, i) => {
+    if (!(name in profiles)) problems.push(`${E}: ${at}.allowed_profiles[${i}]: unknown profile "${name}" ${known(Object.keys(profiles))}`);
   });
+  if (policy.routing) checkRouting(profiles, E, `${at}.routing`, policy.routing, false, problems);
+  const allowed = [...new Set([...policy.allowed_profiles, ...(policyFile.every_environment?.allowed_profiles ?? [])])];
+  const routing = { ...profilesFile.routing, ...policy.routing } as Record<IntentName, string>;
+  for (const intent of INTENT_NAMES) {
+    const target = routing[intent];
+    if (target === undefined || !(target in profiles)) continue; // already reported above
+    if (!allowed.includes(target)) {
+      problems.push(`${E}: ${at}: cannot serve intent "${intent}": it routes to "${target}", which ${env} does not allow (allowed: ${allowed.join(", ")}); allow it or add ${at}.routing.${intent}`);
+    }
+  }
+  for (const name of allowed) {
+    const alias = profiles[name]?.model;
+    if (alias && modelsFile.aliases[alias] && !modelsFile.aliases[alias][env]) {
+      problems.push(`${M}: aliases.${alias}.${env}: missing, but profile "${name}" (allowed in ${env}) uses alias "${alias}"`);
+    }
+  }
+  const rollout = resolveRollout(profiles, env, policy.rollout, allowed, problems);
+  return { name: env, rollout, allowedProfiles: allowed, logLevel: policy.log_level, routing, tokenTtlSeconds: policy.token_ttl_minutes * 60, limits: policy.limits, modelBudgetMs: policy.model_budget_ms, safety: policy.safety, logging: policy.logging, audit: policy.audit };
+}
 
+export function loadConfig(raw: RawConfigFiles): Config {
+  const problems: string[] = [];
+  const profilesFile = parseFile(profilesFileSchema, raw.profiles, CONFIG_FILES.profiles, problems);
+  const policyFile = parseFile(envPolicyFileSchema, raw.envPolicy, CONFIG_FILES.envPolicy, problems);
+  const modelsFile = parseFile(modelsFileSchema, raw.models, CONFIG_FILES.models, problems);
+  const toolsFile = parseFile(toolsFileSchema, raw.tools, CONFIG_FILES.tools, problems);
+  const faq = parseFile(faqFileSchema, raw.faq, CONFIG_FILES.faq, problems);
+  if (!profilesFile || !policyFile || !modelsFile || !toolsFile || !faq) throw new ConfigError(problems);
+
+  const profiles = resolveProfiles(profilesFile, modelsFile, toolsFile, problems);
+  checkRouting(profiles, P, "routing", profilesFile.routing, true, problems);
+  checkProviders(modelsFile, problems);
+  (policyFile.every_environment?.allowed_profiles ?? []).forEach((name, i) => {
+    if (!(name in profiles)) problems.push(`${E}: every_environment.allowed_profiles[${i}]: unknown profile "${name}" ${known(Object.keys(profiles))}`);
+  });
   const environments: Partial<Record<EnvironmentName, ResolvedEnvironment>> = {};
   for (const env of ENVIRONMENTS) {
-    const policy = policyFile.environments[env];
-    if (!policy) continue;
-    const at = `environments.${env}`;
-    policy.allowed_profiles.forEach((name, i) => {
-      if (!(name in profiles)) problems.push(`${E}: ${at}.allowed_profiles[${i}]: unknown profile "${name}" ${known(profileNames)}`);
-    });
-    if (policy.routing) checkRouting(E, `${at}.routing`, policy.routing, false);
-
-    const allowed = [...new Set([...policy.allowed_profiles, ...shared])];
-    const routing = { ...profilesFile.routing, ...policy.routing } as Record<IntentName, string>;
-    for (const intent of INTENT_NAMES) {
-      const target = routing[intent];
-      if (target === undefined || !(target in profiles)) continue; // already reported above
-      if (!allowed.includes(target)) {
-        problems.push(`${E}: ${at}: cannot serve intent "${intent}": it routes to "${target}", which ${env} does not allow (allowed: ${allowed.join(", ")}); allow it or add ${at}.routing.${intent}`);
-      }
-    }
-    for (const name of allowed) {
-      const alias = profiles[name]?.model;
-      if (alias && modelsFile.aliases[alias] && !modelsFile.aliases[alias][env]) {
-        problems.push(`${M}: aliases.${alias}.${env}: missing, but profile "${name}" (allowed in ${env}) uses alias "${alias}"`);
-      }
-    }
-    const rollout: Partial<Record<IntentName, { profile: string; percent: number; salt: string }>> = {};
-    for (const [intent, entry] of Object.entries(policy.rollout)) {
-      const at2 = `${at}.rollout.${intent}`;
-      if (!isIntentName(intent)) problems.push(`${E}: ${at2}: unknown intent ${known(INTENT_NAMES)}`);
-      else if (!(entry.profile in profiles)) problems.push(`${E}: ${at2}.profile: unknown profile "${entry.profile}" ${known(profileNames)}`);
-      else if (profiles[entry.profile]?.intent !== intent) problems.push(`${E}: ${at2}.profile: profile "${entry.profile}" serves intent "${profiles[entry.profile]?.intent}", not "${intent}"`);
-      else if (!allowed.includes(entry.profile)) problems.push(`${E}: ${at2}.profile: "${entry.profile}" is not allowed in ${env} (allowed: ${allowed.join(", ")}); a rollout never sends users to a profile the environment disallows`);
-      else rollout[intent] = { profile: entry.profile, percent: entry.percent, salt: entry.salt ?? `${intent}:${entry.profile}` };
-    }
-    environments[env] = { name: env, rollout, allowedProfiles: allowed, logLevel: policy.log_level, routing, tokenTtlSeconds: policy.token_ttl_minutes * 60, limits: policy.limits, modelBudgetMs: policy.model_budget_ms, safety: policy.safety, logging: policy.logging, audit: policy.audit };
-  }
-  for (const profile of Object.values(profiles)) {
-    const target = profile.refine ? profiles[profile.refine] : undefined;
-    if (target && target.intent !== profile.intent) {
-      problems.push(`${P}: profiles.${profile.name}.refine: profile "${target.name}" serves intent "${target.intent}", not "${profile.intent}"`);
-    }
+    const resolved = resolveEnvironment(env, policyFile, profilesFile, modelsFile, profiles, problems);
+    if (resolved) environments[env] = resolved;
   }
   if (Object.keys(environments).length === 0) problems.push(`${E}: environments: expected at least one of ${ENVIRONMENTS.join(", ")}`);
 
@@ -159,4 +180,3 @@ export function loadConfig(raw: RawConfigFiles): Config {
     hash: sha256Hex(canonicalJson({ profilesFile, policyFile, modelsFile, toolsFile, faq })).slice(0, 16),
   };
 }
-
