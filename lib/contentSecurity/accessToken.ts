@@ -180,8 +180,10 @@ export function createAccessTokenSource(options: AccessTokenOptions): AccessToke
     throw new AccessTokenUnavailable("timeout");
   }
 
-  function singleFlight(bad: string | undefined, lastKnown: Entry | undefined) {
-    inFlight ??= refresh(bad, lastKnown).finally(() => (inFlight = undefined));
+  /** Callers that join a refresh already under way did not fetch: only its leader did. */
+  async function singleFlight(bad: string | undefined, lastKnown: Entry | undefined) {
+    if (inFlight) return { ...(await inFlight), fetched: false };
+    inFlight = refresh(bad, lastKnown).finally(() => (inFlight = undefined));
     return inFlight;
   }
 
@@ -198,7 +200,7 @@ export function createAccessTokenSource(options: AccessTokenOptions): AccessToke
       // refused it): wait for it, then refresh again only if it did.
       if (inFlight) {
         const got = await raceDeadline(inFlight, deadlineMs, now);
-        if (got.token !== badToken) return got;
+        if (got.token !== badToken) return { ...got, fetched: false };
       }
       return raceDeadline(singleFlight(badToken, undefined), deadlineMs, now);
     },

@@ -79,6 +79,8 @@ export interface FakeWechat {
   clearRules(): void;
   /** Answer errcode -1 to the next `times` calls of an endpoint (Infinity: until cleared with 0). */
   setBusy(endpoint: "msg_sec_check" | "stable_token", times: number): void;
+  /** Most requests an endpoint was answering at the same time. */
+  peakInFlight: Record<"msg_sec_check" | "stable_token", number>;
   /** Delay before each reply of an endpoint, in ms. */
   setLatency(endpoint: "msg_sec_check" | "stable_token", ms: number): void;
   /** Invalidates every access_token issued so far (as a forced refresh elsewhere would). */
@@ -251,6 +253,16 @@ export async function startFakeWechat(options: FakeWechatOptions = {}): Promise<
   const rules: ContentRule[] = [];
   const busy = { msg_sec_check: 0, stable_token: 0 };
   const latency = { msg_sec_check: 0, stable_token: 0 };
+  const inFlight = { msg_sec_check: 0, stable_token: 0 };
+  const peakInFlight = { msg_sec_check: 0, stable_token: 0 };
+  const track = async <T>(endpoint: keyof typeof inFlight, work: () => Promise<T>): Promise<T> => {
+    peakInFlight[endpoint] = Math.max(peakInFlight[endpoint], ++inFlight[endpoint]);
+    try {
+      return await work();
+    } finally {
+      inFlight[endpoint]--;
+    }
+  };
   const issuer = createTokenIssuer(now);
   const takeBusy = (endpoint: keyof typeof busy) => busy[endpoint] > 0 && busy[endpoint]-- > 0;
 
@@ -263,15 +275,15 @@ export async function startFakeWechat(options: FakeWechatOptions = {}): Promise<
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://x");
-    if (url.pathname === "/cgi-bin/stable_token") {
+    if (url.pathname === "/cgi-bin/stable_token") return track("stable_token", async () => {
       const text = await readBody(req);
       const parsed = parseJson(text);
       const reply = req.method !== "POST" ? error(43002, "require POST method") : takeBusy("stable_token") ? error(-1, "system error") : parsed.ok ? stableTokenReply(parsed.value, issuer) : error(47001, "data format error");
       tokenCalls.push({ atMs: now(), body: parsed.ok ? parsed.value : text, reply });
       await delayed(latency.stable_token);
       return send(res, reply);
-    }
-    if (url.pathname === "/wxa/msg_sec_check") {
+    });
+    if (url.pathname === "/wxa/msg_sec_check") return track("msg_sec_check", async () => {
       const text = await readBody(req);
       const token = url.searchParams.get("access_token");
       const reply = req.method !== "POST" ? error(43302, "require POST method") : takeBusy("msg_sec_check") ? error(-1, "system error") : msgSecCheckReply(token, text, { issuer, visits, rules, now: now() });
@@ -279,7 +291,7 @@ export async function startFakeWechat(options: FakeWechatOptions = {}): Promise<
       secCheckCalls.push({ atMs: now(), accessToken: token, body: parsed.ok ? parsed.value : text, reply });
       await delayed(latency.msg_sec_check);
       return send(res, reply);
-    }
+    });
     calls.push({ code: url.searchParams.get("js_code") ?? "", appid: url.searchParams.get("appid"), secret: url.searchParams.get("secret") });
     send(res, code2SessionReply(url, seen, visit), "text/plain");
   }
@@ -296,6 +308,7 @@ export async function startFakeWechat(options: FakeWechatOptions = {}): Promise<
     calls,
     tokenCalls,
     secCheckCalls,
+    peakInFlight,
     visit,
     addRule: (rule) => void rules.push(rule),
     clearRules: () => void rules.splice(0),
