@@ -1,17 +1,31 @@
 // The module a Mini Program requires to call miniask: it logs in with wx.login, keeps the app
 // token, refreshes it before expiry and once on a 401, and sends a traceId with every call.
-import { createSseParser, createUtf8Decoder } from "./sseParser";
+// Built to ES2015 (scripts/buildMiniprogram.ts): no object spread with extra keys, no
+// Promise.prototype.finally, no globalThis, nothing later than ES2015 at run time.
+import { type TextCallbacks, callPage, isAnswerReply, textOf } from "./answerEvents";
+import { MiniaskError, errorFromBody } from "./errors";
+import type { AskResult, Flags, RefineResult } from "./results";
+import { type Session, createSessionKeeper } from "./session";
+import { streamOnce } from "./streamAnswer";
+import { type AbortScope, bodyOf, canStreamChunks, sendRequest } from "./transport";
 import type { WxLike, WxRequestSuccess } from "./wx";
 
+export type { TextCallbacks, TextPhase } from "./answerEvents";
+export { textOf } from "./answerEvents";
+export { MiniaskError } from "./errors";
+export type { ErrorDetail } from "./errors";
+export type { AskResult, Flags, RefineResult, Usage } from "./results";
 export type { WxLike } from "./wx";
 
 export interface MiniaskOptions {
+  /** The Mini Program's `wx`, passed explicitly (the module never looks for a global). */
+  wx: WxLike;
   /** One origin for every route (the local server, or one gateway in front of the functions). */
   baseUrl?: string;
-  /** Deployed Function URLs: login, and ask per intent (each intent is its own function). */
-  urls?: { login?: string; flags?: string; ask?: Record<string, string> };
-  /** Defaults to the global `wx`. */
-  wx?: WxLike;
+  /** Deployed Function URLs: login, and per intent its ask (and refine: the same function serves it). */
+  urls?: { login?: string; flags?: string; ask?: Record<string, string>; refine?: Record<string, string> };
+  /** Start signed in (dev: a token from `npm run token`); without expiresAt it is used until a 401. */
+  session?: { token: string; userId: string; expiresAt?: number };
   now?: () => number;
   /** Log in again when the token has less than this left. */
   refreshMarginSeconds?: number;
@@ -25,255 +39,191 @@ export interface AskOptions {
   context?: Record<string, string | number | boolean>;
 }
 
-export interface StreamOptions extends AskOptions {
-  /** Called with each piece of text as the model writes it. */
-  onDelta?: (text: string) => void;
+export interface StreamOptions extends AskOptions, TextCallbacks {
+  /**
+   * Without chunked transfer a refining profile's whole reply carries `refine: {id}`; askStream
+   * then fetches the refined answer itself (draft, then final, like the stream) unless false.
+   */
+  followRefine?: boolean;
 }
 
-/** GET /v1/mini/flags: the profile each intent will use for this user, and its features. */
-export interface Flags {
-  env: string;
-  configHash: string;
-  intents: Record<string, { profile: string; arm: string; features: { streaming: boolean; refine: boolean; cache: boolean; tools: boolean } }>;
-}
-
-export interface AskResult<A = unknown> {
-  answer: A;
-  traceId: string;
-  intent: string;
-  profile: string;
-  model: string;
-  usage: { promptTokens: number; completionTokens: number; totalTokens: number };
-  cached: boolean;
-}
-
-/** Rejection of every call: `traceId` is what the user reads out to support. */
-export class MiniaskError extends Error {
-  constructor(
-    readonly code: string,
-    readonly detail: string,
-    readonly traceId: string,
-    readonly status: number,
-  ) {
-    super(`${detail} (trace ${traceId})`);
-    this.name = "MiniaskError";
-  }
-}
-
-interface Session {
-  token: string;
-  userId: string;
-  expiresAt: number;
-}
-
-function isSession(value: unknown): value is Session {
-  const v = value as Partial<Session> | null;
-  return !!v && typeof v.token === "string" && typeof v.userId === "string" && typeof v.expiresAt === "number";
-}
+/** askStream's promise, with `abort()` to stop it (for example in a page's onUnload). */
+export type StreamingCall<A> = Promise<AskResult<A>> & { abort(): void };
 
 export function newTraceId(now: () => number = Date.now): string {
   return `${now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
+function sumUsage(a: AskResult["usage"], b: AskResult["usage"]): AskResult["usage"] {
+  return { promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens, totalTokens: a.totalTokens + b.totalTokens };
+}
+
 export function createMiniaskClient(options: MiniaskOptions) {
-  const found = options.wx ?? (globalThis as { wx?: WxLike }).wx;
-  if (!found) throw new Error("miniask: no wx API (pass options.wx)");
-  const wxApi: WxLike = found;
+  // A page that forgot `wx` gets wx_unavailable from its first call, with that call's traceId.
+  const wxApi: WxLike = options && options.wx && typeof options.wx === "object" ? options.wx : {};
   const now = options.now ?? Date.now;
-  const margin = options.refreshMarginSeconds ?? 60;
-  const storageKey = options.storageKey ?? "miniask.session";
+  const timeoutMs = options.timeoutMs ?? 15_000;
   const base = (options.baseUrl ?? "").replace(/\/+$/, "");
   const loginUrl = options.urls?.login ?? `${base}/v1/mini/login`;
   const askUrl = (intent: string) => options.urls?.ask?.[intent] ?? `${base}/v1/mini/ask`;
+  const refineUrl = (intent?: string) =>
+    (intent && options.urls?.refine?.[intent]) || (intent && options.urls?.ask?.[intent]?.replace(/\/v1\/mini\/ask$/, "/v1/mini/refine")) || `${base}/v1/mini/refine`;
+  const flagsUrl = options.urls?.flags ?? `${base || (options.urls?.login ?? "").replace(/\/v1\/mini\/login$/, "")}/v1/mini/flags`;
+  const given = options.session;
+  const sessions = createSessionKeeper({
+    wxApi,
+    storageKey: options.storageKey ?? "miniask.session",
+    loginUrl,
+    now,
+    refreshMarginSeconds: options.refreshMarginSeconds ?? 60,
+    timeoutMs,
+    newTraceId: () => newTraceId(now),
+    initial: given ? { token: given.token, userId: given.userId, expiresAt: given.expiresAt ?? 0 } : undefined,
+  });
 
-  let session: Session | undefined;
-  const stored = wxApi.getStorageSync?.(storageKey);
-  if (isSession(stored)) session = stored;
-  let loggingIn: Promise<Session> | undefined;
+  const headers = (s: Session, traceId: string): Record<string, string> => ({ "content-type": "application/json", authorization: `Bearer ${s.token}`, "x-trace-id": traceId });
 
-  const post = (url: string, body: unknown, header: Record<string, string>) =>
-    new Promise<WxRequestSuccess>((resolve, reject) =>
-      wxApi.request({
-        url,
-        method: "POST",
-        header: { "content-type": "application/json", ...header },
-        data: JSON.stringify(body),
-        dataType: "json",
-        timeout: options.timeoutMs ?? 15_000,
-        success: resolve,
-        fail: (err) => reject(new MiniaskError("network_error", err.errMsg, header["x-trace-id"] ?? "", 0)),
-      }),
-    );
-
-  const errorOf = (res: WxRequestSuccess, fallbackTrace: string): MiniaskError => {
-    const body = res.data as { error?: { code?: string; message?: string }; traceId?: string } | null;
-    return new MiniaskError(body?.error?.code ?? "http_error", body?.error?.message ?? `HTTP ${res.statusCode}`, body?.traceId ?? fallbackTrace, res.statusCode);
-  };
-
-  const wxCode = () =>
-    new Promise<string>((resolve, reject) =>
-      wxApi.login({ success: (res) => resolve(res.code), fail: (err) => reject(new MiniaskError("wx_login_failed", err.errMsg, "", 0)) }),
-    );
-
-  /** Logs in once even when several calls need a token at the same time. */
-  function login(): Promise<Session> {
-    if (loggingIn) return loggingIn;
-    const pending = (async () => {
-      const traceId = newTraceId(now);
-      const res = await post(loginUrl, { code: await wxCode() }, { "x-trace-id": traceId });
-      if (res.statusCode !== 200 || !isSession(res.data)) throw errorOf(res, traceId);
-      const fresh = { token: res.data.token, userId: res.data.userId, expiresAt: res.data.expiresAt };
-      session = fresh;
-      wxApi.setStorageSync?.(storageKey, fresh);
-      return fresh;
-    })();
-    loggingIn = pending;
-    // Promise.prototype.finally is missing on older base libraries.
-    const clear = () => {
-      loggingIn = undefined;
-    };
-    pending.then(clear, clear);
-    return pending;
+  /** Sends with the current token; on a 401 logs in again, once, and sends again. */
+  async function withSession<R extends { statusCode: number }>(traceId: string, send: (s: Session) => Promise<R>): Promise<R> {
+    const res = await send(await sessions.current(traceId));
+    if (res.statusCode !== 401) return res;
+    // A token the server no longer accepts (rotated key, clock): log in again, once.
+    sessions.drop();
+    return send(await sessions.login(traceId));
   }
 
-  async function currentSession(): Promise<Session> {
-    if (session && session.expiresAt - margin > now() / 1000) return session;
-    return login();
+  function askBody(intent: string, userId: string, traceId: string, input: unknown, askOptions: AskOptions, stream: boolean): string {
+    const body: Record<string, unknown> = { intent, userId, traceId, input };
+    if (askOptions.context) body.context = askOptions.context;
+    if (askOptions.profile) body.profile = askOptions.profile;
+    if (stream) body.stream = true;
+    return JSON.stringify(body);
   }
 
-  async function ask<A = unknown>(intent: string, input: Record<string, unknown>, askOptions: AskOptions = {}): Promise<AskResult<A>> {
-    const traceId = askOptions.traceId ?? newTraceId(now);
-    const send = async (s: Session) =>
-      post(askUrl(intent), { intent, userId: s.userId, traceId, input, ...(askOptions.context ? { context: askOptions.context } : {}), ...(askOptions.profile ? { profile: askOptions.profile } : {}) }, {
-        authorization: `Bearer ${s.token}`,
-        "x-trace-id": traceId,
-      });
-    let res = await send(await currentSession());
-    if (res.statusCode === 401) {
-      // A token the server no longer accepts (rotated key, clock): log in again, once.
-      session = undefined;
-      res = await send(await login());
-    }
-    if (res.statusCode !== 200) throw errorOf(res, traceId);
-    return res.data as AskResult<A>;
+  async function postJson(url: string, traceId: string, data: (s: Session) => string, scope?: AbortScope): Promise<WxRequestSuccess> {
+    return withSession(traceId, (s) => sendRequest(wxApi, { url, method: "POST", header: headers(s, traceId), data: data(s), dataType: "json", timeout: timeoutMs }, traceId, scope).reply);
+  }
+
+  async function askWith<A>(intent: string, input: Record<string, unknown>, askOptions: AskOptions, traceId: string, scope?: AbortScope): Promise<AskResult<A>> {
+    const res = await postJson(askUrl(intent), traceId, (s) => askBody(intent, s.userId, traceId, input, askOptions, false), scope);
+    const body = bodyOf(res.data);
+    if (res.statusCode !== 200 || !isAnswerReply(body)) throw errorFromBody(body, res.statusCode, traceId, res.header);
+    return body as unknown as AskResult<A>;
+  }
+
+  /** The answer in one JSON reply. */
+  function ask<A = unknown>(intent: string, input: Record<string, unknown>, askOptions: AskOptions = {}): Promise<AskResult<A>> {
+    return askWith<A>(intent, input, askOptions, askOptions.traceId ?? newTraceId(now));
+  }
+
+  async function refineWith<A>(id: string, intent: string | undefined, scope?: AbortScope): Promise<RefineResult<A>> {
+    const res = await postJson(refineUrl(intent), id, () => JSON.stringify({ traceId: id }), scope);
+    const body = bodyOf(res.data);
+    if (res.statusCode !== 200 || !isAnswerReply(body)) throw errorFromBody(body, res.statusCode, id, res.header);
+    return body as unknown as RefineResult<A>;
   }
 
   /**
-   * The answer as server-sent events: onDelta gets text as it arrives, the promise resolves
-   * with the `done` event (the shaped answer). Uses wx.request's enableChunked transport.
+   * The refined answer of a fast reply that carried `refine: {id}` (POST /v1/mini/refine). Pass
+   * the reply's intent when each intent has its own Function URL.
    */
-  async function askStream<A = unknown>(intent: string, input: Record<string, unknown>, streamOptions: StreamOptions = {}): Promise<AskResult<A>> {
-    const traceId = streamOptions.traceId ?? newTraceId(now);
-    const body = (s: Session) => ({
-      intent,
-      userId: s.userId,
-      traceId,
-      input,
-      stream: true,
-      ...(streamOptions.context ? { context: streamOptions.context } : {}),
-      ...(streamOptions.profile ? { profile: streamOptions.profile } : {}),
-    });
-    const once = (s: Session) =>
-      new Promise<{ status: number; result?: AskResult<A>; error?: MiniaskError }>((resolve) => {
-        let result: AskResult<A> | undefined;
-        let streamError: MiniaskError | undefined;
-        const raw: Uint8Array[] = [];
-        const parser = createSseParser((event) => {
-          const data = JSON.parse(event.data) as Record<string, unknown>;
-          if (event.event === "delta") streamOptions.onDelta?.(String(data.text ?? ""));
-          else if (event.event === "done") result = data as unknown as AskResult<A>;
-          else if (event.event === "error") {
-            const e = (data.error ?? {}) as { code?: string; message?: string };
-            streamError = new MiniaskError(e.code ?? "stream_error", e.message ?? "stream failed", String(data.traceId ?? traceId), 502);
-          }
-        });
-        const task = wxApi.request({
-          url: askUrl(intent),
-          method: "POST",
-          header: { "content-type": "application/json", accept: "text/event-stream", authorization: `Bearer ${s.token}`, "x-trace-id": traceId },
-          data: JSON.stringify(body(s)),
-          responseType: "arraybuffer",
-          enableChunked: true,
-          timeout: options.timeoutMs ?? 60_000,
-          success: (res) => {
-            if (res.statusCode !== 200) {
-              // Not a stream: a JSON error body, delivered in chunks like any other.
-              const decoder = createUtf8Decoder();
-              const text = raw.map((c) => decoder.decode(c)).join("") + decoder.decode(new Uint8Array(0), true);
-              let parsed: unknown = null;
-              try {
-                parsed = JSON.parse(text);
-              } catch {
-                parsed = null;
-              }
-              resolve({ status: res.statusCode, error: errorOf({ ...res, data: parsed }, traceId) });
-              return;
-            }
-            parser.end();
-            resolve(result ? { status: 200, result } : { status: 200, error: streamError ?? new MiniaskError("stream_incomplete", "the stream ended without an answer", traceId, 502) });
-          },
-          fail: (err) => resolve({ status: 0, error: new MiniaskError("network_error", err.errMsg, traceId, 0) }),
-        });
-        task.onChunkReceived((chunk) => {
-          const bytes = new Uint8Array(chunk.data);
-          raw.push(bytes);
-          parser.push(bytes);
-        });
-      });
-    let outcome = await once(await currentSession());
-    if (outcome.status === 401) {
-      session = undefined;
-      outcome = await once(await login());
+  function refine<A = unknown>(id: string, refineOptions: { intent?: string } = {}): Promise<RefineResult<A>> {
+    return refineWith<A>(id, refineOptions.intent);
+  }
+
+  /** A whole reply shown as a stream would have shown it: each callback once per phase. */
+  async function wholeAnswer<A>(reply: AskResult<A>, streamOptions: StreamOptions, scope: AbortScope): Promise<AskResult<A>> {
+    const show = (answer: unknown, phase: "draft" | "final" | "answer") => {
+      const text = textOf(answer);
+      callPage(reply.traceId, () => streamOptions.onDelta?.(text, phase));
+      callPage(reply.traceId, () => streamOptions.onText?.(text, phase));
+    };
+    if (!reply.refine || streamOptions.followRefine === false) {
+      show(reply.answer, "answer");
+      return reply;
     }
-    if (outcome.result) return outcome.result;
-    throw outcome.error ?? new MiniaskError("stream_error", "stream failed", traceId, outcome.status);
+    show(reply.answer, "draft");
+    const fast: AskResult<A> = Object.assign({}, reply, { draft: reply.answer });
+    delete fast.refine;
+    let refined: RefineResult<A>;
+    try {
+      refined = await refineWith<A>(reply.refine.id, reply.intent, scope);
+    } catch (err) {
+      // As in the stream: a failed refinement leaves the draft as the answer, unless the output
+      // rules withheld it or the page stopped.
+      const code = err instanceof MiniaskError ? err.code : "";
+      if (code === "blocked_output" || code === "aborted" || code === "callback_error") throw err;
+      return Object.assign(fast, { refined: false });
+    }
+    show(refined.answer, "final");
+    return Object.assign(fast, { answer: refined.answer, model: refined.model, usage: sumUsage(reply.usage, refined.usage), refined: true });
+  }
+
+  /**
+   * The answer as it is written: `onText(textSoFar, phase)` for the text so far ("draft" then
+   * "final" for a refining profile, "answer" otherwise), `onDelta(piece, phase)` for each piece;
+   * resolves with the shaped answer. Without chunked transfer it asks for one JSON reply and
+   * calls the callbacks once.
+   */
+  function askStream<A = unknown>(intent: string, input: Record<string, unknown>, streamOptions: StreamOptions = {}): StreamingCall<A> {
+    const traceId = streamOptions.traceId ?? newTraceId(now);
+    const scope: AbortScope = {};
+    const run = async (): Promise<AskResult<A>> => {
+      if (!canStreamChunks(wxApi)) return wholeAnswer(await askWith<A>(intent, input, streamOptions, traceId, scope), streamOptions, scope);
+      const attempt = await withSession(traceId, (s) =>
+        scope.aborted
+          ? Promise.reject(scope.aborted)
+          : streamOnce<A>(wxApi, { url: askUrl(intent), method: "POST", header: Object.assign(headers(s, traceId), { accept: "text/event-stream" }), data: askBody(intent, s.userId, traceId, input, streamOptions, true), timeout: Math.max(timeoutMs, 60_000) }, streamOptions, traceId, scope),
+      );
+      if (attempt.result) return attempt.result;
+      if (attempt.whole) return wholeAnswer(attempt.whole, streamOptions, scope);
+      throw attempt.error ?? new MiniaskError("stream_incomplete", "the stream ended without an answer", traceId, attempt.statusCode);
+    };
+    return Object.assign(run(), {
+      abort() {
+        if (scope.aborted) return;
+        scope.aborted = new MiniaskError("aborted", "the page stopped the request", traceId, 0);
+        scope.onAbort?.();
+      },
+    });
   }
 
   let flagsCache: { flags: Flags; fetchedAt: number } | undefined;
-  const flagsUrl = options.urls?.flags ?? `${base || (options.urls?.login ?? "").replace(/\/v1\/mini\/login$/, "")}/v1/mini/flags`;
 
   /** The remote flags, fetched at most once a minute; a new configHash means they changed. */
   async function flags(): Promise<Flags> {
     if (flagsCache && now() - flagsCache.fetchedAt < 60_000) return flagsCache.flags;
     const traceId = newTraceId(now);
-    const get = (s: Session) =>
-      new Promise<WxRequestSuccess>((resolve, reject) =>
-        wxApi.request({
-          url: flagsUrl,
-          method: "GET",
-          header: { authorization: `Bearer ${s.token}`, "x-trace-id": traceId },
-          dataType: "json",
-          success: resolve,
-          fail: (err) => reject(new MiniaskError("network_error", err.errMsg, traceId, 0)),
-        }),
-      );
-    let res = await get(await currentSession());
-    if (res.statusCode === 401) {
-      session = undefined;
-      res = await get(await login());
-    }
-    if (res.statusCode !== 200) throw errorOf(res, traceId);
-    flagsCache = { flags: res.data as Flags, fetchedAt: now() };
-    return flagsCache.flags;
+    const res = await withSession(traceId, (s) =>
+      sendRequest(wxApi, { url: flagsUrl, method: "GET", header: { authorization: `Bearer ${s.token}`, "x-trace-id": traceId }, dataType: "json", timeout: timeoutMs }, traceId).reply,
+    );
+    const body = bodyOf(res.data) as Flags | null;
+    if (res.statusCode !== 200 || !body || typeof body !== "object" || !body.intents) throw errorFromBody(body, res.statusCode, traceId, res.header);
+    flagsCache = { flags: body, fetchedAt: now() };
+    return body;
   }
 
   /**
-   * What a page calls: streams when the flags say this intent streams and the page wants
-   * deltas, asks in one piece otherwise. The server decides the profile either way.
+   * What a page calls: streams when the flags say this intent streams and the page gave a text
+   * callback, asks in one piece otherwise. The server decides the profile either way.
    */
   async function answer<A = unknown>(intent: string, input: Record<string, unknown>, streamOptions: StreamOptions = {}): Promise<AskResult<A>> {
-    const streaming = streamOptions.onDelta !== undefined && (await flags()).intents[intent]?.features.streaming === true;
+    const wantsText = streamOptions.onDelta !== undefined || streamOptions.onText !== undefined;
+    const streaming = wantsText && (await flags()).intents[intent]?.features.streaming === true;
     return streaming ? askStream<A>(intent, input, streamOptions) : ask<A>(intent, input, streamOptions);
   }
 
   return {
     ask,
     askStream,
+    refine,
     answer,
     flags,
-    login,
+    login: () => sessions.login(newTraceId(now)),
+    /** Forgets the session, in memory and in storage: the next call logs in with wx.login again. */
+    logout: () => sessions.logout(),
     /** The signed-in userId, when there is a session. */
-    userId: () => session?.userId,
+    userId: () => sessions.userId(),
   };
 }
 
