@@ -70,7 +70,7 @@ describe("closed -> open on the failure rate", () => {
   });
 
   it("stays closed under the rate", () => {
-    const pattern = Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? "failure" : "success") as const);
+    const pattern = Array.from({ length: 40 }, (_, i): "failure" | "success" => (i % 3 === 0 ? "failure" : "success"));
     const r = feed(closedBreaker(), pattern, 0, 100, s);
     expect(r.state.kind).toBe("closed");
     expect(r.transitions).toEqual([]);

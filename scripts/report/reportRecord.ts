@@ -1,0 +1,40 @@
+// An audit record as the report reads it back: parsed with zod like any stored input. Lenient
+// about what it does not use (and about fields added later: `cost`, `attempts`), strict about
+// what it sums.
+import * as z from "zod/mini";
+
+const count = z.number().check(z.gte(0));
+
+export const reportRecordSchema = z.object({
+  traceId: z.string(),
+  time: z.string().check(z.refine((s) => !Number.isNaN(Date.parse(s)), "expected an ISO time")),
+  env: z.optional(z.string()),
+  intent: z.optional(z.string()),
+  profile: z.optional(z.string()),
+  model: z.optional(z.string()),
+  arm: z.optional(z.string()),
+  outcome: z.string(),
+  status: z.int(),
+  usage: z.optional(z.object({ promptTokens: count, completionTokens: count, totalTokens: z.optional(count) })),
+  ms: z.optional(count),
+  cached: z.optional(z.boolean()),
+  /** CNY, every call of the request included (written by the record step once cost is wired). */
+  cost: z.optional(count),
+  /** Models of the request that had no price: `cost` is then a lower bound. */
+  unpricedModels: z.optional(z.array(z.string())),
+  attempts: z.optional(z.array(z.unknown())),
+});
+
+export type ReportRecord = z.infer<typeof reportRecordSchema>;
+
+/** A stored value, or undefined when it is not a readable record (the report counts those). */
+export function parseReportRecord(raw: string): ReportRecord | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  const parsed = z.safeParse(reportRecordSchema, value);
+  return parsed.success ? parsed.data : undefined;
+}
