@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { createAnswerEvents } from "../miniprogram/src/answerEvents";
+import { MiniaskError } from "../miniprogram/src/errors";
 import { type SseEvent, createSseParser, createUtf8Decoder } from "../miniprogram/src/sseParser";
 
 const MESSAGE =
@@ -59,5 +61,70 @@ describe("client SSE parser", () => {
         expect(text, `cut at ${cut}`).toBe(new TextDecoder().decode(sample));
       }
     }
+  });
+});
+
+describe("every event kind through the parser, cut at every byte", () => {
+  // What the server sends (lib/streaming/answerStream.ts): a refining stream, a plain one, an error.
+  const refining =
+    'event: draft\ndata: {"text":"- 快速 "}\n\n' +
+    'event: draft\ndata: {"text":"草稿 ✨"}\n\n' +
+    'event: final\ndata: {"text":"- 精炼 "}\n\n' +
+    'event: final\ndata: {"text":"答案 🚀"}\n\n' +
+    'event: done\ndata: {"answer":"- 精炼 答案 🚀","draft":"- 快速 草稿 ✨","refined":true,"traceId":"t-r","intent":"summarize","profile":"summarize_v2","model":"m","usage":{"promptTokens":1,"completionTokens":2,"totalTokens":3},"cached":false}\n\n';
+  const plain = 'event: delta\ndata: {"text":"- 一"}\n\nevent: delta\ndata: {"text":"二 é"}\n\nevent: done\ndata: {"answer":"- 一二 é","traceId":"t-p"}\n\n';
+  const failing = 'event: delta\ndata: {"text":"半"}\n\nevent: error\ndata: {"error":{"code":"blocked_output","message":"withheld"},"traceId":"t-e"}\n\n';
+
+  function run(message: string, cut: number) {
+    const seen: string[] = [];
+    const events = createAnswerEvents<{ answer: string }>({ onText: (t, phase) => seen.push(`${phase}:${t}`) }, "t-client");
+    const parser = createSseParser((e) => events.accept(e));
+    const bytes = new TextEncoder().encode(message);
+    parser.push(bytes.slice(0, cut));
+    parser.push(bytes.slice(cut));
+    parser.end();
+    return { seen, outcome: events.outcome() };
+  }
+
+  it("draft, final, done: the text so far per phase, final replacing draft, then the answer", () => {
+    const bytes = new TextEncoder().encode(refining).length;
+    for (let cut = 0; cut <= bytes; cut++) {
+      const { seen, outcome } = run(refining, cut);
+      expect(seen, `cut at ${cut}`).toEqual(["draft:- 快速 ", "draft:- 快速 草稿 ✨", "final:- 精炼 ", "final:- 精炼 答案 🚀"]);
+      expect(outcome?.result, `cut at ${cut}`).toMatchObject({ answer: "- 精炼 答案 🚀", draft: "- 快速 草稿 ✨", refined: true });
+    }
+  });
+
+  it("delta, done", () => {
+    for (let cut = 0; cut <= new TextEncoder().encode(plain).length; cut++) {
+      const { seen, outcome } = run(plain, cut);
+      expect(seen).toEqual(["answer:- 一", "answer:- 一二 é"]);
+      expect(outcome?.result).toMatchObject({ answer: "- 一二 é", traceId: "t-p" });
+    }
+  });
+
+  it("error: a MiniaskError with the server's code and traceId, status 200 (it came in the stream)", () => {
+    for (let cut = 0; cut <= new TextEncoder().encode(failing).length; cut++) {
+      const { seen, outcome } = run(failing, cut);
+      expect(seen).toEqual(["answer:半"]);
+      expect(outcome?.error).toBeInstanceOf(MiniaskError);
+      expect(outcome?.error).toMatchObject({ code: "blocked_output", detail: "withheld", traceId: "t-e", status: 200 });
+    }
+  });
+
+  it("a done without an answer, or data that is not JSON, is bad_reply", () => {
+    const events = createAnswerEvents({}, "t-bad");
+    expect(() => events.accept({ event: "done", data: '{"traceId":"t"}' })).toThrow(expect.objectContaining({ code: "bad_reply", traceId: "t-bad" }));
+    expect(() => events.accept({ event: "delta", data: "not json" })).toThrow(expect.objectContaining({ code: "bad_reply" }));
+  });
+
+  it("events after done, and event kinds it does not know, change nothing", () => {
+    const seen: string[] = [];
+    const events = createAnswerEvents({ onText: (t) => seen.push(t) }, "t");
+    events.accept({ event: "progress", data: '{"step":1}' });
+    events.accept({ event: "done", data: '{"answer":"a","traceId":"t"}' });
+    events.accept({ event: "delta", data: '{"text":"late"}' });
+    expect(seen).toEqual([]);
+    expect(events.outcome()?.result).toMatchObject({ answer: "a" });
   });
 });
