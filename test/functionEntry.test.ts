@@ -5,19 +5,34 @@ import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "./support/harness";
 import { KEYLESS } from "./support/spawnServer";
 
-function startFunction(entry: string, env: Record<string, string>) {
-  return spawnSync(`${REPO_ROOT}node_modules/.bin/tsx`, [entry], { cwd: REPO_ROOT, env: { ...process.env, ...KEYLESS, PORT: "0", ...env }, encoding: "utf8", timeout: 20_000 });
+function run(args: string[], env: Record<string, string>) {
+  return spawnSync(`${REPO_ROOT}node_modules/.bin/tsx`, args, { cwd: REPO_ROOT, env: { ...process.env, ...KEYLESS, PORT: "0", ...env }, encoding: "utf8", timeout: 20_000 });
 }
 
 describe("functionEntry", () => {
   it("prints every start-up problem once and exits 1, without a stack", () => {
-    const run = startFunction("functions/summarize/index.ts", { MINIASK_ENV: "prod" });
-    expect(run.status).toBe(1);
-    expect(run.stderr.match(/miniask summarize:/g)).toHaveLength(1);
-    expect(run.stderr).toContain("MINIASK_TOKEN_KEYS");
-    expect(run.stderr).toContain("HUNYUAN_API_KEY");
-    expect(run.stderr).not.toMatch(/^\s+at /m);
-    expect(run.stderr).not.toMatch(/\.ts:\d+|\.mjs:\d+|node:internal/);
-    expect(run.stdout).toBe("");
+    const started = run(["functions/summarize/index.ts"], { MINIASK_ENV: "prod" });
+    expect(started.status).toBe(1);
+    expect(started.stderr.match(/miniask summarize:/g)).toHaveLength(1);
+    expect(started.stderr).toContain("MINIASK_TOKEN_KEYS");
+    expect(started.stderr).toContain("HUNYUAN_API_KEY");
+    // A forgotten store variable stops a prod start too (every instance would count alone).
+    expect(started.stderr).toContain("MINIASK_STORE: required in prod");
+    expect(started.stderr).not.toMatch(/^\s+at /m);
+    expect(started.stderr).not.toMatch(/\.ts:\d+|\.mjs:\d+|node:internal/);
+    expect(started.stdout).toBe("");
+  });
+
+  it("starts prod on the in-memory store only when asked by name, and says so loudly", () => {
+    const env = { MINIASK_ENV: "prod", MINIASK_STORE: "memory", MINIASK_TOKEN_KEYS: "k1:prod-secret-of-at-least-32-bytes-0123456789", MINIASK_UPSTREAM_URL: "http://127.0.0.1:9/v1" };
+    // Imported, not run as the entry: it builds the app (and logs) without listening.
+    const started = run(["-e", 'import("./functions/summarize/index.ts").then((m) => { console.log(typeof m.main_handler); setTimeout(() => process.exit(0), 50); });'], env);
+    expect(started.status).toBe(0);
+    expect(started.stdout).toContain("function");
+    const warnings = started.stdout
+      .split("\n")
+      .filter((l) => l.includes("start-up warning"))
+      .map((l) => JSON.parse(l) as { level: string; note: string });
+    expect(warnings).toEqual([expect.objectContaining({ level: "warn", note: expect.stringContaining("MINIASK_STORE=memory in prod") })]);
   });
 });

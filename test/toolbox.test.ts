@@ -14,9 +14,24 @@ type Json = Record<string, any>;
 let teamApi: Server;
 let teamApiHost: string;
 const seen: string[] = [];
+const seenHeaders: Record<string, string | string[] | undefined>[] = [];
+const CALLER = { traceId: "t-tool", userHash: "u_0123456789abcdef01234567" };
 beforeAll(async () => {
   teamApi = createServer((req, res) => {
     seen.push(req.url ?? "");
+    seenHeaders.push(req.headers);
+    if (req.url?.startsWith("/orders/HUGE")) {
+      // An API gone wrong: an endless reply. Only the first 64 KiB may be read.
+      res.writeHead(200, { "content-type": "application/json" });
+      const chunk = `[${"1,".repeat(32 * 1024)}`;
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once("drain", pump);
+      };
+      pump();
+      return;
+    }
+    if (req.url?.startsWith("/orders/DEEP")) return void res.writeHead(200).end(`${"[".repeat(5000)}${"]".repeat(5000)}`);
     if (req.url?.startsWith("/orders/SLOW")) return void setTimeout(() => res.end("{}"), 2000);
     if (req.url?.startsWith("/orders/MISSING")) {
       res.writeHead(404).end('{"error":"no such order"}');
@@ -29,9 +44,17 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => teamApi.close(() => resolve())));
 
-function filesWithTeamApi(allowedHost = teamApiHost): RawConfigFiles {
+function filesWithTeamApi(allowedHost = teamApiHost, tools: Json = {}): RawConfigFiles {
   const files = structuredClone(realConfigFiles()) as RawConfigFiles & { tools: Json };
   Object.assign(files.tools.tools.order_status, { url: `http://${teamApiHost}/orders/{orderId}/status`, allowed_hosts: [allowedHost], timeout_ms: 300 });
+  Object.assign(files.tools, tools);
+  return files;
+}
+
+/** The team's tool declared carelessly: a path parameter with no pattern. */
+function filesWithLooseParameter(): RawConfigFiles {
+  const files = filesWithTeamApi() as RawConfigFiles & { tools: Json };
+  files.tools.tools.order_status.parameters = { type: "object", properties: { orderId: { type: "string" } }, required: ["orderId"] };
   return files;
 }
 
@@ -62,7 +85,7 @@ describe("faqLookup", () => {
 describe("toolbox", () => {
   it("calls the team API with the filled URL template", async () => {
     const toolbox = createToolbox(loadConfig(filesWithTeamApi()));
-    const outcome = await toolbox.run({ id: "c1", name: "order_status", arguments: '{"orderId":"A-1001"}' });
+    const outcome = await toolbox.run({ id: "c1", name: "order_status", arguments: '{"orderId":"A-1001"}' }, CALLER, 5000);
     expect(outcome).toEqual({ ok: true, content: JSON.stringify({ order: "A-1001", status: "shipped", eta: "2 days" }) });
     expect(seen.at(-1)).toBe("/orders/A-1001/status");
   });
@@ -70,7 +93,7 @@ describe("toolbox", () => {
   it("refuses arguments that fail the schema, without calling the API", async () => {
     const toolbox = createToolbox(loadConfig(filesWithTeamApi()));
     const before = seen.length;
-    const outcome = await toolbox.run({ id: "c1", name: "order_status", arguments: '{"orderId":"../admin"}' });
+    const outcome = await toolbox.run({ id: "c1", name: "order_status", arguments: '{"orderId":"../admin"}' }, CALLER, 5000);
     expect(outcome).toMatchObject({ ok: false, error: "invalid_arguments" });
     expect(outcome.content).toContain("invalid arguments: orderId");
     expect(seen.length).toBe(before);
@@ -79,14 +102,48 @@ describe("toolbox", () => {
   it("refuses a host that is not on the allow-list", async () => {
     const toolbox = createToolbox(loadConfig(filesWithTeamApi("api.example.com")));
     const before = seen.length;
-    expect(await toolbox.run({ id: "c1", name: "order_status", arguments: '{"orderId":"A-1"}' })).toMatchObject({ ok: false });
+    expect(await toolbox.run({ id: "c1", name: "order_status", arguments: '{"orderId":"A-1"}' }, CALLER, 5000)).toMatchObject({ ok: false });
     expect(seen.length).toBe(before);
   });
 
   it("reports a timeout and a non-2xx answer as tool errors", async () => {
     const toolbox = createToolbox(loadConfig(filesWithTeamApi()));
-    expect(await toolbox.run({ id: "c1", name: "order_status", arguments: '{"orderId":"SLOW-1"}' })).toMatchObject({ ok: false, error: "timeout" });
-    expect(await toolbox.run({ id: "c2", name: "order_status", arguments: '{"orderId":"MISSING-1"}' })).toEqual({ ok: true, content: '{"error":"the API answered 404"}' });
+    expect(await toolbox.run({ id: "c1", name: "order_status", arguments: '{"orderId":"SLOW-1"}' }, CALLER, 5000)).toMatchObject({ ok: false, error: "timeout" });
+    expect(await toolbox.run({ id: "c2", name: "order_status", arguments: '{"orderId":"MISSING-1"}' }, CALLER, 5000)).toEqual({ ok: true, content: '{"error":"the API answered 404"}' });
+  });
+
+  it("never lets a path parameter walk the path, even without a pattern", async () => {
+    const toolbox = createToolbox(loadConfig(filesWithLooseParameter()));
+    const before = seen.length;
+    for (const orderId of ["..", ".", "../admin", "a/b", "a\\b", ""]) {
+      const outcome = await toolbox.run({ id: "c1", name: "order_status", arguments: JSON.stringify({ orderId }) }, CALLER, 5000);
+      expect(outcome, orderId).toMatchObject({ ok: false, error: "tool_argument_not_allowed" });
+    }
+    expect(seen.length).toBe(before);
+    // A dot inside a value is fine: it cannot form a segment of its own.
+    expect(await toolbox.run({ id: "c1", name: "order_status", arguments: '{"orderId":"A.1"}' }, CALLER, 5000)).toMatchObject({ ok: true });
+    expect(seen.at(-1)).toBe("/orders/A.1/status");
+  });
+
+  it("tells the team's API who asked: the user's hash and the trace id", async () => {
+    const toolbox = createToolbox(loadConfig(filesWithTeamApi()));
+    await toolbox.run({ id: "c1", name: "order_status", arguments: '{"orderId":"A-1002"}' }, CALLER, 5000);
+    expect(seenHeaders.at(-1)).toMatchObject({ "x-miniask-user": CALLER.userHash, "x-trace-id": "t-tool" });
+  });
+
+  it("reads an endless reply only up to its cap, and refuses one nested too deep", async () => {
+    const toolbox = createToolbox(loadConfig(filesWithTeamApi(teamApiHost, {})));
+    const huge = await toolbox.run({ id: "c1", name: "order_status", arguments: '{"orderId":"HUGE-1"}' }, CALLER, 5000);
+    expect(huge.ok).toBe(true);
+    expect(huge.content.length).toBeLessThanOrEqual(4000);
+    const deep = await toolbox.run({ id: "c1", name: "order_status", arguments: '{"orderId":"DEEP-1"}' }, CALLER, 5000);
+    expect(deep.content).toContain("nested too deep");
+  });
+
+  it("gives a call no more time than the request has left for tools", async () => {
+    const toolbox = createToolbox(loadConfig(filesWithTeamApi(teamApiHost)));
+    // The tool may take 300 ms, but only 50 are left.
+    expect(await toolbox.run({ id: "c1", name: "order_status", arguments: '{"orderId":"SLOW-2"}' }, CALLER, 50)).toMatchObject({ ok: false, error: "timeout" });
   });
 
   it("refuses at start a profile naming an unknown tool", () => {
@@ -129,6 +186,31 @@ describe("the tool loop in the request path (dev: support_v2 has tools)", () => 
     const res = await ask("Where is my order?");
     expect(res.status).toBe(200);
     expect(h.logRecords().filter((r) => r.msg === "tool call").at(-1)).toMatchObject({ tool: "order_status", ok: false, error: "invalid_arguments" });
+  });
+
+  it("runs at most max_calls_per_round of a round's calls, answering every call id", async () => {
+    const many = { toolCalls: Array.from({ length: 300 }, (_, i) => ({ name: "order_status", arguments: JSON.stringify({ orderId: `A-${1000 + i}` }) })) };
+    h.upstream.enqueue(many);
+    const before = seen.length;
+    const sentBefore = h.upstream.requests.length;
+    const res = await ask("Where are all my orders?");
+    expect(res.status).toBe(200);
+    expect(seen.length - before).toBe(4);
+    const second = h.upstream.requests[sentBefore + 1]!.body.messages as { role: string; content: string }[];
+    const toolTurns = second.filter((m) => m.role === "tool");
+    expect(toolTurns).toHaveLength(300);
+    expect(toolTurns.filter((m) => m.content.includes("limit reached"))).toHaveLength(296);
+    expect(h.logRecords().filter((r) => r.msg === "tool call" && r.traceId === res.json.traceId)).toHaveLength(4);
+  });
+
+  it("stops offering tools once a request's calls reach max_calls_per_request", async () => {
+    const four = { toolCalls: Array.from({ length: 4 }, (_, i) => ({ name: "faq_lookup", arguments: JSON.stringify({ query: `shipping ${i}` }) })) };
+    h.upstream.enqueue(four, four);
+    const before = h.upstream.requests.length;
+    const res = await ask("Tell me everything about shipping");
+    expect(res.status).toBe(200);
+    // 4 + 4 calls reach the cap of 8: the third turn is offered no tools.
+    expect(h.upstream.requests.slice(before).map((r) => r.body.tools === undefined)).toEqual([false, false, true]);
   });
 
   it("stops offering tools after max_rounds and makes the model answer", async () => {

@@ -219,6 +219,12 @@ const toolSchema = z.discriminatedUnion("kind", [
 
 export const toolsFileSchema = z.strictObject({
   max_rounds: z._default(z.int().check(z.gte(1), z.lte(10)), 3),
+  /** Calls run per model turn; the model's further asks get "limit reached" back, unrun. */
+  max_calls_per_round: z._default(z.int().check(z.gte(1), z.lte(20)), 4),
+  /** Calls run per request, all rounds together; past it the model must answer. */
+  max_calls_per_request: z._default(z.int().check(z.gte(1), z.lte(50)), 8),
+  /** Time all of a request's tool calls may take together (inside the model budget). */
+  max_total_ms: z._default(z.int().check(z.gte(100), z.lte(60_000)), 4000),
   tools: z.record(identifier, toolSchema),
 });
 

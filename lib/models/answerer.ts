@@ -7,6 +7,7 @@ import { sha256Hex } from "../config/canonicalJson";
 import type { Config, ResolvedEnvironment, ResolvedProfile } from "../config/config";
 import type { PreparedCall } from "../intents/intent";
 import { createOutputGuards } from "../safety/guards";
+import type { ToolCaller } from "../tools/httpTool";
 import { type ToolOutcome, createToolbox } from "../tools/toolbox";
 import type { ChainOptions } from "./callModelChain";
 import type { CallTrace } from "./chatBody";
@@ -35,6 +36,15 @@ export function modelRequestFor(profile: ResolvedProfile, call: PreparedCall): M
 /** The provider sees a stable hash of the user (it can spot one abuser), never the userId. */
 function callTraceOf(trace: { traceId: string; userId?: string }): CallTrace {
   return { traceId: trace.traceId, ...(trace.userId ? { userHash: `u_${sha256Hex(`provider-user:${trace.userId}`).slice(0, 24)}` } : {}) };
+}
+
+/** The team's own API gets the user's hash, so it can check that an order is theirs. */
+export function toolUserHash(userId: string): string {
+  return `u_${sha256Hex(`tool-user:${userId}`).slice(0, 24)}`;
+}
+
+function toolCallerOf(trace: { traceId: string; userId?: string } | undefined): ToolCaller {
+  return { traceId: trace?.traceId ?? "", userHash: trace?.userId ? toolUserHash(trace.userId) : "" };
 }
 
 export interface Answerer {
@@ -69,7 +79,7 @@ export function createAnswerer(deps: { config: Config; env: ResolvedEnvironment;
         shapeAnswer: call.shapeAnswer,
         chainOptions: chainOptionsOf(profile, options),
         guardOutput: guardOutputFor(profile.name),
-        ...(definitions.length > 0 ? { tools: { toolbox, definitions } } : {}),
+        ...(definitions.length > 0 ? { tools: { toolbox, definitions, caller: toolCallerOf(options.trace) } } : {}),
         ...(options.onToolCall ? { onToolCall: options.onToolCall } : {}),
       });
     },

@@ -4,6 +4,7 @@
 import { AppError } from "../appError";
 import type { Attempt, ModelMessage, ModelRequest, ModelResult, ToolCall, ToolDefinition, Usage } from "../chat/types";
 import { ZERO_USAGE, addUsage } from "../chat/usage";
+import type { ToolCaller } from "../tools/httpTool";
 import type { ToolOutcome, Toolbox } from "../tools/toolbox";
 import { type ChainOptions, callModelChain } from "./callModelChain";
 import type { CallTrace } from "./chatBody";
@@ -27,8 +28,8 @@ export interface GenerateOptions {
   chainOptions: ChainOptions & { trace?: CallTrace };
   /** Output rules of the environment: throws AppError 502 blocked_output (never repaired). */
   guardOutput(text: string): void;
-  /** Offered to the model for up to toolbox.maxRounds rounds. */
-  tools?: { toolbox: Toolbox; definitions: ToolDefinition[] };
+  /** Offered to the model for up to toolbox.maxRounds rounds, within the toolbox's call and time caps. */
+  tools?: { toolbox: Toolbox; definitions: ToolDefinition[]; caller: ToolCaller };
   onToolCall?: (call: ToolCall, outcome: ToolOutcome, ms: number) => void;
 }
 
@@ -45,17 +46,27 @@ export async function generateAnswer(options: GenerateOptions): Promise<Produced
     return result;
   };
 
-  // Tool rounds: the model asks, we run, it reads the results. After max_rounds it must answer.
+  // Tool rounds: the model asks, we run, it reads the results. After max_rounds, max calls or
+  // the tool time it must answer; asks past a round's cap get "limit reached" back, unrun.
+  const toolDeadline = Date.now() + (tools?.toolbox.maxTotalMs ?? 0);
   let result: ModelResult;
   for (let round = 0; ; round++) {
-    const offerTools = tools !== undefined && tools.definitions.length > 0 && round < tools.toolbox.maxRounds;
+    const offerTools = tools !== undefined && tools.definitions.length > 0 && round < tools.toolbox.maxRounds && toolCalls < tools.toolbox.maxCallsPerRequest && Date.now() < toolDeadline;
     result = await callOnce(offerTools ? { tools: tools.definitions } : {});
     if (!offerTools || result.toolCalls.length === 0) break;
     messages.push({ role: "assistant", content: result.text || null, tool_calls: result.toolCalls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } })) });
+    let runThisRound = 0;
     for (const toolCall of result.toolCalls) {
+      const left = toolDeadline - Date.now();
+      if (runThisRound >= tools.toolbox.maxCallsPerRound || toolCalls >= tools.toolbox.maxCallsPerRequest || left <= 0) {
+        // Every tool_call id needs its answer; this one is not run.
+        messages.push({ role: "tool", tool_call_id: toolCall.id, content: JSON.stringify({ error: "tool call limit reached; answer with what you have" }) });
+        continue;
+      }
       const started = Date.now();
-      const outcome = await tools.toolbox.run(toolCall);
+      const outcome = await tools.toolbox.run(toolCall, tools.caller, left);
       toolCalls++;
+      runThisRound++;
       options.onToolCall?.(toolCall, outcome, Date.now() - started);
       messages.push({ role: "tool", tool_call_id: toolCall.id, content: outcome.content });
     }

@@ -2,6 +2,7 @@ import * as z from "zod/mini";
 import { AppError } from "../appError";
 import type { PlainRequest } from "../http/plain";
 import { describeIssueAt, issueDetails } from "../validation/describeIssue";
+import { JsonLimitError, MAX_JSON_DEPTH, parseJsonWithin } from "./jsonLimits";
 
 /** Body limit, content type, JSON and schema, in that order; each its own 4xx code. */
 export function parseJsonBody<S extends z.ZodMiniType>(req: PlainRequest, schema: S, maxBytes: number): z.infer<S> {
@@ -14,8 +15,9 @@ export function parseJsonBody<S extends z.ZodMiniType>(req: PlainRequest, schema
   }
   let body: unknown;
   try {
-    body = JSON.parse(req.body.toString("utf8"));
-  } catch {
+    body = parseJsonWithin(req.body.toString("utf8"), { maxDepth: MAX_JSON_DEPTH });
+  } catch (err) {
+    if (err instanceof JsonLimitError) throw new AppError(400, "json_too_deep", `the body is ${err.message}`);
     throw new AppError(400, "invalid_json", "the body is not valid JSON");
   }
   if (body === null || typeof body !== "object" || Array.isArray(body)) {

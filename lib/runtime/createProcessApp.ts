@@ -29,6 +29,20 @@ function loginSettings(settings: Settings): { wechat: WechatApp | undefined; use
   return { wechat, userIdSalt: settings.MINIASK_USER_ID_SALT ?? DEV_USER_ID_SALT };
 }
 
+/**
+ * Staging and prod need a shared store: on the in-memory one every SCF instance keeps its own
+ * limits (multiplied by the instance count), quota, cache and audit records (gone with the
+ * instance). A forgotten variable must stop the start, not degrade it; memory there only when
+ * asked for by name (and said loudly at start).
+ */
+function requireSharedStore(settings: Settings): string | undefined {
+  const env = settings.MINIASK_ENV;
+  if (env !== "dev" && settings.MINIASK_STORE === undefined) {
+    throw new ConfigError([`environment variable MINIASK_STORE: required in ${env} (redis://host:port[/db] or upstash): without a shared store every instance keeps its own limits, quota, cache and audit records; set MINIASK_STORE=memory only if you mean that`]);
+  }
+  return settings.MINIASK_STORE;
+}
+
 export interface ProcessApp {
   app: App;
   config: Config;
@@ -75,7 +89,7 @@ export function createProcessApp(options: {
   const tokenKeys = collect(() => parseTokenKeys(options.processEnv.MINIASK_TOKEN_KEYS, envName));
   const login = options.serveLogin ? collect(() => loginSettings(settings)) : undefined;
   const models = Object.keys(options.intents).length > 0 ? collect(() => resolveModelTargets(config, envName, options.processEnv, upstreamOverride)) : {};
-  const store = collect(() => options.store ?? createStore(settings.MINIASK_STORE, options.processEnv));
+  const store = collect(() => options.store ?? createStore(requireSharedStore(settings), options.processEnv));
   if (problems.length > 0 || !tokenKeys || !models || !store) throw new ConfigError(problems);
   const limitsOff = settings.MINIASK_RATE_LIMITS === "off" && envName === "dev";
   const verifyToken = createTokenVerifier(tokenKeys, envName);
@@ -104,6 +118,9 @@ export function createProcessApp(options: {
       ? `tokens: the built-in DEV key "${tokenKeys.signing.kid}" (set MINIASK_TOKEN_KEYS to use your own; no other environment accepts it)`
       : `tokens: signing with kid "${tokenKeys.signing.kid}", verifying ${[...tokenKeys.byKid.keys()].join(", ")}`,
     `store: ${store.kind}${settings.MINIASK_STORE && store.kind === "redis" ? ` (${settings.MINIASK_STORE.replace(/:[^:@/]*@/, ":***@")})` : ""}, key prefix "${settings.MINIASK_STORE_PREFIX ?? `miniask:${envName}:`}"`,
+    ...(envName !== "dev" && store.kind === "memory"
+      ? [`WARNING: MINIASK_STORE=memory in ${envName}: limits, quota, cache and audit records are per instance and vanish with it`]
+      : []),
     ...(settings.MINIASK_RATE_LIMITS === "off"
       ? [limitsOff ? "WARNING: MINIASK_RATE_LIMITS=off: no rate limits and no quotas (dev only; for benchmarks)" : `WARNING: MINIASK_RATE_LIMITS=off is ignored in ${envName}: limits stay on`]
       : []),

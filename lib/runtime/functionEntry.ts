@@ -38,6 +38,7 @@ export function functionEntry(spec: { name: string; intents: Partial<Record<Inte
     process.exit(1);
   }
   const { app, settings } = built;
+  for (const note of built.startupNotes) if (note.startsWith("WARNING")) app.logger.warn("start-up warning", { function: name, note });
   // An unreachable store at init is worth a line now; requests then follow on_store_error.
   void checkStore(app.store, 2000).then((problem) => {
     if (problem) app.logger.warn("store unreachable at start", { function: name, problem });

@@ -5,7 +5,8 @@ import type { ToolParameters } from "../config/schema";
 import type { ToolCall, ToolDefinition } from "../chat/types";
 import { describeIssueAt } from "../validation/describeIssue";
 import { faqLookup } from "./faqLookup";
-import { callHttpTool } from "./httpTool";
+import { AppError } from "../appError";
+import { type ToolCaller, callHttpTool } from "./httpTool";
 import { jsonSchemaToZod } from "./jsonSchemaToZod";
 
 const FAQ_PARAMETERS: ToolParameters = { type: "object", properties: { query: { type: "string", minLength: 1, maxLength: 500, description: "what the user asked" } }, required: ["query"] };
@@ -17,10 +18,18 @@ export interface ToolOutcome {
   error?: string;
 }
 
-export interface Toolbox {
+export interface ToolLimits {
   maxRounds: number;
+  maxCallsPerRound: number;
+  maxCallsPerRequest: number;
+  /** All of one request's tool calls together. */
+  maxTotalMs: number;
+}
+
+export interface Toolbox extends ToolLimits {
   definitions(names: readonly string[]): ToolDefinition[];
-  run(call: ToolCall): Promise<ToolOutcome>;
+  /** Runs one call for `caller`, within `timeoutMs` (what is left of the request's tool time). */
+  run(call: ToolCall, caller: ToolCaller, timeoutMs: number): Promise<ToolOutcome>;
 }
 
 export function createToolbox(config: Config): Toolbox {
@@ -31,12 +40,15 @@ export function createToolbox(config: Config): Toolbox {
   const byName = new Map(entries);
   return {
     maxRounds: config.tools.max_rounds,
+    maxCallsPerRound: config.tools.max_calls_per_round,
+    maxCallsPerRequest: config.tools.max_calls_per_request,
+    maxTotalMs: config.tools.max_total_ms,
     definitions: (names) =>
       names.flatMap((name) => {
         const entry = byName.get(name);
         return entry ? [{ type: "function" as const, function: { name, description: entry.tool.description, parameters: entry.parameters } }] : [];
       }),
-    async run(call) {
+    async run(call, caller, timeoutMs) {
       const entry = byName.get(call.name);
       if (!entry) return { ok: false, content: JSON.stringify({ error: `no tool named ${call.name}` }), error: "unknown_tool" };
       let args: unknown;
@@ -55,8 +67,9 @@ export function createToolbox(config: Config): Toolbox {
           const found = faqLookup(config.faq, String(parsed.data.query), entry.tool.max_results);
           return { ok: true, content: JSON.stringify(found.length > 0 ? found : { result: "no matching FAQ entry" }) };
         }
-        return { ok: true, content: await callHttpTool(entry.tool, parsed.data) };
+        return { ok: true, content: await callHttpTool(entry.tool, parsed.data, caller, timeoutMs) };
       } catch (err) {
+        if (err instanceof AppError) return { ok: false, content: JSON.stringify({ error: err.message }), error: err.code };
         const reason = err instanceof Error && err.name === "TimeoutError" ? "timeout" : err instanceof Error && "code" in err ? String(err.code) : "failed";
         return { ok: false, content: JSON.stringify({ error: "the tool is unavailable right now" }), error: reason };
       }

@@ -56,7 +56,7 @@ export async function startHarness(options: {
       MINIASK_ENV: env,
       // Each harness its own keys, so counters never leak between tests sharing a Redis.
       MINIASK_STORE_PREFIX: `test:${randomUUID()}:`,
-      ...(env === "dev" ? {} : { MINIASK_TOKEN_KEYS: TEST_TOKEN_KEYS, WECHAT_APPID: "wx0123456789abcdef", WECHAT_SECRET: "wechat-app-secret-0123456789abcdef", MINIASK_USER_ID_SALT: TEST_USER_ID_SALT }),
+      ...(env === "dev" ? {} : { MINIASK_STORE: "memory", MINIASK_TOKEN_KEYS: TEST_TOKEN_KEYS, WECHAT_APPID: "wx0123456789abcdef", WECHAT_SECRET: "wechat-app-secret-0123456789abcdef", MINIASK_USER_ID_SALT: TEST_USER_ID_SALT }),
       ...options.processEnv,
     },
     config: loadConfig(options.rawFiles ?? realConfigFiles()),
