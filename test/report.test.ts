@@ -41,6 +41,9 @@ const RECORDS: Record<string, unknown>[] = [
   { traceId: "t7", time: bj("23:59:59.999"), env: "dev", intent: "recommend", profile: "recommend_v1", arm: "control", model: UNPRICED, outcome: "ok", status: 200, usage: { promptTokens: 100, completionTokens: 100, totalTokens: 200 }, ms: 300 },
   // Midnight exactly belongs to the day that starts; 5 x 0.3 = 1.5 -> 2 micro-yuan.
   { traceId: "t8", time: bj("00:00:00"), env: "dev", intent: "summarize", profile: "summarize_v1", arm: "control", model: "qwen-turbo", outcome: "ok", status: 200, usage: { promptTokens: 5, completionTokens: 0, totalTokens: 5 }, ms: 100 },
+  // The provider's own model name has no price; the attempt that answered names the configured one:
+  // qwen-turbo, 1000 x 0.3 + 1000 x 0.6 = 900 micro-yuan.
+  { traceId: "t9", time: bj("14:45:00"), env: "dev", intent: "support", profile: "support_v1", arm: "control", model: "local-stand-in:qwen-turbo", outcome: "ok", status: 200, usage: { promptTokens: 1000, completionTokens: 1000, totalTokens: 2000 }, ms: 700, attempts: [{ provider: "hunyuan", model: "hunyuan-turbos-latest", outcome: "timeout", ms: 3000 }, { provider: "qwen", model: "qwen-turbo", outcome: "ok", ms: 650 }] },
 ];
 const OTHER_DAYS = [
   { traceId: "p1", time: bj("23:59:59.999", "2026-11-23"), env: "dev", intent: "summarize", outcome: "ok", status: 200, ms: 1 },
@@ -81,25 +84,26 @@ describe("npm run report", () => {
     const reader = await openAuditReader(REDIS_URL, {});
     const { report, context } = await buildDayReport(reader, prefix, DAY, readPriceBook(REPO_ROOT));
     await reader.close();
-    expect(context).toEqual({ prefix, scanned: 12, unreadable: 2 });
-    expect(report.totals).toEqual({ key: "all", requests: 8, errors: 1, errorRate: 0.125, refused: 1, cached: 1, p50Ms: 400, p95Ms: 8000, tokens: 6705, costMicroYuan: 1800 + 12300 + 10000 + 2, unpriced: 1 });
+    expect(context).toEqual({ prefix, scanned: 13, unreadable: 2 });
+    expect(report.totals).toEqual({ key: "all", requests: 9, errors: 1, errorRate: 1 / 9, refused: 1, cached: 1, p50Ms: 400, p95Ms: 8000, tokens: 8705, costMicroYuan: 1800 + 12300 + 10000 + 2 + 900, unpriced: 1 });
     const byKey = (d: keyof typeof report.byDimension) => Object.fromEntries(report.byDimension[d].map((g) => [g.key, g]));
-    expect(byKey("arm").control).toMatchObject({ requests: 6, errors: 1, p50Ms: 300, p95Ms: 8000, costMicroYuan: 11_802, unpriced: 1 });
+    expect(byKey("arm").control).toMatchObject({ requests: 7, errors: 1, p50Ms: 400, p95Ms: 8000, costMicroYuan: 12_702, unpriced: 1 });
     expect(byKey("arm").rollout).toMatchObject({ requests: 1, p50Ms: 900, p95Ms: 900, costMicroYuan: 12_300 });
     expect(byKey("arm")["(none)"]).toMatchObject({ requests: 1, refused: 1, costMicroYuan: 0 });
     expect(byKey("arm")["(none)"]?.p50Ms).toBeUndefined();
     expect(report.byDimension.model.map((g) => [g.key, g.requests, g.costMicroYuan])).toEqual([
       ["hunyuan-turbos-latest", 2, 14_100],
       ["deepseek-chat", 2, 10_000],
+      ["local-stand-in:qwen-turbo", 1, 900],
       ["qwen-turbo", 1, 2],
       ["(none)", 2, 0],
       [UNPRICED, 1, 0],
     ]);
     expect(byKey("intent").summarize).toMatchObject({ requests: 4, refused: 1, tokens: 4505, costMicroYuan: 14_102 });
-    expect(byKey("profile").support_v1).toMatchObject({ requests: 2, cached: 1, tokens: 2000, costMicroYuan: 10_000 });
+    expect(byKey("profile").support_v1).toMatchObject({ requests: 3, cached: 1, tokens: 4000, costMicroYuan: 10_900 });
     expect(report.costPerHour[0]).toBe(2);
     expect(report.costPerHour[9]).toBe(14_100);
-    expect(report.costPerHour[14]).toBe(10_000);
+    expect(report.costPerHour[14]).toBe(10_900);
     expect(report.costPerHour.reduce((a, b) => a + b, 0)).toBe(report.totals.costMicroYuan);
     expect(report.requestsPerHour[20]).toBe(2);
     expect(report.requestsPerHour[23]).toBe(1);
@@ -110,8 +114,8 @@ describe("npm run report", () => {
     try {
       const reader = await openAuditReader("upstash", { UPSTASH_REDIS_REST_URL: bridge.url, UPSTASH_REDIS_REST_TOKEN: bridge.token });
       const { report, context } = await buildDayReport(reader, prefix, DAY, readPriceBook(REPO_ROOT));
-      expect(context).toEqual({ prefix, scanned: 12, unreadable: 2 });
-      expect(report.totals.costMicroYuan).toBe(24_102);
+      expect(context).toEqual({ prefix, scanned: 13, unreadable: 2 });
+      expect(report.totals.costMicroYuan).toBe(25_002);
     } finally {
       await bridge.close();
     }
@@ -124,13 +128,13 @@ describe("npm run report", () => {
       env: { ...process.env, MINIASK_STORE: REDIS_URL, MINIASK_STORE_PREFIX: prefix, MINIASK_ENV: "dev" },
     });
     expect(stdout).toContain(`miniask report for ${DAY} (Beijing time, UTC+8), key prefix "${prefix}"`);
-    expect(stdout).toContain("8 requests that day of 12 audit records in the store; 2 unreadable records skipped");
+    expect(stdout).toContain("9 requests that day of 13 audit records in the store; 2 unreadable records skipped");
     const row = (title: string, key: string) => {
       const lines = stdout.split("\n");
       const start = lines.findIndex((l) => l.startsWith(`${title} `));
       return lines.slice(start + 2).find((l) => l.startsWith(`${key} `))?.trim().split(/\s{2,}/);
     };
-    expect(row("total", "all")).toEqual(["all", "8", "1", "12.5%", "1", "1", "400", "8000", "6705", "¥0.024102 (+1 unpriced)"]);
+    expect(row("total", "all")).toEqual(["all", "9", "1", "11.1%", "1", "1", "400", "8000", "8705", "¥0.025002 (+1 unpriced)"]);
     expect(row("by arm", "rollout")).toEqual(["rollout", "1", "0", "0.0%", "0", "0", "900", "900", "3000", "¥0.012300"]);
     expect(row("by model", "deepseek-chat")).toEqual(["deepseek-chat", "2", "0", "0.0%", "0", "1", "20", "1200", "2000", "¥0.010000"]);
     expect(stdout).toContain(`wrote ${html}`);
@@ -152,14 +156,14 @@ describe("npm run report", () => {
     expect(await page.locator("#cost-per-hour g.hour[data-hour='9'] text.value").textContent()).toBe("0.0141");
     expect(await page.locator("#cost-per-hour g.hour[data-hour='0'] text.value").textContent()).toBe("0.000002");
     const box = async (hour: number) => (await page.locator(`#cost-per-hour g.hour[data-hour='${hour}'] rect`).boundingBox())?.height ?? -1;
-    // Drawn to scale: the 09:00 bar is the tallest, 14:00's is 10000/14100 of it, an empty hour is flat.
+    // Drawn to scale: the 09:00 bar is the tallest, 14:00's is 10900/14100 of it, an empty hour is flat.
     const [h9, h14, h3] = [await box(9), await box(14), await box(3)];
     expect(h9).toBeGreaterThan(100);
-    expect(h14 / h9).toBeCloseTo(10_000 / 14_100, 2);
+    expect(h14 / h9).toBeCloseTo(10_900 / 14_100, 2);
     expect(h3).toBe(0);
 
     const latency = (arm: string, which: string) => page.locator(`#latency-per-arm g.latency[data-arm='${arm}'][data-which='${which}'] text`).textContent();
-    expect(await latency("control", "p50")).toBe("300 ms");
+    expect(await latency("control", "p50")).toBe("400 ms");
     expect(await latency("control", "p95")).toBe("8000 ms");
     expect(await latency("rollout", "p50")).toBe("900 ms");
     expect(await latency("(none)", "p50")).toBe("-");
@@ -168,8 +172,8 @@ describe("npm run report", () => {
     expect(controlP95).toBeGreaterThan(100);
     expect((await barHeight("rollout", "p95")) / controlP95).toBeCloseTo(900 / 8000, 2);
 
-    expect(await page.locator("[data-card='cost'] b").textContent()).toBe("¥0.024102 (+1 unpriced)");
-    expect(await page.locator("[data-card='error rate'] b").textContent()).toBe("12.5%");
+    expect(await page.locator("[data-card='cost'] b").textContent()).toBe("¥0.025002 (+1 unpriced)");
+    expect(await page.locator("[data-card='error rate'] b").textContent()).toBe("11.1%");
     // The model name with markup is text, not an element.
     expect(await page.locator("td b, th b").count()).toBe(0);
     expect(await page.locator("th", { hasText: UNPRICED }).count()).toBe(1);

@@ -22,7 +22,8 @@ export const reportRecordSchema = z.object({
   cost: z.optional(count),
   /** Models of the request that had no price: `cost` is then a lower bound. */
   unpricedModels: z.optional(z.array(z.string())),
-  attempts: z.optional(z.array(z.unknown())),
+  /** The chain's attempts: the configured target of the one that answered prices the record when `model` (the provider's own name) has no price. */
+  attempts: z.optional(z.array(z.object({ provider: z.optional(z.string()), model: z.optional(z.string()), outcome: z.optional(z.string()) }))),
 });
 
 export type ReportRecord = z.infer<typeof reportRecordSchema>;

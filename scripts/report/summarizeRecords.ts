@@ -36,14 +36,22 @@ export interface DayReport {
   requestsPerHour: number[];
 }
 
-/** What one record costs: its own `cost` when written, else its usage at its model's price. */
+/**
+ * What one record costs: its own `cost` when written; else its usage at the price of its model,
+ * or of the configured model of the attempt that answered (providers may name themselves
+ * differently, as `npm run eval` prices by the configured model too).
+ */
 export function recordCost(record: ReportRecord, book: PriceBook): { microYuan: number; priced: boolean } {
   const unpriced = (record.unpricedModels?.length ?? 0) > 0;
   if (record.cost !== undefined) return { microYuan: cnyToMicroYuan(record.cost), priced: !unpriced };
   if (record.cached || !record.usage) return { microYuan: 0, priced: true };
-  if (!record.model) return { microYuan: 0, priced: false };
-  const cost = costOfAttempt(book, record.model, record.usage);
-  return cost.priced ? { microYuan: cost.microYuan, priced: true } : { microYuan: 0, priced: false };
+  const answered = [...(record.attempts ?? [])].reverse().find((a) => a.outcome === "ok")?.model;
+  for (const model of [record.model, answered]) {
+    if (model === undefined) continue;
+    const cost = costOfAttempt(book, model, record.usage);
+    if (cost.priced) return { microYuan: cost.microYuan, priced: true };
+  }
+  return { microYuan: 0, priced: false };
 }
 
 export function nearestRank(sorted: readonly number[], p: number): number | undefined {
