@@ -47,3 +47,11 @@ export function lastCharBoundary(text: string, limit: number): number {
   const high = text.charCodeAt(limit - 1);
   return high >= 0xd800 && high <= 0xdbff ? limit - 1 : limit;
 }
+
+const CLAUSE_ENDS = new Set(["，", "、", "；", "：", ",", ";", ":", " ", "\t"]);
+
+/** The end (exclusive) of the last clause (comma, semicolon, colon, space) before `limit`, or -1. */
+export function lastClauseEnd(text: string, limit: number): number {
+  for (let i = Math.min(limit, text.length) - 1; i > 0; i--) if (CLAUSE_ENDS.has(text[i] as string)) return i + 1;
+  return -1;
+}

@@ -1,13 +1,17 @@
 // Holds a streamed answer back until it has been checked. Text arrives in deltas; the gate
-// cuts it into spans of at least `everyChars` characters ending on a sentence boundary (or at
-// `everyChars` when a sentence runs on), checks each span, and releases a span only after it
-// passed and everything before it was released. finish() checks the whole answer, so context
-// that spans several sentences is judged before `done`, and releases the rest. A blocked check
-// stops the gate: nothing after the last released span ever comes out.
+// cuts it into spans of at least `everyChars` characters that end on a sentence boundary,
+// checks each span, and releases a span only after it passed and everything before it was
+// released. finish() checks the whole answer, so context that spans several sentences is
+// judged before `done`, and releases the rest. A blocked check stops the gate: nothing from
+// the blocked span or after it ever comes out.
 //
-// Cost: first byte waits for `everyChars` characters (or the first sentence after them) plus
-// one check; each later span adds a check only if WeChat is slower than the model writes it.
-import { lastCharBoundary, lastSentenceEnd } from "./sentences";
+// Sentences are never cut to meet everyChars: a risky phrase cut in two can pass as two
+// harmless halves, and the first half would already be out. Only a sentence longer than
+// `maxSpanChars` is cut, at its last comma or space (or, failing that, any character).
+//
+// Cost: first byte waits for `everyChars` characters (and the end of that sentence) plus one
+// check; a later span adds waiting only when WeChat is slower than the model writes a span.
+import { lastCharBoundary, lastClauseEnd, lastSentenceEnd } from "./sentences";
 
 export type GateCheckResult<R> = { allow: true } | { allow: false; reason: R };
 
@@ -15,6 +19,8 @@ export interface StreamGateOptions<R> {
   check(text: string): Promise<GateCheckResult<R>>;
   /** Least characters per checked span (the last one excepted). Default 200. */
   everyChars?: number;
+  /** A sentence longer than this is checked in pieces (default 1,000, at least everyChars). */
+  maxSpanChars?: number;
 }
 
 export type GateStep<R> = { status: "open"; released: string } | { status: "blocked"; reason: R };
@@ -29,13 +35,17 @@ export interface StreamGate<R> {
 }
 
 /** Cuts `pending` into spans for checking; the rest stays pending. */
-export function cutSpans(pending: string, everyChars: number): { spans: string[]; rest: string } {
+export function cutSpans(pending: string, everyChars: number, maxSpanChars = Math.max(1000, everyChars)): { spans: string[]; rest: string } {
   const spans: string[] = [];
   let rest = pending;
   while (rest.length >= everyChars) {
-    let cut = lastSentenceEnd(rest, rest.length, false);
-    // No sentence end yet: a run-on sentence is cut at everyChars (never inside a character).
-    if (cut <= 0) cut = lastCharBoundary(rest, everyChars);
+    let cut = lastSentenceEnd(rest, Math.min(rest.length, maxSpanChars), false);
+    if (cut <= 0) {
+      // No sentence end: wait for one, unless the sentence has run past maxSpanChars.
+      if (rest.length < maxSpanChars) break;
+      cut = lastClauseEnd(rest, maxSpanChars);
+      if (cut <= 0) cut = lastCharBoundary(rest, maxSpanChars);
+    }
     spans.push(rest.slice(0, cut));
     rest = rest.slice(cut);
   }
@@ -44,6 +54,7 @@ export function cutSpans(pending: string, everyChars: number): { spans: string[]
 
 export function createStreamGate<R>(options: StreamGateOptions<R>): StreamGate<R> {
   const everyChars = options.everyChars ?? 200;
+  const maxSpanChars = Math.max(options.maxSpanChars ?? 1000, everyChars);
   if (!Number.isInteger(everyChars) || everyChars < 2) throw new RangeError("everyChars must be an integer >= 2");
   let full = "";
   let pending = "";
@@ -69,7 +80,7 @@ export function createStreamGate<R>(options: StreamGateOptions<R>): StreamGate<R
         if (blocked) return { status: "blocked", reason: blocked.reason };
         full += delta;
         pending += delta;
-        const { spans, rest } = cutSpans(pending, everyChars);
+        const { spans, rest } = cutSpans(pending, everyChars, maxSpanChars);
         if (spans.length === 0) return { status: "open", released: "" };
         pending = rest;
         const results = await Promise.all(spans.map((span) => options.check(span)));
