@@ -1,0 +1,30 @@
+// One miniask client for every page (Mini Program modules are loaded once and shared).
+// miniask/miniask.js is the built client module: `npm run build:miniprogram` writes it.
+const { createMiniaskClient } = require("./miniask/miniask")
+const config = require("./config")
+
+let client
+
+function miniask() {
+  if (!client) {
+    const dev = config.devSession
+    client = createMiniaskClient({
+      wx,
+      baseUrl: config.baseUrl,
+      session: dev && dev.token ? { token: dev.token, userId: dev.userId } : undefined,
+    })
+  }
+  return client
+}
+
+/** What a page shows for a failed call: the stable code, the message, and the traceId. */
+function describeError(err) {
+  if (err && err.code) {
+    const fields = (err.details || []).map((d) => `${d.path}: ${d.message}`)
+    const wait = err.retryAfter ? ` (try again in ${err.retryAfter} s)` : ""
+    return { code: err.code, message: `${err.detail}${wait}`, fields, traceId: err.traceId }
+  }
+  return { code: "unexpected", message: String(err), fields: [], traceId: "" }
+}
+
+module.exports = { miniask, describeError }
