@@ -38,6 +38,8 @@ export interface ResolvedEnvironment {
   tokenTtlSeconds: number;
   limits: Limits;
   modelBudgetMs: number;
+  /** A stream's total cap, first byte to last. */
+  streamMaxMs: number;
   safety: Safety;
   logging: Logging;
   audit: Audit;

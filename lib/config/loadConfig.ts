@@ -143,7 +143,7 @@ function resolveEnvironment(env: EnvironmentName, policyFile: PolicyFile, profil
     }
   }
   const rollout = resolveRollout(profiles, env, policy.rollout, allowed, problems);
-  return { name: env, rollout, allowedProfiles: allowed, logLevel: policy.log_level, routing, tokenTtlSeconds: policy.token_ttl_minutes * 60, limits: policy.limits, modelBudgetMs: policy.model_budget_ms, safety: policy.safety, logging: policy.logging, audit: policy.audit };
+  return { name: env, rollout, allowedProfiles: allowed, logLevel: policy.log_level, routing, tokenTtlSeconds: policy.token_ttl_minutes * 60, limits: policy.limits, modelBudgetMs: policy.model_budget_ms, streamMaxMs: policy.model_stream_max_ms, safety: policy.safety, logging: policy.logging, audit: policy.audit };
 }
 
 export function loadConfig(raw: RawConfigFiles): Config {

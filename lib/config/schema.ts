@@ -136,6 +136,8 @@ export const environmentPolicySchema = z.strictObject({
   audit: z._default(auditSchema, { retention_days: 30, keep_request: "none" }),
   /** Total time for a model call, fallbacks included, unless the profile sets budget_ms. */
   model_budget_ms: z._default(z.int().check(z.gte(100), z.lte(120_000)), 8000),
+  /** A streamed answer's whole life, first byte to last (the budget above covers the first delta). */
+  model_stream_max_ms: z._default(z.int().check(z.gte(1000), z.lte(900_000)), 60_000),
 });
 
 export const envPolicyFileSchema = z.strictObject({

@@ -84,7 +84,7 @@ export function createAnswerer(deps: { config: Config; env: ResolvedEnvironment;
       });
     },
     stream(profile, call, options = {}) {
-      return openModelStream(chainOf(profile), modelRequestFor(profile, call), { ...chainOptionsOf(profile, options), ...(options.signal ? { signal: options.signal } : {}) });
+      return openModelStream(chainOf(profile), modelRequestFor(profile, call), { ...chainOptionsOf(profile, options), streamMaxMs: deps.env.streamMaxMs, ...(options.signal ? { signal: options.signal } : {}) });
     },
   };
 }

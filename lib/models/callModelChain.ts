@@ -9,6 +9,7 @@ import { AppError } from "../appError";
 import type { Attempt, FailureKind, ModelRequest, ModelResult } from "../chat/types";
 import { estimatedUsage } from "../chat/usage";
 import { type CallTrace, chatBodyOf, traceHeadersOf } from "./chatBody";
+import { ModelTimeout, maxReplyChars, withDeadline } from "./deadline";
 import { completionSchema } from "./completionSchema";
 import type { ModelTarget } from "./modelTargets";
 import { loadedSdk, openaiClientFor } from "./openaiClient";
@@ -33,8 +34,7 @@ export interface ChainOptions {
 
 export class UnusableReply extends Error {}
 
-/** Our own timers (streams) abort with this; the SDK's timeout raises its own error class. */
-export class ModelTimeout extends Error {}
+export { ModelTimeout };
 
 export function classifyModelError(err: unknown): { kind: FailureKind; status?: number; retryAfterMs?: number } {
   if (err instanceof ModelTimeout) return { kind: "timeout" };
@@ -63,13 +63,17 @@ function retryAfterOf(headers: unknown): number | undefined {
 async function callOnce(target: ModelTarget, request: ModelRequest, timeoutMs: number, trace?: CallTrace): Promise<Omit<ModelResult, "attempts" | "provider">> {
   const client = await openaiClientFor(target);
   const headers = traceHeadersOf(trace);
-  const reply: unknown = await client.chat.completions.create(chatBodyOf(target, request, trace), { timeout: timeoutMs, maxRetries: 0, ...(headers ? { headers } : {}) });
+  // First byte to last byte: the whole call, body included, within the attempt's time.
+  const reply: unknown = await withDeadline(timeoutMs, (signal) =>
+    client.chat.completions.create(chatBodyOf(target, request, trace), { timeout: timeoutMs, maxRetries: 0, signal, ...(headers ? { headers } : {}) }),
+  );
   const parsed = z.safeParse(completionSchema, reply);
   if (!parsed.success) throw new UnusableReply("not a chat completion");
   const message = parsed.data.choices[0]?.message;
   const text = message?.content ?? "";
   const toolCalls = (message?.tool_calls ?? []).map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments }));
   if (text === "" && toolCalls.length === 0) throw new UnusableReply("empty reply");
+  if (text.length > maxReplyChars(request.maxTokens)) throw new UnusableReply("reply longer than max_tokens allows");
   const u = parsed.data.usage;
   const usage = u ? { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, totalTokens: u.total_tokens } : estimatedUsage(request.messages, text);
   return { text, toolCalls, model: parsed.data.model ?? target.model, usage };

@@ -5,7 +5,8 @@ import * as z from "zod/mini";
 import { AppError } from "../appError";
 import type { Attempt, ModelRequest, Usage } from "../chat/types";
 import { estimatedUsage } from "../chat/usage";
-import { type ChainOptions, ModelTimeout, UnusableReply, walkChain } from "./callModelChain";
+import { type ChainOptions, UnusableReply, walkChain } from "./callModelChain";
+import { ModelTimeout, maxReplyChars } from "./deadline";
 import { type CallTrace, chatBodyOf, traceHeadersOf } from "./chatBody";
 import type { ModelTarget } from "./modelTargets";
 import { openaiClientFor } from "./openaiClient";
@@ -64,7 +65,16 @@ async function nextWithin<T>(iterator: AsyncIterator<T>, ms: number, controller:
   }
 }
 
-export async function openModelStream(chain: readonly ModelTarget[], request: ModelRequest, options: ChainOptions & { signal?: AbortSignal; trace?: CallTrace }): Promise<OpenedStream> {
+/** A stream's whole life when the caller sets none (the function's own timeout is 60 s). */
+const DEFAULT_STREAM_MAX_MS = 60_000;
+
+export async function openModelStream(
+  chain: readonly ModelTarget[],
+  request: ModelRequest,
+  options: ChainOptions & { signal?: AbortSignal; trace?: CallTrace; streamMaxMs?: number },
+): Promise<OpenedStream> {
+  const endBy = Date.now() + (options.streamMaxMs ?? DEFAULT_STREAM_MAX_MS);
+  const maxChars = maxReplyChars(request.maxTokens);
   const headers = traceHeadersOf(options.trace);
   const { value, target, attempts } = await walkChain(chain, options, async (t, timeoutMs) => {
     const controller = new AbortController();
@@ -113,9 +123,11 @@ export async function openModelStream(chain: readonly ModelTarget[], request: Mo
           if (delta) yield delta;
         }
         for (;;) {
-          const next = await nextWithin(value.iterator, value.idleMs, value.controller);
+          // Idle time between chunks, and the stream's total cap: a trickle cannot run forever.
+          const next = await nextWithin(value.iterator, Math.max(1, Math.min(value.idleMs, endBy - Date.now())), value.controller);
           if (next.done) break;
           const delta = take(pieceOf(next.value));
+          if (text.length > maxChars) throw new UnusableReply("reply longer than max_tokens allows");
           if (delta) yield delta;
         }
       } catch (err) {

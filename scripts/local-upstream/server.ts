@@ -27,6 +27,8 @@ export interface UpstreamFault {
   cutStreamAfterChunks?: number;
   /** Streaming: wait this long between chunks. */
   chunkDelayMs?: number;
+  /** Whole replies: send the headers and half the body, then go quiet this long before the rest. */
+  stallAfterHeadersMs?: number;
 }
 
 export interface RecordedRequest {
@@ -136,7 +138,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, body: Record<st
     return;
   }
 
-  sendJson(res, 200, {
+  const whole = {
     id: "chatcmpl-local",
     object: "chat.completion",
     created,
@@ -149,7 +151,16 @@ async function answer(req: IncomingMessage, res: ServerResponse, body: Record<st
       },
     ],
     usage,
-  });
+  };
+  if (fault.stallAfterHeadersMs) {
+    const text = JSON.stringify(whole);
+    res.writeHead(200, { "content-type": "application/json" });
+    res.write(text.slice(0, text.length >> 1));
+    await sleep(fault.stallAfterHeadersMs);
+    if (!res.destroyed) res.end(text.slice(text.length >> 1));
+    return;
+  }
+  sendJson(res, 200, whole);
 }
 
 export async function startLocalUpstream(options: { port?: number; host?: string } = {}): Promise<LocalUpstream> {

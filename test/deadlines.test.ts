@@ -1,0 +1,75 @@
+// Deadlines everywhere: a body that stalls after its headers is an attempt's timeout (and the
+// chain falls back), a trickling stream meets its total cap, an endless answer meets its size
+// cap before anything reads it.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RawConfigFiles } from "../lib/config/loadConfig";
+import { loadConfig } from "../lib/config/loadConfig";
+import { callModelChain } from "../lib/models/callModelChain";
+import type { ModelTarget } from "../lib/models/modelTargets";
+import { type LocalUpstream, startLocalUpstream } from "../scripts/local-upstream/server";
+import { ARTICLE_TEXT, type Harness, realConfigFiles, startHarness } from "./support/harness";
+
+type Json = Record<string, any>;
+
+describe("a model call's deadline covers the whole reply", () => {
+  let first: LocalUpstream;
+  let second: LocalUpstream;
+  let chain: ModelTarget[];
+  beforeAll(async () => {
+    first = await startLocalUpstream();
+    second = await startLocalUpstream();
+    chain = [
+      { provider: "first", model: "m1", baseUrl: first.url, apiKey: "k1", timeoutMs: 300, jsonSchema: false, sendUser: true },
+      { provider: "second", model: "m2", baseUrl: second.url, apiKey: "k2", timeoutMs: 300, jsonSchema: false, sendUser: true },
+    ];
+  });
+  afterAll(async () => {
+    await first.close();
+    await second.close();
+  });
+
+  it("falls back when the first provider sends headers and then stalls", async () => {
+    first.enqueue({ stallAfterHeadersMs: 5000 });
+    const result = await callModelChain(chain, { messages: [{ role: "user", content: "hi" }], maxTokens: 50 }, { budgetMs: 3000 });
+    expect(result.provider).toBe("second");
+    expect(result.attempts.map((a) => [a.provider, a.outcome])).toEqual([
+      ["first", "timeout"],
+      ["second", "ok"],
+    ]);
+  });
+
+  it("refuses a reply far longer than max_tokens allows, before shaping reads it, and falls back", async () => {
+    first.enqueue({ content: "x".repeat(2_000_000) });
+    const result = await callModelChain(chain, { messages: [{ role: "user", content: "hi" }], maxTokens: 50 }, { budgetMs: 3000 });
+    expect(result.provider).toBe("second");
+    expect(result.attempts[0]).toMatchObject({ provider: "first", outcome: "bad_response" });
+  });
+});
+
+describe("a stream's total cap", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    const files = structuredClone(realConfigFiles()) as RawConfigFiles & { envPolicy: Json };
+    files.envPolicy.environments.staging.model_stream_max_ms = 1000;
+    loadConfig(files);
+    h = await startHarness({ env: "staging", rawFiles: files });
+  });
+  afterAll(() => h.close());
+
+  it("ends a trickling stream with an error event at the cap, though no single gap is long", async () => {
+    // 60 words, 150 ms apart: 9 s in all, far past the 1 s cap; every gap well under the idle timeout.
+    h.upstream.enqueue({ content: Array.from({ length: 60 }, (_, i) => `word${i}`).join(" "), chunkDelayMs: 150 });
+    const res = await fetch(`${h.url}/v1/mini/ask`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${await h.token("u_trickle")}` },
+      body: JSON.stringify({ intent: "summarize", userId: "u_trickle", traceId: "t-trickle", input: { text: ARTICLE_TEXT }, stream: true, profile: "summarize_v1" }),
+    });
+    const text = await res.text();
+    expect(text).toContain("event: delta");
+    expect(text).toContain("event: error");
+    expect(text).toContain('"code":"stream_interrupted"');
+    expect(text).not.toContain("word59");
+    const line = h.logRecords().find((r) => r.msg === "request" && r.traceId === "t-trickle");
+    expect(line).toMatchObject({ status: 502, code: "stream_interrupted" });
+  });
+});
