@@ -1,18 +1,23 @@
-// `npm run bench [-- --connections 10 --duration 2 --warmup 0.5 --cold-runs 5 --payload 200 --json FILE --only overhead,burst,coldstart,memory]`
+// `npm run bench [-- --connections 10 --duration 2 --warmup 0.5 --cold-runs 5 --payload 200
+//   --one-connection-requests 1000 --client-calls 400 --json FILE
+//   --only overhead,oneconnection,clients,burst,coldstart,memory]`
 // Everything on loopback, every subject its own process: the local upstream (answering at once,
-// or after 50 ms) and the built function bundles, started as scf_bootstrap starts them.
+// or after 50 ms), the floor forwarder (floorForwarder.ts: the least a Node gateway does) and
+// the built function bundles, started as scf_bootstrap starts them.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { issueAppToken } from "../../lib/auth/appToken";
 import { parseTokenKeys } from "../../lib/auth/tokenKeys";
-import { environmentOf, loadConfig } from "../../lib/config/loadConfig";
-import { readConfigFiles } from "../../lib/config/readConfigFiles";
-import { INTENTS } from "../../lib/intents/registry";
 import { buildFunctions, type BuiltFunction } from "../build";
+import { coldClientCost, warmClientCost } from "./clientCost";
+import { extractRequests } from "./extractRequest";
 import { measureFirstByte } from "./firstByte";
+import { type MeasuredRow, compareToFloor } from "./floorRatios";
 import { type LoadResult, runLoad } from "./load";
-import { ROOT, rssMb, spawnUntil, startBundle, startUpstream, stop } from "./processes";
+import { addedOver, measureOneConnection } from "./oneConnection";
+import { ROOT, rssMb, spawnUntil, startBundle, startFloor, startUpstream, stop } from "./processes";
 import { median, percentile, round } from "./stats";
+import { table } from "./table";
 
 const args = process.argv.slice(2);
 const num = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
@@ -22,53 +27,46 @@ const PAYLOAD = num("--payload", 200);
 const COLD_RUNS = num("--cold-runs", 5);
 const MEMORY_REQUESTS = num("--memory-requests", 100_000);
 const WARMUP = num("--warmup", 0.5);
+const ONE_CONNECTION_REQUESTS = num("--one-connection-requests", 1000);
+const CLIENT_CALLS = num("--client-calls", 400);
 const JSON_FILE = args.includes("--json") ? args[args.indexOf("--json") + 1] : undefined;
-const ONLY = args.includes("--only") ? (args[args.indexOf("--only") + 1] ?? "").split(",") : ["overhead", "burst", "coldstart"];
+const ONLY = args.includes("--only") ? (args[args.indexOf("--only") + 1] ?? "").split(",") : ["overhead", "oneconnection", "clients", "burst", "coldstart"];
 
 const TEST_KEYS = "bench:bench-token-secret-of-at-least-32-bytes";
-const filler = "Mini Programs are thin clients and keep keys on the server. ".repeat(Math.ceil(PAYLOAD / 60)).slice(0, PAYLOAD);
-const extractInput = (i: number) => ({ text: `Order id: A-${i}. City: Hangzhou. ${filler}`, fields: ["order_id", "city"] });
-
-function table(rows: (string | number)[][], head: string[]): string {
-  const cells = [head, ...rows.map((r) => r.map(String))];
-  const widths = head.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  return cells.map((r, n) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ") + (n === 0 ? `\n${widths.map((w) => "-".repeat(w)).join("  ")}` : "")).join("\n");
-}
+const extractRequest = extractRequests(PAYLOAD);
+const { filler, directBody, askBody } = extractRequest;
+const extractInput = extractRequest.input;
+const devToken = async (userId: string) => (await issueAppToken(parseTokenKeys(undefined, "dev"), "dev", userId, 3600)).token;
 
 async function overhead(built: BuiltFunction[]) {
   const dir = (name: string) => built.find((b) => b.name === name)!.dir;
-  const config = loadConfig(readConfigFiles(ROOT));
-  const profile = config.profiles[environmentOf(config, "dev").routing.extract]!;
-  const chain = config.aliases[profile.model]?.dev ?? [];
-  const devToken = (await issueAppToken(parseTokenKeys(undefined, "dev"), "dev", "u_bench", 3600)).token;
-  const users = await Promise.all(Array.from({ length: 1000 }, async (_, u) => ({ id: `u_${u}`, token: (await issueAppToken(parseTokenKeys(undefined, "dev"), "dev", `u_${u}`, 3600)).token })));
+  const users = await Promise.all(Array.from({ length: 1000 }, async (_, u) => ({ id: `u_${u}`, token: await devToken(`u_${u}`) })));
   const json = { "content-type": "application/json" };
-  const auth = { ...json, authorization: `Bearer ${devToken}` };
-  // The very request the server sends the provider for the same input.
-  const directBody = (i: number, stream = false) =>
-    JSON.stringify({
-      model: chain[0]?.model,
-      messages: [{ role: "system", content: profile.system_prompt }, ...INTENTS.extract.prepare(extractInput(i), undefined).messages],
-      max_tokens: profile.max_tokens,
-      temperature: profile.temperature,
-      ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
-    });
-  const askBody = (i: number) => JSON.stringify({ intent: "extract", userId: "u_bench", input: extractInput(i) });
-  const rows: { name: string; result: LoadResult }[] = [];
-  const load = async (name: string, url: string, headers: Record<string, string>, body: (i: number) => string, headersOf?: (i: number) => Record<string, string>) => {
+  const auth = { ...json, authorization: `Bearer ${await devToken("u_bench")}` };
+  const rows: (MeasuredRow & { result: LoadResult })[] = [];
+  const load = async (row: Pick<MeasuredRow, "name" | "kind" | "delayMs">, url: string, headers: Record<string, string>, body: (i: number) => string, headersOf?: (i: number) => Record<string, string>) => {
     const extra = headersOf ? { headersOf } : {};
     if (WARMUP > 0) await runLoad({ url, connections: CONNECTIONS, durationSeconds: WARMUP, headers, body: (i) => body(i + 1_000_000), ...extra }); // JIT warm-up, not measured
     const result = await runLoad({ url, connections: CONNECTIONS, durationSeconds: DURATION, headers, body, ...extra });
-    rows.push({ name, result });
-    process.stderr.write(`  ${name}: ${result.rps} req/s, p50 ${result.p50} ms, statuses ${JSON.stringify(result.statuses)}\n`);
+    rows.push({ ...row, rps: result.rps, p50: result.p50, p90: result.p90, p99: result.p99, result });
+    process.stderr.write(`  ${row.name}: ${result.rps} req/s, p50 ${result.p50} ms, statuses ${JSON.stringify(result.statuses)}\n`);
     return result;
   };
+  const withServer = async <T>(env: Record<string, string>, run: (url: string) => Promise<T>, intent = "extract") => {
+    const server = await startBundle(dir(intent), env);
+    try {
+      return await run(server.url);
+    } finally {
+      stop(server.child);
+    }
+  };
   const [up0, up50] = await Promise.all([startUpstream(0), startUpstream(50)]);
+  const [floor0, floor50] = await Promise.all([startFloor(up0.url), startFloor(up50.url)]);
+  const plain = (up: { url: string }) => ({ MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up.url, MINIASK_RATE_LIMITS: "off" });
   try {
-    const direct = await load("upstream direct (0 ms)", `${up0.url}/chat/completions`, json, (i) => directBody(i));
-    let server = await startBundle(dir("extract"), { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up0.url, MINIASK_RATE_LIMITS: "off" });
-    const through = await load("/v1/mini/ask, memory (0 ms)", `${server.url}/v1/mini/ask`, auth, askBody);
-    stop(server.child);
+    const direct = await load({ name: "upstream direct (0 ms)", kind: "direct", delayMs: 0 }, `${up0.url}/chat/completions`, json, (i) => directBody(i));
+    const floor = await load({ name: "floor: minimal Node forwarder (0 ms)", kind: "floor", delayMs: 0 }, `${floor0.url}/`, json, (i) => directBody(i));
+    const through = await withServer(plain(up0), (url) => load({ name: "/v1/mini/ask, memory (0 ms)", kind: "subject", delayMs: 0 }, `${url}/v1/mini/ask`, auth, (i) => askBody(i)));
 
     // Limits on, across 1000 users (each request its user's token) so none is refused: the admit
     // script and the record step run on every request.
@@ -77,47 +75,80 @@ async function overhead(built: BuiltFunction[]) {
       ["/v1/mini/ask, memory, limits on (0 ms)", "memory"],
       ["/v1/mini/ask, redis, limits on (0 ms)", "redis://127.0.0.1:6379"],
     ] as const) {
-      server = await startBundle(dir("extract"), { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up0.url, MINIASK_STORE: store, MINIASK_STORE_PREFIX: `bench:${Date.now()}:` });
-      await load(
-        name,
-        `${server.url}/v1/mini/ask`,
-        json,
-        (i) => JSON.stringify({ intent: "extract", userId: userOf(i).id, input: extractInput(i) }),
-        (i) => ({ authorization: `Bearer ${userOf(i).token}` }),
+      await withServer({ MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up0.url, MINIASK_STORE: store, MINIASK_STORE_PREFIX: `bench:${Date.now()}:` }, (url) =>
+        load({ name, kind: "subject", delayMs: 0 }, `${url}/v1/mini/ask`, json, (i) => askBody(i, userOf(i).id), (i) => ({ authorization: `Bearer ${userOf(i).token}` })),
       );
-      stop(server.child);
     }
 
-    await load("upstream direct (50 ms)", `${up50.url}/chat/completions`, json, (i) => directBody(i));
-    server = await startBundle(dir("extract"), { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up50.url, MINIASK_RATE_LIMITS: "off" });
-    await load("/v1/mini/ask, memory (50 ms)", `${server.url}/v1/mini/ask`, auth, askBody);
-    stop(server.child);
+    await load({ name: "upstream direct (50 ms)", kind: "direct", delayMs: 50 }, `${up50.url}/chat/completions`, json, (i) => directBody(i));
+    await load({ name: "floor: minimal Node forwarder (50 ms)", kind: "floor", delayMs: 50 }, `${floor50.url}/`, json, (i) => directBody(i));
+    await withServer(plain(up50), (url) => load({ name: "/v1/mini/ask, memory (50 ms)", kind: "subject", delayMs: 50 }, `${url}/v1/mini/ask`, auth, (i) => askBody(i)));
 
-    server = await startBundle(dir("summarize"), { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up0.url, MINIASK_RATE_LIMITS: "off" });
     const same = JSON.stringify({ intent: "summarize", userId: "u_bench", input: { text: filler, maxBullets: 3 } });
-    await fetch(`${server.url}/v1/mini/ask`, { method: "POST", headers: auth, body: same });
-    await load("cache hit (memory)", `${server.url}/v1/mini/ask`, auth, () => same);
-    stop(server.child);
+    await withServer(
+      plain(up0),
+      async (url) => {
+        await (await fetch(`${url}/v1/mini/ask`, { method: "POST", headers: auth, body: same })).arrayBuffer();
+        await load({ name: "cache hit (memory)", kind: "subject", delayMs: 0 }, `${url}/v1/mini/ask`, auth, () => same);
+      },
+      "summarize",
+    );
 
-    server = await startBundle(dir("extract"), { MINIASK_ENV: "staging", MINIASK_UPSTREAM_URL: up0.url, MINIASK_TOKEN_KEYS: TEST_KEYS });
     const stagingToken = (await issueAppToken(parseTokenKeys(TEST_KEYS, "staging"), "staging", "u_bench", 3600)).token;
-    await load("429 refusal (memory)", `${server.url}/v1/mini/ask`, { ...json, authorization: `Bearer ${stagingToken}` }, askBody);
-    stop(server.child);
+    await withServer({ MINIASK_ENV: "staging", MINIASK_UPSTREAM_URL: up0.url, MINIASK_TOKEN_KEYS: TEST_KEYS }, (url) =>
+      load({ name: "429 refusal (memory)", kind: "subject", delayMs: 0 }, `${url}/v1/mini/ask`, { ...json, authorization: `Bearer ${stagingToken}` }, (i) => askBody(i)),
+    );
 
-    server = await startBundle(dir("extract"), { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up0.url, MINIASK_RATE_LIMITS: "off" });
     const count = Math.max(50, Math.round(DURATION * 100));
     const streamDirect = await measureFirstByte({ url: `${up0.url}/chat/completions`, headers: json, body: (i) => directBody(i, true), marker: '"content":"', count });
-    const streamThrough = await measureFirstByte({ url: `${server.url}/v1/mini/ask`, headers: { ...auth, accept: "text/event-stream" }, body: (i) => JSON.stringify({ intent: "extract", userId: "u_bench", input: extractInput(i), stream: true }), marker: "event: delta", count });
-    stop(server.child);
+    const streamThrough = await withServer(plain(up0), (url) =>
+      measureFirstByte({ url: `${url}/v1/mini/ask`, headers: { ...auth, accept: "text/event-stream" }, body: (i) => JSON.stringify({ intent: "extract", userId: "u_bench", input: extractInput(i), stream: true }), marker: "event: delta", count }),
+    );
     return {
-      rows: rows.map(({ name, result }) => ({ name, rps: result.rps, p50: result.p50, p90: result.p90, p99: result.p99 })),
+      rows: compareToFloor(rows),
       statuses: Object.fromEntries(rows.map(({ name, result }) => [name, result.statuses])),
       overhead: { p50: round(through.p50 - direct.p50, 3), p99: round(through.p99 - direct.p99, 3) },
       throughputRatio: round(through.rps / direct.rps, 3),
+      floor: { name: "floor: minimal Node forwarder (0 ms)", rps: floor.rps, p50: floor.p50, p90: floor.p90, p99: floor.p99, vsDirect: round(floor.rps / direct.rps, 3), overDirect: { p50: round(floor.p50 - direct.p50, 3), p99: round(floor.p99 - direct.p99, 3) } },
+      throughputVsFloor: round(through.rps / floor.rps, 3),
+      overFloor: { p50: round(through.p50 - floor.p50, 3), p99: round(through.p99 - floor.p99, 3) },
       streamFirstByte: { upstream: streamDirect, through: streamThrough, overhead: { p50: round(streamThrough.p50 - streamDirect.p50, 3), p99: round(streamThrough.p99 - streamDirect.p99, 3) } },
     };
   } finally {
-    stop(up0.child, up50.child);
+    stop(up0.child, up50.child, floor0.child, floor50.child);
+  }
+}
+
+// Sequential requests on one kept-alive socket each: upstream direct, the floor forwarder and
+// miniask's plain path (extract, limits off), all on the same upstream.
+async function oneConnection(built: BuiltFunction[]) {
+  const up = await startUpstream(0);
+  const floor = await startFloor(up.url);
+  const server = await startBundle(built.find((b) => b.name === "extract")!.dir, { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up.url, MINIASK_RATE_LIMITS: "off" });
+  const json = { "content-type": "application/json" };
+  try {
+    const rows = await measureOneConnection(
+      [
+        { name: "upstream direct", url: `${up.url}/chat/completions`, headers: json, body: (i) => directBody(i) },
+        { name: "floor: minimal Node forwarder", url: `${floor.url}/`, headers: json, body: (i) => directBody(i) },
+        { name: "miniask /v1/mini/ask (extract, limits off)", url: `${server.url}/v1/mini/ask`, headers: { ...json, authorization: `Bearer ${await devToken("u_bench")}` }, body: (i) => askBody(i) },
+      ],
+      { requests: ONE_CONNECTION_REQUESTS, warmup: Math.min(200, ONE_CONNECTION_REQUESTS) },
+    );
+    return { requests: ONE_CONNECTION_REQUESTS, rows, addedOverDirect: addedOver(rows, "upstream direct") };
+  } finally {
+    stop(server.child, floor.child, up.child);
+  }
+}
+
+async function clients() {
+  const up = await startUpstream(0);
+  try {
+    const warm = await warmClientCost(up.url, extractRequest.chat, { calls: CLIENT_CALLS, workers: CONNECTIONS, seconds: Math.max(0.5, DURATION / 2) });
+    const cold = await coldClientCost(up.url, extractRequest.chat(1), COLD_RUNS);
+    return { warm, cold };
+  } finally {
+    stop(up.child);
   }
 }
 
@@ -277,10 +308,29 @@ if (ONLY.includes("overhead")) {
   const o = await overhead(built);
   took("overhead");
   Object.assign(report, o);
-  console.log(`\nGateway overhead (${CONNECTIONS} connections, ${DURATION} s per row, ${PAYLOAD} B payload; times in ms)\n`);
-  console.log(table(o.rows.map((r) => [r.name, r.rps, r.p50, r.p90, r.p99]), ["row", "req/s", "p50", "p90", "p99"]));
-  console.log(`\noverhead (through - direct, 0 ms rows): p50 ${o.overhead.p50} ms, p99 ${o.overhead.p99} ms; throughput ratio ${o.throughputRatio}`);
+  console.log(`\nGateway overhead (${CONNECTIONS} connections, ${DURATION} s per row, ${PAYLOAD} B payload; times in ms; "x direct" and "x floor" are req/s as a share of the direct and floor rows on the same upstream)\n`);
+  console.log(table(o.rows.map((r) => [r.name, r.rps, r.vsDirect, r.vsFloor, r.p50, r.p90, r.p99, r.p50OverFloorMs]), ["row", "req/s", "x direct", "x floor", "p50", "p90", "p99", "p50 - floor p50"]));
+  console.log(`\nfloor (minimal Node forwarder, 0 ms): ${o.floor.rps} req/s = ${o.floor.vsDirect} x direct; over direct p50 ${o.floor.overDirect.p50} ms, p99 ${o.floor.overDirect.p99} ms`);
+  console.log(`miniask (0 ms): ${o.throughputVsFloor} x floor, ${o.throughputRatio} x direct; over the floor p50 ${o.overFloor.p50} ms, p99 ${o.overFloor.p99} ms; over direct p50 ${o.overhead.p50} ms, p99 ${o.overhead.p99} ms`);
   console.log(`stream first byte: upstream p50 ${o.streamFirstByte.upstream.p50} / p99 ${o.streamFirstByte.upstream.p99} ms, through p50 ${o.streamFirstByte.through.p50} / p99 ${o.streamFirstByte.through.p99} ms, overhead p50 ${o.streamFirstByte.overhead.p50} / p99 ${o.streamFirstByte.overhead.p99} ms`);
+}
+if (ONLY.includes("oneconnection")) {
+  const c = await oneConnection(built);
+  took("oneconnection");
+  report.oneConnection = c;
+  const us = (n: number) => n.toFixed(1);
+  const added = (name: string) => c.addedOverDirect[name];
+  console.log(`\nOne connection (${c.requests} sequential requests per subject on one kept-alive socket, process.hrtime; times in µs, added latency vs direct in ms)\n`);
+  console.log(table(c.rows.map((r) => [r.name, r.requests, r.sockets, us(r.p50Us), us(r.p90Us), us(r.p99Us), us(r.meanUs), added(r.name)?.p50Ms.toFixed(3) ?? "-", added(r.name)?.p99Ms.toFixed(3) ?? "-"]), ["subject", "requests", "sockets", "p50 µs", "p90 µs", "p99 µs", "mean µs", "+p50 ms", "+p99 ms"]));
+}
+if (ONLY.includes("clients")) {
+  const c = await clients();
+  took("clients");
+  report.clients = c;
+  console.log(`\nModel clients on the same upstream (bench process; ${CLIENT_CALLS} sequential calls each, then ${CONNECTIONS} in parallel; CPU is the caller's)\n`);
+  console.log(table(c.warm.map((r) => [r.client, r.p50Ms, r.p99Ms, r.cpuUsPerCall, r.parallelRps, r.parallelCpuUsPerCall, r.streamFirstChunkP50Ms, r.streamCpuUsPerCall]), ["client", "p50 ms", "p99 ms", "CPU µs/call", "parallel req/s", "parallel CPU µs/call", "stream 1st chunk p50 ms", "stream CPU µs/call"]));
+  console.log(`\nCold: a fresh process loads the client on first use and makes one call (median of ${COLD_RUNS}; bundled like a function)\n`);
+  console.log(table(c.cold.map((r) => [r.client, r.bundleKB, r.spawnToAnswerMs, r.loadMs, r.firstCallMs, r.loadPlusFirstCallMs]), ["client", "bundle KB", "spawn→answer ms", "load ms", "first call ms", "load + first call ms"]));
 }
 if (ONLY.includes("burst")) {
   const b = await burst(built);

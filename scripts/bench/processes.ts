@@ -42,6 +42,12 @@ export async function startUpstream(delayMs: number): Promise<{ url: string; por
   return { url: `http://127.0.0.1:${String(line.port)}/v1`, port: Number(line.port), child };
 }
 
+/** The floor forwarder (floorForwarder.ts) in front of `upstreamUrl`: one node process (tsx only loads it). */
+export async function startFloor(upstreamUrl: string): Promise<{ url: string; child: ChildProcess }> {
+  const { child, line } = await spawnUntil(process.execPath, ["--import", "tsx", "scripts/bench/floorForwarder.ts"], { FLOOR_UPSTREAM_URL: upstreamUrl, PORT: "0" }, (l) => l.msg === "listening");
+  return { url: `http://127.0.0.1:${String(line.port)}`, child };
+}
+
 /** `nodeArgs` go before the script (a profiler's flags). */
 export async function startBundle(dir: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<{ url: string; child: ChildProcess; initMs: number; spawnToListenMs: number }> {
   const { child, line, ms } = await spawnUntil(process.execPath, [...nodeArgs, "index.mjs"], { PORT: "0", ...env }, (l) => l.msg === "listening", dir);
