@@ -1,0 +1,126 @@
+// `npm run plan -- --from audit | --trace FILE [--fn NAME] [--target 1] [--scope slot|minute|all]
+//   [--min-requests 100] [--idle-price 0.00000847] [--currency USD] [--margin 5] [--stage prod]
+//   [--cold-runs 5 | --cold-start-ms 250,300] [--write] [--json FILE]`
+// From real traffic: the concurrency each function needed per 5-minute slot of the day over the
+// days seen, and the cheapest provisioned-concurrency setting that keeps cold starts under the
+// target in the simulation, with its idle cost per month next to the cold starts it saves.
+// --write puts it in the stages file the deploy applies.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { STAGES_FILE } from "../../lib/deploy/manifest";
+import { writeProvisionedSchedule } from "../../lib/deploy/writeSchedule";
+import { ROOT } from "../bench/processes";
+import { readAuditRecords } from "./auditSource";
+import { coldStartSamples, latencyFrom, modelFrom, readTraceFile, replayRequests } from "./burstInputs";
+import { concurrencyPerSlot, dailyProfile, dayStarts, daysSeen, SLOT_MS } from "./concurrency";
+import { DAYS_PER_MONTH, DEFAULT_PRICES, type Prices } from "./cost";
+import { type Flags, numberFlag, readFlags, stringFlag } from "./flags";
+import { describeProvisioned } from "./manifestSetting";
+import { type Plan, planProvisioned } from "./planSchedule";
+import { DAY } from "./shapes";
+import type { TargetScope } from "./summarize";
+import { renderTable } from "./table";
+import type { TraceRequest } from "./traceFile";
+
+async function traffic(flags: Flags): Promise<{ requests: TraceRequest[]; source: string }> {
+  const trace = stringFlag(flags, "trace");
+  if (trace) return { requests: readTraceFile(trace), source: trace };
+  if (stringFlag(flags, "from") !== "audit") throw new Error("give --from audit (the store's audit records) or --trace FILE");
+  const url = process.env.MINIASK_STORE;
+  if (!url?.startsWith("redis")) throw new Error("--from audit reads the store over Redis: set MINIASK_STORE=redis://... (and MINIASK_STORE_PREFIX if the functions use one)");
+  const prefix = stringFlag(flags, "prefix") ?? process.env.MINIASK_STORE_PREFIX ?? `miniask:${stringFlag(flags, "stage") ?? "prod"}:`;
+  const read = await readAuditRecords(url, prefix);
+  return { requests: read.requests, source: `${read.keys} audit records under "${prefix}audit:v1:*"${read.skipped ? ` (${read.skipped} unreadable)` : ""}` };
+}
+
+function scopeFlag(flags: Flags): TargetScope {
+  const scope = stringFlag(flags, "scope") ?? "slot";
+  if (scope !== "minute" && scope !== "slot" && scope !== "all") throw new Error(`--scope: expected minute, slot or all, got "${scope}"`);
+  return scope;
+}
+
+const clock = (slot: number) => `${String(Math.floor((slot * 5) / 60)).padStart(2, "0")}:${String((slot * 5) % 60).padStart(2, "0")}`;
+
+export async function planFunction(flags: Flags, fn: string, all: readonly TraceRequest[]) {
+  const seed = numberFlag(flags, "seed", 1);
+  const requests = replayRequests(all, fn, latencyFrom(flags), seed);
+  const intervals = requests.map((r) => ({ at: r.at, ms: r.serviceMs }));
+  const slots = concurrencyPerSlot(intervals);
+  const profile = dailyProfile(slots);
+  const days = daysSeen(intervals);
+  const cold = await coldStartSamples(flags, fn);
+  const model = modelFrom(flags, cold.samples);
+  const prices: Prices = { idlePerGbSecond: numberFlag(flags, "idle-price", DEFAULT_PRICES.idlePerGbSecond), currency: stringFlag(flags, "currency") ?? DEFAULT_PRICES.currency };
+  const firstDay = Math.floor((requests[0]!.at + 8 * 3_600_000) / DAY) * DAY - 8 * 3_600_000;
+  const plan = planProvisioned({
+    requests,
+    profile,
+    days,
+    startMs: firstDay,
+    endMs: firstDay + days * DAY,
+    model,
+    target: { maxColdPct: numberFlag(flags, "target", 1), scope: scopeFlag(flags), minWindowRequests: numberFlag(flags, "min-requests", 100) },
+    prices,
+    seed,
+    marginMinutes: numberFlag(flags, "margin", 5),
+    warmAt: dayStarts(intervals, slots, model.perInstanceConcurrency),
+  });
+  return { fn, days, profile, plan, prices, cold };
+}
+
+function print(r: Awaited<ReturnType<typeof planFunction>>, target: string): string {
+  const busy = r.profile.filter((s) => s.peak > 0);
+  const money = (n: number) => `${r.prices.currency} ${n.toFixed(2)}`;
+  const lines = [
+    `${r.fn}: ${r.days} day(s) seen; concurrency per 5-minute slot (Beijing time; highest over the days: peak in flight, and Little's law L = arrivals/s x mean latency)`,
+    renderTable(busy.map((s) => [clock(s.slot), s.peak, s.little.toFixed(1)]), ["slot", "peak", "L"]),
+    "",
+    `Candidates, replayed through the instance model (cold start ${r.cold.source}); target: ${target}; idle price ${r.prices.idlePerGbSecond} ${r.prices.currency}/GB-s (a setting: prices change)`,
+    renderTable(
+      r.plan.candidates.map((c) => [c.name, c.summary.coldHits, `${c.summary.coldPct.toFixed(2)}%`, `${c.summary.worstWindowColdPct.toFixed(2)}%`, Math.round(c.summary.p99), money(c.monthlyIdleCost), Math.round(c.coldStartsSavedPerMonth), c.meetsTarget ? "yes" : "no"]),
+      ["setting", "cold starts", "cold %", "worst window", "p99 ms", `idle cost / ${DAYS_PER_MONTH} days`, "cold starts saved / month", "meets target"],
+    ),
+    "",
+    `Recommended: ${r.plan.chosen.name}${r.plan.chosen.meetsTarget ? "" : " (NO candidate met the target: this is the closest)"}`,
+    r.plan.chosen.provisioned ? `  ${describeProvisioned(r.plan.chosen.provisioned)}\n  ${JSON.stringify(r.plan.chosen.provisioned)}` : "  no provisioned concurrency",
+    `  ${money(r.plan.chosen.monthlyIdleCost)} a month idle, ${Math.round(r.plan.chosen.coldStartsSavedPerMonth)} cold starts a month saved`,
+  ];
+  return lines.join("\n");
+}
+
+function write(stage: string, fn: string, plan: Plan): string {
+  const provisioned = plan.chosen.provisioned;
+  if (!provisioned) return `--write: the recommendation is no provisioned concurrency for ${fn}; ${STAGES_FILE} left as it is (remove its entry by hand if it has one)`;
+  const path = join(ROOT, STAGES_FILE);
+  writeFileSync(path, writeProvisionedSchedule(readFileSync(path, "utf8"), stage, fn, provisioned));
+  return `--write: ${STAGES_FILE} stages.${stage}.provisioned.${fn} updated; \`npm run deploy -- --stage ${stage}\` applies it`;
+}
+
+async function main(): Promise<void> {
+  const flags = readFlags(process.argv.slice(2));
+  const { requests, source } = await traffic(flags);
+  if (requests.length === 0) throw new Error(`${source}: no requests`);
+  const fns = stringFlag(flags, "fn") ? [stringFlag(flags, "fn")!] : [...new Set(requests.map((r) => r.fn ?? "summarize"))].sort();
+  const stage = stringFlag(flags, "stage") ?? "prod";
+  const target = `at most ${numberFlag(flags, "target", 1)}% of requests meet a cold start in every ${stringFlag(flags, "scope") ?? "slot"} with >= ${numberFlag(flags, "min-requests", 100)} requests`;
+  console.log(`${requests.length} requests from ${source}; slots of ${SLOT_MS / 60_000} minutes\n`);
+  const results = [];
+  for (const fn of fns) {
+    const r = await planFunction(flags, fn, requests);
+    results.push(r);
+    console.log(`${print(r, target)}\n`);
+    if (flags.write) console.log(`${write(stage, fn, r.plan)}\n`);
+  }
+  const json = stringFlag(flags, "json");
+  if (json) writeFileSync(json, `${JSON.stringify(results.map((r) => ({ fn: r.fn, days: r.days, chosen: { name: r.plan.chosen.name, provisioned: r.plan.chosen.provisioned, meetsTarget: r.plan.chosen.meetsTarget, monthlyIdleCost: r.plan.chosen.monthlyIdleCost }, candidates: r.plan.candidates.map((c) => ({ name: c.name, summary: c.summary, meetsTarget: c.meetsTarget, monthlyIdleCost: c.monthlyIdleCost, coldStartsSavedPerMonth: c.coldStartsSavedPerMonth })) })), null, 2)}\n`);
+}
+
+if (process.argv[1]?.endsWith("plan.ts")) {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : String(error));
+      process.exit(1);
+    },
+  );
+}
