@@ -2,17 +2,17 @@
 // tree-shaken, only what that function imports), the config loadConfig validated embedded as
 // JSON in place of lib/config/bundledConfig.ts (a cold start parses no YAML and runs no config
 // schema), scf_bootstrap beside
-// each web function, and dist/<name>.zip. Prints each bundle's size.
+// each web function, and dist/<name>.zip, reproducible: the same sources give the same bytes,
+// so the deploy sees an unchanged function as unchanged. Prints each bundle's size.
 import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { type Plugin, build } from "esbuild";
-import { zipSync } from "fflate";
-import { parse } from "yaml";
 import { loadConfig } from "../lib/config/loadConfig";
 import { readConfigFiles } from "../lib/config/readConfigFiles";
-import { parseManifest } from "../lib/deploy/manifest";
+import { readDeployFiles } from "../lib/deploy/manifest";
+import { type ZipEntry, reproducibleZip } from "../lib/deploy/reproducibleZip";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -33,9 +33,9 @@ export interface BuiltFunction {
 /** scf_bootstrap: bash, LF endings, absolute node path, PORT 9000 on all interfaces. */
 const SCF_BOOTSTRAP = "#!/bin/bash\nexport PORT=9000\nexec /var/lang/node18/bin/node /var/user/index.mjs\n";
 
-function embeddedConfig(): Plugin {
+function embeddedConfig(configRoot: string): Plugin {
   // Refuses to build a config that would not start; what ships is the validated result.
-  const config = loadConfig(readConfigFiles(ROOT));
+  const config = loadConfig(readConfigFiles(configRoot));
   return {
     name: "embedded-config",
     setup(b) {
@@ -45,13 +45,22 @@ function embeddedConfig(): Plugin {
   };
 }
 
-export async function buildFunctions(outDir = join(ROOT, "dist"), options: { minify?: boolean } = {}): Promise<BuiltFunction[]> {
-  const manifest = parseManifest(parse(readFileSync(join(ROOT, "serverless.yml"), "utf8")));
+export interface BuildOptions {
+  /** Unminified only for profiling (scripts/bench/profile.ts): readable function names. */
+  minify?: boolean;
+  /** Where profiles/ is read from (tests build a changed copy); the repo by default. */
+  configRoot?: string;
+}
+
+export async function buildFunctions(outDir = join(ROOT, "dist"), options: BuildOptions = {}): Promise<BuiltFunction[]> {
+  const { manifest } = readDeployFiles(ROOT);
   rmSync(outDir, { recursive: true, force: true });
-  const plugin = embeddedConfig();
+  const plugin = embeddedConfig(options.configRoot ?? ROOT);
   const built: BuiltFunction[] = [];
   for (const [name, fn] of Object.entries(manifest.inputs.functions)) {
-    const type = fn.type ?? manifest.inputs.type;
+    const type = fn.type ?? manifest.inputs.type ?? "event";
+    // serverless.yml's per-function src is the folder this build writes.
+    if (fn.src !== undefined && fn.src !== `./${name}`) throw new Error(`serverless.yml: inputs.functions.${name}.src: expected ./${name} (npm run build writes dist/${name}/)`);
     const dir = join(outDir, name);
     mkdirSync(dir, { recursive: true });
     // Web functions run index.mjs directly; event functions are loaded by the runtime as CommonJS.
@@ -66,7 +75,6 @@ export async function buildFunctions(outDir = join(ROOT, "dist"), options: { min
       platform: "node",
       target: "node18",
       format: type === "web" ? "esm" : "cjs",
-      // Unminified only for profiling (scripts/bench/profile.ts): readable function names.
       minify: options.minify ?? true,
       treeShaking: true,
       legalComments: "none",
@@ -75,22 +83,21 @@ export async function buildFunctions(outDir = join(ROOT, "dist"), options: { min
       // Bundled CommonJS dependencies (ioredis) call require() for Node built-ins.
       ...(type === "web" ? { banner: { js: 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);' } } : {}),
     });
-    const files: Record<string, [Uint8Array, { os: number; attrs: number }]> = {};
-    const fileMode = (mode: number) => ({ os: 3, attrs: (0o100000 | mode) << 16 });
+    const entries: ZipEntry[] = [];
     let totalBytes = 0;
     for (const file of readdirSync(dir)) {
       const content = readFileSync(join(dir, file));
       totalBytes += content.length;
-      files[file] = [content, fileMode(0o644)];
+      entries.push({ name: file, content, mode: 0o644 });
     }
     if (type === "web") {
       const bootstrap = join(dir, "scf_bootstrap");
       writeFileSync(bootstrap, SCF_BOOTSTRAP);
       chmodSync(bootstrap, 0o755);
-      files.scf_bootstrap = [Buffer.from(SCF_BOOTSTRAP), fileMode(0o755)];
+      entries.push({ name: "scf_bootstrap", content: Buffer.from(SCF_BOOTSTRAP), mode: 0o755 });
     }
     const zip = join(outDir, `${name}.zip`);
-    writeFileSync(zip, zipSync(files, { level: 9 }));
+    writeFileSync(zip, reproducibleZip(entries));
     const code = readFileSync(entry);
     built.push({ name, type, dir, entry, zip, bytes: code.length, gzipBytes: gzipSync(code).length, totalBytes, zipBytes: statSync(zip).size });
   }

@@ -1,19 +1,19 @@
+// The deploy against a double of the SCF API that answers as the documented API does
+// (test/support/fakeTencentApi.ts), through the official SDK making signed HTTP calls.
 import { execFile } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
 import { promisify } from "node:util";
+import { scf } from "tencentcloud-sdk-nodejs-scf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
-import { loadConfig } from "../lib/config/loadConfig";
 import { DeployError, assertPublishedVersion, deploy } from "../lib/deploy/deploy";
-import { type ResolvedManifest, parseManifest, resolveManifest } from "../lib/deploy/manifest";
-import { type ScfApi, sdkScfApi } from "../lib/deploy/scfApi";
-import { INTENT_NAMES } from "../lib/intents/names";
+import { type ResolvedManifest, loadManifest } from "../lib/deploy/manifest";
+import { provisionedRequest } from "../lib/deploy/provisioned";
+import { reproducibleZip } from "../lib/deploy/reproducibleZip";
+import { type ScfApi, errorCode, sdkScfApi } from "../lib/deploy/scfApi";
 import { type FakeTencentApi, startFakeTencentApi } from "./support/fakeTencentApi";
-import { REPO_ROOT, realConfigFiles } from "./support/harness";
+import { REPO_ROOT } from "./support/harness";
 
 const run = promisify(execFile);
-const manifestFile = () => parseManifest(parse(readFileSync(`${REPO_ROOT}serverless.yml`, "utf8")));
-const DEPLOY_ENV = {
+export const DEPLOY_ENV = {
   MINIASK_VPC_ID: "vpc-abc123",
   MINIASK_SUBNET_ID: "subnet-def456",
   MINIASK_STORE: "redis://:redis-password@10.0.0.5:6379/0",
@@ -25,159 +25,203 @@ const DEPLOY_ENV = {
   WECHAT_SECRET: "wechat-secret-deploy-0123",
   MINIASK_USER_ID_SALT: "salt-salt-salt-salt-salt-salt-salt-salt",
 };
-const zipsOf = (m: ResolvedManifest, tag = "v1") => Object.fromEntries(m.functions.map((f) => [f.name, Buffer.from(`zip of ${f.name} ${tag}`)]));
-const writes = (calls: FakeTencentApi["calls"]) => calls.filter((c) => !/^(Get|List)/.test(c.action));
+const NS = "miniask-prod";
+const scfName = (fn: string) => `miniask-prod-miniask-${fn}`;
+const zipsOf = (m: ResolvedManifest, changed: Record<string, string> = {}) =>
+  Object.fromEntries(m.functions.map((f) => [f.name, reproducibleZip([{ name: "index.mjs", content: Buffer.from(`// ${f.name} ${changed[f.name] ?? "v1"}`), mode: 0o644 }])]));
+const isWrite = (action: string) => !/^(Get|List)/.test(action);
+const writesSince = (fake: FakeTencentApi, from: number) => fake.calls.slice(from).filter((c) => isWrite(c.action));
+const noSleep = async () => undefined;
 
-describe("serverless.yml", () => {
-  it("parses, and resolves each stage with secrets only from the environment", () => {
-    const m = resolveManifest(manifestFile(), "prod", DEPLOY_ENV);
-    expect(m).toMatchObject({ stage: "prod", region: "ap-guangzhou", namespace: "miniask-prod", runtime: "Nodejs18.15", alias: "live", canaryWeight: 0.1, missingVariables: [] });
-    const summarize = m.functions.find((f) => f.name === "summarize")!;
-    expect(summarize).toMatchObject({ scfName: "miniask-prod-summarize", type: "web", memorySize: 256, urlTrigger: { authType: "NONE" }, warmupCount: 3, provisioned: { mode: "scheduled" } });
-    expect(summarize.environment).toMatchObject({ MINIASK_ENV: "prod", HUNYUAN_API_KEY: "sk-hy-deploy" });
-    expect(m.functions.find((f) => f.name === "warmup")).toMatchObject({ type: "event", handler: "index.main_handler", timers: [{ name: "warmup", cron: "0 */4 * * * * *" }] });
-    expect(resolveManifest(manifestFile(), "dev", {}).missingVariables).toContain("HUNYUAN_API_KEY");
-  });
+async function sdkAgainst(fake: FakeTencentApi, secretKey = fake.secretKey): Promise<ScfApi> {
+  return sdkScfApi({ secretId: fake.secretId, secretKey, region: "ap-guangzhou", endpoint: fake.endpoint });
+}
 
-  it("holds no secret: every environment value is a ${...} reference", () => {
-    const raw = parse(readFileSync(`${REPO_ROOT}serverless.yml`, "utf8")) as { inputs: { environments: { value: string }[]; functions: Record<string, { environments?: { value: string }[] }> } };
-    const values = [...raw.inputs.environments, ...Object.values(raw.inputs.functions).flatMap((f) => f.environments ?? [])].map((e) => e.value);
-    for (const value of values) expect(value).toMatch(/^\$\{(stage|env:[A-Z_][A-Z0-9_]*)\}$/);
-  });
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (err) {
+    return errorCode(err);
+  }
+}
 
-  it("is consistent with the code and config: every routed intent has a function and a manifest entry, and back", () => {
-    const m = manifestFile();
-    const functionDirs = readdirSync(`${REPO_ROOT}functions`);
-    const intentFunctions = Object.keys(m.inputs.functions).filter((f) => f !== "auth" && f !== "warmup");
-    const config = loadConfig(realConfigFiles());
-    const routed = new Set(Object.values(config.environments).flatMap((env) => Object.keys(env?.routing ?? {})));
-    expect([...routed].sort()).toEqual([...INTENT_NAMES].sort());
-    expect(intentFunctions.sort()).toEqual([...INTENT_NAMES].sort());
-    expect(functionDirs.sort()).toEqual(Object.keys(m.inputs.functions).sort());
-    const urls = m.inputs.triggers.filter((t) => t.type === "http").map((t) => t.function);
-    expect(urls.sort()).toEqual([...intentFunctions, "auth"].sort());
-    // Every profile an environment allows exists and its alias has a chain there (loadConfig's checks).
-    for (const env of Object.values(config.environments)) for (const name of env?.allowedProfiles ?? []) expect(config.aliases[config.profiles[name]!.model]?.[env!.name]).toBeDefined();
-    for (const stage of ["dev", "staging", "prod"] as const) for (const fn of Object.keys(m.miniask.stages[stage].warmup)) expect(m.inputs.functions[fn]).toBeDefined();
-  });
-
-  it("names a mistake by key path", () => {
-    const raw = parse(readFileSync(`${REPO_ROOT}serverless.yml`, "utf8")) as { inputs: { runtime: string } };
-    raw.inputs.runtime = "Nodejs20.0";
-    expect(() => parseManifest(raw)).toThrow('serverless.yml: inputs.runtime: expected one of "Nodejs16.13", "Nodejs18.15", got "Nodejs20.0"');
-  });
-});
-
-describe("deploy, through the SDK, against a fake Tencent Cloud API", () => {
+describe("the SCF API double answers as the documented API does", () => {
   let fake: FakeTencentApi;
   let api: ScfApi;
-  const manifest = resolveManifest(manifestFile(), "prod", DEPLOY_ENV);
   beforeAll(async () => {
-    fake = await startFakeTencentApi();
-    api = await sdkScfApi({ secretId: "AKIDtest", secretKey: "test-secret-key", region: "ap-guangzhou", endpoint: fake.endpoint });
+    fake = await startFakeTencentApi({ pendingPolls: 2 });
+    api = await sdkAgainst(fake);
   });
   afterAll(() => fake.close());
 
-  it("first deploy: creates, publishes, aliases, opens Function URLs, provisions the published version", async () => {
-    const deployed = await deploy(api, { manifest, zips: zipsOf(manifest), sleep: async () => undefined });
-    expect(fake.calls[0]?.authorization).toMatch(/^TC3-HMAC-SHA256 Credential=AKIDtest\//);
-    const summarize = fake.calls.filter((c) => c.params.FunctionName === "miniask-prod-summarize").map((c) => c.action);
-    expect(summarize).toEqual([
-      "GetFunction",
-      "CreateFunction",
-      "GetFunction",
-      "GetAlias",
-      "PublishVersion",
-      "CreateAlias",
-      "ListTriggers",
-      "CreateTrigger",
-      "ListTriggers",
-      "GetProvisionedConcurrencyConfig",
-      "PutProvisionedConcurrencyConfig",
-    ]);
-    const create = fake.calls.find((c) => c.action === "CreateFunction" && c.params.FunctionName === "miniask-prod-summarize")!.params;
-    expect(create).toMatchObject({ Namespace: "miniask-prod", Type: "HTTP", Runtime: "Nodejs18.15", MemorySize: 256, Timeout: 60, VpcConfig: { VpcId: "vpc-abc123", SubnetId: "subnet-def456" } });
-    expect((create.Environment as { Variables: { Key: string; Value: string }[] }).Variables).toContainEqual({ Key: "MINIASK_ENV", Value: "prod" });
-    expect(fake.calls.find((c) => c.action === "CreateTrigger" && c.params.FunctionName === "miniask-prod-summarize")!.params).toMatchObject({
-      Type: "http",
-      Qualifier: "live",
-      TriggerDesc: JSON.stringify({ AuthType: "NONE", NetConfig: { EnableIntranet: false, EnableExtranet: true } }),
-    });
-    // The 9:00 peak: scheduled provisioned concurrency on version 1, never $LATEST.
-    expect(fake.calls.find((c) => c.action === "PutProvisionedConcurrencyConfig" && c.params.FunctionName === "miniask-prod-summarize")!.params).toEqual({
-      FunctionName: "miniask-prod-summarize",
-      Namespace: "miniask-prod",
-      Qualifier: "1",
+  it("checks the TC3-HMAC-SHA256 signature and the request model", async () => {
+    expect(await codeOf((await sdkAgainst(fake, "another-key")).ListNamespaces({}))).toBe("AuthFailure.SignatureFailure");
+    const raw = new scf.v20180416.Client({ credential: { secretId: fake.secretId, secretKey: fake.secretKey }, region: "ap-guangzhou", profile: { httpProfile: { endpoint: fake.endpoint.replace("http://", ""), protocol: "http://" } } });
+    expect(await codeOf(raw.request("GetFunction", { FunctionName: "x", VersionProvisionedConcurrencyNum: 1 }))).toBe("UnknownParameter");
+    expect(await codeOf(raw.request("PublishVersion", { Namespace: "default" }))).toBe("MissingParameter");
+  });
+
+  it("moves a function Creating -> Active and a version Publishing -> Active, and refuses what the docs forbid", async () => {
+    expect(await codeOf(api.GetFunction({ FunctionName: "nope" }))).toBe("ResourceNotFound.Function");
+    const zip = Buffer.from(reproducibleZip([{ name: "index.js", content: Buffer.from("x"), mode: 0o644 }])).toString("base64");
+    expect(await codeOf(api.CreateFunction({ FunctionName: "f-env", Code: { ZipFile: zip }, Environment: { Variables: [{ Key: "MINIASK_STORE", Value: "" }] } }))).toBe("InvalidParameterValue.Environment");
+    await api.CreateFunction({ FunctionName: "f1", Code: { ZipFile: zip }, Runtime: "Nodejs18.15" });
+    expect((await api.GetFunction({ FunctionName: "f1" })).Status).toBe("Creating");
+    expect(await codeOf(api.PublishVersion({ FunctionName: "f1" }))).toBe("FailedOperation.PublishVersion");
+    expect((await api.GetFunction({ FunctionName: "f1" })).Status).toBe("Active");
+    const { FunctionVersion } = await api.PublishVersion({ FunctionName: "f1" });
+    expect(FunctionVersion).toBe("1");
+    const put = (extra: object) => api.PutProvisionedConcurrencyConfig({ FunctionName: "f1", Qualifier: "1", VersionProvisionedConcurrencyNum: 2, ...extra });
+    expect(await codeOf(put({}))).toBe("FailedOperation.FunctionVersionStatusNotActive");
+    expect((await api.GetFunction({ FunctionName: "f1", Qualifier: "1" })).Status).toBe("Publishing");
+    expect((await api.GetFunction({ FunctionName: "f1", Qualifier: "1" })).Status).toBe("Active");
+    expect(await codeOf(api.PutProvisionedConcurrencyConfig({ FunctionName: "f1", Qualifier: "$LATEST", VersionProvisionedConcurrencyNum: 1 }))).toBe("InvalidParameterValue.Qualifier");
+    const tracking = { ProvisionedType: "ConcurrencyUtilizationTracking", TrackingTarget: 0.6, MinCapacity: 2, MaxCapacity: 10 };
+    expect(await codeOf(put(tracking))).toBe("InvalidParameterValue");
+    expect(await codeOf(put({ ...tracking, VersionProvisionedConcurrencyNum: 0, MinCapacity: 0 }))).toBe("InvalidParameterValue");
+    expect(await codeOf(put({ TriggerActions: [{ TriggerName: "a", TriggerProvisionedConcurrencyNum: 3, TriggerCronConfig: "0 40 8 * * *" }] }))).toBe("InvalidParameterValue.TriggerCronConfig");
+    await put({ ...tracking, VersionProvisionedConcurrencyNum: 0 });
+    expect(await codeOf(put({ ...tracking, VersionProvisionedConcurrencyNum: 0 }))).toBe("FailedOperation.ProvisionedInProgress");
+    const { Allocated } = await api.GetProvisionedConcurrencyConfig({ FunctionName: "f1" });
+    // VersionProvisionedConcurrencyInfo: no ProvisionedType, no tracking settings come back.
+    expect(Object.keys(Allocated![0]!).sort()).toEqual(["AllocatedProvisionedConcurrencyNum", "AvailableProvisionedConcurrencyNum", "Qualifier", "Status", "StatusReason", "TriggerActions"]);
+  });
+});
+
+describe("deploy, through the SDK, against the double", () => {
+  let fake: FakeTencentApi;
+  let api: ScfApi;
+  const manifest = loadManifest("prod", DEPLOY_ENV);
+  beforeAll(async () => {
+    fake = await startFakeTencentApi({ pendingPolls: 2, versionSettleLag: 1 });
+    api = await sdkAgainst(fake);
+  });
+  afterAll(() => fake.close());
+
+  it("first deploy: creates everything, provisions each published version before the alias serves it", async () => {
+    const lines: string[] = [];
+    const deployed = await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep, log: (l) => lines.push(l) });
+    expect(fake.namespaces.has(NS)).toBe(true);
+    for (const f of manifest.functions) {
+      const state = fake.fn(NS, f.scfName);
+      expect({ fn: f.name, status: state.status, versions: state.versions.map((v) => `${v.version}:${v.status}`), alias: state.aliases.get("live")?.FunctionVersion }).toEqual({ fn: f.name, status: "Active", versions: ["1:Active"], alias: "1" });
+      expect(state.variables.every((v) => v.Value !== "")).toBe(true);
+    }
+    // Static, scheduled and tracking forms, each as the API documents it, all Done.
+    const provisioned = (fn: string) => fake.fn(NS, scfName(fn)).provisioned.get("1")!;
+    expect(provisioned("auth").request).toMatchObject({ VersionProvisionedConcurrencyNum: 2, ProvisionedType: "Default" });
+    expect(provisioned("summarize").request).toMatchObject({
       VersionProvisionedConcurrencyNum: 2,
       TriggerActions: [
         { TriggerName: "morning-peak", TriggerProvisionedConcurrencyNum: 30, TriggerCronConfig: "0 40 8 * * MON-FRI *" },
         { TriggerName: "after-peak", TriggerProvisionedConcurrencyNum: 2, TriggerCronConfig: "0 30 10 * * MON-FRI *" },
       ],
     });
-    expect(fake.calls.find((c) => c.action === "PutProvisionedConcurrencyConfig" && c.params.FunctionName === "miniask-prod-support")!.params).toMatchObject({ ProvisionedType: "ConcurrencyUtilizationTracking", TrackingTarget: 0.6, MinCapacity: 2, MaxCapacity: 40 });
-    for (const put of fake.calls.filter((c) => c.action === "PutProvisionedConcurrencyConfig")) expect(put.params.Qualifier).toMatch(/^\d+$/);
-    // The warm-up function comes last, with every URL it pings and a 4-minute timer.
-    const warmup = fake.calls.find((c) => c.action === "CreateFunction" && c.params.FunctionName === "miniask-prod-warmup")!.params;
-    expect(warmup).toMatchObject({ Type: "Event", Handler: "index.main_handler" });
-    const targets = JSON.parse((warmup.Environment as { Variables: { Key: string; Value: string }[] }).Variables.find((v) => v.Key === "MINIASK_WARMUP_TARGETS")!.Value);
-    expect(targets).toContainEqual({ name: "summarize", url: "https://1250000000-miniask-prod-summarize.ap-guangzhou.tencentscf.com", count: 3 });
-    expect(fake.calls.find((c) => c.action === "CreateTrigger" && c.params.Type === "timer")!.params).toMatchObject({ TriggerName: "warmup", TriggerDesc: "0 */4 * * * * *", Enable: "OPEN" });
-    expect(deployed.find((d) => d.name === "auth")).toMatchObject({ version: "1", url: "https://1250000000-miniask-prod-auth.ap-guangzhou.tencentscf.com", changed: true });
+    expect(provisioned("support").request).toMatchObject({ VersionProvisionedConcurrencyNum: 0, ProvisionedType: "ConcurrencyUtilizationTracking", TrackingTarget: 0.6, MinCapacity: 2, MaxCapacity: 40 });
+    for (const fn of ["auth", "summarize", "support"]) expect(provisioned(fn).info.Status).toBe("Done");
+    expect(fake.fn(NS, scfName("recommend")).provisioned.size).toBe(0);
+    // Each new version settled one call late: the deploy retried the documented error and went on.
+    const notActive = fake.calls.filter((c) => c.error === "FailedOperation.FunctionVersionStatusNotActive").map((c) => c.params.FunctionName);
+    expect(notActive.sort()).toEqual([scfName("auth"), scfName("summarize"), scfName("support")]);
+    const summarize = fake.calls.filter((c) => c.params.FunctionName === scfName("summarize") && !c.error).map((c) => c.action);
+    expect(summarize.indexOf("PutProvisionedConcurrencyConfig")).toBeLessThan(summarize.indexOf("CreateAlias"));
+    expect(summarize.indexOf("CreateAlias")).toBeLessThan(summarize.indexOf("CreateTrigger"));
+    // Function URLs on the alias; the warm-up function pings them, on its 4-minute timer.
+    const url = fake.fn(NS, scfName("summarize")).triggers.find((t) => t.Type === "http")!;
+    expect(url).toMatchObject({ Qualifier: "live", TriggerName: "url", Enable: 1 });
+    const warmup = fake.fn(NS, scfName("warmup"));
+    const targets = JSON.parse(warmup.variables.find((v) => v.Key === "MINIASK_WARMUP_TARGETS")!.Value!) as { name: string; url: string; count: number }[];
+    expect(targets.map((t) => [t.name, t.count])).toEqual([["summarize", 3], ["support", 3], ["recommend", 1], ["extract", 1], ["auth", 2]]);
+    expect(targets[0]!.url).toBe(deployed.find((d) => d.name === "summarize")!.url);
+    expect(warmup.variables.map((v) => v.Key).sort()).toEqual(["MINIASK_ENV", "MINIASK_WARMUP_TARGETS"]);
+    expect(warmup.triggers).toEqual([expect.objectContaining({ Type: "timer", TriggerName: "warmup", TriggerDesc: JSON.stringify({ cron: "0 */4 * * * * *" }), Qualifier: "live", Enable: 1 })]);
+    expect(deployed.every((d) => d.changed && d.version === "1")).toBe(true);
   });
 
   it("a second run with nothing changed writes nothing", async () => {
     const before = fake.calls.length;
-    const deployed = await deploy(api, { manifest, zips: zipsOf(manifest), sleep: async () => undefined });
-    expect(writes(fake.calls.slice(before))).toEqual([]);
+    const deployed = await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep });
+    expect(writesSince(fake, before)).toEqual([]);
     expect(deployed.every((d) => !d.changed && d.version === "1")).toBe(true);
   });
 
   it("a code change publishes version 2 as a canary beside version 1, which keeps its provisioned instances", async () => {
     const before = fake.calls.length;
-    await deploy(api, { manifest, zips: { ...zipsOf(manifest), summarize: Buffer.from("zip of summarize v2") }, sleep: async () => undefined });
-    const summarize = writes(fake.calls.slice(before)).filter((c) => c.params.FunctionName === "miniask-prod-summarize");
-    expect(summarize.map((c) => c.action)).toEqual(["UpdateFunctionCode", "UpdateFunctionConfiguration", "PublishVersion", "UpdateAlias", "PutProvisionedConcurrencyConfig"]);
-    expect(summarize[3]!.params).toMatchObject({ FunctionVersion: "2", RoutingConfig: { AdditionalVersionWeights: [{ Version: "1", Weight: 0.1 }] } });
-    expect(summarize[4]!.params.Qualifier).toBe("2");
-    expect([...fake.functions.get("miniask-prod-summarize")!.provisioned.keys()].sort()).toEqual(["1", "2"]);
-    expect(writes(fake.calls.slice(before)).filter((c) => c.params.FunctionName !== "miniask-prod-summarize")).toEqual([]);
+    await deploy(api, { manifest, zips: zipsOf(manifest, { summarize: "v2" }), sleep: noSleep });
+    const writes = writesSince(fake, before).filter((c) => !c.error);
+    expect(writes.map((c) => `${String(c.params.FunctionName)} ${c.action}`)).toEqual(
+      ["UpdateFunctionCode", "UpdateFunctionConfiguration", "PublishVersion", "PutProvisionedConcurrencyConfig", "UpdateAlias"].map((a) => `${scfName("summarize")} ${a}`),
+    );
+    expect(writes[4]!.params).toMatchObject({ FunctionVersion: "2", RoutingConfig: { AdditionalVersionWeights: [{ Version: "1", Weight: 0.1 }] } });
+    expect([...fake.fn(NS, scfName("summarize")).provisioned.keys()].sort()).toEqual(["1", "2"]);
   });
 
-  it("rolls back: all traffic to the previous version", async () => {
+  it("--canary 0 on the next change sends everything to the new version and releases the old one's instances", async () => {
     const before = fake.calls.length;
-    await deploy(api, { manifest: { ...manifest, functions: manifest.functions.filter((f) => f.name === "summarize") }, zips: zipsOf(manifest), rollback: true, sleep: async () => undefined });
-    expect(writes(fake.calls.slice(before))).toEqual([
-      { action: "UpdateAlias", params: { FunctionName: "miniask-prod-summarize", Namespace: "miniask-prod", Name: "live", FunctionVersion: "1", RoutingConfig: { AdditionalVersionWeights: [] } }, authorization: expect.any(String) },
+    await deploy(api, { manifest: { ...manifest, functions: manifest.functions.filter((f) => f.name === "auth") }, zips: zipsOf(manifest, { auth: "v2" }), canaryWeight: 0, sleep: noSleep });
+    const alias = fake.fn(NS, scfName("auth")).aliases.get("live")!;
+    expect(alias).toMatchObject({ FunctionVersion: "2", RoutingConfig: { AdditionalVersionWeights: [] } });
+    expect([...fake.fn(NS, scfName("auth")).provisioned.keys()]).toEqual(["2"]);
+    expect(writesSince(fake, before).map((c) => c.action)).toContain("DeleteProvisionedConcurrencyConfig");
+  });
+
+  it("a changed provisioned setting is put again on the serving version, without a new version", async () => {
+    const changed = { ...manifest, functions: manifest.functions.map((f) => (f.name === "support" ? { ...f, provisioned: { mode: "tracking" as const, target: 0.7, min: 3, max: 40 } } : f)) };
+    const before = fake.calls.length;
+    await deploy(api, { manifest: changed, zips: zipsOf(manifest, { summarize: "v2", auth: "v2" }), sleep: noSleep });
+    const writes = writesSince(fake, before);
+    expect(writes.map((c) => c.action)).toEqual(["PutProvisionedConcurrencyConfig", "UpdateAlias"]);
+    expect(writes[0]!.params).toMatchObject({ FunctionName: scfName("support"), Qualifier: "1", TrackingTarget: 0.7, MinCapacity: 3 });
+  });
+
+  it("--rollback: all traffic back to the previous version, whose instances stay; the newer one's are released", async () => {
+    const only = { ...manifest, functions: manifest.functions.filter((f) => f.name === "summarize") };
+    const before = fake.calls.length;
+    await deploy(api, { manifest: only, zips: zipsOf(manifest, { summarize: "v2" }), rollback: true, sleep: noSleep });
+    expect(writesSince(fake, before).map((c) => [c.action, c.params.Qualifier ?? c.params.FunctionVersion])).toEqual([
+      ["UpdateAlias", "1"],
+      ["DeleteProvisionedConcurrencyConfig", "2"],
     ]);
+    expect(fake.fn(NS, scfName("summarize")).aliases.get("live")).toMatchObject({ FunctionVersion: "1", RoutingConfig: { AdditionalVersionWeights: [] } });
+    // A second rollback has nothing left to go back to.
+    await expect(deploy(api, { manifest: only, zips: zipsOf(manifest), rollback: true, sleep: noSleep })).rejects.toThrow("nothing to roll back to");
+    // Deploying the same build again serves version 2 again (no new version), canary on 1.
+    await deploy(api, { manifest: only, zips: zipsOf(manifest, { summarize: "v2" }), sleep: noSleep });
+    expect(fake.fn(NS, scfName("summarize")).versions).toHaveLength(2);
+    expect(fake.fn(NS, scfName("summarize")).aliases.get("live")).toMatchObject({ FunctionVersion: "2", RoutingConfig: { AdditionalVersionWeights: [{ Version: "1", Weight: 0.1 }] } });
   });
 
-  it("refuses provisioned concurrency on $LATEST", async () => {
-    expect(() => assertPublishedVersion("$LATEST")).toThrow("provisioned concurrency goes on a published version, never \"$LATEST\"");
-    fake.functions.get("miniask-prod-auth")!.aliases.get("live")!.FunctionVersion = "$LATEST";
-    const before = fake.calls.length;
-    await expect(deploy(api, { manifest: { ...manifest, functions: manifest.functions.filter((f) => f.name === "auth") }, zips: zipsOf(manifest), sleep: async () => undefined })).rejects.toThrow(DeployError);
-    expect(fake.calls.slice(before).some((c) => c.action === "PutProvisionedConcurrencyConfig")).toBe(false);
+  it("never puts provisioned concurrency on $LATEST", () => {
+    expect(() => assertPublishedVersion("$LATEST")).toThrow('provisioned concurrency goes on a published version, never "$LATEST"');
+    expect(() => provisionedRequest(scfName("auth"), NS, "$LATEST", { mode: "static", count: 2 })).toThrow(DeployError);
+    for (const put of fake.calls.filter((c) => c.action === "PutProvisionedConcurrencyConfig")) expect(put.params.Qualifier).toMatch(/^\d+$/);
   });
 });
 
-describe("npm run deploy (the CLI)", () => {
-  const tsx = `${REPO_ROOT}node_modules/.bin/tsx`;
-
-  it("--dry-run prints every write call, without credentials, zip bytes or secret values", async () => {
-    const { stdout } = await run(tsx, ["scripts/deploy.ts", "--stage", "staging", "--dry-run"], { cwd: REPO_ROOT, env: { ...process.env, ...DEPLOY_ENV, TENCENTCLOUD_SECRET_ID: "", TENCENTCLOUD_SECRET_KEY: "" }, maxBuffer: 10 * 1024 * 1024 });
-    expect(stdout).toContain("dry run: no credentials: assuming nothing exists");
-    expect(stdout).toMatch(/^CreateFunction \{"FunctionName":"miniask-staging-summarize"/m);
-    expect(stdout).toMatch(/^PublishVersion \{"FunctionName":"miniask-staging-summarize"/m);
-    expect(stdout).toMatch(/^CreateTrigger \{"FunctionName":"miniask-staging-summarize","Namespace":"miniask-staging","Type":"http"/m);
-    expect(stdout).toMatch(/^PutProvisionedConcurrencyConfig \{"FunctionName":"miniask-staging-summarize",.*"VersionProvisionedConcurrencyNum":1/m);
-    expect(stdout).toContain('"ZipFile":"<zip, ');
-    for (const secret of ["sk-hy-deploy", "wechat-secret-deploy-0123", "redis-password", "token-secret-of-at-least"]) expect(stdout).not.toContain(secret);
+describe("a stage without its shared store", () => {
+  it("is refused before any call, with a message naming MINIASK_STORE", async () => {
+    const fake = await startFakeTencentApi();
+    try {
+      for (const stage of ["staging", "prod"]) {
+        const manifest = loadManifest(stage, { ...DEPLOY_ENV, MINIASK_STORE: "" });
+        const err = await deploy(await sdkAgainst(fake), { manifest, zips: zipsOf(manifest), sleep: noSleep }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(DeployError);
+        expect((err as Error).message).toMatch(new RegExp(`^stage ${stage}: MINIASK_STORE is empty for summarize, support, recommend, extract, auth .*shared store`));
+      }
+      expect(fake.calls).toEqual([]);
+      // dev runs on the in-memory store: an unset MINIASK_STORE is allowed there, and not sent.
+      const dev = loadManifest("dev", { ...DEPLOY_ENV, MINIASK_STORE: undefined });
+      expect(dev.missingVariables).toEqual([]);
+      expect(dev.functions.find((f) => f.name === "summarize")!.environment.MINIASK_STORE).toBeUndefined();
+    } finally {
+      await fake.close();
+    }
   });
 
-  it("refuses a real deploy with unset ${env:...} references or without credentials", async () => {
-    const missing = (await run(tsx, ["scripts/deploy.ts", "--stage", "prod", "--no-build"], { cwd: REPO_ROOT, env: { ...process.env, HUNYUAN_API_KEY: "" } }).catch((e: unknown) => e)) as { code: number; stderr: string };
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain("serverless.yml references unset variables: ");
-    expect(missing.stderr).toContain("HUNYUAN_API_KEY");
+  it("npm run deploy refuses it too, even as a dry run", async () => {
+    const result = (await run(`${REPO_ROOT}node_modules/.bin/tsx`, ["scripts/deploy.ts", "--stage", "staging", "--dry-run", "--no-build"], { cwd: REPO_ROOT, env: { ...process.env, ...DEPLOY_ENV, MINIASK_STORE: "" } }).catch((e: unknown) => e)) as { code: number; stderr: string };
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("deploy: stage staging: MINIASK_STORE is empty");
   });
 });

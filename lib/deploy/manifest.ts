@@ -1,86 +1,39 @@
-// serverless.yml, parsed and resolved for one stage: ${stage} and ${env:NAME} substituted,
-// per-function settings merged over the app's. Used by the build, the deploy and the tests.
+// The deploy manifest for one stage: serverless.yml (the multi-scf component's inputs) and
+// scripts/deploy/stages.yml (miniask's own per-stage settings), parsed and resolved with
+// ${stage} and ${env:NAME} substituted. Used by the build, the deploy, the burst planner and
+// the tests. Names and merging follow the component: a function is
+// `${name}-${stage}-${app}-${key}` and its own `environments` list replaces the app's.
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
 import * as z from "zod/mini";
 import { ConfigError } from "../config/configError";
 import { ENVIRONMENTS, type EnvironmentName } from "../config/schema";
 import { describeIssueAt } from "../validation/describeIssue";
+import { type MultiScfManifest, multiScfSchema } from "./multiScfSchema";
+import { type Provisioned, type StagesFile, stagesSchema } from "./stagesSchema";
 
-const memorySize = z.int().check(z.refine((m) => m === 64 || (m >= 128 && m <= 3072 && m % 128 === 0), "expected 64, or 128..3072 in steps of 128"));
-const kv = z.strictObject({ key: z.string().check(z.regex(/^[A-Z_][A-Z0-9_]*$/)), value: z.string() });
-const fnName = z.string().check(z.regex(/^[a-z][a-z0-9-]{0,40}$/));
+export type { Provisioned } from "./stagesSchema";
 
-const functionSchema = z.strictObject({
-  type: z.optional(z.enum(["web", "event"])),
-  handler: z.optional(z.string()),
-  memorySize: z.optional(memorySize),
-  timeout: z.optional(z.int().check(z.gte(1), z.lte(900))),
-  environments: z.optional(z.array(kv)),
-});
-
-const triggerSchema = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("http"), function: fnName, parameters: z.strictObject({ authType: z.enum(["NONE", "CAM"]) }) }),
-  z.strictObject({
-    type: z.literal("timer"),
-    function: fnName,
-    parameters: z.strictObject({ name: z.string(), cronExpression: z.string().check(z.refine((c) => c.trim().split(/\s+/).length === 7, "expected a 7-field cron")), enable: z.boolean() }),
-  }),
-]);
-
-const provisionedSchema = z.discriminatedUnion("mode", [
-  z.strictObject({ mode: z.literal("static"), count: z.int().check(z.gte(1)) }),
-  z.strictObject({
-    mode: z.literal("scheduled"),
-    count: z.int().check(z.gte(0)),
-    actions: z.array(z.strictObject({ name: z.string().check(z.regex(/^[\w-]{1,60}$/)), count: z.int().check(z.gte(0)), cron: z.string().check(z.refine((c) => c.trim().split(/\s+/).length === 7, "expected a 7-field cron")) })).check(z.minLength(1)),
-  }),
-  z.strictObject({ mode: z.literal("tracking"), target: z.number().check(z.gt(0), z.lt(1)), min: z.int().check(z.gte(0)), max: z.int().check(z.gte(1)) }),
-]);
-
-const stageSchema = z.strictObject({
-  alias: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,30}$/)),
-  canaryWeight: z.optional(z.number().check(z.gte(0), z.lt(1))),
-  warmup: z.record(fnName, z.int().check(z.gte(1), z.lte(50))),
-  provisioned: z.record(fnName, provisionedSchema),
-});
-
-export const manifestSchema = z.strictObject({
-  app: z.string(),
-  component: z.literal("multi-scf"),
-  name: z.string(),
-  stage: z.string(),
-  inputs: z.strictObject({
-    src: z.strictObject({ src: z.string() }),
-    region: z.string().check(z.regex(/^[a-z]{2}-[a-z]+(-\d)?$/)),
-    namespace: z.string(),
-    runtime: z.enum(["Nodejs16.13", "Nodejs18.15"]),
-    type: z.enum(["web", "event"]),
-    memorySize: memorySize,
-    timeout: z.int().check(z.gte(1), z.lte(900)),
-    initTimeout: z.optional(z.int().check(z.gte(1), z.lte(300))),
-    vpcConfig: z.optional(z.strictObject({ vpcId: z.string(), subnetId: z.string() })),
-    environments: z.array(kv),
-    functions: z.record(fnName, functionSchema),
-    triggers: z.array(triggerSchema),
-  }),
-  miniask: z.strictObject({
-    stages: z.strictObject({ dev: stageSchema, staging: stageSchema, prod: stageSchema }),
-  }),
-});
-
-export type Manifest = z.infer<typeof manifestSchema>;
-export type Provisioned = z.infer<typeof provisionedSchema>;
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+export const SERVERLESS_FILE = "serverless.yml";
+/** Where the per-stage settings, provisioned schedules included, live (relative to the repo). */
+export const STAGES_FILE = "scripts/deploy/stages.yml";
 
 export interface ResolvedFunction {
+  /** The key in serverless.yml (summarize, auth, ...). */
   name: string;
-  /** The SCF function name: app-stage-name. */
+  /** The SCF function name. */
   scfName: string;
   type: "web" | "event";
-  handler?: string;
+  handler: string;
   memorySize: number;
   timeout: number;
   initTimeout?: number;
+  /** Variables with a value; those left empty are not sent (the API refuses empty values). */
   environment: Record<string, string>;
-  urlTrigger?: { authType: "NONE" | "CAM" };
+  urlTrigger?: { name: string; authType: "NONE" | "CAM"; enableIntranet: boolean; enableExtranet: boolean };
   timers: { name: string; cron: string; enable: boolean }[];
   warmupCount: number;
   provisioned?: Provisioned;
@@ -92,67 +45,112 @@ export interface ResolvedManifest {
   namespace: string;
   runtime: string;
   vpc?: { vpcId: string; subnetId: string };
+  /** The alias every trigger serves (their `qualifier`): the deploy points it at the new version. */
   alias: string;
   canaryWeight: number;
   functions: ResolvedFunction[];
-  /** ${env:NAME} references whose variable was unset (a deploy refuses; a dry run lists them). */
+  /** ${env:NAME} references left unset that the stage does not allow (a deploy refuses them). */
   missingVariables: string[];
 }
 
-export function parseManifest(data: unknown): Manifest {
-  const result = z.safeParse(manifestSchema, data);
-  if (!result.success) throw new ConfigError(result.error.issues.map((issue) => `serverless.yml: ${describeIssueAt(issue, data)}`));
+function parseWith<T>(schema: z.ZodMiniType<T>, data: unknown, file: string): T {
+  const result = z.safeParse(schema, data);
+  if (!result.success) throw new ConfigError(result.error.issues.map((issue) => `${file}: ${describeIssueAt(issue, data)}`));
   return result.data;
 }
 
-/** Substitutes ${stage} and ${env:NAME}; unset variables are collected, not guessed. */
-function substitute(value: string, stage: string, env: Readonly<Record<string, string | undefined>>, missing: Set<string>): string {
-  return value.replace(/\$\{stage\}/g, stage).replace(/\$\{env:([A-Z_][A-Z0-9_]*)\}/g, (_m, name: string) => {
-    const v = env[name];
-    if (v === undefined || v === "") {
-      missing.add(name);
-      return "";
-    }
-    return v;
-  });
+export const parseManifest = (data: unknown): MultiScfManifest => parseWith(multiScfSchema, data, SERVERLESS_FILE);
+export const parseStages = (data: unknown): StagesFile => parseWith(stagesSchema, data, STAGES_FILE);
+
+export function readDeployFiles(root = REPO_ROOT): { manifest: MultiScfManifest; stages: StagesFile } {
+  return {
+    manifest: parseManifest(parse(readFileSync(join(root, SERVERLESS_FILE), "utf8"))),
+    stages: parseStages(parse(readFileSync(join(root, STAGES_FILE), "utf8"))),
+  };
 }
 
-export function resolveManifest(manifest: Manifest, stage: string, env: Readonly<Record<string, string | undefined>>): ResolvedManifest {
+function asStage(stage: string): EnvironmentName {
   if (!(ENVIRONMENTS as readonly string[]).includes(stage)) throw new ConfigError([`--stage: expected one of ${ENVIRONMENTS.join(", ")}, got "${stage}"`]);
-  const s = stage as EnvironmentName;
-  const missing = new Set<string>();
-  const sub = (v: string) => substitute(v, s, env, missing);
+  return stage as EnvironmentName;
+}
+
+/** Substitutes ${stage} and ${env:NAME}; unset variables are collected, not guessed. */
+function substituter(stage: string, env: Readonly<Record<string, string | undefined>>, unset: Set<string>) {
+  return (value: string): string => {
+    const out = value.replace(/\$\{stage\}/g, stage).replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+      const v = env[name];
+      if (v === undefined || v === "") unset.add(name);
+      return v ?? "";
+    });
+    if (out.includes("${")) throw new ConfigError([`${SERVERLESS_FILE}: "${value}": only \${stage} and \${env:NAME} are resolved`]);
+    return out;
+  };
+}
+
+/** The alias the triggers name: one for the whole app, never $LATEST, $DEFAULT or a version. */
+function aliasOf(manifest: MultiScfManifest): string {
+  const qualifiers = new Set((manifest.inputs.triggers ?? []).map((t) => t.parameters.qualifier));
+  const [alias] = qualifiers;
+  if (qualifiers.size !== 1 || alias === undefined || !/^[A-Za-z][\w-]{0,63}$/.test(alias)) {
+    throw new ConfigError([`${SERVERLESS_FILE}: inputs.triggers: every trigger needs the same parameters.qualifier, an alias name (got ${[...qualifiers].map(String).join(", ")})`]);
+  }
+  return alias;
+}
+
+export function resolveManifest(manifest: MultiScfManifest, stages: StagesFile, stageName: string, env: Readonly<Record<string, string | undefined>>): ResolvedManifest {
+  const stage = asStage(stageName);
+  const settings = stages.stages[stage];
+  const unset = new Set<string>();
+  const sub = substituter(stage, env, unset);
   const { inputs } = manifest;
-  const stageSettings = manifest.miniask.stages[s];
-  const appEnv = Object.fromEntries(inputs.environments.map((e) => [e.key, sub(e.value)]));
-  const functions = Object.entries(inputs.functions).map(([name, fn]): ResolvedFunction => {
-    const type = fn.type ?? inputs.type;
-    const url = inputs.triggers.find((t) => t.type === "http" && t.function === name);
+  const functions = Object.entries(inputs.functions).map(([key, fn]): ResolvedFunction => {
+    const url = inputs.triggers?.find((t) => t.type === "http" && t.function === key);
+    const declared = fn.environments ?? inputs.environments ?? [];
+    const vars = declared.map((e) => [e.key, sub(e.value)] as const).filter(([, value]) => value !== "");
     return {
-      name,
-      scfName: `${manifest.app}-${s}-${name}`,
-      type,
-      ...(fn.handler ? { handler: fn.handler } : {}),
-      memorySize: fn.memorySize ?? inputs.memorySize,
-      timeout: fn.timeout ?? inputs.timeout,
-      ...(inputs.initTimeout ? { initTimeout: inputs.initTimeout } : {}),
-      environment: { ...appEnv, ...Object.fromEntries((fn.environments ?? []).map((e) => [e.key, sub(e.value)])) },
-      ...(url && url.type === "http" ? { urlTrigger: { authType: url.parameters.authType } } : {}),
-      timers: inputs.triggers.flatMap((t) => (t.type === "timer" && t.function === name ? [{ name: t.parameters.name, cron: t.parameters.cronExpression, enable: t.parameters.enable }] : [])),
-      warmupCount: stageSettings.warmup[name] ?? 0,
-      ...(stageSettings.provisioned[name] ? { provisioned: stageSettings.provisioned[name] } : {}),
+      name: key,
+      scfName: fn.name ?? `${manifest.name}-${stage}-${manifest.app}-${key}`,
+      type: fn.type ?? inputs.type ?? "event",
+      handler: fn.handler,
+      memorySize: fn.memorySize ?? inputs.memorySize ?? 128,
+      timeout: fn.timeout ?? inputs.timeout ?? 3,
+      ...(stages.initTimeout ? { initTimeout: stages.initTimeout } : {}),
+      environment: Object.fromEntries(vars),
+      ...(url?.type === "http"
+        ? { urlTrigger: { name: url.parameters.name ?? "url-trigger", authType: url.parameters.authType ?? "NONE", enableIntranet: url.parameters.netConfig?.enableIntranet ?? false, enableExtranet: url.parameters.netConfig?.enableExtranet ?? false } }
+        : {}),
+      timers: (inputs.triggers ?? []).flatMap((t) => (t.type === "timer" && t.function === key ? [{ name: t.parameters.name, cron: t.parameters.cronExpression, enable: t.parameters.enable ?? true }] : [])),
+      warmupCount: settings.warmup[key] ?? 0,
+      ...(settings.provisioned[key] ? { provisioned: settings.provisioned[key] } : {}),
     };
   });
-  const vpc = inputs.vpcConfig ? { vpcId: sub(inputs.vpcConfig.vpcId), subnetId: sub(inputs.vpcConfig.subnetId) } : undefined;
+  for (const name of [...Object.keys(settings.warmup), ...Object.keys(settings.provisioned)]) {
+    if (!inputs.functions[name]) throw new ConfigError([`${STAGES_FILE}: stages.${stage}: "${name}" is not a function in ${SERVERLESS_FILE}`]);
+  }
+  const vpcInput = inputs.vpcConfig ?? inputs.vpc;
+  const vpc = vpcInput ? { vpcId: sub(vpcInput.vpcId), subnetId: sub(vpcInput.subnetId) } : undefined;
+  const allowed = new Set(settings.emptyAllowed);
   return {
-    stage: s,
-    region: sub(inputs.region),
-    namespace: sub(inputs.namespace),
-    runtime: inputs.runtime,
+    stage,
+    region: inputs.region ?? "ap-guangzhou",
+    namespace: sub(inputs.namespace ?? "default"),
+    runtime: inputs.runtime ?? "Nodejs12.16",
     ...(vpc && vpc.vpcId && vpc.subnetId ? { vpc } : {}),
-    alias: stageSettings.alias,
-    canaryWeight: stageSettings.canaryWeight ?? 0,
+    alias: aliasOf(manifest),
+    canaryWeight: settings.canaryWeight,
     functions,
-    missingVariables: [...missing].sort(),
+    missingVariables: [...unset].filter((name) => !allowed.has(name)).sort(),
   };
+}
+
+/** The stage resolved from the files in `root` (the repo by default). */
+export function loadManifest(stage: string, env: Readonly<Record<string, string | undefined>>, root = REPO_ROOT): ResolvedManifest {
+  const { manifest, stages } = readDeployFiles(root);
+  return resolveManifest(manifest, stages, stage, env);
+}
+
+/** Provisioned concurrency per function for a stage, as the deploy applies it. */
+export function loadProvisionedSettings(stage: string, root = REPO_ROOT): Record<string, Provisioned> {
+  const { stages } = readDeployFiles(root);
+  return { ...stages.stages[asStage(stage)].provisioned };
 }

@@ -1,62 +1,63 @@
-// The SCF API as the deployer sees it: an action and its parameters. In production the
-// official SDK (tencentcloud-sdk-nodejs-scf); in tests the same SDK pointed at a local fake.
-export interface ScfApi {
-  call(action: string, params: Record<string, unknown>): Promise<Record<string, unknown>>;
-}
+// The SCF API as the deployer sees it: the SDK client's own typed methods, only those we call.
+// In production the official client (tencentcloud-sdk-nodejs-scf); in tests the same client
+// pointed at a local double. No `request(action, any)`: each call is checked against the
+// SDK's request model, and each answer read through its response model.
+import type { scf } from "tencentcloud-sdk-nodejs-scf";
 
-export class ScfApiError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
+type SdkClient = InstanceType<typeof scf.v20180416.Client>;
+
+export const SCF_ACTIONS = [
+  "ListNamespaces",
+  "CreateNamespace",
+  "GetFunction",
+  "CreateFunction",
+  "UpdateFunctionCode",
+  "UpdateFunctionConfiguration",
+  "ListVersionByFunction",
+  "PublishVersion",
+  "GetAlias",
+  "CreateAlias",
+  "UpdateAlias",
+  "ListTriggers",
+  "CreateTrigger",
+  "UpdateTrigger",
+  "GetProvisionedConcurrencyConfig",
+  "PutProvisionedConcurrencyConfig",
+  "DeleteProvisionedConcurrencyConfig",
+] as const;
+
+export type ScfAction = (typeof SCF_ACTIONS)[number];
+export type ScfRequest<A extends ScfAction> = Parameters<SdkClient[A]>[0];
+export type ScfResponse<A extends ScfAction> = Awaited<ReturnType<SdkClient[A]>>;
+export type ScfApi = { [A in ScfAction]: (req: ScfRequest<A>) => Promise<ScfResponse<A>> };
+
+/** The API's error code (`ResourceNotFound.Function`, ...), from the SDK's exception. */
+export function errorCode(err: unknown): string | undefined {
+  const code = err !== null && typeof err === "object" ? (err as { code?: unknown }).code : undefined;
+  return typeof code === "string" ? code : undefined;
 }
 
 export function isNotFound(err: unknown): boolean {
-  const code = err instanceof ScfApiError ? err.code : (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" && code.startsWith("ResourceNotFound");
+  return errorCode(err)?.startsWith("ResourceNotFound") ?? false;
 }
 
-export async function sdkScfApi(options: { secretId: string; secretKey: string; token?: string; region: string; endpoint?: string }): Promise<ScfApi> {
+export interface SdkOptions {
+  secretId: string;
+  secretKey: string;
+  token?: string;
+  region: string;
+  /** Another API endpoint (tests: a local double), with or without http://. */
+  endpoint?: string;
+}
+
+export async function sdkScfApi(options: SdkOptions): Promise<ScfApi> {
   // Imported only here: a deploy is the one place that needs the SDK.
-  const { scf } = await import("tencentcloud-sdk-nodejs-scf");
+  const { scf: sdk } = await import("tencentcloud-sdk-nodejs-scf");
   const endpoint = options.endpoint?.replace(/^https?:\/\//, "");
-  const client = new scf.v20180416.Client({
+  const client: ScfApi = new sdk.v20180416.Client({
     credential: { secretId: options.secretId, secretKey: options.secretKey, ...(options.token ? { token: options.token } : {}) },
     region: options.region,
     profile: { httpProfile: { ...(endpoint ? { endpoint } : {}), ...(options.endpoint?.startsWith("http://") ? { protocol: "http://" } : {}), reqTimeout: 60 } },
   });
-  return {
-    async call(action, params) {
-      try {
-        return (await client.request(action, params)) as Record<string, unknown>;
-      } catch (err) {
-        const code = (err as { code?: unknown }).code;
-        throw new ScfApiError(typeof code === "string" ? code : "SdkError", err instanceof Error ? err.message : String(err));
-      }
-    },
-  };
-}
-
-/**
- * --dry-run: reads go through (when there is an API to read), writes are only recorded, and
- * what the run itself "created" reads back as existing so the plan can continue.
- */
-export function recordingScfApi(read: ScfApi | undefined, log: (action: string, params: Record<string, unknown>) => void): ScfApi {
-  let version = 0;
-  const created = new Set<string>();
-  const empty: Record<string, Record<string, unknown>> = { ListNamespaces: { Namespaces: [] }, ListTriggers: { Triggers: [] }, GetProvisionedConcurrencyConfig: { Allocated: [] } };
-  return {
-    async call(action, params) {
-      if (/^(Get|List)/.test(action)) {
-        if (action === "GetFunction" && created.has(String(params.FunctionName))) return { Status: "Active" };
-        if (read) return read.call(action, params);
-        const nothing = empty[action];
-        if (nothing) return nothing;
-        throw new ScfApiError("ResourceNotFound.DryRun", "no credentials: assuming nothing exists yet");
-      }
-      log(action, params);
-      if (action === "CreateFunction") created.add(String(params.FunctionName));
-      if (action === "PublishVersion") return { FunctionVersion: String(++version) };
-      return {};
-    },
-  };
+  return client;
 }

@@ -1,109 +1,485 @@
-// A local stand-in for scf.tencentcloudapi.com: the official SDK, pointed at it through
-// httpProfile.endpoint, makes real signed HTTP calls; this keeps state and records each call.
-import { createServer } from "node:http";
+// A local stand-in for scf.tencentcloudapi.com, written from the SCF API documentation and the
+// SDK's scf_models.d.ts, never from what the deployer sends. The official SDK, pointed at it
+// through httpProfile.endpoint, makes real signed HTTP calls; this double
+// - verifies each TC3-HMAC-SHA256 signature with the secret key (AuthFailure.* otherwise),
+// - refuses parameters the action's SDK request model lacks (UnknownParameter) and requires the
+//   ones it marks required (MissingParameter), reading the models from scf_models.d.ts itself,
+// - keeps its own state (namespaces, functions, versions, aliases, triggers, provisioned
+//   configs) and answers from it in the SDK's response shapes, typed with those models,
+// - moves functions through Creating/Updating -> Active and versions through Publishing ->
+//   Active over a few polls, provisioned configs through InProgress -> Done,
+// - answers the documented error codes: ResourceNotFound.*, InvalidParameterValue.* for what
+//   the docs forbid (provisioned concurrency on $LATEST or on a version not Active yet,
+//   MinCapacity below 1, VersionProvisionedConcurrencyNum other than 0 with tracking, empty
+//   environment values, ...), FailedOperation.* for writes on a function that is not Active.
+import { createHash, createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { type IncomingMessage, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { ScfAction, ScfRequest, ScfResponse } from "../../lib/deploy/scfApi";
+import type * as M from "../../lib/deploy/scfModels";
 
-interface FnState {
-  params: Record<string, unknown>;
-  versions: string[];
-  aliases: Map<string, Record<string, unknown>>;
-  triggers: { Type: string; TriggerName: string; Qualifier?: string; TriggerDesc?: string }[];
-  provisioned: Map<string, Record<string, unknown>>;
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface VersionState {
+  version: string;
+  description: string;
+  status: string;
+  pending: number;
+  addTime: string;
+}
+
+interface ProvisionedState {
+  info: M.VersionProvisionedConcurrencyInfo & { Qualifier: string };
+  /** What was put, kept for tests: the API's Get does not return type or tracking settings. */
+  request: M.PutProvisionedConcurrencyConfigRequest;
+  pending: number;
+}
+
+export interface FunctionState {
+  namespace: string;
+  name: string;
+  type: "HTTP" | "Event";
+  runtime: string;
+  handler: string;
+  memorySize: number;
+  timeout: number;
+  initTimeout: number;
+  description: string;
+  variables: M.Variable[];
+  vpc?: M.VpcConfig;
+  codeSha: string;
+  codeSize: number;
+  status: string;
+  pending: number;
+  modTime: string;
+  versions: VersionState[];
+  aliases: Map<string, M.GetAliasResponse & { Name: string; FunctionVersion: string }>;
+  triggers: M.TriggerInfo[];
+  provisioned: Map<string, ProvisionedState>;
+}
+
+export interface FakeTencentApiOptions {
+  secretId?: string;
+  secretKey?: string;
+  appId?: string;
+  /** GetFunction (or GetProvisionedConcurrencyConfig) polls before a pending state settles. */
+  pendingPolls?: number;
+  /** Puts refused with FunctionVersionStatusNotActive after a version reads Active (it lags). */
+  versionSettleLag?: number;
 }
 
 export interface FakeTencentApi {
   endpoint: string;
-  calls: { action: string; params: Record<string, unknown>; authorization: string }[];
-  functions: Map<string, FnState>;
+  secretId: string;
+  secretKey: string;
+  calls: { action: string; params: Record<string, unknown>; authorization: string; error?: string }[];
+  functions: ReadonlyMap<string, FunctionState>;
+  namespaces: ReadonlySet<string>;
+  fn(namespace: string, name: string): FunctionState;
   close(): Promise<void>;
 }
 
-export async function startFakeTencentApi(): Promise<FakeTencentApi> {
-  const calls: FakeTencentApi["calls"] = [];
-  const functions = new Map<string, FnState>();
-  const namespaces = new Set<string>(["default"]);
-  const notFound = (what: string) => ({ Error: { Code: "ResourceNotFound.Function", Message: `${what} not found` } });
+// ---- the SDK's request models, read from scf_models.d.ts ----
 
-  const handle = (action: string, p: Record<string, unknown>): Record<string, unknown> => {
-    const name = String(p.FunctionName ?? "");
-    const fn = functions.get(name);
-    switch (action) {
-      case "ListNamespaces":
-        return { Namespaces: [...namespaces].map((Name) => ({ Name })), TotalCount: namespaces.size };
-      case "CreateNamespace":
-        namespaces.add(String(p.Namespace));
-        return {};
-      case "GetFunction":
-        return fn ? { ...fn.params, Status: "Active", FunctionName: name } : notFound(name);
-      case "CreateFunction":
-        functions.set(name, { params: { ...p, Code: undefined }, versions: [], aliases: new Map(), triggers: [], provisioned: new Map() });
-        return {};
-      case "UpdateFunctionCode":
-        return fn ? {} : notFound(name);
-      case "UpdateFunctionConfiguration":
-        if (!fn) return notFound(name);
-        Object.assign(fn.params, p);
-        return {};
-      case "PublishVersion": {
-        if (!fn) return notFound(name);
-        const version = String(fn.versions.length + 1);
-        fn.versions.push(version);
-        return { FunctionVersion: version, FunctionName: name };
-      }
-      case "GetAlias": {
-        const alias = fn?.aliases.get(String(p.Name));
-        return alias ? { ...alias } : { Error: { Code: "ResourceNotFound.Alias", Message: "alias not found" } };
-      }
-      case "CreateAlias":
-      case "UpdateAlias":
-        if (!fn) return notFound(name);
-        fn.aliases.set(String(p.Name), { Name: p.Name, FunctionVersion: p.FunctionVersion, RoutingConfig: p.RoutingConfig ?? { AdditionalVersionWeights: [] } });
-        return {};
-      case "ListTriggers":
-        return { Triggers: fn?.triggers ?? [], TotalCount: fn?.triggers.length ?? 0 };
-      case "CreateTrigger": {
-        if (!fn) return notFound(name);
-        let desc = String(p.TriggerDesc ?? "");
-        if (p.Type === "http") {
-          const parsed = JSON.parse(desc) as { NetConfig: Record<string, unknown> };
-          parsed.NetConfig.ExtranetUrl = `https://1250000000-${name}.ap-guangzhou.tencentscf.com`;
-          desc = JSON.stringify(parsed);
-        }
-        fn.triggers.push({ Type: String(p.Type), TriggerName: String(p.TriggerName), Qualifier: String(p.Qualifier ?? "$LATEST"), TriggerDesc: desc });
-        return { TriggerInfo: { Type: p.Type, TriggerName: p.TriggerName, TriggerDesc: desc } };
-      }
-      case "PutProvisionedConcurrencyConfig":
-        if (!fn) return notFound(name);
-        if (p.Qualifier === "$LATEST" || !fn.versions.includes(String(p.Qualifier))) return { Error: { Code: "InvalidParameterValue.Qualifier", Message: "not a published version" } };
-        fn.provisioned.set(String(p.Qualifier), { ...p });
-        return {};
-      case "GetProvisionedConcurrencyConfig":
-        return { Allocated: fn ? [...fn.provisioned.values()] : [], UnallocatedConcurrencyNum: 100 };
-      case "DeleteProvisionedConcurrencyConfig":
-        fn?.provisioned.delete(String(p.Qualifier));
-        return {};
-      default:
-        return { Error: { Code: "InvalidAction", Message: `fake API does not know ${action}` } };
+const MODELS_FILE = createRequire(import.meta.url).resolve("tencentcloud-sdk-nodejs-scf/tencentcloud/services/scf/v20180416/scf_models.d.ts");
+
+function requestModels(): Map<string, { fields: Set<string>; required: Set<string> }> {
+  const text = readFileSync(MODELS_FILE, "utf8");
+  const models = new Map<string, { fields: Set<string>; required: Set<string> }>();
+  for (const [, name, body] of text.matchAll(/export interface (\w+Request) \{([\s\S]*?)\n\}/g)) {
+    const fields = new Set<string>();
+    const required = new Set<string>();
+    for (const [, field, optional] of body!.matchAll(/^ {4}(\w+)(\?)?:/gm)) {
+      fields.add(field!);
+      if (!optional) required.add(field!);
     }
+    models.set(name!, { fields, required });
+  }
+  return models;
+}
+
+// ---- documented constraints ----
+
+const RUNTIMES = new Set(["Nodejs10.15", "Nodejs12.16", "Nodejs14.18", "Nodejs16.13", "Nodejs18.15", "Python3.9", "Go1", "CustomRuntime"]);
+const FUNCTION_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,58}[A-Za-z0-9]$/;
+const ALIAS_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+const validMemory = (m: number) => m === 64 || (m >= 128 && m <= 3072 && m % 128 === 0);
+const sevenFields = (cron: string) => cron.trim().split(/\s+/).length === 7;
+const now = () => new Date().toISOString().replace("T", " ").slice(0, 19);
+
+function isZip(base64: string | undefined): boolean {
+  if (!base64) return false;
+  const bytes = Buffer.from(base64, "base64");
+  return bytes.length > 22 && bytes[0] === 0x50 && bytes[1] === 0x4b;
+}
+
+function checkEnvironment(env: M.Environment | undefined): void {
+  for (const v of env?.Variables ?? []) {
+    // "变量的名称，不可为空字符" / "变量的值，不可为空字符"
+    if (!v.Key || !v.Value) throw new ApiError("InvalidParameterValue.Environment", `environment variable ${v.Key ?? "(no name)"} has an empty name or value`);
+  }
+}
+
+function checkProvisioned(req: M.PutProvisionedConcurrencyConfigRequest): void {
+  const type = req.ProvisionedType ?? "Default";
+  if (type !== "Default" && type !== "ConcurrencyUtilizationTracking") throw new ApiError("InvalidParameterValue.ProvisionType", `ProvisionedType ${type}`);
+  if (type === "ConcurrencyUtilizationTracking") {
+    if (req.VersionProvisionedConcurrencyNum !== 0) throw new ApiError("InvalidParameterValue", "VersionProvisionedConcurrencyNum must be 0 with ConcurrencyUtilizationTracking");
+    if (req.TrackingTarget === undefined || !(req.TrackingTarget > 0 && req.TrackingTarget < 1)) throw new ApiError("InvalidParameterValue", "TrackingTarget must be in (0,1)");
+    if (req.MinCapacity === undefined || req.MinCapacity < 1) throw new ApiError("InvalidParameterValue", "MinCapacity can not be smaller than 1");
+    if (req.MaxCapacity === undefined || req.MaxCapacity < req.MinCapacity) throw new ApiError("InvalidParameterValue", "MaxCapacity must be at least MinCapacity");
+  } else if (req.VersionProvisionedConcurrencyNum < 0) {
+    throw new ApiError("InvalidParameterValue", "VersionProvisionedConcurrencyNum");
+  }
+  const actions = req.TriggerActions ?? [];
+  if (new Set(actions.map((a) => a.TriggerName)).size !== actions.length) throw new ApiError("InvalidParameterValue.ProvisionTriggerNameDuplicate", "duplicate TriggerName");
+  if (new Set(actions.map((a) => a.TriggerCronConfig)).size !== actions.length) throw new ApiError("InvalidParameterValue.ProvisionTriggerCronConfigDuplicate", "duplicate TriggerCronConfig");
+  for (const a of actions) {
+    if (!/^[\w-]{1,60}$/.test(a.TriggerName)) throw new ApiError("InvalidParameterValue.ProvisionTriggerName", a.TriggerName);
+    if (!sevenFields(a.TriggerCronConfig)) throw new ApiError("InvalidParameterValue.TriggerCronConfig", `${a.TriggerCronConfig}: 7 fields required`);
+    if (!(a.TriggerProvisionedConcurrencyNum >= 0)) throw new ApiError("InvalidParameterValue.TriggerProvisionedConcurrencyNum", String(a.TriggerProvisionedConcurrencyNum));
+  }
+}
+
+// ---- TC3-HMAC-SHA256 ----
+
+const hmac = (key: string | Buffer, data: string) => createHmac("sha256", key).update(data).digest();
+const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
+
+function verifySignature(req: IncomingMessage, body: Buffer, secretId: string, secretKey: string): void {
+  const auth = String(req.headers.authorization ?? "");
+  const m = /^TC3-HMAC-SHA256 Credential=([^/]+)\/(\d{4}-\d{2}-\d{2})\/(\w+)\/tc3_request, SignedHeaders=([\w;-]+), Signature=([0-9a-f]{64})$/.exec(auth);
+  if (!m) throw new ApiError("AuthFailure.InvalidAuthorization", "Authorization is not TC3-HMAC-SHA256");
+  const [, id, date, service, signedHeaders, signature] = m as unknown as [string, string, string, string, string, string];
+  if (id !== secretId) throw new ApiError("AuthFailure.SecretIdNotFound", "unknown SecretId");
+  const timestamp = Number(req.headers["x-tc-timestamp"]);
+  if (!Number.isFinite(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > 300) throw new ApiError("AuthFailure.SignatureExpire", "timestamp more than 5 minutes away");
+  if (new Date(timestamp * 1000).toISOString().slice(0, 10) !== date) throw new ApiError("AuthFailure.SignatureFailure", "credential date is not the timestamp's");
+  const headers = signedHeaders.split(";").map((h) => `${h}:${h === "host" ? String(req.headers.host ?? "").replace(/:\d+$/, "") : String(req.headers[h] ?? "")}\n`).join("");
+  const url = new URL(req.url ?? "/", "http://local");
+  const canonical = [req.method ?? "POST", url.pathname, url.search.slice(1), headers, signedHeaders, sha256(body)].join("\n");
+  const toSign = ["TC3-HMAC-SHA256", String(timestamp), `${date}/${service}/tc3_request`, sha256(canonical)].join("\n");
+  const key = hmac(hmac(hmac(`TC3${secretKey}`, date), service), "tc3_request");
+  if (hmac(key, toSign).toString("hex") !== signature) throw new ApiError("AuthFailure.SignatureFailure", "signature does not match");
+}
+
+// ---- the API ----
+
+type Handlers = { [A in ScfAction]: (req: ScfRequest<A>, region: string) => ScfResponse<A> };
+
+function createHandlers(state: { functions: Map<string, FunctionState>; namespaces: Set<string> }, options: Required<FakeTencentApiOptions>): Handlers {
+  const key = (ns: string | undefined, name: string) => `${ns ?? "default"}/${name}`;
+  const fnOf = (ns: string | undefined, name: string | undefined): FunctionState => {
+    const fn = state.functions.get(key(ns, name ?? ""));
+    if (!fn) throw new ApiError("ResourceNotFound.Function", `function ${name ?? ""} not found in namespace ${ns ?? "default"}`);
+    return fn;
+  };
+  const versionOf = (fn: FunctionState, qualifier: string): VersionState => {
+    const v = fn.versions.find((x) => x.version === qualifier);
+    if (!v) throw new ApiError("ResourceNotFound.FunctionVersion", `version ${qualifier} of ${fn.name} not found`);
+    return v;
+  };
+  const requireActive = (fn: FunctionState, code: string) => {
+    if (fn.status !== "Active") throw new ApiError(code, `${fn.name} is ${fn.status}: try again when it is Active`);
+  };
+  const settle = (s: { status: string; pending: number }, pendingStates: string[]) => {
+    if (!pendingStates.includes(s.status)) return;
+    if (--s.pending <= 0) s.status = "Active";
+  };
+  const qualifierExists = (fn: FunctionState, q: string) => q === "$LATEST" || q === "$DEFAULT" || fn.aliases.has(q) || fn.versions.some((v) => v.version === q);
+  const checkRouting = (fn: FunctionState, main: string, routing: M.RoutingConfig | undefined) => {
+    const weights = routing?.AdditionalVersionWeights ?? [];
+    if (weights.length > 1) throw new ApiError("InvalidParameterValue.AdditionalVersionWeights", "at most one additional version");
+    for (const w of weights) {
+      if (w.Version === main) throw new ApiError("InvalidParameterValue.AdditionalVersionWeights", "the additional version cannot be the main version");
+      versionOf(fn, w.Version);
+      if (!(w.Weight > 0 && w.Weight < 1)) throw new ApiError("InvalidParameterValue.AdditionalVersionWeights", `weight ${w.Weight}`);
+    }
+  };
+  let settleLag = 0;
+
+  return {
+    ListNamespaces: () => ({ Namespaces: [...state.namespaces].map((Name) => ({ Name, Type: "default", Description: "", AddTime: now(), ModTime: now() })), TotalCount: state.namespaces.size }),
+    CreateNamespace: (req) => {
+      if (!/^[A-Za-z][\w-]{0,29}$/.test(req.Namespace)) throw new ApiError("InvalidParameterValue.Namespace", req.Namespace);
+      if (state.namespaces.has(req.Namespace)) throw new ApiError("ResourceInUse.Namespace", `${req.Namespace} exists`);
+      state.namespaces.add(req.Namespace);
+      return {};
+    },
+    CreateFunction: (req) => {
+      if (!state.namespaces.has(req.Namespace ?? "default")) throw new ApiError("ResourceNotFound.Namespace", `namespace ${req.Namespace ?? "default"} not found`);
+      if (!FUNCTION_NAME.test(req.FunctionName)) throw new ApiError("InvalidParameterValue.FunctionName", req.FunctionName);
+      if (state.functions.has(key(req.Namespace, req.FunctionName))) throw new ApiError("ResourceInUse.Function", `${req.FunctionName} exists`);
+      if (req.Runtime !== undefined && !RUNTIMES.has(req.Runtime)) throw new ApiError("InvalidParameterValue.Runtime", `runtime ${req.Runtime}`);
+      if (req.MemorySize !== undefined && !validMemory(req.MemorySize)) throw new ApiError("InvalidParameterValue.MemorySize", `MemorySize ${req.MemorySize}`);
+      if (req.Timeout !== undefined && !(req.Timeout >= 1 && req.Timeout <= 900)) throw new ApiError("LimitExceeded.Timeout", `Timeout ${req.Timeout}`);
+      if (req.Type !== undefined && req.Type !== "HTTP" && req.Type !== "Event") throw new ApiError("InvalidParameterValue.Type", `Type ${req.Type}`);
+      if (!isZip(req.Code.ZipFile)) throw new ApiError("InvalidParameterValue.ZipFile", "Code.ZipFile is not a base64 zip");
+      checkEnvironment(req.Environment);
+      const code = Buffer.from(req.Code.ZipFile ?? "", "base64");
+      state.functions.set(key(req.Namespace, req.FunctionName), {
+        namespace: req.Namespace ?? "default",
+        name: req.FunctionName,
+        type: req.Type === "HTTP" ? "HTTP" : "Event",
+        runtime: req.Runtime ?? "Python2.7",
+        handler: req.Handler ?? "index.main_handler",
+        memorySize: req.MemorySize ?? 128,
+        timeout: req.Timeout ?? 3,
+        initTimeout: req.InitTimeout ?? 65,
+        description: req.Description ?? "",
+        variables: req.Environment?.Variables ?? [],
+        ...(req.VpcConfig ? { vpc: req.VpcConfig } : {}),
+        codeSha: sha256(code),
+        codeSize: code.length,
+        status: "Creating",
+        pending: options.pendingPolls,
+        modTime: now(),
+        versions: [],
+        aliases: new Map(),
+        triggers: [],
+        provisioned: new Map(),
+      });
+      return {};
+    },
+    GetFunction: (req) => {
+      const fn = fnOf(req.Namespace, req.FunctionName);
+      const base = { FunctionName: fn.name, Namespace: fn.namespace, Runtime: fn.runtime, Handler: fn.handler, Type: fn.type, AvailableStatus: "Available", ModTime: fn.modTime };
+      if (req.Qualifier && req.Qualifier !== "$LATEST") {
+        const v = versionOf(fn, req.Qualifier);
+        settle(v, ["Publishing"]);
+        return { ...base, FunctionVersion: v.version, Qualifier: v.version, Description: v.description, Status: v.status };
+      }
+      settle(fn, ["Creating", "Updating"]);
+      return {
+        ...base,
+        FunctionVersion: "$LATEST",
+        Qualifier: "$LATEST",
+        Description: fn.description,
+        MemorySize: fn.memorySize,
+        Timeout: fn.timeout,
+        InitTimeout: fn.initTimeout,
+        CodeSize: fn.codeSize,
+        Environment: { Variables: fn.variables },
+        ...(fn.vpc ? { VpcConfig: fn.vpc } : {}),
+        Status: fn.status,
+        StatusDesc: fn.status === "Active" ? "" : `${fn.status.toLowerCase()} in progress`,
+      };
+    },
+    UpdateFunctionCode: (req) => {
+      const fn = fnOf(req.Namespace, req.FunctionName);
+      requireActive(fn, "FailedOperation.FunctionStatusError");
+      const zip = req.ZipFile ?? req.Code?.ZipFile;
+      if (!isZip(zip)) throw new ApiError("InvalidParameterValue.ZipFile", "ZipFile is not a base64 zip");
+      const code = Buffer.from(zip ?? "", "base64");
+      Object.assign(fn, { codeSha: sha256(code), codeSize: code.length, status: "Updating", pending: options.pendingPolls, modTime: now() });
+      if (req.Handler) fn.handler = req.Handler;
+      return {};
+    },
+    UpdateFunctionConfiguration: (req) => {
+      const fn = fnOf(req.Namespace, req.FunctionName);
+      requireActive(fn, "FailedOperation.UpdateFunctionConfiguration");
+      if (req.Runtime !== undefined && req.Runtime !== fn.runtime) throw new ApiError("InvalidParameterValue.Runtime", "the runtime cannot be changed");
+      if (req.MemorySize !== undefined && !validMemory(req.MemorySize)) throw new ApiError("InvalidParameterValue.MemorySize", `MemorySize ${req.MemorySize}`);
+      checkEnvironment(req.Environment);
+      Object.assign(fn, { status: "Updating", pending: options.pendingPolls, modTime: now() });
+      if (req.Description !== undefined) fn.description = req.Description;
+      if (req.MemorySize !== undefined) fn.memorySize = req.MemorySize;
+      if (req.Timeout !== undefined) fn.timeout = req.Timeout;
+      if (req.InitTimeout !== undefined) fn.initTimeout = req.InitTimeout;
+      if (req.Environment) fn.variables = req.Environment.Variables ?? [];
+      if (req.VpcConfig) fn.vpc = req.VpcConfig;
+      return {};
+    },
+    ListVersionByFunction: (req) => {
+      const fn = fnOf(req.Namespace, req.FunctionName);
+      const all = [{ version: "$LATEST", description: fn.description, status: fn.status, addTime: "" }, ...fn.versions];
+      const ordered = req.Order === "DESC" ? [...all].reverse() : all;
+      const page = ordered.slice(req.Offset ?? 0, (req.Offset ?? 0) + (req.Limit ?? 20));
+      return { FunctionVersion: page.map((v) => v.version), Versions: page.map((v) => ({ Version: v.version, Description: v.description, Status: v.status, AddTime: v.addTime, ModTime: v.addTime })), TotalCount: all.length };
+    },
+    PublishVersion: (req) => {
+      const fn = fnOf(req.Namespace, req.FunctionName);
+      requireActive(fn, "FailedOperation.PublishVersion");
+      const version = String(fn.versions.length + 1);
+      fn.versions.push({ version, description: req.Description ?? "", status: "Publishing", pending: options.pendingPolls, addTime: now() });
+      settleLag = options.versionSettleLag;
+      return { FunctionVersion: version, CodeSize: fn.codeSize, MemorySize: fn.memorySize, Description: req.Description ?? "", Handler: fn.handler, Timeout: fn.timeout, Runtime: fn.runtime, Namespace: fn.namespace };
+    },
+    GetAlias: (req) => {
+      const alias = fnOf(req.Namespace, req.FunctionName).aliases.get(req.Name);
+      if (!alias) throw new ApiError("ResourceNotFound.Alias", `alias ${req.Name} not found`);
+      return structuredClone(alias);
+    },
+    CreateAlias: (req) => {
+      const fn = fnOf(req.Namespace, req.FunctionName);
+      if (!ALIAS_NAME.test(req.Name)) throw new ApiError("InvalidParameterValue.Name", req.Name);
+      if (fn.aliases.has(req.Name)) throw new ApiError("ResourceInUse.Alias", `alias ${req.Name} exists`);
+      if (req.FunctionVersion !== "$LATEST") versionOf(fn, req.FunctionVersion);
+      checkRouting(fn, req.FunctionVersion, req.RoutingConfig);
+      fn.aliases.set(req.Name, { Name: req.Name, FunctionVersion: req.FunctionVersion, RoutingConfig: { AdditionalVersionWeights: req.RoutingConfig?.AdditionalVersionWeights ?? [] }, Description: req.Description ?? "", AddTime: now(), ModTime: now() });
+      return {};
+    },
+    UpdateAlias: (req) => {
+      const fn = fnOf(req.Namespace, req.FunctionName);
+      const alias = fn.aliases.get(req.Name);
+      if (!alias) throw new ApiError("ResourceNotFound.Alias", `alias ${req.Name} not found`);
+      if (req.FunctionVersion !== "$LATEST") versionOf(fn, req.FunctionVersion);
+      checkRouting(fn, req.FunctionVersion, req.RoutingConfig);
+      Object.assign(alias, { FunctionVersion: req.FunctionVersion, RoutingConfig: { AdditionalVersionWeights: req.RoutingConfig?.AdditionalVersionWeights ?? [] }, ModTime: now() });
+      if (req.Description !== undefined) alias.Description = req.Description;
+      return {};
+    },
+    ListTriggers: (req) => {
+      const fn = fnOf(req.Namespace, req.FunctionName);
+      return { Triggers: structuredClone(fn.triggers).slice(req.Offset ?? 0, (req.Offset ?? 0) + (req.Limit ?? 20)), TotalCount: fn.triggers.length };
+    },
+    CreateTrigger: (req, region) => {
+      const fn = fnOf(req.Namespace, req.FunctionName);
+      const qualifier = req.Qualifier ?? "$LATEST";
+      if (!qualifierExists(fn, qualifier)) throw new ApiError("ResourceNotFound.FunctionVersion", `no version or alias ${qualifier}`);
+      if (fn.triggers.some((t) => t.TriggerName === req.TriggerName && t.Type === req.Type)) throw new ApiError("ResourceInUse.TriggerName", `${req.TriggerName} exists`);
+      const trigger = triggerOf(fn, req, qualifier, region, options.appId);
+      fn.triggers.push(trigger);
+      return { TriggerInfo: { Type: trigger.Type, TriggerName: trigger.TriggerName, TriggerDesc: trigger.TriggerDesc, Enable: trigger.Enable, Qualifier: qualifier, AddTime: now(), ModTime: now() } };
+    },
+    UpdateTrigger: (req, region) => {
+      const fn = fnOf(req.Namespace, req.FunctionName);
+      const i = fn.triggers.findIndex((t) => t.TriggerName === req.TriggerName && t.Type === req.Type);
+      if (i < 0) throw new ApiError("ResourceNotFound.Trigger", `trigger ${req.TriggerName} not found`);
+      const old = fn.triggers[i]!;
+      fn.triggers[i] = triggerOf(fn, { ...req, TriggerDesc: req.TriggerDesc ?? "", Enable: req.Enable ?? (old.Enable ? "OPEN" : "CLOSE") }, req.Qualifier ?? old.Qualifier ?? "$LATEST", region, options.appId, old);
+      return {};
+    },
+    PutProvisionedConcurrencyConfig: (req) => {
+      const fn = fnOf(req.Namespace, req.FunctionName);
+      // "注：$LATEST版本不支持预置并发"
+      if (!/^\d+$/.test(req.Qualifier)) throw new ApiError("InvalidParameterValue.Qualifier", `${req.Qualifier}: provisioned concurrency needs a published version, not $LATEST or an alias`);
+      const version = versionOf(fn, req.Qualifier);
+      if (version.status !== "Active" || settleLag-- > 0) throw new ApiError("FailedOperation.FunctionVersionStatusNotActive", `version ${req.Qualifier} is not Active`);
+      if (fn.provisioned.get(req.Qualifier)?.info.Status === "InProgress") throw new ApiError("FailedOperation.ProvisionedInProgress", `version ${req.Qualifier}: provisioning in progress`);
+      checkProvisioned(req);
+      fn.provisioned.set(req.Qualifier, {
+        request: structuredClone(req),
+        pending: options.pendingPolls,
+        info: {
+          Qualifier: req.Qualifier,
+          AllocatedProvisionedConcurrencyNum: req.VersionProvisionedConcurrencyNum,
+          AvailableProvisionedConcurrencyNum: 0,
+          Status: "InProgress",
+          StatusReason: "",
+          TriggerActions: (req.TriggerActions ?? []).map((a) => ({ ...a, ProvisionedType: "Default" })),
+        },
+      });
+      return {};
+    },
+    GetProvisionedConcurrencyConfig: (req) => {
+      const fn = fnOf(req.Namespace, req.FunctionName);
+      const all = [...fn.provisioned.values()].filter((p) => !req.Qualifier || p.info.Qualifier === req.Qualifier);
+      for (const p of all) {
+        if (p.info.Status === "InProgress" && --p.pending <= 0) Object.assign(p.info, { Status: "Done", AvailableProvisionedConcurrencyNum: p.info.AllocatedProvisionedConcurrencyNum });
+      }
+      const used = [...fn.provisioned.values()].reduce((sum, p) => sum + (p.info.AllocatedProvisionedConcurrencyNum ?? 0), 0);
+      return { Allocated: all.map((p) => structuredClone(p.info)), UnallocatedConcurrencyNum: Math.max(0, 200 - used) };
+    },
+    DeleteProvisionedConcurrencyConfig: (req) => {
+      const fn = fnOf(req.Namespace, req.FunctionName);
+      if (!fn.provisioned.delete(req.Qualifier)) throw new ApiError("ResourceNotFound.FunctionVersion", `no provisioned concurrency on version ${req.Qualifier}`);
+      return {};
+    },
+  };
+}
+
+/** A trigger as ListTriggers reports it: a timer's desc as {"cron": ...}, Enable as 1 or 0. */
+function triggerOf(fn: FunctionState, req: M.CreateTriggerRequest, qualifier: string, region: string, appId: string, old?: M.TriggerInfo): M.TriggerInfo {
+  if (!/^[\w-]{1,100}$/.test(req.TriggerName)) throw new ApiError("InvalidParameterValue.TriggerName", req.TriggerName);
+  if (req.Enable !== undefined && req.Enable !== "OPEN" && req.Enable !== "CLOSE") throw new ApiError("InvalidParameterValue.Enable", String(req.Enable));
+  let desc: string;
+  if (req.Type === "timer") {
+    if (!req.TriggerDesc || !sevenFields(req.TriggerDesc)) throw new ApiError("InvalidParameterValue.TriggerDesc", `${String(req.TriggerDesc)}: a 7-field cron`);
+    desc = JSON.stringify({ cron: req.TriggerDesc });
+  } else if (req.Type === "http") {
+    if (fn.triggers.some((t) => t.Type === "http" && t.Qualifier === qualifier && t.TriggerName !== old?.TriggerName)) throw new ApiError("ResourceInUse.Trigger", `${qualifier} already has a Function URL`);
+    const parsed = JSON.parse(req.TriggerDesc ?? "{}") as { AuthType?: unknown; NetConfig?: { EnableIntranet?: unknown; EnableExtranet?: unknown } };
+    if ((parsed.AuthType !== "NONE" && parsed.AuthType !== "CAM") || typeof parsed.NetConfig?.EnableIntranet !== "boolean" || typeof parsed.NetConfig.EnableExtranet !== "boolean") {
+      throw new ApiError("InvalidParameterValue.TriggerDesc", "AuthType (NONE|CAM) and NetConfig {EnableIntranet, EnableExtranet} are required");
+    }
+    // Where the API reports the URL is not documented; this double puts it in NetConfig.
+    const urlId = createHash("sha256").update(`${fn.namespace}/${fn.name}/${qualifier}`).digest("hex").slice(0, 10);
+    desc = JSON.stringify({ ...parsed, NetConfig: { ...parsed.NetConfig, ...(parsed.NetConfig.EnableExtranet ? { ExtranetUrl: `https://${appId}-${urlId}.${region}.tencentscf.com` } : {}) } });
+  } else {
+    throw new ApiError("InvalidParameterValue.Type", `this double knows timer and http triggers, not ${req.Type}`);
+  }
+  return { Type: req.Type, TriggerName: req.TriggerName, TriggerDesc: desc, Qualifier: qualifier, Enable: req.Enable === "CLOSE" ? 0 : 1, AvailableStatus: "Available", AddTime: old?.AddTime ?? now(), ModTime: now() };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+export async function startFakeTencentApi(opts: FakeTencentApiOptions = {}): Promise<FakeTencentApi> {
+  const options: Required<FakeTencentApiOptions> = { secretId: "AKIDtest", secretKey: "test-secret-key", appId: "1250000000", pendingPolls: 2, versionSettleLag: 0, ...opts };
+  const state = { functions: new Map<string, FunctionState>(), namespaces: new Set(["default"]) };
+  const calls: FakeTencentApi["calls"] = [];
+  const handlers = createHandlers(state, options);
+  const models = requestModels();
+  let requestCount = 0;
+
+  const answer = (action: string, params: Record<string, unknown>, region: string): object => {
+    const model = models.get(`${action}Request`);
+    const handler = (handlers as Record<string, ((p: unknown, r: string) => object) | undefined>)[action];
+    if (!model || !handler) throw new ApiError("InvalidAction", `action ${action} is not supported here`);
+    for (const field of Object.keys(params)) if (!model.fields.has(field)) throw new ApiError("UnknownParameter", `The parameter \`${field}\` is not recognized`);
+    for (const field of model.required) if (params[field] === undefined) throw new ApiError("MissingParameter", `The request is missing a required parameter \`${field}\``);
+    return handler(params, region);
   };
 
   const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
+    void readBody(req).then((body) => {
       const action = String(req.headers["x-tc-action"] ?? "");
-      const params = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
-      calls.push({ action, params, authorization: String(req.headers.authorization ?? "") });
-      const result = handle(action, params);
+      const requestId = `req-${++requestCount}`;
+      let params: Record<string, unknown> = {};
+      let response: object;
+      try {
+        verifySignature(req, body, options.secretId, options.secretKey);
+        params = JSON.parse(body.toString("utf8") || "{}") as Record<string, unknown>;
+        response = { ...answer(action, params, String(req.headers["x-tc-region"] ?? "ap-guangzhou")), RequestId: requestId };
+        calls.push({ action, params, authorization: String(req.headers.authorization ?? "") });
+      } catch (err) {
+        const error = err instanceof ApiError ? { Code: err.code, Message: err.message } : { Code: "InternalError", Message: String(err) };
+        response = { Error: error, RequestId: requestId };
+        calls.push({ action, params, authorization: String(req.headers.authorization ?? ""), error: error.Code });
+      }
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ Response: { ...result, RequestId: `req-${calls.length}` } }));
+      res.end(JSON.stringify({ Response: response }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    secretId: options.secretId,
+    secretKey: options.secretKey,
     calls,
-    functions,
+    functions: state.functions,
+    namespaces: state.namespaces,
+    fn: (namespace, name) => {
+      const fn = state.functions.get(`${namespace}/${name}`);
+      if (!fn) throw new Error(`no function ${namespace}/${name}`);
+      return fn;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
