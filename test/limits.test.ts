@@ -65,12 +65,21 @@ describe("rate limits (staging policy, Redis store)", () => {
     expect((await h.ask(summarize("u_b"))).status).toBe(200);
   });
 
+  it("holds an instance for a warm-up ping only when the timer's key comes with it", async () => {
+    const h = await harness({ env: "staging", processEnv: { MINIASK_STORE: REDIS, MINIASK_WARMUP_KEY: "warmup-key-0123456789abcdef" } });
+    const ping = async (headers: Record<string, string>) => (await (await fetch(`${h.url}/v1/mini/warmup`, { method: "POST", headers: { "x-miniask-warmup-hold-ms": "1000", ...headers } })).json()) as { heldMs: number };
+    expect((await ping({})).heldMs).toBe(0);
+    expect((await ping({ "x-miniask-warmup-key": "warmup-key-0123456789abcdeX" })).heldMs).toBe(0);
+    expect((await ping({ "x-miniask-warmup-key": "warmup-key-0123456789abcdef", "x-miniask-warmup-hold-ms": "300" })).heldMs).toBe(300);
+    expect((await ping({ "x-miniask-warmup-key": "warmup-key-0123456789abcdef", "x-miniask-warmup-hold-ms": "99999" })).heldMs).toBe(1000);
+  });
+
   it("does not count warm-up pings", async () => {
     const h = await harness({ env: "staging", processEnv: { MINIASK_STORE: REDIS } });
     for (let i = 0; i < 5; i++) {
       const res = await fetch(`${h.url}/v1/mini/warmup`, { method: "POST" });
       // The model clients (and the SDK behind them) are built, so the next request pays nothing for them.
-      expect(await res.json()).toEqual({ warm: true, store: "ok", modelClients: 1 });
+      expect(await res.json()).toEqual({ warm: true, store: "ok", modelClients: 1, heldMs: 0 });
     }
     const before = upstream.requests.length;
     expect((await h.ask(summarize("u_warm"))).headers.get("x-ratelimit-remaining")).toBe("19");

@@ -15,7 +15,10 @@ function headersOf(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-/** Reads the body, but stops keeping it past the limit (the handler answers 413). */
+/**
+ * Reads the body, and stops reading the moment it passes the limit (the handler answers 413
+ * and the connection closes): an endless chunked upload is never read past the limit.
+ */
 function readBody(req: IncomingMessage): Promise<{ body: Buffer; tooLarge: boolean }> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers["content-length"] ?? "0");
@@ -25,13 +28,18 @@ function readBody(req: IncomingMessage): Promise<{ body: Buffer; tooLarge: boole
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = false;
-    req.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on("end", () => resolve({ body: tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge }));
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off("data", onData);
+      req.pause();
+      resolve({ body: Buffer.alloc(0), tooLarge: true });
+    };
+    req.on("data", onData);
+    req.on("end", () => resolve({ body: Buffer.concat(chunks), tooLarge: false }));
     req.on("error", reject);
   });
 }

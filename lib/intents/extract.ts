@@ -46,11 +46,13 @@ export const extract = defineIntent({
   shapeAnswer(text, input) {
     const parsed = jsonObjectIn(text);
     if (!parsed) throw invalidModelOutput("not a JSON object");
-    const answer: Record<string, FieldValue> = {};
-    for (const field of input.fields) {
-      const value = parsed[field];
-      answer[field] = value === undefined || value === null ? null : typeof value === "object" ? JSON.stringify(value) : (value as FieldValue);
-    }
-    return answer;
+    // Own properties only, set as data: a field named __proto__, constructor or toString is a
+    // field like any other (an assignment would set the prototype, a read would find Object's).
+    return Object.fromEntries(
+      input.fields.map((field): [string, FieldValue] => {
+        const value: unknown = Object.hasOwn(parsed, field) ? parsed[field] : undefined;
+        return [field, value === undefined || value === null ? null : typeof value === "object" ? JSON.stringify(value) : (value as FieldValue)];
+      }),
+    );
   },
 });

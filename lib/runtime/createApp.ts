@@ -1,5 +1,6 @@
 // Wires one environment's config, model chains, auth and logger into the HTTP routes.
 // Called once per process (cold start), never per request.
+import { timingSafeEqual } from "node:crypto";
 import type { Authenticate } from "../auth/authenticate";
 import { type LoginDeps, createLoginHandler } from "../auth/login";
 import { type Config, type ResolvedEnvironment, environmentOf } from "../config/config";
@@ -36,6 +37,8 @@ export interface AppOptions {
   login?: Pick<LoginDeps, "wechat" | "userIdSalt" | "tokenKeys">;
   store: Store;
   storePrefix: string;
+  /** The warm-up timer's key: a ping without it warms but holds nothing. */
+  warmupKey?: string;
   /** MINIASK_RATE_LIMITS=off (dev only). */
   limitsOff?: boolean;
   /**
@@ -55,6 +58,12 @@ export interface App {
 
 /** Routes whose one log line the router writes (/ask writes its own, with the audit record). */
 const ROUTE_LOG_LINES = { "POST /v1/mini/login": "login", "POST /v1/mini/refine": "refine", "GET /v1/mini/flags": "flags" };
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 export function createApp(options: AppOptions): App {
   const env = environmentOf(options.config, options.envName);
@@ -90,8 +99,10 @@ export function createApp(options: AppOptions): App {
   // store connection, but calls no model and touches no counter, quota or audit record.
   const warmup: Handler = async (req) => {
     const started = Date.now();
-    // Holding the instance a moment makes concurrent pings land on different instances.
-    const hold = Math.min(1000, Math.max(0, Number(req.headers["x-miniask-warmup-hold-ms"] ?? 0) || 0));
+    // Holding the instance a moment makes concurrent pings land on different instances; only the
+    // timer may ask for it (anyone can reach the URL, and a held connection is an instance held).
+    const fromTimer = options.warmupKey !== undefined && sameSecret(req.headers["x-miniask-warmup-key"] ?? "", options.warmupKey);
+    const hold = fromTimer ? Math.min(1000, Math.max(0, Number(req.headers["x-miniask-warmup-hold-ms"] ?? 0) || 0)) : 0;
     const [storeProblem, clients] = await Promise.all([
       checkStore(options.store, env.limits.store_timeout_ms * 4),
       Promise.all(Object.values(models).flatMap((chain) => chain.map((target) => openaiClientFor(target)))),
@@ -102,7 +113,7 @@ export function createApp(options: AppOptions): App {
     new Headers();
     const modelClients = new Set(clients).size;
     logger.debug("warmup", { store: storeProblem ? "unreachable" : "ok", modelClients, ms: Date.now() - started });
-    return jsonResponse(200, { warm: true, store: storeProblem ? "unreachable" : "ok", modelClients });
+    return jsonResponse(200, { warm: true, store: storeProblem ? "unreachable" : "ok", modelClients, heldMs: hold });
   };
   const health: Handler = async () =>
     jsonResponse(200, { status: "ready", env: env.name, configHash: options.config.hash, intents: Object.keys(options.intents) });

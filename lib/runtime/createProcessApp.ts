@@ -105,6 +105,7 @@ export function createProcessApp(options: {
     store,
     storePrefix: settings.MINIASK_STORE_PREFIX ?? `miniask:${envName}:`,
     limitsOff,
+    ...(settings.MINIASK_WARMUP_KEY ? { warmupKey: settings.MINIASK_WARMUP_KEY } : {}),
     ...(extraRoutes ? { extraRoutes: (deps: { config: Config; env: ResolvedEnvironment }) => extraRoutes({ ...deps, tokenKeys }) } : {}),
   });
   const startupNotes = [

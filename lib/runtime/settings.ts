@@ -18,6 +18,8 @@ const settingsSchema = z.object({
   /** "off" turns rate limits and quotas off, in dev only (benchmarks). */
   MINIASK_RATE_LIMITS: z._default(z.enum(["on", "off"]), "on"),
   MINIASK_USER_ID_SALT: z.optional(z.string().check(z.minLength(32, "expected at least 32 characters"))),
+  /** Shared by the warm-up timer and the web functions: only its pings may hold an instance. */
+  MINIASK_WARMUP_KEY: z.optional(z.string().check(z.minLength(16, "expected at least 16 characters"))),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

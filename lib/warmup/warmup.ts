@@ -29,7 +29,7 @@ export function parseWarmupTargets(value: string | undefined): WarmupTargets {
   return parsed.data;
 }
 
-export async function warmUp(targets: WarmupTargets, timeoutMs = 5000): Promise<WarmupResult[]> {
+export async function warmUp(targets: WarmupTargets, timeoutMs = 5000, warmupKey?: string): Promise<WarmupResult[]> {
   return Promise.all(
     targets.map(async (target) => {
       const started = Date.now();
@@ -37,7 +37,8 @@ export async function warmUp(targets: WarmupTargets, timeoutMs = 5000): Promise<
         Array.from({ length: target.count }, () =>
           fetch(`${target.url.replace(/\/+$/, "")}/v1/mini/warmup`, {
             method: "POST",
-            headers: { "x-miniask-warmup-hold-ms": String(WARMUP_HOLD_MS) },
+            // The functions honour the hold only with the key they share with this timer.
+            headers: { "x-miniask-warmup-hold-ms": String(WARMUP_HOLD_MS), ...(warmupKey ? { "x-miniask-warmup-key": warmupKey } : {}) },
             signal: AbortSignal.timeout(timeoutMs),
           }).then(
             (res) => res.ok,
@@ -54,7 +55,7 @@ export async function warmUp(targets: WarmupTargets, timeoutMs = 5000): Promise<
 export function createWarmupHandler(env: Readonly<Record<string, string | undefined>> = process.env) {
   const targets = parseWarmupTargets(env.MINIASK_WARMUP_TARGETS);
   return async (_event: unknown): Promise<{ warmed: WarmupResult[] }> => {
-    const warmed = await warmUp(targets);
+    const warmed = await warmUp(targets, 5000, env.MINIASK_WARMUP_KEY);
     process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: "info", msg: "warmup", warmed })}\n`);
     return { warmed };
   };
