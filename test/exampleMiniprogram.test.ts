@@ -183,7 +183,12 @@ describe("example Mini Program pages (miniprogram-simulate, real HTTP to npm sta
        return Array.from(comp.dom.querySelectorAll(".main--row")).map((el) => el.textContent);`,
     );
     expect(rows.map((r) => r.split(/(?=[^a-z])/)[0])).toEqual(["name", "phone", "city"]);
-    const error = await run<string | null>(`${type("#text", "")} ${type("#fields", "name")} ${tapAndWait("#extract")} return ${textOf("#error")};`);
-    expect(error).toMatch(/^invalid_input: input\.text.+\(trace [\w.:-]+\)/);
+    const error = await run<{ text: string | null; fields: string[] }>(
+      `${type("#text", "")} ${type("#fields", "")} ${tapAndWait("#extract")}
+       return { text: ${textOf("#error")}, fields: Array.from(comp.dom.querySelectorAll(".main--field-error")).map((el) => el.textContent) };`,
+    );
+    expect(error.text).toMatch(/^invalid_input: .+\(trace [\w.:-]+\)/);
+    // Each field the server rejected, listed under the message.
+    expect(error.fields.map((f) => f.split(":")[0]).sort()).toEqual(["input.fields", "input.text"]);
   });
 });

@@ -117,6 +117,9 @@ describe("client module: login and plain calls (staging)", () => {
     const err = await failureOf(client.ask("summarize", { text: "x", maxBullets: 99 }, { traceId: "t-400" }));
     expect(err).toMatchObject({ code: "invalid_input", status: 400, traceId: "t-400" });
     expect(err.message).toBe("input.maxBullets: expected a number at most 20 (trace t-400)");
+    // Every rejected field, as the server lists them.
+    const both = await failureOf(client.ask("summarize", { text: 5, maxBullets: 99 }));
+    expect(both.details?.map((d) => d.path).sort()).toEqual(["input.maxBullets", "input.text"]);
   });
 
   it("uses one Function URL per intent when given", async () => {
