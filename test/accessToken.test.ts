@@ -194,6 +194,18 @@ describe("access_token through stable_token", () => {
     expect(String((err as Error).message)).not.toContain("wrong");
   });
 
+  it("keeps using a still-valid token when its early renewal fails", async () => {
+    const a = source(createMemoryTokenStore(() => wechat.now()));
+    const old = (await a.get(soon())).token;
+    wechat.advanceClock(7200_000 - 4 * 60_000);
+    wechat.setBusy("stable_token", 1);
+    expect(await a.get(soon())).toEqual({ token: old, fetched: false });
+    // The next request tries again, and renews.
+    const renewed = await a.get(soon());
+    expect(renewed.fetched).toBe(true);
+    expect(renewed.token).not.toBe(old);
+  });
+
   it("reports busy (-1) and an unreachable WeChat", async () => {
     wechat.setBusy("stable_token", 1);
     await expect(source(createMemoryTokenStore()).get(soon())).rejects.toMatchObject({ reason: "refused", errcode: -1 });

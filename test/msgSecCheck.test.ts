@@ -117,6 +117,15 @@ describe("when WeChat cannot say", () => {
     expect(wechat.tokenCalls).toHaveLength(2);
   });
 
+  it("parts refused together share one refresh", async () => {
+    await check("warm the token");
+    wechat.expireTokensNow();
+    const text = `${"这是一个普通的句子".repeat(11)}。`.repeat(70);
+    expect(await check(text)).toMatchObject({ verdict: "pass", parts: 3 });
+    expect(wechat.secCheckCalls.map((c) => c.reply.errcode).sort()).toEqual([0, 0, 0, 0, 40001, 40001, 40001]);
+    expect(wechat.tokenCalls).toHaveLength(2);
+  });
+
   it("refreshes after 42001 (expired) too", async () => {
     await check("warm the token");
     wechat.advanceClock(7300_000);

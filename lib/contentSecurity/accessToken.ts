@@ -117,8 +117,9 @@ export function createAccessTokenSource(options: AccessTokenOptions): AccessToke
   let memo: Entry | undefined;
   let inFlight: Promise<{ token: string; fetched: boolean }> | undefined;
 
-  const usable = (e: Entry | undefined, bad?: string): e is Entry => !!e && e.token !== bad && now() < e.expiresAtMs - safetyMs;
-  const fresh = (e: Entry | undefined, bad?: string): e is Entry => usable(e, bad) && now() < e.refreshAtMs;
+  // Plain booleans, not type predicates: "not fresh" does not mean "undefined".
+  const usable = (e: Entry, bad?: string) => e.token !== bad && now() < e.expiresAtMs - safetyMs;
+  const fresh = (e: Entry, bad?: string) => usable(e, bad) && now() < e.refreshAtMs;
 
   // A store that is down costs sharing, not checks: each instance then fetches for itself.
   async function readStore(): Promise<Entry | undefined> {
@@ -163,7 +164,7 @@ export function createAccessTokenSource(options: AccessTokenOptions): AccessToke
         try {
           // Someone may have refreshed between our read and our lock.
           const current = await readStore();
-          if (fresh(current, bad)) return { token: (memo = current).token, fetched: false };
+          if (current && fresh(current, bad)) return { token: (memo = current).token, fetched: false };
           memo = await fetchAndStore();
           return { token: memo.token, fetched: true };
         } finally {
@@ -172,10 +173,10 @@ export function createAccessTokenSource(options: AccessTokenOptions): AccessToke
         }
       }
       // Another instance is refreshing: an old token that still works will do meanwhile.
-      if (usable(known, bad)) return { token: known.token, fetched: false };
+      if (known && usable(known, bad)) return { token: known.token, fetched: false };
       await sleep(pollMs);
       known = await readStore();
-      if (fresh(known, bad)) return { token: (memo = known).token, fetched: false };
+      if (known && fresh(known, bad)) return { token: (memo = known).token, fetched: false };
     }
     throw new AccessTokenUnavailable("timeout");
   }
@@ -189,13 +190,23 @@ export function createAccessTokenSource(options: AccessTokenOptions): AccessToke
 
   return {
     async get(deadlineMs) {
-      if (fresh(memo)) return { token: memo.token, fetched: false };
+      if (memo && fresh(memo)) return { token: memo.token, fetched: false };
       const stored = await raceDeadline(readStore(), deadlineMs, now);
-      if (fresh(stored)) return { token: (memo = stored).token, fetched: false };
-      return raceDeadline(singleFlight(undefined, stored ?? memo), deadlineMs, now);
+      if (stored && fresh(stored)) return { token: (memo = stored).token, fetched: false };
+      const lastKnown = stored && usable(stored) ? stored : memo;
+      try {
+        return await raceDeadline(singleFlight(undefined, lastKnown), deadlineMs, now);
+      } catch (err) {
+        // A failed early renewal is no reason to fail the check: the old token still works.
+        if (lastKnown && usable(lastKnown)) return { token: lastKnown.token, fetched: false };
+        throw err;
+      }
     },
     async replace(badToken, deadlineMs) {
-      if (memo?.token === badToken) memo = undefined;
+      const remembered = memo;
+      // Another part of the same text (or another request) may have replaced it already.
+      if (remembered && fresh(remembered, badToken)) return { token: remembered.token, fetched: false };
+      if (remembered?.token === badToken) memo = undefined;
       // A refresh already under way may still return the bad token (it began before WeChat
       // refused it): wait for it, then refresh again only if it did.
       if (inFlight) {
