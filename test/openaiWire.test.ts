@@ -164,6 +164,16 @@ describe("complete", () => {
     expect(await failure(complete(raw.target, body))).toMatchObject({ kind: "connection" });
   });
 
+  it("speaks TLS to an https base URL: against a plain-HTTP port that fails as connection", async () => {
+    const raw = await rawServer((_req, res) => res.end("{}"));
+    try {
+      const err = await failure(complete({ ...raw.target, baseUrl: raw.target.baseUrl.replace("http:", "https:") }, body));
+      expect(err).toMatchObject({ kind: "connection" });
+    } finally {
+      await raw.close();
+    }
+  });
+
   it("fails at the first-byte timeout when no headers come", async () => {
     upstream.enqueue({ delayMs: 3000 });
     const err = await failure(complete(target, body, { firstByteTimeoutMs: 100, timeoutMs: 10_000 }));
