@@ -88,10 +88,10 @@ function print(r: Awaited<ReturnType<typeof planFunction>>, target: string): str
   return lines.join("\n");
 }
 
-function write(stage: string, fn: string, plan: Plan): string {
+function write(root: string, stage: string, fn: string, plan: Plan): string {
   const provisioned = plan.chosen.provisioned;
   if (!provisioned) return `--write: the recommendation is no provisioned concurrency for ${fn}; ${STAGES_FILE} left as it is (remove its entry by hand if it has one)`;
-  const path = join(ROOT, STAGES_FILE);
+  const path = join(root, STAGES_FILE);
   writeFileSync(path, writeProvisionedSchedule(readFileSync(path, "utf8"), stage, fn, provisioned));
   return `--write: ${STAGES_FILE} stages.${stage}.provisioned.${fn} updated; \`npm run deploy -- --stage ${stage}\` applies it`;
 }
@@ -109,7 +109,8 @@ async function main(): Promise<void> {
     const r = await planFunction(flags, fn, requests);
     results.push(r);
     console.log(`${print(r, target)}\n`);
-    if (flags.write) console.log(`${write(stage, fn, r.plan)}\n`);
+    // --root: another checkout (the tests write into a copy, never into this one).
+    if (flags.write) console.log(`${write(stringFlag(flags, "root") ?? ROOT, stage, fn, r.plan)}\n`);
   }
   const json = stringFlag(flags, "json");
   if (json) writeFileSync(json, `${JSON.stringify(results.map((r) => ({ fn: r.fn, days: r.days, chosen: { name: r.plan.chosen.name, provisioned: r.plan.chosen.provisioned, meetsTarget: r.plan.chosen.meetsTarget, monthlyIdleCost: r.plan.chosen.monthlyIdleCost }, candidates: r.plan.candidates.map((c) => ({ name: c.name, summary: c.summary, meetsTarget: c.meetsTarget, monthlyIdleCost: c.monthlyIdleCost, coldStartsSavedPerMonth: c.coldStartsSavedPerMonth })) })), null, 2)}\n`);

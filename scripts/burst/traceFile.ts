@@ -72,7 +72,8 @@ function parseCsv(lines: string[]): ParsedTrace {
       skipped.push(`line ${i + 1}: "${cells[0] ?? ""}" is not a timestamp (ISO, epoch ms or epoch s)`);
       return;
     }
-    const ms = msColumn >= 0 ? Number(cells[msColumn]) : Number.NaN;
+    const msCell = msColumn >= 0 ? (cells[msColumn] ?? "") : "";
+    const ms = msCell === "" ? Number.NaN : Number(msCell);
     const fn = fnColumn >= 0 ? cells[fnColumn] : undefined;
     requests.push({ at, ...(fn ? { fn } : {}), ...(Number.isFinite(ms) ? { ms } : {}) });
   });
