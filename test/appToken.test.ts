@@ -1,10 +1,9 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { SignJWT } from "jose";
+import { CompactSign, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLOCK_SKEW_SECONDS, issueAppToken, verifyAppToken } from "../lib/auth/appToken";
+import { CLOCK_SKEW_SECONDS, MAX_TOKEN_TTL_SECONDS, issueAppToken, verifyAppToken } from "../lib/auth/appToken";
 import { parseTokenKeys } from "../lib/auth/tokenKeys";
-import { ConfigError } from "../lib/config/configError";
 import { ARTICLE_TEXT, type Harness, REPO_ROOT, TEST_TOKEN_KEYS, startHarness } from "./support/harness";
 
 const run = promisify(execFile);
@@ -24,7 +23,8 @@ describe("every call is authenticated (staging)", () => {
     const before = h.upstream.requests.length;
     const res = await h.ask(body, { token, headers });
     expect(res.status).toBe(status);
-    expect(res.json).toEqual({ error: { code, message: expect.any(String) }, traceId: "auth-1" });
+    // A 401 is decided from the header before the body is read, so its traceId is the server's.
+    expect(res.json).toEqual({ error: { code, message: expect.any(String) }, traceId: status === 401 ? res.headers.get("x-trace-id") : "auth-1" });
     expect(h.upstream.requests.length).toBe(before);
   };
 
@@ -77,6 +77,24 @@ describe("every call is authenticated (staging)", () => {
     await expectRefusal(devToken, 401, "unknown_key");
   });
 
+  // Tokens signed with the environment's real key whose claims we would never issue.
+  const signed = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT", kid: "k2026" }).sign(keys.signing.secret);
+  const YEAR = 365 * 24 * 3600;
+
+  it("401 token_not_yet_valid for a token issued a year in the future", async () => {
+    await expectRefusal(await signed({ sub: "u_123", aud: "staging", iat: now() + YEAR, exp: now() + YEAR + 600 }), 401, "token_not_yet_valid");
+  });
+
+  it("401 invalid_claims for a token that expires in 100 years", async () => {
+    await expectRefusal(await signed({ sub: "u_123", aud: "staging", iat: now(), exp: now() + 100 * YEAR }), 401, "invalid_claims");
+  });
+
+  it.each(["sub", "iat", "exp"])("401 invalid_claims for a signed token without %s", async (claim) => {
+    const claims: Record<string, unknown> = { sub: "u_123", aud: "staging", iat: now(), exp: now() + 600 };
+    delete claims[claim];
+    await expectRefusal(await signed(claims), 401, "invalid_claims");
+  });
+
   it("403 user_mismatch when the body's userId is not the token's subject", async () => {
     await expectRefusal(await h.token("u_999"), 403, "user_mismatch");
   });
@@ -99,20 +117,118 @@ describe("every call is authenticated (staging)", () => {
   });
 });
 
-describe("parseTokenKeys", () => {
-  it("refuses to start staging or prod without MINIASK_TOKEN_KEYS", () => {
-    expect(() => parseTokenKeys(undefined, "prod")).toThrow(ConfigError);
-    expect(() => parseTokenKeys("", "staging")).toThrow("MINIASK_TOKEN_KEYS: required in staging");
+describe("verifyAppToken: the claims of a token signed with a real key", () => {
+  const keys = parseTokenKeys(TEST_TOKEN_KEYS, "staging");
+  const NOW = 1_900_000_000;
+  const at = new Date(NOW * 1000);
+  const TTL = 3600;
+  const signed = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "JWT", kid: "k2026" }).sign(keys.signing.secret);
+  const claims = (overrides: Record<string, unknown>) => ({ sub: "u_1", aud: "staging", iat: NOW, exp: NOW + 600, ...overrides });
+  const verify = async (c: Record<string, unknown>, maxTtl?: number) => verifyAppToken(keys, "staging", await signed(c), at, maxTtl);
+  const refusal = (code: string, message: string) => ({ status: 401, code, message, headers: { "www-authenticate": 'Bearer error="invalid_token"' } });
+
+  it("accepts one issued within the clock skew ahead, refuses one issued a second beyond it", async () => {
+    expect(await verify(claims({ iat: NOW + CLOCK_SKEW_SECONDS }))).toEqual({ sub: "u_1", exp: NOW + 600 });
+    await expect(verify(claims({ iat: NOW + CLOCK_SKEW_SECONDS + 1 }))).rejects.toMatchObject(refusal("token_not_yet_valid", "the token was issued in the future"));
   });
 
-  it("refuses short secrets, duplicate kids and the built-in dev key", () => {
-    expect(() => parseTokenKeys("a:short", "prod")).toThrow('MINIASK_TOKEN_KEYS[0] (kid "a"): secret must be at least 32 bytes');
-    expect(() => parseTokenKeys("a:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,a:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "prod")).toThrow('kid "a" appears twice');
-    expect(() => parseTokenKeys("dev-builtin:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "prod")).toThrow("the built-in dev key cannot be configured");
+  it("refuses one issued a year ahead, even with a lifetime the environment allows", async () => {
+    const YEAR = 365 * 24 * 3600;
+    await expect(verify(claims({ iat: NOW + YEAR, exp: NOW + YEAR + 600 }), TTL)).rejects.toMatchObject({ code: "token_not_yet_valid" });
+    await expect(verify(claims({ iat: NOW + 100 * YEAR, exp: NOW + 100 * YEAR + 60 }))).rejects.toMatchObject({ code: "token_not_yet_valid" });
   });
 
-  it("falls back to the built-in key in dev only", () => {
-    expect(parseTokenKeys(undefined, "dev")).toMatchObject({ builtInDevKey: true, signing: { kid: "dev-builtin" } });
+  it("refuses a lifetime (exp - iat) longer than the environment's token TTL plus the skew", async () => {
+    expect(await verify(claims({ exp: NOW + TTL + CLOCK_SKEW_SECONDS }), TTL)).toEqual({ sub: "u_1", exp: NOW + TTL + CLOCK_SKEW_SECONDS });
+    await expect(verify(claims({ exp: NOW + TTL + CLOCK_SKEW_SECONDS + 1 }), TTL)).rejects.toMatchObject(
+      refusal("invalid_claims", "the token lives longer than this environment's token lifetime"),
+    );
+    // Issued an hour ago for two hours: not expired, but not a token this environment made.
+    await expect(verify(claims({ iat: NOW - 3600, exp: NOW + 3600 }), TTL)).rejects.toMatchObject({ code: "invalid_claims" });
+  });
+
+  it("without an environment TTL, allows the longest any environment may set (7 days), no more", async () => {
+    expect(MAX_TOKEN_TTL_SECONDS).toBe(7 * 24 * 3600);
+    expect(await verify(claims({ exp: NOW + MAX_TOKEN_TTL_SECONDS + CLOCK_SKEW_SECONDS }))).toMatchObject({ sub: "u_1" });
+    await expect(verify(claims({ exp: NOW + MAX_TOKEN_TTL_SECONDS + CLOCK_SKEW_SECONDS + 1 }))).rejects.toMatchObject({ code: "invalid_claims" });
+    await expect(verify(claims({ exp: NOW + 100 * 365 * 24 * 3600 }))).rejects.toMatchObject({ code: "invalid_claims" });
+  });
+
+  it.each([
+    ["no sub", { sub: undefined }],
+    ["an empty sub", { sub: "" }],
+    ["a numeric sub", { sub: 42 }],
+    ["no iat", { iat: undefined }],
+    ["no exp", { exp: undefined }],
+  ])("refuses a token with %s as invalid_claims", async (_, overrides) => {
+    await expect(verify(claims(overrides))).rejects.toMatchObject(refusal("invalid_claims", "the token needs a subject (sub), an issue time (iat) and an expiry (exp)"));
+  });
+
+  it.each([
+    ["iat", { iat: "yesterday" }],
+    ["exp", { exp: "tomorrow" }],
+    ["sub", { sub: ["u_1"] }],
+  ])("refuses a token whose %s has the wrong type as invalid_claims", async (claim, overrides) => {
+    await expect(verify(claims(overrides))).rejects.toMatchObject({ status: 401, code: "invalid_claims" });
+    if (claim !== "sub") await expect(verify(claims(overrides))).rejects.toMatchObject({ message: `the token's "${claim}" claim is not valid` });
+  });
+
+  it("refuses a token not valid before a time beyond the skew (nbf) as token_not_yet_valid, and accepts one within it", async () => {
+    await expect(verify(claims({ nbf: NOW + CLOCK_SKEW_SECONDS + 1 }))).rejects.toMatchObject(refusal("token_not_yet_valid", "the token is not valid yet (nbf)"));
+    expect(await verify(claims({ nbf: NOW + CLOCK_SKEW_SECONDS }))).toMatchObject({ sub: "u_1" });
+  });
+
+  it("expires exactly at exp plus the skew", async () => {
+    expect(await verify(claims({ iat: NOW - 700, exp: NOW - CLOCK_SKEW_SECONDS + 1 }))).toMatchObject({ sub: "u_1" });
+    await expect(verify(claims({ iat: NOW - 700, exp: NOW - CLOCK_SKEW_SECONDS }))).rejects.toMatchObject(refusal("token_expired", "the token has expired; log in again"));
+  });
+
+  it("names each other refusal with its own code and message", async () => {
+    const other = parseTokenKeys("zz:another-secret-of-at-least-32-bytes-zzzzz", "staging");
+    const unknownKid = await new SignJWT(claims({})).setProtectedHeader({ alg: "HS256", kid: "zz" }).sign(other.signing.secret);
+    await expect(verifyAppToken(keys, "staging", unknownKid, at)).rejects.toMatchObject(refusal("unknown_key", "the token was signed with a key this environment does not know"));
+    const noKid = await new SignJWT(claims({})).setProtectedHeader({ alg: "HS256" }).sign(keys.signing.secret);
+    await expect(verifyAppToken(keys, "staging", noKid, at)).rejects.toMatchObject({ code: "unknown_key" });
+    const forged = await new SignJWT(claims({})).setProtectedHeader({ alg: "HS256", kid: "k2026" }).sign(other.signing.secret);
+    await expect(verifyAppToken(keys, "staging", forged, at)).rejects.toMatchObject(refusal("bad_signature", "the token's signature does not verify"));
+    const hs384 = await new SignJWT(claims({})).setProtectedHeader({ alg: "HS384", kid: "k2026" }).sign(keys.signing.secret);
+    await expect(verifyAppToken(keys, "staging", hs384, at)).rejects.toMatchObject(refusal("alg_not_allowed", "the token's algorithm is not accepted"));
+    await expect(verify(claims({ aud: "prod" }))).rejects.toMatchObject(refusal("wrong_audience", "the token is not for staging"));
+    await expect(verifyAppToken(keys, "staging", "a.b.c", at)).rejects.toMatchObject(refusal("malformed_token", "the token is not a valid app token"));
+    // A signed payload that is JSON but not a claims object.
+    const notClaims = await new CompactSign(new TextEncoder().encode("[1,2]")).setProtectedHeader({ alg: "HS256", kid: "k2026" }).sign(keys.signing.secret);
+    await expect(verifyAppToken(keys, "staging", notClaims, at)).rejects.toMatchObject({ code: "malformed_token" });
+  });
+
+  it("checks against the real clock when given none", async () => {
+    const real = Math.floor(Date.now() / 1000);
+    const fresh = await signed({ sub: "u_1", aud: "staging", iat: real, exp: real + 600 });
+    expect(await verifyAppToken(keys, "staging", fresh)).toEqual({ sub: "u_1", exp: real + 600 });
+    // Valid at the fixed NOW of these tests, expired by the real clock.
+    await expect(verifyAppToken(keys, "staging", await signed(claims({ iat: real - 1000, exp: real - 100 })))).rejects.toMatchObject({ code: "token_expired" });
+  });
+});
+
+describe("issueAppToken", () => {
+  const keys = parseTokenKeys(TEST_TOKEN_KEYS, "staging");
+
+  it("signs HS256 under the signing kid with sub, aud, iat, exp and a fresh jti", async () => {
+    const issued = await issueAppToken(keys, "prod", "u_7", 900, 1_900_000_000);
+    expect(issued).toEqual({ token: expect.any(String), userId: "u_7", expiresAt: 1_900_000_900 });
+    const [header, payload] = issued.token.split(".").slice(0, 2).map((part) => JSON.parse(Buffer.from(part, "base64url").toString()) as Record<string, unknown>);
+    expect(header).toEqual({ alg: "HS256", typ: "JWT", kid: "k2026" });
+    expect(payload).toEqual({ sub: "u_7", aud: "prod", iat: 1_900_000_000, exp: 1_900_000_900, jti: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/) });
+    const again = await issueAppToken(keys, "prod", "u_7", 900, 1_900_000_000);
+    expect(JSON.parse(Buffer.from(again.token.split(".")[1]!, "base64url").toString()).jti).not.toBe(payload!.jti);
+  });
+
+  it("issues at the real clock by default, and its tokens verify", async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const issued = await issueAppToken(keys, "staging", "u_8", 600);
+    const after = Math.floor(Date.now() / 1000);
+    expect(issued.expiresAt).toBeGreaterThanOrEqual(before + 600);
+    expect(issued.expiresAt).toBeLessThanOrEqual(after + 600);
+    expect(await verifyAppToken(keys, "staging", issued.token, undefined, 600)).toEqual({ sub: "u_8", exp: issued.expiresAt });
   });
 });
 

@@ -1,13 +1,16 @@
 // Short-lived app tokens: HS256 JWTs through jose. The audience is the environment, so a dev
 // token is worthless in prod even if keys were shared by mistake.
 import { randomUUID } from "node:crypto";
-import { SignJWT, errors, jwtVerify } from "jose";
+import { type JWTPayload, SignJWT, errors, jwtVerify } from "jose";
 import { AppError } from "../appError";
 import type { EnvironmentName } from "../config/schema";
 import type { TokenKeys } from "./tokenKeys";
 
 /** Leeway for clocks that disagree a little between the Mini Program's backend and SCF. */
 export const CLOCK_SKEW_SECONDS = 30;
+
+/** The longest token lifetime any environment may set: the ceiling of env-policy's `token_ttl_minutes` (7 days). */
+export const MAX_TOKEN_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 export interface IssuedToken {
   token: string;
@@ -35,8 +38,35 @@ function refusal(code: string, message: string): AppError {
 
 class UnknownKey extends Error {}
 
-/** The token's subject and expiry, or 401 with a code that says what was wrong. */
-export async function verifyAppToken(keys: TokenKeys, env: EnvironmentName, token: string, currentDate?: Date): Promise<{ sub: string; exp: number }> {
+/**
+ * The claims jose leaves to us. It checks `exp` (and `nbf`) against the clock but `iat` only
+ * when asked for a maximum age, so a token issued a year ahead, or one that lives a century,
+ * would pass. Every token we issue has all three of sub, iat and exp, and lives at most the
+ * environment's TTL; anything else was not made by us.
+ */
+function checkedClaims(payload: JWTPayload, nowSeconds: number, maxTtlSeconds: number): { sub: string; exp: number } {
+  const { sub, iat, exp } = payload;
+  if (typeof sub !== "string" || sub === "" || typeof iat !== "number" || typeof exp !== "number") {
+    throw refusal("invalid_claims", "the token needs a subject (sub), an issue time (iat) and an expiry (exp)");
+  }
+  if (iat > nowSeconds + CLOCK_SKEW_SECONDS) throw refusal("token_not_yet_valid", "the token was issued in the future");
+  if (exp - iat > maxTtlSeconds + CLOCK_SKEW_SECONDS) throw refusal("invalid_claims", "the token lives longer than this environment's token lifetime");
+  return { sub, exp };
+}
+
+/**
+ * The token's subject and expiry, or 401 with a code that says what was wrong. `maxTtlSeconds`
+ * is the environment's token lifetime (`token_ttl_minutes`); a token whose exp - iat exceeds it
+ * (plus the clock skew) is refused.
+ */
+export async function verifyAppToken(
+  keys: TokenKeys,
+  env: EnvironmentName,
+  token: string,
+  currentDate?: Date,
+  maxTtlSeconds: number = MAX_TOKEN_TTL_SECONDS,
+): Promise<{ sub: string; exp: number }> {
+  const now = currentDate ?? new Date();
   try {
     const { payload } = await jwtVerify(
       token,
@@ -45,18 +75,23 @@ export async function verifyAppToken(keys: TokenKeys, env: EnvironmentName, toke
         if (!key) throw new UnknownKey();
         return key.cryptoKey ?? key.secret;
       },
-      { algorithms: ["HS256"], audience: env, clockTolerance: CLOCK_SKEW_SECONDS, requiredClaims: ["sub", "exp", "iat"], ...(currentDate ? { currentDate } : {}) },
+      { algorithms: ["HS256"], audience: env, clockTolerance: CLOCK_SKEW_SECONDS, currentDate: now },
     );
-    if (typeof payload.sub !== "string" || payload.sub === "" || typeof payload.exp !== "number") throw refusal("malformed_token", "the token has no subject");
-    return { sub: payload.sub, exp: payload.exp };
+    return checkedClaims(payload, Math.floor(now.getTime() / 1000), maxTtlSeconds);
   } catch (err) {
     if (err instanceof AppError) throw err;
     if (err instanceof UnknownKey) throw refusal("unknown_key", "the token was signed with a key this environment does not know");
     if (err instanceof errors.JWTExpired) throw refusal("token_expired", "the token has expired; log in again");
     if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) throw refusal("alg_not_allowed", "the token's algorithm is not accepted");
     if (err instanceof errors.JWSSignatureVerificationFailed) throw refusal("bad_signature", "the token's signature does not verify");
-    if (err instanceof errors.JWTClaimValidationFailed && err.claim === "aud") throw refusal("wrong_audience", `the token is not for ${env}`);
-    if (err instanceof errors.JWTClaimValidationFailed && err.claim === "iat") throw refusal("token_not_yet_valid", "the token was issued in the future");
+    if (err instanceof errors.JWTClaimValidationFailed) throw claimRefusal(err.claim, env);
     throw refusal("malformed_token", "the token is not a valid app token");
   }
+}
+
+/** jose's claim failures: a wrong audience, a token not valid yet, or a claim of the wrong type. */
+function claimRefusal(claim: string, env: EnvironmentName): AppError {
+  if (claim === "aud") return refusal("wrong_audience", `the token is not for ${env}`);
+  if (claim === "nbf") return refusal("token_not_yet_valid", "the token is not valid yet (nbf)");
+  return refusal("invalid_claims", `the token's "${claim}" claim is not valid`);
 }

@@ -7,27 +7,38 @@
 import { webcrypto } from "node:crypto";
 import { AppError } from "../appError";
 import type { EnvironmentName } from "../config/schema";
-import { CLOCK_SKEW_SECONDS, verifyAppToken } from "./appToken";
+import { CLOCK_SKEW_SECONDS, MAX_TOKEN_TTL_SECONDS, verifyAppToken } from "./appToken";
 import type { TokenKeys } from "./tokenKeys";
 
 const MAX_REMEMBERED = 10_000;
 
-export function createTokenVerifier(keys: TokenKeys, env: EnvironmentName, nowSeconds: () => number = () => Math.floor(Date.now() / 1000)) {
+/**
+ * `nowSeconds` is the one clock for both the first verification and later expiry checks.
+ * `maxTtlSeconds` is the environment's token lifetime (`ResolvedEnvironment.tokenTtlSeconds`):
+ * a token that claims to live longer is refused. Without it, the longest any environment allows.
+ */
+export function createTokenVerifier(
+  keys: TokenKeys,
+  env: EnvironmentName,
+  nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
+  maxTtlSeconds: number = MAX_TOKEN_TTL_SECONDS,
+) {
   const imported: TokenKeys = {
     ...keys,
+    // Stryker disable next-line BooleanLiteral: extractable or not, the imported key never leaves this closure.
     byKid: new Map([...keys.byKid].map(([kid, key]) => [kid, { ...key, cryptoKey: webcrypto.subtle.importKey("raw", key.secret, { name: "HMAC", hash: "SHA-256" }, false, ["verify", "sign"]) }])),
   };
   const remembered = new Map<string, { sub: string; exp: number }>();
   return async function verify(token: string): Promise<string> {
     const hit = remembered.get(token);
     if (hit) {
-      if (hit.exp + CLOCK_SKEW_SECONDS < nowSeconds()) {
+      if (hit.exp + CLOCK_SKEW_SECONDS <= nowSeconds()) {
         remembered.delete(token);
         throw new AppError(401, "token_expired", "the token has expired; log in again", { "www-authenticate": `Bearer error="invalid_token"` });
       }
       return hit.sub;
     }
-    const { sub, exp } = await verifyAppToken(imported, env, token);
+    const { sub, exp } = await verifyAppToken(imported, env, token, new Date(nowSeconds() * 1000), maxTtlSeconds);
     if (remembered.size >= MAX_REMEMBERED) remembered.delete(remembered.keys().next().value as string);
     remembered.set(token, { sub, exp });
     return sub;

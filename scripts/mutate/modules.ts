@@ -12,7 +12,7 @@ export const MUTATED_MODULES: readonly MutatedModule[] = [
   { module: "lib/observability/redact.ts", tests: ["test/redact.test.ts"] },
   { module: "lib/limits/admit.ts", tests: ["test/limits.test.ts"] },
   { module: "lib/store/memoryStore.ts", tests: ["test/store.test.ts"] },
-  { module: "lib/auth/appToken.ts", tests: ["test/appToken.test.ts", "test/appTokenClaims.test.ts"] },
+  { module: "lib/auth/appToken.ts", tests: ["test/appToken.test.ts"] },
   { module: "lib/auth/tokenVerifier.ts", tests: ["test/tokenVerifier.test.ts"] },
   { module: "lib/auth/tokenKeys.ts", tests: ["test/tokenKeys.test.ts"] },
   { module: "lib/models/callModelChain.ts", tests: ["test/callModelChain.test.ts"] },
