@@ -99,7 +99,7 @@ describe("npm run build", () => {
       extract: { text: "City: Xi'an", fields: ["city"] },
     };
     for (const [intent, input] of Object.entries(inputs)) {
-      const port = await startBundle(built.find((b) => b.name === intent)!.dir, { MINIASK_ENV: "staging", MINIASK_UPSTREAM_URL: upstream.url, MINIASK_TOKEN_KEYS: keys });
+      const port = await startBundle(built.find((b) => b.name === intent)!.dir, { MINIASK_ENV: "staging", MINIASK_UPSTREAM_URL: upstream.url, MINIASK_TOKEN_KEYS: keys, MINIASK_STORE: "memory" });
       const res = await fetch(`http://127.0.0.1:${port}/v1/mini/ask`, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
@@ -126,6 +126,8 @@ describe("npm run build", () => {
   it("logs in through the built auth bundle", async () => {
     const port = await startBundle(built.find((b) => b.name === "auth")!.dir, {
       MINIASK_ENV: "staging",
+      // Staging refuses to start without a shared store unless told the in-memory one is meant.
+      MINIASK_STORE: "memory",
       MINIASK_TOKEN_KEYS: "ci:build-test-secret-of-32-bytes-long-xxxx",
       WECHAT_APPID: FAKE_APPID,
       WECHAT_SECRET: FAKE_SECRET,

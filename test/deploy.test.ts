@@ -9,22 +9,10 @@ import { type ResolvedManifest, loadManifest } from "../lib/deploy/manifest";
 import { provisionedRequest } from "../lib/deploy/provisioned";
 import { reproducibleZip } from "../lib/deploy/reproducibleZip";
 import { type ScfApi, errorCode, sdkScfApi } from "../lib/deploy/scfApi";
-import { type FakeTencentApi, startFakeTencentApi } from "./support/fakeTencentApi";
+import { DEPLOY_ENV, type FakeTencentApi, startFakeTencentApi } from "./support/fakeTencentApi";
 import { REPO_ROOT } from "./support/harness";
 
 const run = promisify(execFile);
-export const DEPLOY_ENV = {
-  MINIASK_VPC_ID: "vpc-abc123",
-  MINIASK_SUBNET_ID: "subnet-def456",
-  MINIASK_STORE: "redis://:redis-password@10.0.0.5:6379/0",
-  MINIASK_TOKEN_KEYS: "k1:token-secret-of-at-least-32-bytes-long-xxxx",
-  HUNYUAN_API_KEY: "sk-hy-deploy",
-  DEEPSEEK_API_KEY: "sk-ds-deploy",
-  DASHSCOPE_API_KEY: "sk-qw-deploy",
-  WECHAT_APPID: "wx0123456789abcdef",
-  WECHAT_SECRET: "wechat-secret-deploy-0123",
-  MINIASK_USER_ID_SALT: "salt-salt-salt-salt-salt-salt-salt-salt",
-};
 const NS = "miniask-prod";
 const scfName = (fn: string) => `miniask-prod-miniask-${fn}`;
 const zipsOf = (m: ResolvedManifest, changed: Record<string, string> = {}) =>

@@ -16,7 +16,7 @@ const sevenFieldCron = z.string().check(z.refine((c) => c.trim().split(/\s+/).le
 
 // formatFaasInputs replaces `environment` with the `environments` list (default []), so an
 // `environment:` block never reaches the function: refused here rather than silently dropped.
-const droppedEnvironment = z.optional(z.never("formatter.ts overwrites `environment` with `environments` (a key/value list): use environments"));
+const droppedEnvironment = z.optional(z.unknown().check(z.refine(() => false, "formatter.ts overwrites `environment` with `environments` (a key/value list): use environments")));
 
 /** FaasBaseConfig: settings valid at the top of `inputs` and on each function. */
 const faasBase = {

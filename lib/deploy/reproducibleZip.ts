@@ -10,16 +10,17 @@ export interface ZipEntry {
   mode: number;
 }
 
-// fflate writes DOS time from the Date's local-time fields, so build the date from local
-// fields too: the same bytes in every time zone. (DOS time starts in 1980.)
-const FIXED_MTIME = new Date(1980, 0, 1, 12, 0, 0);
+// fflate writes DOS time from the Date's local-time fields, so the date is built from local
+// fields too, at each call: the same bytes in every time zone. (DOS time starts in 1980.)
+const fixedMtime = () => new Date(1980, 0, 1, 12, 0, 0);
 
 export function reproducibleZip(entries: readonly ZipEntry[]): Uint8Array {
+  const mtime = fixedMtime();
   const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const files: Record<string, [Uint8Array, { mtime: Date; os: number; attrs: number }]> = {};
   for (const entry of sorted) {
     if (files[entry.name]) throw new Error(`zip: ${entry.name} twice`);
-    files[entry.name] = [entry.content, { mtime: FIXED_MTIME, os: 3, attrs: (0o100000 | entry.mode) << 16 }];
+    files[entry.name] = [entry.content, { mtime, os: 3, attrs: (0o100000 | entry.mode) << 16 }];
   }
-  return zipSync(files, { level: 9, mtime: FIXED_MTIME });
+  return zipSync(files, { level: 9, mtime });
 }

@@ -20,6 +20,20 @@ import type { AddressInfo } from "node:net";
 import type { ScfAction, ScfRequest, ScfResponse } from "../../lib/deploy/scfApi";
 import type * as M from "../../lib/deploy/scfModels";
 
+/** A deploying shell's variables for tests: every ${env:...} serverless.yml references. */
+export const DEPLOY_ENV = {
+  MINIASK_VPC_ID: "vpc-abc123",
+  MINIASK_SUBNET_ID: "subnet-def456",
+  MINIASK_STORE: "redis://:redis-password@10.0.0.5:6379/0",
+  MINIASK_TOKEN_KEYS: "k1:token-secret-of-at-least-32-bytes-long-xxxx",
+  HUNYUAN_API_KEY: "sk-hy-deploy",
+  DEEPSEEK_API_KEY: "sk-ds-deploy",
+  DASHSCOPE_API_KEY: "sk-qw-deploy",
+  WECHAT_APPID: "wx0123456789abcdef",
+  WECHAT_SECRET: "wechat-secret-deploy-0123",
+  MINIASK_USER_ID_SALT: "salt-salt-salt-salt-salt-salt-salt-salt",
+};
+
 export class ApiError extends Error {
   constructor(
     readonly code: string,
