@@ -1,0 +1,31 @@
+// npm run deploy itself: --dry-run builds, plans every write through the same deploy code, and
+// prints it without credentials, zip bytes or secret values.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { DEPLOY_ENV } from "./support/fakeTencentApi";
+import { REPO_ROOT } from "./support/harness";
+
+const run = promisify(execFile);
+const tsx = `${REPO_ROOT}node_modules/.bin/tsx`;
+
+describe("npm run deploy (the CLI)", () => {
+  it("--dry-run prints every write call, without credentials, zip bytes or secret values", async () => {
+    const { stdout } = await run(tsx, ["scripts/deploy.ts", "--stage", "staging", "--dry-run"], { cwd: REPO_ROOT, env: { ...process.env, ...DEPLOY_ENV, TENCENTCLOUD_SECRET_ID: "", TENCENTCLOUD_SECRET_KEY: "" }, maxBuffer: 10 * 1024 * 1024 });
+    expect(stdout).toContain("dry run: no credentials: assuming nothing exists");
+    expect(stdout).toMatch(/^CreateFunction \{"FunctionName":"miniask-staging-miniask-summarize","Namespace":"miniask-staging",.*"Type":"HTTP","Runtime":"Nodejs18.15","Handler":"scf_bootstrap"/m);
+    expect(stdout).toMatch(/^PublishVersion \{"FunctionName":"miniask-staging-miniask-summarize"/m);
+    expect(stdout).toMatch(/^PutProvisionedConcurrencyConfig \{"FunctionName":"miniask-staging-miniask-summarize","Namespace":"miniask-staging","Qualifier":"1","VersionProvisionedConcurrencyNum":1,"ProvisionedType":"Default"\}/m);
+    expect(stdout).toMatch(/^CreateTrigger \{"FunctionName":"miniask-staging-miniask-summarize","Namespace":"miniask-staging","Type":"http","TriggerName":"url","Qualifier":"live"/m);
+    expect(stdout).toContain('"ZipFile":"<zip, ');
+    for (const secret of ["sk-hy-deploy", "wechat-secret-deploy-0123", "redis-password", "token-secret-of-at-least"]) expect(stdout).not.toContain(secret);
+  }, 120_000);
+
+  it("refuses a real deploy with unset ${env:...} references, or without credentials", async () => {
+    const missing = (await run(tsx, ["scripts/deploy.ts", "--stage", "prod", "--no-build"], { cwd: REPO_ROOT, env: { ...process.env, ...DEPLOY_ENV, HUNYUAN_API_KEY: "" } }).catch((e: unknown) => e)) as { code: number; stderr: string };
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("deploy: unset variables that serverless.yml references: HUNYUAN_API_KEY");
+    const bad = (await run(tsx, ["scripts/deploy.ts", "--stage", "prod", "--canary", "1.5", "--no-build"], { cwd: REPO_ROOT, env: { ...process.env, ...DEPLOY_ENV } }).catch((e: unknown) => e)) as { code: number; stderr: string };
+    expect(bad.stderr).toContain('--canary: expected a share of traffic in [0, 1), got "1.5"');
+  });
+});
