@@ -189,8 +189,10 @@ function verifySignature(req: IncomingMessage, body: Buffer, secretId: string, s
 // ---- the API ----
 
 type Handlers = { [A in ScfAction]: (req: ScfRequest<A>, region: string) => ScfResponse<A> };
+type State = { functions: Map<string, FunctionState>; namespaces: Set<string> };
+type Helpers = ReturnType<typeof helpersFor>;
 
-function createHandlers(state: { functions: Map<string, FunctionState>; namespaces: Set<string> }, options: Required<FakeTencentApiOptions>): Handlers {
+function helpersFor(state: State, options: Required<FakeTencentApiOptions>) {
   const key = (ns: string | undefined, name: string) => `${ns ?? "default"}/${name}`;
   const fnOf = (ns: string | undefined, name: string | undefined): FunctionState => {
     const fn = state.functions.get(key(ns, name ?? ""));
@@ -219,8 +221,13 @@ function createHandlers(state: { functions: Map<string, FunctionState>; namespac
       if (!(w.Weight > 0 && w.Weight < 1)) throw new ApiError("InvalidParameterValue.AdditionalVersionWeights", `weight ${w.Weight}`);
     }
   };
-  let settleLag = 0;
 
+  // Puts still refused after a publish, while the new version settles.
+  const lag = { left: 0 };
+  return { state, options, key, fnOf, versionOf, requireActive, settle, qualifierExists, checkRouting, lag };
+}
+
+function namespaceAndCreateHandlers({ state, options, key }: Helpers): Pick<Handlers, "ListNamespaces" | "CreateNamespace" | "CreateFunction"> {
   return {
     ListNamespaces: () => ({ Namespaces: [...state.namespaces].map((Name) => ({ Name, Type: "default", Description: "", AddTime: now(), ModTime: now() })), TotalCount: state.namespaces.size }),
     CreateNamespace: (req) => {
@@ -264,6 +271,11 @@ function createHandlers(state: { functions: Map<string, FunctionState>; namespac
       });
       return {};
     },
+  };
+}
+
+function functionStateHandlers({ options, fnOf, versionOf, requireActive, settle }: Helpers): Pick<Handlers, "GetFunction" | "UpdateFunctionCode" | "UpdateFunctionConfiguration"> {
+  return {
     GetFunction: (req) => {
       const fn = fnOf(req.Namespace, req.FunctionName);
       const base = { FunctionName: fn.name, Namespace: fn.namespace, Runtime: fn.runtime, Handler: fn.handler, Type: fn.type, AvailableStatus: "Available", ModTime: fn.modTime };
@@ -313,6 +325,11 @@ function createHandlers(state: { functions: Map<string, FunctionState>; namespac
       if (req.VpcConfig) fn.vpc = req.VpcConfig;
       return {};
     },
+  };
+}
+
+function versionAndAliasHandlers({ options, fnOf, versionOf, requireActive, checkRouting, lag }: Helpers): Pick<Handlers, "ListVersionByFunction" | "PublishVersion" | "GetAlias" | "CreateAlias" | "UpdateAlias"> {
+  return {
     ListVersionByFunction: (req) => {
       const fn = fnOf(req.Namespace, req.FunctionName);
       const all = [{ version: "$LATEST", description: fn.description, status: fn.status, addTime: "" }, ...fn.versions];
@@ -325,7 +342,7 @@ function createHandlers(state: { functions: Map<string, FunctionState>; namespac
       requireActive(fn, "FailedOperation.PublishVersion");
       const version = String(fn.versions.length + 1);
       fn.versions.push({ version, description: req.Description ?? "", status: "Publishing", pending: options.pendingPolls, addTime: now() });
-      settleLag = options.versionSettleLag;
+      lag.left = options.versionSettleLag;
       return { FunctionVersion: version, CodeSize: fn.codeSize, MemorySize: fn.memorySize, Description: req.Description ?? "", Handler: fn.handler, Timeout: fn.timeout, Runtime: fn.runtime, Namespace: fn.namespace };
     },
     GetAlias: (req) => {
@@ -352,6 +369,11 @@ function createHandlers(state: { functions: Map<string, FunctionState>; namespac
       if (req.Description !== undefined) alias.Description = req.Description;
       return {};
     },
+  };
+}
+
+function triggerHandlers({ options, fnOf, qualifierExists }: Helpers): Pick<Handlers, "ListTriggers" | "CreateTrigger" | "UpdateTrigger"> {
+  return {
     ListTriggers: (req) => {
       const fn = fnOf(req.Namespace, req.FunctionName);
       return { Triggers: structuredClone(fn.triggers).slice(req.Offset ?? 0, (req.Offset ?? 0) + (req.Limit ?? 20)), TotalCount: fn.triggers.length };
@@ -373,12 +395,17 @@ function createHandlers(state: { functions: Map<string, FunctionState>; namespac
       fn.triggers[i] = triggerOf(fn, { ...req, TriggerDesc: req.TriggerDesc ?? "", Enable: req.Enable ?? (old.Enable ? "OPEN" : "CLOSE") }, req.Qualifier ?? old.Qualifier ?? "$LATEST", region, options.appId, old);
       return {};
     },
+  };
+}
+
+function provisionedHandlers({ options, fnOf, versionOf, lag }: Helpers): Pick<Handlers, "PutProvisionedConcurrencyConfig" | "GetProvisionedConcurrencyConfig" | "DeleteProvisionedConcurrencyConfig"> {
+  return {
     PutProvisionedConcurrencyConfig: (req) => {
       const fn = fnOf(req.Namespace, req.FunctionName);
       // "注：$LATEST版本不支持预置并发"
       if (!/^\d+$/.test(req.Qualifier)) throw new ApiError("InvalidParameterValue.Qualifier", `${req.Qualifier}: provisioned concurrency needs a published version, not $LATEST or an alias`);
       const version = versionOf(fn, req.Qualifier);
-      if (version.status !== "Active" || settleLag-- > 0) throw new ApiError("FailedOperation.FunctionVersionStatusNotActive", `version ${req.Qualifier} is not Active`);
+      if (version.status !== "Active" || lag.left-- > 0) throw new ApiError("FailedOperation.FunctionVersionStatusNotActive", `version ${req.Qualifier} is not Active`);
       if (fn.provisioned.get(req.Qualifier)?.info.Status === "InProgress") throw new ApiError("FailedOperation.ProvisionedInProgress", `version ${req.Qualifier}: provisioning in progress`);
       checkProvisioned(req);
       fn.provisioned.set(req.Qualifier, {
@@ -410,6 +437,11 @@ function createHandlers(state: { functions: Map<string, FunctionState>; namespac
       return {};
     },
   };
+}
+
+function createHandlers(state: State, options: Required<FakeTencentApiOptions>): Handlers {
+  const h = helpersFor(state, options);
+  return { ...namespaceAndCreateHandlers(h), ...functionStateHandlers(h), ...versionAndAliasHandlers(h), ...triggerHandlers(h), ...provisionedHandlers(h) };
 }
 
 /** A trigger as ListTriggers reports it: a timer's desc as {"cron": ...}, Enable as 1 or 0. */
