@@ -9,11 +9,13 @@ import { parseAsk, type ParsedAsk } from "./ask/parseAsk";
 import { type Plan, createPrepareAsk } from "./ask/prepareAsk";
 import { type Answered, createRespondStreamed, createRespondWhole, respondCached, sseResponse } from "./ask/respond";
 import { type AskAdmission, readCachedAnswer } from "./ask/askAdmission";
-import type { Authenticate } from "./auth/authenticate";
+import { type Authenticate, requireSameUser } from "./auth/authenticate";
+import type { IpLimit } from "./limits/ipLimit";
 import type { Config, ResolvedEnvironment } from "./config/config";
 import { errorResponse } from "./http/errorResponse";
 import type { PlainRequest, PlainResponse } from "./http/plain";
 import type { RouteContext } from "./http/router";
+import { MAX_BODY_BYTES } from "./http/limits";
 import { traceIdOf } from "./http/traceId";
 import type { Intent } from "./intents/intent";
 import type { IntentName } from "./intents/names";
@@ -33,6 +35,8 @@ export interface AskPipelineDeps {
   /** The intents this function serves (all of them on the local server). */
   intents: Partial<Record<IntentName, Intent>>;
   authenticate: Authenticate;
+  /** Charged by requests whose token failed: per client IP, 429 past it. */
+  ipLimit?: IpLimit;
   admit: (request: { traceId: string; userId: string; intent: IntentName; cacheKey?: string }) => Promise<Admission>;
   record: (request: RecordInput) => Promise<boolean>;
   storePrefix: string;
@@ -81,7 +85,8 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
       ...base,
       status,
       ...(err instanceof AppError ? { code: err.code, message: err.message } : {}),
-      ...(request ? { request: { input: request.input, ...(request.context ? { context: request.context } : {}), ...(request.profile ? { profile: request.profile } : {}) } } : {}),
+      // What the user sent is logged (and redacted) only for an authenticated request.
+      ...(request && walked.userId ? { request: { input: request.input, ...(request.context ? { context: request.context } : {}), ...(request.profile ? { profile: request.profile } : {}) } } : {}),
       ...(parsed ? { intent: parsed.intent.name } : {}),
       ...(walked.userId ? { userId: walked.userId } : {}),
       ...(plan ? { profile: plan.profile.name, profileHash: plan.profile.contentHash, arm: plan.arm, ...(plan.mode === "whole" ? {} : { stream: true }) } : {}),
@@ -94,6 +99,15 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
       ...(err instanceof ModelCallError ? { attempts: err.attempts } : answered?.attempts ? { attempts: answered.attempts } : {}),
     };
   }
+
+  const authenticate = async (req: PlainRequest, traceId: string): Promise<string> => {
+    try {
+      return (await deps.authenticate(req)).userId;
+    } catch (err) {
+      if (err instanceof AppError && err.status === 401) await deps.ipLimit?.(req.clientIp, traceId);
+      throw err;
+    }
+  };
 
   return async function ask(req, ctx) {
     const startedAt = now();
@@ -109,18 +123,22 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
       // The store just failed: do not wait on it again.
       const storeDown = admission?.limit === "store_error_open" || (err instanceof AppError && err.code === "store_unavailable");
       const cache = status === 200 && answered?.cacheable && plan?.cacheKey && plan.profile.cache ? { key: plan.cacheKey, value: JSON.stringify({ answer: answered.answer, model: answered.model }), ttlSeconds: plan.profile.cache.ttl_seconds } : undefined;
-      const audited = storeDown
-        ? false
-        : await deps.record({ traceId, ...(walked.userId ? { userId: walked.userId } : {}), tokens: answered?.usage?.totalTokens ?? 0, ...(cache ? { cache } : {}), audit: trace.auditEntry(facts) });
-      deps.logger.info("request", { ...trace.logLine(facts), ...(audited ? {} : { audited: false }) });
+      const audit = trace.auditEntry(facts);
+      const audited = storeDown || !audit ? false : await deps.record({ traceId, ...(walked.userId ? { userId: walked.userId } : {}), tokens: answered?.usage?.totalTokens ?? 0, ...(cache ? { cache } : {}), audit });
+      deps.logger.info("request", { ...trace.logLine(facts), ...(audited || !audit ? {} : { audited: false }) });
     };
 
     try {
+      // What the transport refused to read is refused at once; then the token, from the header
+      // alone: without a valid one, nothing of the body is even parsed.
+      if (req.bodyTooLarge) throw new AppError(413, "payload_too_large", `the body is over ${MAX_BODY_BYTES} bytes`);
+      const userId = await authenticate(req, traceId);
+      laps.lap("auth");
       const parsed = (walked.parsed = parseAsk(req, deps.intents, traceId));
       traceId = parsed.traceId;
       if (ctx) ctx.traceId = traceId;
-      const userId = (walked.userId = (await deps.authenticate(req, parsed.request.userId)).userId);
-      laps.lap("auth");
+      requireSameUser(userId, parsed.request.userId);
+      walked.userId = userId;
       const plan = (walked.plan = prepareAsk(req, parsed, userId, chooseProfile(deps.config, deps.env, parsed.intent.name, userId, parsed.request.profile)));
       const admission = (walked.admission = readCachedAnswer(plan, await deps.admit({ traceId, userId, intent: plan.intent.name, ...(plan.cacheKey ? { cacheKey: plan.cacheKey } : {}) })));
       laps.lap("limit");

@@ -128,6 +128,14 @@ describe("POST /v1/mini/ask (dev)", () => {
     const raw = (body: string | Buffer, headers: Record<string, string>) =>
       fetch(`${h.url}/v1/mini/ask`, { method: "POST", headers, body }).then(async (res) => ({ status: res.status, headers: res.headers, json: (await res.json()) as Record<string, unknown> }));
 
+    it("without a valid token the body is never parsed: 401 before any body error", async () => {
+      for (const body of ["{not json", "[1,2]", `{"intent":"summarize","input":${"[".repeat(10_000)}${"]".repeat(10_000)}}`]) {
+        const { status, json } = await raw(body, { "content-type": "application/json" });
+        expect(status).toBe(401);
+        expectErrorBody(json, "missing_token");
+      }
+    });
+
     it("non-JSON -> 400 invalid_json", async () => {
       const { status, json } = await raw("{not json", { "content-type": "application/json", authorization: `Bearer ${await h.token("u_1")}` });
       expect(status).toBe(400);
@@ -135,13 +143,13 @@ describe("POST /v1/mini/ask (dev)", () => {
     });
 
     it("a JSON body that is not an object -> 400 invalid_request", async () => {
-      const { status, json } = await raw("[1,2]", { "content-type": "application/json" });
+      const { status, json } = await raw("[1,2]", { "content-type": "application/json", authorization: `Bearer ${await h.token("u_1")}` });
       expect(status).toBe(400);
       expectErrorBody(json, "invalid_request");
     });
 
     it("wrong content type -> 415 unsupported_media_type", async () => {
-      const { status, json } = await raw(JSON.stringify(articleRequest), { "content-type": "text/plain" });
+      const { status, json } = await raw(JSON.stringify(articleRequest), { "content-type": "text/plain", authorization: `Bearer ${await h.token("u_1")}` });
       expect(status).toBe(415);
       expectErrorBody(json, "unsupported_media_type");
     });

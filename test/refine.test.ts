@@ -53,6 +53,20 @@ describe("refine", () => {
     expect((await refine("t-no-such")).status).toBe(404);
   });
 
+  it("keeps two users' jobs apart when they send the same traceId", async () => {
+    const a = await h.ask({ intent: "summarize", userId: "u_alice", traceId: "t-shared", input: { text: `Alice wrote this. ${ARTICLE_TEXT}`, maxBullets: 2 } });
+    const b = await h.ask({ intent: "summarize", userId: "u_bob", traceId: "t-shared", input: { text: "Bob's note. It is short. It has three sentences.", maxBullets: 2 } });
+    expect(a.json.refine).toEqual({ id: "t-shared" });
+    expect(b.json.refine).toEqual({ id: "t-shared" });
+    const forBob = await refine("t-shared", "u_bob");
+    const forAlice = await refine("t-shared", "u_alice");
+    expect(forBob.status).toBe(200);
+    expect(forAlice.status).toBe(200);
+    expect(String(forBob.json.answer)).toContain("Bob");
+    expect(String(forBob.json.answer)).not.toContain("Alice");
+    expect(String(forAlice.json.answer)).toContain("Alice");
+  });
+
   it("streams the fast model as draft events, then the strong model as final events", async () => {
     const res = await fetch(`${h.url}/v1/mini/ask`, {
       method: "POST",

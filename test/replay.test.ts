@@ -71,6 +71,17 @@ describe("npm run replay", () => {
     }
   });
 
+  it("finds each user's record when two users sent the same traceId, and asks which one", async () => {
+    await h.ask({ intent: "summarize", userId: "u_rp2", traceId: "replay-1", input: { text: `${ARTICLE_TEXT} Again.`, maxBullets: 2 } });
+    const err = (await replay(["replay-1", "--json"], env)) as { code: number; stderr: string };
+    expect(err.code).toBe(1);
+    const users = /pick one with --user \(([0-9a-f]{16}), ([0-9a-f]{16})\)/.exec(err.stderr);
+    expect(users).not.toBeNull();
+    const picked = await Promise.all(users!.slice(1, 3).map(async (user) => JSON.parse(((await replay(["replay-1", "--user", user, "--json"], env)) as { stdout: string }).stdout).recorded.tokens as number));
+    // Two different requests: neither record overwrote the other.
+    expect(new Set(picked).size).toBe(2);
+  });
+
   it("needs a shared store to replay by traceId", async () => {
     const err = (await replay(["replay-1"], { ...env, MINIASK_STORE: "" })) as { code: number; stderr: string };
     expect(err.code).toBe(1);

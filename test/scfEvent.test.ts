@@ -86,6 +86,7 @@ describe("functions/summarize entry", () => {
   it("exports a main_handler that serves its own intent and no other", async () => {
     process.env.MINIASK_ENV = "staging";
     process.env.MINIASK_UPSTREAM_URL = upstream.url;
+    process.env.MINIASK_STORE = "memory";
     process.env.MINIASK_TOKEN_KEYS = "ci:function-entry-secret-32-bytes-long-xx";
     const { main_handler } = await import("../functions/summarize/index");
     const token = (await issueAppToken(parseTokenKeys(process.env.MINIASK_TOKEN_KEYS, "staging"), "staging", "u_123", 60)).token;

@@ -1,12 +1,8 @@
 import { AppError } from "../appError";
 import type { PlainRequest } from "../http/plain";
 
-export interface Principal {
-  userId: string;
-}
-
-/** Verifies the caller and checks the body's userId against who the token says they are. */
-export type Authenticate = (req: PlainRequest, claimedUserId: string) => Promise<Principal>;
+/** Verifies the bearer app token from the header alone: nothing of the body is read first. */
+export type Authenticate = (req: PlainRequest) => Promise<{ userId: string }>;
 
 export function bearerTokenOf(req: PlainRequest): string {
   const header = req.headers.authorization;
@@ -16,11 +12,11 @@ export function bearerTokenOf(req: PlainRequest): string {
   return match[1];
 }
 
-/** Bearer app token first, then the body's userId must be the token's subject. */
 export function authenticateAppToken(verify: (token: string) => Promise<string>): Authenticate {
-  return async (req, claimedUserId) => {
-    const subject = await verify(bearerTokenOf(req));
-    if (subject !== claimedUserId) throw new AppError(403, "user_mismatch", "userId does not match the token");
-    return { userId: subject };
-  };
+  return async (req) => ({ userId: await verify(bearerTokenOf(req)) });
+}
+
+/** The body's userId must be the token's subject. */
+export function requireSameUser(subject: string, claimedUserId: string): void {
+  if (subject !== claimedUserId) throw new AppError(403, "user_mismatch", "userId does not match the token");
 }

@@ -4,6 +4,7 @@ import { AppError } from "../appError";
 import type { EnvironmentName } from "../config/schema";
 import { jsonResponse } from "../http/plain";
 import type { RouteHandler } from "../http/router";
+import type { IpLimit } from "../limits/ipLimit";
 import { parseJsonBody } from "../request/parseJsonBody";
 import { issueAppToken } from "./appToken";
 import { type WechatApp, code2Session } from "./code2Session";
@@ -19,12 +20,15 @@ export interface LoginDeps {
   userIdSalt: string;
   tokenKeys: TokenKeys;
   tokenTtlSeconds: number;
+  /** Logins carry no token: limited per client IP before WeChat is called. */
+  ipLimit?: IpLimit;
   now?: () => number;
 }
 
 export function createLoginHandler(deps: LoginDeps): RouteHandler {
   const now = deps.now ?? Date.now;
   return async (req, ctx) => {
+    await deps.ipLimit?.(req.clientIp, ctx.traceId);
     const { code } = parseJsonBody(req, loginSchema, 4096);
     if (!deps.wechat) throw new AppError(503, "login_not_configured", "WeChat login is not configured here (WECHAT_APPID, WECHAT_SECRET); in dev use npm run token");
     const identity = await code2Session(deps.wechat, code);

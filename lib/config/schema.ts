@@ -46,6 +46,7 @@ const windowSchema = z.strictObject({
 const DEFAULT_LIMITS = {
   per_user_intent: { requests: 10, window_seconds: 60 },
   per_user: { requests: 30, window_seconds: 60 },
+  per_ip: { requests: 60, window_seconds: 60 },
   daily_tokens: 100_000,
   on_store_error: "closed" as const,
   store_timeout_ms: 150,
@@ -54,6 +55,8 @@ const DEFAULT_LIMITS = {
 export const limitsSchema = z.strictObject({
   per_user_intent: windowSchema,
   per_user: windowSchema,
+  /** Traffic without a valid token, per client IP: logins, and requests whose token failed. */
+  per_ip: z._default(windowSchema, { requests: 60, window_seconds: 60 }),
   /** Tokens (prompt + completion) a user may spend per day, Beijing time (UTC+8). */
   daily_tokens: z.int().check(z.gte(0)),
   /** When the store is down or slow: admit anyway (open) or refuse with 503 (closed). */

@@ -44,7 +44,13 @@ function readBody(req: IncomingMessage): Promise<{ body: Buffer; tooLarge: boole
   });
 }
 
-export function createHttpServer(handle: Handler): Server {
+/**
+ * `clientIpHeader`: behind a proxy (SCF's web-function front end), the header it sets with the
+ * caller's address (first entry); unset, the socket's peer. Never a header a caller could forge
+ * unless a proxy in front overwrites it.
+ */
+export function createHttpServer(handle: Handler, options: { clientIpHeader?: string } = {}): Server {
+  const ipHeader = options.clientIpHeader?.toLowerCase();
   return createServer((req, res) => {
     void (async () => {
       const { body, tooLarge } = await readBody(req);
@@ -58,6 +64,7 @@ export function createHttpServer(handle: Handler): Server {
         body,
         bodyTooLarge: tooLarge,
         canStream: true,
+        clientIp: (ipHeader ? String(req.headers[ipHeader] ?? "").split(",")[0]?.trim() : undefined) || req.socket.remoteAddress || "unknown",
         get signal() {
           if (!closed) {
             const controller = new AbortController();

@@ -8,6 +8,8 @@ export interface PlainRequest {
   body: Buffer;
   /** The transport stopped reading past MAX_BODY_BYTES. */
   bodyTooLarge?: boolean;
+  /** Who sent it, as the transport saw it (socket, API Gateway sourceIp, Function URL x-scf-remote-addr). */
+  clientIp?: string;
   /** The platform's id for this invocation (SCF request id), when there is one. */
   requestId?: string;
   /** The transport can stream (web function, local server); SCF event functions cannot. */

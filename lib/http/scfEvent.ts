@@ -15,7 +15,7 @@ export const httpEventSchema = z.object({
   headers: z.optional(z.nullable(z.record(z.string(), z.optional(z.nullable(z.string()))))),
   body: z.optional(z.nullable(z.string())),
   isBase64Encoded: z.optional(z.boolean()),
-  requestContext: z.optional(z.object({ requestId: z.optional(z.string()) })),
+  requestContext: z.optional(z.object({ requestId: z.optional(z.string()), sourceIp: z.optional(z.string()) })),
 });
 
 export const scfContextSchema = z.object({ request_id: z.optional(z.string()) });
@@ -38,6 +38,8 @@ export function plainRequestOfEvent(event: HttpEvent, context: unknown): PlainRe
   const body = event.isBase64Encoded ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8");
   const ctx = z.safeParse(scfContextSchema, context);
   const requestId = event.requestContext?.requestId ?? (ctx.success ? ctx.data.request_id : undefined);
+  // Set by the platform (API Gateway's requestContext, a Function URL's header), not the caller.
+  const clientIp = event.requestContext?.sourceIp ?? headers["x-scf-remote-addr"];
   return {
     method: event.httpMethod.toUpperCase(),
     path: event.path.split("?")[0] ?? "/",
@@ -45,6 +47,7 @@ export function plainRequestOfEvent(event: HttpEvent, context: unknown): PlainRe
     body,
     bodyTooLarge: body.length > MAX_BODY_BYTES,
     ...(requestId ? { requestId } : {}),
+    ...(clientIp ? { clientIp } : {}),
   };
 }
 

@@ -27,6 +27,9 @@ export function rateLimitHeaders(state: LimitState): Record<string, string> {
   };
 }
 
+/** How long a cold instance waits for its store connection (ioredis's own connect timeout is 2 s). */
+export const STORE_CONNECT_TIMEOUT_MS = 2000;
+
 export function createAdmit(deps: { store: Store; env: ResolvedEnvironment; prefix: string; logger: Logger; limitsOff?: boolean; now?: () => number }) {
   const { limits } = deps.env;
   const now = deps.now ?? Date.now;
@@ -36,6 +39,7 @@ export function createAdmit(deps: { store: Store; env: ResolvedEnvironment; pref
     if (deps.limitsOff && !request.cacheKey) return { headers: {}, outcome: "off" };
     let result: AdmitResult;
     try {
+      await withTimeout(deps.store.ready(), STORE_CONNECT_TIMEOUT_MS);
       result = await withTimeout(
         deps.store.admit({
           nowMs,

@@ -73,14 +73,20 @@ export function createTraceWriters(env: ResolvedEnvironment, prefix: string) {
         ...f.extra,
       };
     },
-    auditEntry(f: TraceFacts): { key: string; value: string; ttlSeconds: number } {
+    /**
+     * Authenticated requests only: a request whose token failed writes no record (it is counted
+     * per client IP instead), so no one can fill or overwrite the store without a token.
+     */
+    auditEntry(f: TraceFacts): { key: string; value: string; ttlSeconds: number } | undefined {
+      const user = userHash(f.userId);
+      if (!user) return undefined;
       const record = {
         ...auditFields({
         traceId: f.traceId,
         requestId: f.requestId,
         time: new Date(f.startedAt).toISOString(),
         env: env.name,
-        user: userHash(f.userId),
+        user,
         intent: f.intent,
         profile: f.profile,
         profileHash: f.profileHash,
@@ -96,7 +102,7 @@ export function createTraceWriters(env: ResolvedEnvironment, prefix: string) {
         ...(f.request === undefined ? {} : { request: auditContent(f.request) }),
         ...(f.answer === undefined ? {} : { answer: auditContent(f.answer) }),
       };
-      return { key: storeKeys.audit(prefix, f.traceId), value: JSON.stringify(record), ttlSeconds: env.audit.retention_days * 86_400 };
+      return { key: storeKeys.audit(prefix, f.traceId, user), value: JSON.stringify(record), ttlSeconds: env.audit.retention_days * 86_400 };
     },
   };
 }

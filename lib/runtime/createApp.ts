@@ -19,6 +19,7 @@ import { createRefiner } from "../refine/refiner";
 import { createAnswerer } from "../models/answerer";
 import { createAdmit } from "../limits/admit";
 import { createRecordRequest } from "../record/recordRequest";
+import { createIpLimit } from "../limits/ipLimit";
 import { openaiClientFor } from "../models/openaiClient";
 import { checkStore } from "../store/createStore";
 import type { Store } from "../store/store";
@@ -73,6 +74,7 @@ export function createApp(options: AppOptions): App {
   const logger = createLogger(env.logLevel, options.logWrite, undefined, env.logging.content === "full" ? undefined : (fields) => redactDeep(fields, redact) as LogFields);
   const stepDeps = { store: options.store, env, prefix: options.storePrefix, logger, limitsOff: options.limitsOff ?? false };
   const record = createRecordRequest(stepDeps);
+  const ipLimit = createIpLimit(stepDeps);
   const answerer = createAnswerer({ config: options.config, env, models });
   const refiner = createRefiner({
     config: options.config,
@@ -89,6 +91,7 @@ export function createApp(options: AppOptions): App {
     intents: options.intents,
     authenticate: options.authenticate,
     admit: createAdmit(stepDeps),
+    ipLimit,
     record,
     storePrefix: options.storePrefix,
     answerer,
@@ -118,7 +121,7 @@ export function createApp(options: AppOptions): App {
   const health: Handler = async () =>
     jsonResponse(200, { status: "ready", env: env.name, configHash: options.config.hash, intents: Object.keys(options.intents) });
   const login = options.login
-    ? createLoginHandler({ ...options.login, env: env.name, tokenTtlSeconds: env.tokenTtlSeconds })
+    ? createLoginHandler({ ...options.login, env: env.name, tokenTtlSeconds: env.tokenTtlSeconds, ipLimit })
     : undefined;
   const handle = createRouter({
     ...(Object.keys(options.intents).length > 0

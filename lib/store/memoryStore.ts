@@ -77,7 +77,17 @@ export function createMemoryStore(now: () => number = Date.now, maxEntries = MEM
       write(key, value, ttlSeconds * 1000);
       sweep();
     },
+    async keys(pattern, limit) {
+      const stem = pattern.endsWith("*") ? pattern.slice(0, -1) : pattern;
+      const found: string[] = [];
+      for (const key of data.keys()) {
+        if (found.length >= limit) break;
+        if ((pattern.endsWith("*") ? key.startsWith(stem) : key === stem) && read(key) !== undefined) found.push(key);
+      }
+      return found;
+    },
     async ping() {},
+    async ready() {},
     async close() {
       data.clear();
     },

@@ -17,12 +17,15 @@ export interface RedisConnection extends ScriptRunner {
   transaction(): RedisTransaction;
   get(key: string): Promise<string | undefined>;
   setEx(key: string, value: string, seconds: number): Promise<void>;
+  /** One SCAN step: the next cursor ("0" when done) and the keys it found. */
+  scan(cursor: string, match: string): Promise<[string, string[]]>;
   ping(): Promise<void>;
 }
 
-export function createRedisProtocolStore(kind: "redis" | "upstash", connect: () => Promise<RedisConnection>, disconnect: () => Promise<void>): Store {
+export function createRedisProtocolStore(kind: "redis" | "upstash", connect: () => Promise<RedisConnection>, disconnect: () => Promise<void>, ready: () => Promise<void> = async () => void (await connect())): Store {
   return {
     kind,
+    ready,
     async admit(request) {
       return evalAdmit(await connect(), request);
     },
@@ -38,6 +41,17 @@ export function createRedisProtocolStore(kind: "redis" | "upstash", connect: () 
     },
     async set(key, value, ttlSeconds) {
       await (await connect()).setEx(key, value, ttlSeconds);
+    },
+    async keys(pattern, limit) {
+      const connection = await connect();
+      const found = new Set<string>();
+      let cursor = "0";
+      do {
+        const [next, keys] = await connection.scan(cursor, pattern);
+        for (const key of keys) found.add(key);
+        cursor = next;
+      } while (cursor !== "0" && found.size < limit);
+      return [...found].slice(0, limit);
     },
     async ping() {
       await (await connect()).ping();

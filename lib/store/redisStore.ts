@@ -25,12 +25,14 @@ function connectionOf(redis: Redis): RedisConnection {
     transaction: () => transactionOf(redis.multi()),
     get: async (key) => (await redis.get(key)) ?? undefined,
     setEx: async (key, value, seconds) => void (await redis.set(key, value, "EX", seconds)),
+    scan: async (cursor, match) => redis.scan(cursor, "MATCH", match, "COUNT", 500),
     ping: async () => void (await redis.ping()),
   };
 }
 
 export function createRedisStore(url: string): Store {
   let client: Promise<{ redis: Redis; connection: RedisConnection }> | undefined;
+  let connectedOnce = false;
   const connect = () =>
     (client ??= import("ioredis").then((mod) => {
       // ioredis is CommonJS: Node's loader exposes its named export, a bundle only `default`.
@@ -45,6 +47,7 @@ export function createRedisStore(url: string): Store {
       // Connection errors surface on the commands (and in our warning line); without a
       // listener ioredis would also print each reconnect failure to stderr.
       redis.on("error", () => undefined);
+      redis.once("ready", () => (connectedOnce = true));
       return { redis, connection: connectionOf(redis) };
     }));
   return createRedisProtocolStore(
@@ -53,6 +56,24 @@ export function createRedisStore(url: string): Store {
     async () => {
       if (client) (await client).redis.disconnect();
       client = undefined;
+    },
+    // Only the first connection is waited for: once it has been up, a store that drops is an
+    // outage, and requests meet the store timeout and the outage policy at once.
+    async () => {
+      const { redis } = await connect();
+      if (connectedOnce || redis.status === "ready") return;
+      await new Promise<void>((resolve, reject) => {
+        const done = (err?: Error) => {
+          redis.off("ready", onReady);
+          redis.off("error", onError);
+          if (err) reject(err);
+          else resolve();
+        };
+        const onReady = () => done();
+        const onError = (err: Error) => done(err);
+        redis.once("ready", onReady);
+        redis.once("error", onError);
+      });
     },
   );
 }

@@ -43,7 +43,15 @@ export interface Store {
   /** Plain values off the hot path (refine jobs, audit records). */
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** Keys matching a pattern whose only wildcard is a trailing `*`, at most `limit`: operator tools, never the hot path. */
+  keys(pattern: string, limit: number): Promise<string[]>;
   ping(): Promise<void>;
+  /**
+   * Resolves once the backend can take commands (a TCP connection is up). A cold instance's
+   * first request waits for it under a connect timeout, not the store timeout: opening a
+   * connection is not a slow store, and must not push that request into the outage policy.
+   */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 

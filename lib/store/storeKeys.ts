@@ -5,8 +5,12 @@ import { beijingDay } from "../time/beijingTime";
 export const storeKeys = {
   perUserIntent: (prefix: string, userId: string, intent: string) => `${prefix}rl:v1:${userId}:${intent}`,
   perUser: (prefix: string, userId: string) => `${prefix}rl:v1:${userId}:all`,
+  /** Traffic without a valid token, per client IP (logins, failed tokens). */
+  perIp: (prefix: string, ip: string) => `${prefix}rl:v1:ip:${ip.replace(/[^\w.:-]/g, "_").slice(0, 64)}`,
   quota: (prefix: string, userId: string, nowMs: number) => `${prefix}quota:v1:${userId}:${beijingDay(nowMs)}`,
-  audit: (prefix: string, traceId: string) => `${prefix}audit:v1:${traceId}`,
+  /** By traceId and the user's audit hash: a traceId reused by another user never lands on this one's record. */
+  audit: (prefix: string, traceId: string, userHash: string) => `${prefix}audit:v1:${traceId}:${userHash}`,
+  auditsOfTrace: (prefix: string, traceId: string) => `${prefix}audit:v1:${traceId}:*`,
   cache: (prefix: string, profile: string, contentHash: string, digest: string) => `${prefix}cache:v1:${profile}:${contentHash}:${digest}`,
   refine: (prefix: string, id: string) => `${prefix}refine:v1:${id}`,
 };

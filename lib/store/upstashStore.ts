@@ -23,6 +23,10 @@ function connectionOf(redis: Redis): RedisConnection {
     transaction: () => transactionOf(redis.multi()),
     get: async (key) => (await redis.get<string>(key)) ?? undefined,
     setEx: async (key, value, seconds) => void (await redis.set(key, value, { ex: seconds })),
+    scan: async (cursor, match) => {
+      const [next, keys] = await redis.scan(cursor, { match, count: 500 });
+      return [String(next), keys];
+    },
     ping: async () => void (await redis.ping()),
   };
 }
