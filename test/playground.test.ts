@@ -1,9 +1,10 @@
 // The playground in a real headless browser: the Chromium of @sparticuz/chromium driven by playwright-core.
 import { mkdirSync } from "node:fs";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "./support/browser";
-import { ARTICLE_TEXT, type Harness, REPO_ROOT, startHarness } from "./support/harness";
+import type { RawConfigFiles } from "../lib/config/loadConfig";
+import { ARTICLE_TEXT, type Harness, REPO_ROOT, realConfigFiles, startHarness } from "./support/harness";
 
 const ARTIFACTS = `${REPO_ROOT}test-artifacts`;
 
@@ -62,6 +63,155 @@ describe("playground (dev)", () => {
     await page.locator("#status.error").waitFor({ timeout: 15_000 });
     expect(await page.textContent("#status")).toMatch(/^400 invalid_input: input\.maxBullets: expected a number at most 20 \(trace [\w-]+\)$/);
   }, 30_000);
+});
+
+// What a provider, a gateway in between, or an answer can carry. Each would change the title,
+// set window.pwned, open a dialog or leave an element behind if the page ran it.
+const HOSTILE_MODEL = `x<img src=x onerror="document.title='pwned'">`;
+const HOSTILE_ANSWER = `<img src=x onerror="window.pwned=1;document.title='pwned'"> <script>window.pwned=2;alert('answer')</script> <svg onload="alert('svg')"></svg> done`;
+const HOSTILE_MESSAGE = `<img src=x onerror="window.pwned=3;alert('message')"><b>bold</b>`;
+
+/** The real config files with every dev model of every alias renamed to HOSTILE_MODEL. */
+function filesWithHostileModelNames(): RawConfigFiles {
+  const files = structuredClone(realConfigFiles());
+  const models = files.models as { aliases: Record<string, Record<string, { model: string }[]>> };
+  for (const chains of Object.values(models.aliases)) for (const entry of chains.dev ?? []) entry.model = HOSTILE_MODEL;
+  return files;
+}
+
+interface Watched {
+  dialogs: string[];
+  violations: string[];
+}
+
+/** Opens the page with dialogs and CSP violations recorded; `prepare` runs before it loads (routes). */
+async function openWatched(browser: Browser, url: string, prepare?: (page: Page) => Promise<unknown>): Promise<{ page: Page; watched: Watched }> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+  const watched: Watched = { dialogs: [], violations: [] };
+  page.on("dialog", (dialog) => {
+    watched.dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await page.exposeFunction("reportViolation", (directive: string) => watched.violations.push(directive));
+  // Strings, not functions: these run in the page, and the project compiles without DOM types.
+  await page.addInitScript(`document.addEventListener("securitypolicyviolation", (e) => window.reportViolation(e.violatedDirective));`);
+  await prepare?.(page);
+  await page.goto(url);
+  await expect.poll(() => page.locator("#intent option").count()).toBeGreaterThan(0);
+  return { page, watched };
+}
+
+/** Nothing ran: the title, no flag, no dialog, no element but the page's own. */
+async function expectNothingRan(page: Page, watched: Watched): Promise<void> {
+  expect(await page.title()).toBe("miniask playground");
+  expect(await page.evaluate("typeof window.pwned")).toBe("undefined");
+  expect(watched.dialogs).toEqual([]);
+  expect(await page.evaluate(`document.querySelectorAll("img, svg, iframe, object, embed, b").length`)).toBe(0);
+  expect(await page.evaluate(`[...document.scripts].map((s) => s.getAttribute("src"))`)).toEqual(["/playground/app.js"]);
+}
+
+describe("playground against hostile providers (dev)", () => {
+  let h: Harness;
+  let browser: Browser;
+  beforeAll(async () => {
+    h = await startHarness({ env: "dev", playground: true, rawFiles: filesWithHostileModelNames() });
+    h.upstream.setDefault({ content: HOSTILE_ANSWER });
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await h.close();
+  });
+
+  it("shows a model name and an answer carrying markup as text, and runs none of it", async () => {
+    const { page, watched } = await openWatched(browser, `${h.url}/`);
+    await page.selectOption("#intent", "support");
+    await page.click("#send");
+    await page.locator("#status", { hasText: /^done/ }).waitFor({ timeout: 15_000 });
+    expect(await page.textContent("#answer")).toContain(HOSTILE_ANSWER);
+    const rows = await page.$$eval("#trace tr", (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
+    expect(rows).toContainEqual(["model", `local-stand-in:${HOSTILE_MODEL}`]);
+    expect(rows.find(([k]) => k === "attempts")?.[1]).toContain(`/${HOSTILE_MODEL}: ok`);
+    // The replay column renders the same way.
+    await page.click("#replay");
+    await page.locator("#replayStatus", { hasText: /^done/ }).waitFor({ timeout: 15_000 });
+    expect(await page.textContent("#replayTrace")).toContain(`local-stand-in:${HOSTILE_MODEL}`);
+    await expectNothingRan(page, watched);
+    expect(watched.violations).toEqual([]);
+  }, 60_000);
+
+  it("shows the server's error message echoing a hostile intent name as text", async () => {
+    // A config (as a gateway could rewrite it) that offers an intent named with markup; the
+    // server's 400 names it back in its message.
+    const { page, watched } = await openWatched(browser, `${h.url}/`, (p) =>
+      p.route("**/playground/config", async (route) => {
+        const real = (await (await route.fetch()).json()) as { intents: Record<string, unknown> };
+        await route.fulfill({ json: { ...real, intents: { [HOSTILE_MESSAGE]: real.intents.support, ...real.intents } } });
+      }),
+    );
+    await expect.poll(() => page.locator("#intent option").count()).toBe(5);
+    expect(await page.inputValue("#intent")).toBe(HOSTILE_MESSAGE);
+    await page.click("#send");
+    await page.locator("#status.error").waitFor({ timeout: 15_000 });
+    expect(await page.textContent("#status")).toContain(`400 unknown_intent: unknown intent "${HOSTILE_MESSAGE}"`);
+    await expectNothingRan(page, watched);
+  }, 30_000);
+
+  it("shows hostile error messages of a JSON error and of a stream's error event as text", async () => {
+    const { page, watched } = await openWatched(browser, `${h.url}/`);
+    const error = { error: { code: "model_unavailable", message: HOSTILE_MESSAGE }, traceId: HOSTILE_MESSAGE };
+    await page.route("**/v1/mini/ask", (route) => route.fulfill({ status: 503, json: error }));
+    await page.click("#send");
+    await page.locator("#status.error").waitFor({ timeout: 15_000 });
+    expect(await page.textContent("#status")).toBe(`503 model_unavailable: ${HOSTILE_MESSAGE} (trace ${HOSTILE_MESSAGE})`);
+    await page.unroute("**/v1/mini/ask");
+    await page.route("**/v1/mini/ask", (route) =>
+      route.fulfill({ status: 200, contentType: "text/event-stream", body: `event: delta\ndata: ${JSON.stringify({ text: HOSTILE_ANSWER })}\n\nevent: error\ndata: ${JSON.stringify(error)}\n\n` }),
+    );
+    await page.click("#replay");
+    await page.locator("#replayStatus.error").waitFor({ timeout: 15_000 });
+    expect(await page.textContent("#replayStatus")).toBe(`model_unavailable: ${HOSTILE_MESSAGE} (trace ${HOSTILE_MESSAGE})`);
+    expect(await page.textContent("#replayAnswer")).toBe(HOSTILE_ANSWER);
+    await expectNothingRan(page, watched);
+  }, 30_000);
+
+  it("sends a policy under which even script someone gets into the page does not run", async () => {
+    const { page, watched } = await openWatched(browser, `${h.url}/`);
+    await page.evaluate(`(() => {
+      const inline = document.createElement("script");
+      inline.textContent = "document.title = 'inline ran'";
+      document.body.append(inline);
+      document.body.insertAdjacentHTML("beforeend", '<img src="x" onerror="document.title=\\'handler ran\\'">');
+    })()`);
+    await expect.poll(() => watched.violations.length).toBeGreaterThanOrEqual(2);
+    expect(watched.violations).toContain("script-src-elem");
+    expect(watched.violations).toContain("script-src-attr");
+    expect(await page.title()).toBe("miniask playground");
+  }, 30_000);
+
+  it("serves the page, its script and its styles with the policy and nosniff, the script as JavaScript", async () => {
+    for (const [path, type] of [
+      ["/", "text/html"],
+      ["/playground/app.js", "text/javascript"],
+      ["/playground/app.css", "text/css"],
+      ["/playground/config", "application/json"],
+    ] as const) {
+      const res = await fetch(`${h.url}${path}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toContain(type);
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      const csp = res.headers.get("content-security-policy") ?? "";
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).not.toContain("unsafe-inline");
+      expect(csp).not.toContain("unsafe-eval");
+    }
+    const html = await (await fetch(`${h.url}/`)).text();
+    expect(html).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
+    expect(html).not.toMatch(/\son\w+=/);
+    expect(html).not.toContain("<style");
+    expect(await (await fetch(`${h.url}/playground/app.js`)).text()).not.toContain("innerHTML");
+  });
 });
 
 describe("playground elsewhere", () => {

@@ -7,6 +7,9 @@ import { jsonResponse } from "../http/plain";
 import type { Handler } from "../http/router";
 import { INTENT_NAMES } from "../intents/names";
 import { PLAYGROUND_HTML } from "./page";
+import { PLAYGROUND_SCRIPT } from "./pageScript";
+import { PLAYGROUND_STYLES } from "./pageStyles";
+import { PLAYGROUND_HEADERS } from "./securityHeaders";
 
 const SAMPLES: Record<string, unknown> = {
   summarize: { text: "Mini Programs are thin clients. Model keys stay on the server. Profiles are versioned, so prompts change without a release. Rate limits protect the budget.", maxBullets: 3 },
@@ -18,13 +21,15 @@ const SAMPLES: Record<string, unknown> = {
 export function playgroundRoutes(deps: { config: Config; env: ResolvedEnvironment; tokenKeys: TokenKeys }): Record<string, Handler> {
   if (deps.env.name === "prod") return {};
   return {
-    "GET /": async () => ({ status: 200, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }, body: PLAYGROUND_HTML }),
+    "GET /": async () => ({ status: 200, headers: { ...PLAYGROUND_HEADERS, "content-type": "text/html; charset=utf-8" }, body: PLAYGROUND_HTML }),
+    "GET /playground/app.js": async () => ({ status: 200, headers: { ...PLAYGROUND_HEADERS, "content-type": "text/javascript; charset=utf-8" }, body: PLAYGROUND_SCRIPT }),
+    "GET /playground/app.css": async () => ({ status: 200, headers: { ...PLAYGROUND_HEADERS, "content-type": "text/css; charset=utf-8" }, body: PLAYGROUND_STYLES }),
     "GET /playground/config": async () => {
       const intents = Object.fromEntries(
         INTENT_NAMES.map((intent) => [intent, { routed: deps.env.routing[intent], profiles: deps.env.allowedProfiles.filter((p) => deps.config.profiles[p]?.intent === intent), sample: SAMPLES[intent] }]),
       );
       const devToken = deps.env.name === "dev" && deps.tokenKeys.builtInDevKey ? (await issueAppToken(deps.tokenKeys, "dev", "u_playground", 3600)).token : undefined;
-      return jsonResponse(200, { env: deps.env.name, configHash: deps.config.hash, intents, ...(devToken ? { devToken, userId: "u_playground" } : {}) }, { "cache-control": "no-store" });
+      return jsonResponse(200, { env: deps.env.name, configHash: deps.config.hash, intents, ...(devToken ? { devToken, userId: "u_playground" } : {}) }, PLAYGROUND_HEADERS);
     },
   };
 }
