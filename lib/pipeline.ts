@@ -37,7 +37,7 @@ export interface AskPipelineDeps {
   authenticate: Authenticate;
   /** Charged by requests whose token failed: per client IP, 429 past it. */
   ipLimit?: IpLimit;
-  admit: (request: { traceId: string; userId: string; intent: IntentName; cacheKey?: string }) => Promise<Admission>;
+  admit: (request: { traceId: string; userId: string; intent: IntentName; cacheKey?: string; reserveTokens?: number }) => Promise<Admission>;
   record: (request: RecordInput) => Promise<boolean>;
   storePrefix: string;
   answerer: Answerer;
@@ -73,7 +73,7 @@ interface Walked {
 export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ctx?: RouteContext) => Promise<PlainResponse> {
   const now = deps.now ?? Date.now;
   const newTraceId = deps.newTraceId ?? randomUUID;
-  const prepareAsk = createPrepareAsk({ env: deps.env, storePrefix: deps.storePrefix });
+  const prepareAsk = createPrepareAsk({ env: deps.env, storePrefix: deps.storePrefix, toolRounds: deps.config.tools.max_rounds });
   const respondWhole = createRespondWhole({ answerer: deps.answerer, ...(deps.refiner ? { refiner: deps.refiner } : {}), logger: deps.logger });
   const respondStreamed = createRespondStreamed({ config: deps.config, answerer: deps.answerer });
   const trace = createTraceWriters(deps.env, deps.storePrefix);
@@ -124,7 +124,9 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
       const storeDown = admission?.limit === "store_error_open" || (err instanceof AppError && err.code === "store_unavailable");
       const cache = status === 200 && answered?.cacheable && plan?.cacheKey && plan.profile.cache ? { key: plan.cacheKey, value: JSON.stringify({ answer: answered.answer, model: answered.model }), ttlSeconds: plan.profile.cache.ttl_seconds } : undefined;
       const audit = trace.auditEntry(facts);
-      const audited = storeDown || !audit ? false : await deps.record({ traceId, ...(walked.userId ? { userId: walked.userId } : {}), tokens: answered?.usage?.totalTokens ?? 0, ...(cache ? { cache } : {}), audit });
+      // Settles the reservation: the real usage less what admission reserved (negative gives back).
+      const tokens = (answered?.usage?.totalTokens ?? 0) - (admission?.reserved ?? 0);
+      const audited = storeDown || !audit ? false : await deps.record({ traceId, ...(walked.userId ? { userId: walked.userId } : {}), ...(admission ? { quotaDayMs: admission.atMs } : {}), tokens, ...(cache ? { cache } : {}), audit });
       deps.logger.info("request", { ...trace.logLine(facts), ...(audited || !audit ? {} : { audited: false }) });
     };
 
@@ -140,7 +142,7 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
       requireSameUser(userId, parsed.request.userId);
       walked.userId = userId;
       const plan = (walked.plan = prepareAsk(req, parsed, userId, chooseProfile(deps.config, deps.env, parsed.intent.name, userId, parsed.request.profile)));
-      const admission = (walked.admission = readCachedAnswer(plan, await deps.admit({ traceId, userId, intent: plan.intent.name, ...(plan.cacheKey ? { cacheKey: plan.cacheKey } : {}) })));
+      const admission = (walked.admission = readCachedAnswer(plan, await deps.admit({ traceId, userId, intent: plan.intent.name, reserveTokens: plan.reserveTokens, ...(plan.cacheKey ? { cacheKey: plan.cacheKey } : {}) })));
       laps.lap("limit");
       const headers = { "x-trace-id": traceId, ...admission.headers };
       // The playground's trace, read at reply time.

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryStore } from "../lib/store/memoryStore";
 import { createRedisStore } from "../lib/store/redisStore";
 import type { Store } from "../lib/store/store";
+import { storeKeys } from "../lib/store/storeKeys";
 import { type LocalUpstream, startLocalUpstream } from "../scripts/local-upstream/server";
 import { ARTICLE_TEXT, type Harness, startHarness } from "./support/harness";
 import { filesWithLimits } from "./support/policyFiles";
@@ -102,6 +103,26 @@ describe("daily token quota", () => {
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(Number(refused.headers.get("retry-after"))).toBeLessThanOrEqual(24 * 3600);
     expect(upstream.requests.length).toBe(before);
+  });
+
+  it("cannot overshoot by more than one request when many arrive at once near the limit", async () => {
+    const prefix = `test:${randomUUID()}:`;
+    const h = await harness({ env: "staging", rawFiles: filesWithLimits("staging", { daily_tokens: 20_000, per_user_intent: { requests: 1000, window_seconds: 60 }, per_user: { requests: 1000, window_seconds: 60 } }), processEnv: { MINIASK_STORE: REDIS, MINIASK_STORE_PREFIX: prefix } });
+    const redis = createRedisStore(REDIS);
+    const quotaKey = storeKeys.quota(prefix, "u_edge", Date.now());
+    // 19,900 of 20,000 spent; 40 requests of ~190 tokens each arrive together.
+    await redis.record({ quota: { key: quotaKey, tokens: 19_900, ttlSeconds: 3600 } });
+    const token = await h.token("u_edge");
+    const results = await Promise.all(Array.from({ length: 40 }, () => h.ask(summarize("u_edge"), { token })));
+    const served = results.filter((r) => r.status === 200);
+    expect(served.length).toBeGreaterThanOrEqual(1);
+    expect(results.filter((r) => r.status !== 200).every((r) => (r.json.error as { code: string }).code === "quota_exceeded")).toBe(true);
+    const spentMost = Math.max(...served.map((r) => (r.json.usage as { totalTokens: number }).totalTokens));
+    // Every reservation settled: the counter holds real usage only, at most one request past the limit.
+    const used = Number(await redis.get(quotaKey));
+    expect(used).toBe(19_900 + served.reduce((sum, r) => sum + (r.json.usage as { totalTokens: number }).totalTokens, 0));
+    expect(used).toBeLessThanOrEqual(20_000 + spentMost);
+    await redis.close();
   });
 });
 

@@ -78,12 +78,30 @@ describe.each(backends)("%s store", (kind, make) => {
   it("refuses on an exhausted quota, but still serves a cached answer", async () => {
     fresh();
     const quota = { key: key("quota"), limit: 100 };
-    expect(await store.admit({ nowMs: T0, limits: [], quota })).toEqual({ outcome: "admitted", quotaUsed: 0 });
+    expect(await store.admit({ nowMs: T0, limits: [], quota })).toEqual({ outcome: "admitted", quotaUsed: 0, reserved: 0 });
     await store.record({ quota: { key: quota.key, tokens: 60, ttlSeconds: 60 } });
     await store.record({ quota: { key: quota.key, tokens: 50, ttlSeconds: 60 } });
     expect(await store.admit({ nowMs: T0, limits: [], quota })).toEqual({ outcome: "quota_exceeded", quotaUsed: 110, quotaLimit: 100 });
     await store.record({ cache: { key: key("cache"), value: '{"answer":"hi"}', ttlSeconds: 60 } });
-    expect(await store.admit({ nowMs: T0, limits: [], quota, cacheKey: key("cache") })).toEqual({ outcome: "admitted", quotaUsed: 110, cached: '{"answer":"hi"}' });
+    expect(await store.admit({ nowMs: T0, limits: [], quota, cacheKey: key("cache") })).toEqual({ outcome: "admitted", quotaUsed: 110, cached: '{"answer":"hi"}', reserved: 0 });
+  });
+
+  it("reserves on a miss so parallel requests see each other, and settles with the real usage", async () => {
+    fresh();
+    const quota = { key: key("reserve"), limit: 1000, reserve: 300, ttlSeconds: 60 };
+    // 20 at once: 0, 300, 600 and 900 are under 1000, the rest see 1200 and more.
+    const results = await Promise.all(Array.from({ length: 20 }, () => store.admit({ nowMs: T0, limits: [], quota })));
+    const admitted = results.filter((r) => r.outcome === "admitted");
+    expect(admitted).toHaveLength(4);
+    expect(admitted.every((r) => r.outcome === "admitted" && r.reserved === 300)).toBe(true);
+    expect(await store.get(quota.key)).toBe("1200");
+    // Each spent 100 of its 300: settling gives 200 back apiece.
+    for (let i = 0; i < 4; i++) await store.record({ quota: { key: quota.key, tokens: 100 - 300, ttlSeconds: 60 } });
+    expect(await store.get(quota.key)).toBe("400");
+    // A cache hit reserves nothing.
+    await store.record({ cache: { key: key("hit"), value: "{}", ttlSeconds: 60 } });
+    expect(await store.admit({ nowMs: T0, limits: [], quota, cacheKey: key("hit") })).toMatchObject({ reserved: 0, cached: "{}" });
+    expect(await store.get(quota.key)).toBe("400");
   });
 
   it("reads back cached values byte for byte (JSON, Chinese, emoji)", async () => {
@@ -91,7 +109,7 @@ describe.each(backends)("%s store", (kind, make) => {
     const value = JSON.stringify({ answer: "- 小程序是轻客户端 🚀\n- keys stay home", n: 1 });
     await store.record({ cache: { key: key("c"), value, ttlSeconds: 60 } });
     expect(await store.admit({ nowMs: T0, limits: [], cacheKey: key("c") })).toMatchObject({ cached: value });
-    expect(await store.admit({ nowMs: T0, limits: [], cacheKey: key("missing") })).toEqual({ outcome: "admitted", quotaUsed: 0 });
+    expect(await store.admit({ nowMs: T0, limits: [], cacheKey: key("missing") })).toEqual({ outcome: "admitted", quotaUsed: 0, reserved: 0 });
   });
 
   it("admits exactly the limit out of 200 concurrent requests", async () => {

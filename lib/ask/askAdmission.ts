@@ -12,6 +12,9 @@ export interface AskAdmission {
   /** What the log line says about the cache. */
   cache: "off" | "bypass" | "hit" | "miss" | "skipped";
   hit?: { answer: unknown; model: string };
+  /** Tokens reserved on the quota at admission, and when: the record step settles them. */
+  reserved: number;
+  atMs: number;
 }
 
 function parseCached(value: string | undefined): { answer: unknown; model: string } | undefined {
@@ -27,5 +30,5 @@ function parseCached(value: string | undefined): { answer: unknown; model: strin
 export function readCachedAnswer(plan: Plan, admission: Admission): AskAdmission {
   const hit = parseCached(admission.cached);
   const cache = plan.cache !== "on" ? plan.cache : hit ? "hit" : admission.outcome === "store_error_open" ? "skipped" : "miss";
-  return { headers: admission.headers, limit: admission.outcome, cache, ...(hit ? { hit } : {}) };
+  return { headers: admission.headers, limit: admission.outcome, cache, reserved: admission.reserved, atMs: admission.atMs, ...(hit ? { hit } : {}) };
 }

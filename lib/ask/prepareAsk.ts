@@ -22,6 +22,17 @@ export interface Plan extends ParsedAsk {
   cacheKey?: string;
   /** The playground's trace in the reply (dev, staging). */
   debug: boolean;
+  /** What the answer may spend at most, reserved on the quota at admission. */
+  reserveTokens: number;
+}
+
+/**
+ * An upper bound on a request's tokens: every character of the prompt as a token (no tokenizer
+ * makes more tokens than characters) plus max_tokens, for each model turn a tool profile may take.
+ */
+export function reserveTokensOf(profile: ResolvedProfile, call: PreparedCall, toolRounds: number): number {
+  const promptChars = profile.system_prompt.length + call.messages.reduce((sum, m) => sum + m.content.length, 0);
+  return (promptChars + profile.max_tokens) * (1 + (profile.tools?.length ? toolRounds : 0));
 }
 
 function wantsStream(req: PlainRequest, bodyFlag: boolean | undefined): boolean {
@@ -29,7 +40,7 @@ function wantsStream(req: PlainRequest, bodyFlag: boolean | undefined): boolean 
   return req.canStream === true && (bodyFlag === true || (req.headers.accept ?? "").includes("text/event-stream"));
 }
 
-export function createPrepareAsk(deps: { env: ResolvedEnvironment; storePrefix: string }) {
+export function createPrepareAsk(deps: { env: ResolvedEnvironment; storePrefix: string; toolRounds: number }) {
   const guardInput = createInputGuard(deps.env.safety);
   // Dev and staging may skip the cache to see a fresh answer, and ask for the trace in the
   // reply (the playground); prod does neither.
@@ -52,6 +63,7 @@ export function createPrepareAsk(deps: { env: ResolvedEnvironment; storePrefix: 
       cache,
       ...(cache === "on" ? { cacheKey: cacheKeyOf(deps.storePrefix, profile, call.input, request.context, userId) } : {}),
       debug: insiderHeaders && req.headers["x-miniask-debug"] === "1",
+      reserveTokens: reserveTokensOf(profile, call, deps.toolRounds),
     };
   };
 }

@@ -6,7 +6,7 @@ import type { ResolvedEnvironment } from "../config/loadConfig";
 import type { IntentName } from "../intents/names";
 import type { Logger } from "../observability/logger";
 import type { AdmitResult, LimitState, Store } from "../store/store";
-import { storeKeys } from "../store/storeKeys";
+import { QUOTA_TTL_SECONDS, storeKeys } from "../store/storeKeys";
 import { StoreTimeout, withTimeout } from "../store/withTimeout";
 import { secondsToNextBeijingMidnight } from "../time/beijingTime";
 
@@ -17,6 +17,10 @@ export interface Admission {
   headers: Record<string, string>;
   /** What the log line says about limits. */
   outcome: "ok" | "off" | "store_error_open";
+  /** Tokens reserved on today's quota, settled by the record step. */
+  reserved: number;
+  /** When it was admitted: the settlement goes to the same quota day. */
+  atMs: number;
 }
 
 export function rateLimitHeaders(state: LimitState): Record<string, string> {
@@ -33,10 +37,10 @@ export const STORE_CONNECT_TIMEOUT_MS = 2000;
 export function createAdmit(deps: { store: Store; env: ResolvedEnvironment; prefix: string; logger: Logger; limitsOff?: boolean; now?: () => number }) {
   const { limits } = deps.env;
   const now = deps.now ?? Date.now;
-  return async function admit(request: { traceId: string; userId: string; intent: IntentName; cacheKey?: string }): Promise<Admission> {
+  return async function admit(request: { traceId: string; userId: string; intent: IntentName; cacheKey?: string; reserveTokens?: number }): Promise<Admission> {
     const nowMs = now();
     // Nothing to check and nothing to read: no round trip at all.
-    if (deps.limitsOff && !request.cacheKey) return { headers: {}, outcome: "off" };
+    if (deps.limitsOff && !request.cacheKey) return { headers: {}, outcome: "off", reserved: 0, atMs: nowMs };
     let result: AdmitResult;
     try {
       await withTimeout(deps.store.ready(), STORE_CONNECT_TIMEOUT_MS);
@@ -49,7 +53,7 @@ export function createAdmit(deps: { store: Store; env: ResolvedEnvironment; pref
                 { key: storeKeys.perUserIntent(deps.prefix, request.userId, request.intent), limit: limits.per_user_intent.requests, windowMs: limits.per_user_intent.window_seconds * 1000 },
                 { key: storeKeys.perUser(deps.prefix, request.userId), limit: limits.per_user.requests, windowMs: limits.per_user.window_seconds * 1000 },
               ],
-          ...(deps.limitsOff ? {} : { quota: { key: storeKeys.quota(deps.prefix, request.userId, nowMs), limit: limits.daily_tokens } }),
+          ...(deps.limitsOff ? {} : { quota: { key: storeKeys.quota(deps.prefix, request.userId, nowMs), limit: limits.daily_tokens, reserve: request.reserveTokens ?? 0, ttlSeconds: QUOTA_TTL_SECONDS } }),
           ...(request.cacheKey ? { cacheKey: request.cacheKey } : {}),
         }),
         limits.store_timeout_ms,
@@ -63,7 +67,7 @@ export function createAdmit(deps: { store: Store; env: ResolvedEnvironment; pref
         policy: limits.on_store_error,
       });
       if (limits.on_store_error === "closed") throw new AppError(503, "store_unavailable", "the service is busy; try again shortly", { "retry-after": "2" });
-      return { headers: {}, outcome: "store_error_open" };
+      return { headers: {}, outcome: "store_error_open", reserved: 0, atMs: nowMs };
     }
     if (result.outcome === "rate_limited") {
       throw new AppError(429, "rate_limited", "too many requests; slow down", {
@@ -80,6 +84,8 @@ export function createAdmit(deps: { store: Store; env: ResolvedEnvironment; pref
       ...(result.cached === undefined ? {} : { cached: result.cached }),
       headers: result.limit ? rateLimitHeaders(result.limit) : {},
       outcome: deps.limitsOff ? "off" : "ok",
+      reserved: result.reserved,
+      atMs: nowMs,
     };
   };
 }

@@ -2,16 +2,17 @@
 // stored, and the request's audit record, in one store round trip. A failure costs a warning
 // line, never the user's answer.
 import { StoreTimeout, withTimeout } from "../store/withTimeout";
-import { storeKeys } from "../store/storeKeys";
+import { QUOTA_TTL_SECONDS, storeKeys } from "../store/storeKeys";
 import type { ResolvedEnvironment } from "../config/loadConfig";
 import type { Logger } from "../observability/logger";
 import type { Store } from "../store/store";
 
-const QUOTA_KEY_TTL_SECONDS = 2 * 24 * 3600;
-
 export interface RecordInput {
   traceId: string;
   userId?: string;
+  /** When the request was admitted: its settlement goes to the day it reserved on. */
+  quotaDayMs?: number;
+  /** Real usage, less what admission reserved: negative gives the unused part back. */
   tokens: number;
   cache?: { key: string; value: string; ttlSeconds: number };
   audit?: { key: string; value: string; ttlSeconds: number };
@@ -22,9 +23,9 @@ export function createRecordRequest(deps: { store: Store; env: ResolvedEnvironme
   /** True when the store took it. */
   return async function recordRequest(request: RecordInput): Promise<boolean> {
     const quota =
-      deps.limitsOff || request.tokens <= 0 || !request.userId
+      deps.limitsOff || request.tokens === 0 || !request.userId
         ? undefined
-        : { key: storeKeys.quota(deps.prefix, request.userId, now()), tokens: request.tokens, ttlSeconds: QUOTA_KEY_TTL_SECONDS };
+        : { key: storeKeys.quota(deps.prefix, request.userId, request.quotaDayMs ?? now()), tokens: request.tokens, ttlSeconds: QUOTA_TTL_SECONDS };
     if (!quota && !request.cache && !request.audit) return true;
     try {
       await withTimeout(

@@ -10,11 +10,12 @@ local cached = false
 if KEYS[2] ~= '' then cached = redis.call('GET', KEYS[2]) end
 local quota_used = 0
 if KEYS[1] ~= '' then quota_used = tonumber(redis.call('GET', KEYS[1]) or '0') end
+local reserve = tonumber(ARGV[3])
 local tight_limit, tight_remaining, tight_reset = -1, -1, 0
 local counters = {}
 for i = 3, #KEYS do
-  local limit = tonumber(ARGV[(i - 3) * 2 + 3])
-  local window = tonumber(ARGV[(i - 3) * 2 + 4])
+  local limit = tonumber(ARGV[(i - 3) * 2 + 5])
+  local window = tonumber(ARGV[(i - 3) * 2 + 6])
   local index = math.floor(now / window)
   local cur_key = KEYS[i] .. ':' .. index
   local cur = tonumber(redis.call('GET', cur_key) or '0')
@@ -35,14 +36,28 @@ for _, c in ipairs(counters) do
   redis.call('PEXPIRE', c[1], c[2] * 2)
 end
 if cached then return {0, tight_limit, tight_remaining, tight_reset, quota_used, cached} end
-return {0, tight_limit, tight_remaining, tight_reset, quota_used}
+-- A miss reserves what it may spend, so concurrent requests see it before the model answers;
+-- the record step settles the difference with the real usage.
+if KEYS[1] ~= '' and reserve > 0 then
+  redis.call('INCRBY', KEYS[1], reserve)
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]))
+else
+  reserve = 0
+end
+return {0, tight_limit, tight_remaining, tight_reset, quota_used, false, reserve}
 `;
 
 export const ADMIT_SCRIPT_SHA = createHash("sha1").update(ADMIT_SCRIPT).digest("hex");
 
 export function admitKeysAndArgs(request: AdmitRequest): { keys: string[]; args: string[] } {
   const keys = [request.quota?.key ?? "", request.cacheKey ?? "", ...request.limits.map((l) => l.key)];
-  const args = [String(request.nowMs), String(request.quota?.limit ?? -1), ...request.limits.flatMap((l) => [String(l.limit), String(l.windowMs)])];
+  const args = [
+    String(request.nowMs),
+    String(request.quota?.limit ?? -1),
+    String(request.quota?.reserve ?? 0),
+    String((request.quota?.ttlSeconds ?? 0) * 1000),
+    ...request.limits.flatMap((l) => [String(l.limit), String(l.windowMs)]),
+  ];
   return { keys, args };
 }
 
@@ -54,7 +69,8 @@ export function admitResultOf(reply: unknown): AdmitResult {
     case 0: {
       const limit = n(1) >= 0 ? { limit: n(1), remaining: n(2), resetMs: n(3) } : undefined;
       const cached = typeof reply[5] === "string" ? reply[5] : undefined;
-      return { outcome: "admitted", quotaUsed: n(4), ...(limit ? { limit } : {}), ...(cached === undefined ? {} : { cached }) };
+      const reserved = reply[6] === undefined ? 0 : n(6);
+      return { outcome: "admitted", quotaUsed: n(4), reserved, ...(limit ? { limit } : {}), ...(cached === undefined ? {} : { cached }) };
     }
     case 1:
       return { outcome: "rate_limited", limit: { limit: n(1), remaining: 0, resetMs: n(3) } };

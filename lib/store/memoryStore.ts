@@ -60,7 +60,9 @@ export function createMemoryStore(now: () => number = Date.now, maxEntries = MEM
         write(counter.key, String(Number(read(counter.key) ?? "0") + 1), counter.windowMs * 2);
         sweep();
       }
-      return { outcome: "admitted", quotaUsed, ...(tight ? { limit: tight } : {}), ...(cached === undefined ? {} : { cached }) };
+      const reserve = cached === undefined && request.quota?.reserve ? request.quota.reserve : 0;
+      if (request.quota && reserve > 0) write(request.quota.key, String(quotaUsed + reserve), (request.quota.ttlSeconds ?? 0) * 1000);
+      return { outcome: "admitted", quotaUsed, reserved: reserve, ...(tight ? { limit: tight } : {}), ...(cached === undefined ? {} : { cached }) };
     },
     async record(request: RecordRequest): Promise<void> {
       if (request.quota) {

@@ -12,7 +12,12 @@ export interface AdmitRequest {
   nowMs: number;
   /** Sliding-window limits, checked together and charged together (all or none). */
   limits: readonly LimitSpec[];
-  quota?: { key: string; limit: number };
+  /**
+   * Read (refused at or past `limit`), then, on a miss, `reserve` tokens charged at once: what the
+   * request may spend, settled with its real usage by the record step. So parallel requests see
+   * each other and the day's total overshoots by one request's usage at most.
+   */
+  quota?: { key: string; limit: number; reserve?: number; ttlSeconds?: number };
   cacheKey?: string;
 }
 
@@ -24,11 +29,12 @@ export interface LimitState {
 }
 
 export type AdmitResult =
-  | { outcome: "admitted"; limit?: LimitState; quotaUsed: number; cached?: string }
+  | { outcome: "admitted"; limit?: LimitState; quotaUsed: number; cached?: string; /** Tokens reserved on the quota (0 on a hit). */ reserved: number }
   | { outcome: "rate_limited"; limit: LimitState }
   | { outcome: "quota_exceeded"; quotaUsed: number; quotaLimit: number };
 
 export interface RecordRequest {
+  /** `tokens` may be negative: a settlement that gives back what a reservation did not use. */
   quota?: { key: string; tokens: number; ttlSeconds: number };
   cache?: { key: string; value: string; ttlSeconds: number };
   audit?: { key: string; value: string; ttlSeconds: number };

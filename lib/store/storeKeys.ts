@@ -2,6 +2,9 @@
 // sharing one Redis; the version segment lets a key format change without reading old data.
 import { beijingDay } from "../time/beijingTime";
 
+/** Quota counters outlive their Beijing day by one, so a late settlement still finds its key. */
+export const QUOTA_TTL_SECONDS = 2 * 24 * 3600;
+
 export const storeKeys = {
   perUserIntent: (prefix: string, userId: string, intent: string) => `${prefix}rl:v1:${userId}:${intent}`,
   perUser: (prefix: string, userId: string) => `${prefix}rl:v1:${userId}:all`,
