@@ -60,6 +60,8 @@ export function createRouter(routes: Readonly<Record<string, RouteHandler>>, opt
       failure = err instanceof AppError ? err : undefined;
       if (!failure) options.logger.error("unexpected error", { traceId: ctx.traceId, route: key, error: err instanceof Error ? err.name : typeof err });
     }
+    // Every response carries its trace id, successes of routes that do not set one included.
+    if (!response.headers["x-trace-id"]) response.headers["x-trace-id"] = ctx.traceId;
     const msg = options.logAs?.[key];
     if (msg) {
       const code = failure?.code ?? (response.status >= 500 && !failure ? "internal_error" : undefined);
