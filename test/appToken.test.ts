@@ -168,6 +168,7 @@ describe("verifyAppToken: the claims of a token signed with a real key", () => {
     ["iat", { iat: "yesterday" }],
     ["exp", { exp: "tomorrow" }],
     ["sub", { sub: ["u_1"] }],
+    ["nbf", { nbf: "soon" }],
   ])("refuses a token whose %s has the wrong type as invalid_claims", async (claim, overrides) => {
     await expect(verify(claims(overrides))).rejects.toMatchObject({ status: 401, code: "invalid_claims" });
     if (claim !== "sub") await expect(verify(claims(overrides))).rejects.toMatchObject({ message: `the token's "${claim}" claim is not valid` });

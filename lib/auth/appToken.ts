@@ -84,14 +84,14 @@ export async function verifyAppToken(
     if (err instanceof errors.JWTExpired) throw refusal("token_expired", "the token has expired; log in again");
     if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) throw refusal("alg_not_allowed", "the token's algorithm is not accepted");
     if (err instanceof errors.JWSSignatureVerificationFailed) throw refusal("bad_signature", "the token's signature does not verify");
-    if (err instanceof errors.JWTClaimValidationFailed) throw claimRefusal(err.claim, env);
+    if (err instanceof errors.JWTClaimValidationFailed) throw claimRefusal(err.claim, err.reason, env);
     throw refusal("malformed_token", "the token is not a valid app token");
   }
 }
 
 /** jose's claim failures: a wrong audience, a token not valid yet, or a claim of the wrong type. */
-function claimRefusal(claim: string, env: EnvironmentName): AppError {
+function claimRefusal(claim: string, reason: string, env: EnvironmentName): AppError {
   if (claim === "aud") return refusal("wrong_audience", `the token is not for ${env}`);
-  if (claim === "nbf") return refusal("token_not_yet_valid", "the token is not valid yet (nbf)");
+  if (claim === "nbf" && reason === "check_failed") return refusal("token_not_yet_valid", "the token is not valid yet (nbf)");
   return refusal("invalid_claims", `the token's "${claim}" claim is not valid`);
 }
