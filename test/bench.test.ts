@@ -127,8 +127,8 @@ describe("npm run bench", () => {
     expect(one.addedOverDirect[miniask.name]!.p50Ms).toBeCloseTo((miniask.p50Us - one.rows[0]!.p50Us) / 1000, 2);
 
     // Clients: the SDK and lib/openaiWire, warm and cold, each with a reply that parsed.
-    expect(report.clients.warm.map((r) => r.client)).toEqual(["openai SDK (lib/models today)", "lib/openaiWire"]);
-    expect(report.clients.cold.map((r) => r.client)).toEqual(["openai SDK (lib/models today)", "lib/openaiWire"]);
+    expect(report.clients.warm.map((r) => r.client)).toEqual(["openai SDK", "openai SDK + per-call AbortSignal", "lib/openaiWire"]);
+    expect(report.clients.cold.map((r) => r.client)).toEqual(["openai SDK", "lib/openaiWire"]);
     for (const r of report.clients.warm) expect(Math.min(r.p50Ms, r.cpuUsPerCall, r.parallelRps, r.streamFirstChunkP50Ms)).toBeGreaterThan(0);
     for (const r of report.clients.cold) expect(Math.min(r.bundleKB, r.loadMs, r.firstCallMs)).toBeGreaterThan(0);
 

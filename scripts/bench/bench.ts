@@ -95,7 +95,7 @@ async function overhead(built: BuiltFunction[]) {
     );
 
     const stagingToken = (await issueAppToken(parseTokenKeys(TEST_KEYS, "staging"), "staging", "u_bench", 3600)).token;
-    await withServer({ MINIASK_ENV: "staging", MINIASK_UPSTREAM_URL: up0.url, MINIASK_TOKEN_KEYS: TEST_KEYS }, (url) =>
+    await withServer({ MINIASK_ENV: "staging", MINIASK_STORE: "memory", MINIASK_UPSTREAM_URL: up0.url, MINIASK_TOKEN_KEYS: TEST_KEYS }, (url) =>
       load({ name: "429 refusal (memory)", kind: "subject", delayMs: 0 }, `${url}/v1/mini/ask`, { ...json, authorization: `Bearer ${stagingToken}` }, (i) => askBody(i)),
     );
 
@@ -160,7 +160,7 @@ async function burst(built: BuiltFunction[]) {
       [200, 10],
       [100, 20],
     ] as const) {
-      const server = await startBundle(built.find((b) => b.name === "extract")!.dir, { MINIASK_ENV: "prod", MINIASK_UPSTREAM_URL: up.url, MINIASK_TOKEN_KEYS: TEST_KEYS, HUNYUAN_API_KEY: "x", DASHSCOPE_API_KEY: "x", DEEPSEEK_API_KEY: "x" });
+      const server = await startBundle(built.find((b) => b.name === "extract")!.dir, { MINIASK_ENV: "prod", MINIASK_STORE: "memory", MINIASK_UPSTREAM_URL: up.url, MINIASK_TOKEN_KEYS: TEST_KEYS, HUNYUAN_API_KEY: "x", DASHSCOPE_API_KEY: "x", DEEPSEEK_API_KEY: "x" });
       const keys = parseTokenKeys(TEST_KEYS, "prod");
       const latencies: number[] = [];
       const statuses: Record<string, number> = {};

@@ -1,6 +1,6 @@
 // What a model call costs the caller's process, by client, on the same upstream: the openai SDK
-// as lib/models uses it (openaiClientFor, then completionSchema) and lib/openaiWire (its own
-// parse included). Warm: one call after another (latency, CPU per call), then calls in parallel
+// as lib/models uses it (openaiClientFor, then completionSchema; with and without the per-call
+// AbortSignal of lib/models/deadline.ts) and lib/openaiWire (its own parse included). Warm: one call after another (latency, CPU per call), then calls in parallel
 // (throughput, CPU per call), then streams (first content chunk, whole stream). Cold: a fresh
 // process bundled like a function (esbuild, node18, ESM with lazy chunks) that loads the client
 // on first use and makes one call. The upstream is its own process, so CPU here is the client's.
@@ -33,17 +33,37 @@ function clientsFor(baseUrl: string): Client[] {
     for await (const chunk of chunks) if (first < 0 && chunk.choices?.[0]?.delta?.content) first = performance.now() - started;
     return first;
   };
+  const sdkWhole = async (body: ChatCompletionCreateParamsNonStreaming, signal?: AbortSignal) => {
+    const reply: unknown = await (await openaiClientFor(target)).chat.completions.create(body, { timeout: 30_000, maxRetries: 0, ...(signal ? { signal } : {}) });
+    if (!z.safeParse(completionSchema, reply).success) throw new Error("not a completion");
+    return reply;
+  };
   return [
     {
-      name: "openai SDK (lib/models today)",
-      whole: async (body) => {
-        const reply: unknown = await (await openaiClientFor(target)).chat.completions.create(body, { timeout: 30_000, maxRetries: 0 });
-        if (!z.safeParse(completionSchema, reply).success) throw new Error("not a completion");
-        return reply;
-      },
+      name: "openai SDK",
+      whole: (body) => sdkWhole(body),
       streamed: async (body) => {
         const started = performance.now();
         return firstContent(started, await (await openaiClientFor(target)).chat.completions.create(streamBody(body), { timeout: 30_000, maxRetries: 0 }));
+      },
+    },
+    {
+      // As lib/models/callModelChain calls it since the whole-call deadline (lib/models/deadline.ts):
+      // an AbortController and a timer per call, the signal handed to the SDK (and to undici).
+      name: "openai SDK + per-call AbortSignal",
+      whole: async (body) => {
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(), 30_000);
+        try {
+          return await sdkWhole(body, controller.signal);
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+      streamed: async (body) => {
+        const controller = new AbortController();
+        const started = performance.now();
+        return firstContent(started, await (await openaiClientFor(target)).chat.completions.create(streamBody(body), { timeout: 30_000, maxRetries: 0, signal: controller.signal }));
       },
     },
     {
@@ -130,7 +150,7 @@ export async function warmClientCost(baseUrl: string, body: Body, options: { cal
 async function bundleColdEntries(): Promise<{ name: string; entry: string; kb: number }[]> {
   const out = mkdtempSync(join(tmpdir(), "miniask-clients-"));
   const entries = [
-    { name: "openai SDK (lib/models today)", file: "sdkFirstCall" },
+    { name: "openai SDK", file: "sdkFirstCall" },
     { name: "lib/openaiWire", file: "wireFirstCall" },
   ];
   const bundles = [];

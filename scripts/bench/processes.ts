@@ -30,9 +30,13 @@ export function spawnUntil(command: string, args: string[], env: Record<string, 
       }
       buffer = buffer.slice(buffer.lastIndexOf("\n") + 1);
     });
-    child.stderr.on("data", () => undefined);
+    // Kept (its tail) so a subject that cannot start says why.
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      if (!found) stderr = (stderr + chunk.toString()).slice(-2000);
+    });
     child.on("exit", (code) => {
-      if (!found) reject(new Error(`${command} ${args.join(" ")} exited ${code} before it was ready`));
+      if (!found) reject(new Error(`${command} ${args.join(" ")} exited ${code} before it was ready${stderr ? `:\n${stderr}` : ""}`));
     });
   });
 }
