@@ -1,59 +1,55 @@
 // Personal data out of everything we write. Built-in rules for what Mini Program users type
 // most (mainland mobile numbers, e-mail, resident ID numbers, bank cards), validated where a
 // checksum exists so order numbers and timestamps are left alone; plus patterns from policy.
+// The rules read a normalised copy of the text (lib/text/normalize.ts: NFKC, no zero-width
+// characters; separators inside digit runs join the groups of one number) and what they find
+// is blanked out of the original text, every character that made it up: full-width digits,
+// separators and zero-width characters included. Nothing here is a backtracking regex over
+// the whole input: every rule runs in time linear in its length.
+import { compileRedactPatterns, type RedactPattern } from "../text/customPatterns";
+import { emailSpans } from "../text/emailSpans";
+import { type NormalizedText, normalizeForMatching } from "../text/normalize";
+import { numberSpans } from "../text/numberSpans";
+import { type Span, mergeSpans } from "../text/spans";
 
-export interface RedactPattern {
-  name: string;
-  pattern: string;
-}
+export type { RedactPattern } from "../text/customPatterns";
+export { isLuhnValid, isResidentId } from "../text/piiChecks";
 
-const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const ID_CHECK = "10X98765432";
-
-/** GB 11643: the 18th character is a checksum of the first 17 digits. */
-export function isResidentId(candidate: string): boolean {
-  if (!/^\d{17}[\dXx]$/.test(candidate)) return false;
-  const sum = ID_WEIGHTS.reduce((acc, w, i) => acc + w * Number(candidate[i]), 0);
-  return ID_CHECK[sum % 11] === candidate[17]?.toUpperCase();
-}
-
-export function isLuhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
+/** The original text with each span (found in the normalised text) replaced by its label. */
+function blankOut(original: string, normalized: NormalizedText, spans: readonly Span[]): string {
+  const inOriginal = mergeSpans(
+    mergeSpans(spans).map((span) => {
+      const [start, end] = normalized.toOriginal(span.start, span.end);
+      return { start, end, label: span.label };
+    }),
+  );
+  let out = "";
+  let copied = 0;
+  for (const span of inOriginal) {
+    out += `${original.slice(copied, span.start)}[${span.label}]`;
+    copied = span.end;
   }
-  return sum % 10 === 0;
+  return out + original.slice(copied);
 }
 
-const RESIDENT_ID = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g;
-const BANK_CARD = /(?<![0-9])\d(?:[ -]?\d){15,18}(?![0-9])/g;
-const MOBILE = /(?<![0-9])(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?![0-9])/g;
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
-
+/**
+ * The redaction function of an environment. Throws ConfigError at start for a custom pattern
+ * that could take more than linear time (see lib/text/patternSafety.ts).
+ */
 export function createRedactor(custom: readonly RedactPattern[] = []): (text: string) => string {
-  const extra = custom.map((p) => ({ name: p.name, re: new RegExp(p.pattern, "g") }));
+  const customSpans = compileRedactPatterns(custom);
   return (text) => {
-    // Longest, checksummed numbers first: an ID or a card must not be half-eaten as a phone.
-    let out = text.replace(RESIDENT_ID, (m) => (isResidentId(m) ? "[id]" : m));
-    out = out.replace(BANK_CARD, (m) => {
-      const digits = m.replace(/[ -]/g, "");
-      return digits.length >= 16 && digits.length <= 19 && isLuhnValid(digits) ? "[card]" : m;
-    });
-    out = out.replace(MOBILE, "[phone]").replace(EMAIL, "[email]");
-    for (const { name, re } of extra) out = out.replace(re, `[${name}]`);
-    return out;
+    if (text.length === 0) return text;
+    const normalized = normalizeForMatching(text);
+    const spans = [...numberSpans(normalized.text), ...emailSpans(normalized.text), ...customSpans(normalized.text)];
+    return spans.length === 0 ? text : blankOut(text, normalized, spans);
   };
 }
 
-/** Every string inside a value, redacted; the shape stays. */
+/** Every string inside a value, redacted, keys included (a context map keyed by phone number); the shape stays. */
 export function redactDeep(value: unknown, redact: (text: string) => string): unknown {
   if (typeof value === "string") return redact(value);
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact));
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, redact)]));
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactDeep(v, redact)]));
   return value;
 }

@@ -1,23 +1,13 @@
 // Safety rules of the environment: input rules before any provider sees the text (422
 // blocked_input), output rules after the model answered (502 blocked_output). Neither
-// message repeats the matched text.
+// message repeats the matched text. Terms, injection patterns and the system prompt are all
+// compared in folded form (lib/text/fold.ts), so zero-width characters, soft hyphens, width,
+// case, spacing, punctuation and traditional characters do not get past them.
 import { AppError } from "../appError";
 import type { Safety } from "../config/schema";
 import type { AskContext } from "../intents/intent";
-
-/** Lower-case, NFKC (full-width -> ASCII), no whitespace: "Ｉｇｎｏｒｅ  all" finds "ignore all". */
-function fold(text: string): string {
-  return text.normalize("NFKC").toLowerCase().replace(/\s+/g, "");
-}
-
-const INJECTION_PATTERNS = [
-  /ignore\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier)\s+(instructions|prompts?|rules)/i,
-  /disregard\s+(all\s+|the\s+)?(previous|prior|above|system)\s+(instructions|prompts?)/i,
-  /(reveal|print|show|repeat)\s+(me\s+)?(your|the)\s+(system\s+prompt|instructions)/i,
-  /you\s+are\s+now\s+(in\s+)?(developer|dan|jailbreak)\s*mode/i,
-  /忽略(之前|以上|前面|上面)的?(所有)?(指令|指示|规则|提示)/,
-  /(输出|告诉我|显示|重复)(你的)?(系统提示|系统指令|提示词)/,
-];
+import { foldForFilter } from "../text/fold";
+import { looksLikeInjection } from "../text/injectionPatterns";
 
 function stringsOf(value: unknown, out: string[] = []): string[] {
   if (typeof value === "string") out.push(value);
@@ -26,30 +16,35 @@ function stringsOf(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
+function foldedTerms(terms: readonly string[]): string[] {
+  // A term that folds to nothing (all punctuation) would match every text.
+  return terms.map(foldForFilter).filter((term) => term.length > 0);
+}
+
 export function createInputGuard(safety: Safety) {
-  const terms = safety.blocked_input_terms.map(fold);
+  const terms = foldedTerms(safety.blocked_input_terms);
   return function guardInput(input: unknown, context: AskContext | undefined): void {
     const texts = [...stringsOf(input), ...stringsOf(context ?? {})];
     const length = texts.reduce((sum, t) => sum + t.length, 0);
     if (length > safety.max_input_chars) {
       throw new AppError(422, "blocked_input", `the input is longer than this service accepts (${safety.max_input_chars} characters)`);
     }
-    const folded = texts.map(fold);
+    const folded = texts.map(foldForFilter);
     if (terms.some((term) => folded.some((text) => text.includes(term)))) {
       throw new AppError(422, "blocked_input", "the input contains content this service does not accept");
     }
-    if (safety.block_prompt_injection && texts.some((text) => INJECTION_PATTERNS.some((p) => p.test(text.normalize("NFKC"))))) {
+    if (safety.block_prompt_injection && folded.some(looksLikeInjection)) {
       throw new AppError(422, "blocked_input", "the input tries to change the assistant's instructions");
     }
   };
 }
 
 export function createOutputGuard(safety: Safety, systemPrompt: string) {
-  const terms = safety.blocked_output_terms.map(fold);
+  const terms = foldedTerms(safety.blocked_output_terms);
   // Lines long enough that repeating one is a leak, not a coincidence.
-  const promptLines = systemPrompt.split("\n").map(fold).filter((line) => line.length >= 24);
+  const promptLines = systemPrompt.split("\n").map(foldForFilter).filter((line) => line.length >= 24);
   return function guardOutput(text: string): void {
-    const folded = fold(text);
+    const folded = foldForFilter(text);
     if (terms.some((term) => folded.includes(term))) {
       throw new AppError(502, "blocked_output", "the answer was withheld by the output filter");
     }
