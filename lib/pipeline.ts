@@ -19,7 +19,11 @@ import { MAX_BODY_BYTES } from "./http/limits";
 import { traceIdOf } from "./http/traceId";
 import type { Intent } from "./intents/intent";
 import type { IntentName } from "./intents/names";
-import type { Admission } from "./limits/admit";
+import type { AdmitAsk, Admission } from "./limits/admit";
+import type { BreakerHub } from "./breaker/breakerHub";
+import { budgetRefusal } from "./cost/budget";
+import { createBudgetGate } from "./cost/budgetGate";
+import { degradedPlan } from "./ask/degradedPlan";
 import type { Answerer } from "./models/answerer";
 import { ModelCallError } from "./models/callModelChain";
 import type { Logger } from "./observability/logger";
@@ -37,8 +41,10 @@ export interface AskPipelineDeps {
   authenticate: Authenticate;
   /** Charged by requests whose token failed: per client IP, 429 past it. */
   ipLimit?: IpLimit;
-  admit: (request: { traceId: string; userId: string; intent: IntentName; cacheKey?: string; reserveTokens?: number }) => Promise<Admission>;
-  record: (request: RecordInput) => Promise<boolean>;
+  admit: (request: AdmitAsk) => Promise<Admission>;
+  record: (request: RecordInput) => Promise<{ stored: boolean; totals: number[] }>;
+  /** This instance's circuit breakers: the shared hash is read with admission, transitions written with the record. */
+  breakers?: BreakerHub;
   storePrefix: string;
   answerer: Answerer;
   refiner?: Refiner;
@@ -68,6 +74,8 @@ interface Walked {
   plan?: Plan;
   admission?: AskAdmission;
   answered?: Partial<Answered>;
+  /** The budget's decision, when it changed the request. */
+  budget?: "degraded";
 }
 
 export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ctx?: RouteContext) => Promise<PlainResponse> {
@@ -77,6 +85,8 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
   const respondWhole = createRespondWhole({ answerer: deps.answerer, ...(deps.refiner ? { refiner: deps.refiner } : {}), logger: deps.logger });
   const respondStreamed = createRespondStreamed({ config: deps.config, answerer: deps.answerer });
   const trace = createTraceWriters(deps.env, deps.storePrefix);
+  const budget = createBudgetGate({ settings: deps.env.budget, prefix: deps.storePrefix, logger: deps.logger });
+  const breakers = deps.breakers?.enabled ? deps.breakers : undefined;
 
   function factsOf(base: { traceId: string; startedAt: number; requestId?: string; timings: Record<string, number> }, walked: Walked, status: number, err: unknown): TraceFacts {
     const { parsed, plan, admission, answered } = walked;
@@ -95,7 +105,8 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
       ...(answered?.provider ? { provider: answered.provider } : {}),
       ...(answered?.usage ? { usage: answered.usage } : {}),
       ...(answered?.answer === undefined ? {} : { answer: answered.answer }),
-      ...(answered?.extra ? { extra: answered.extra } : {}),
+      ...(answered?.extra || walked.budget ? { extra: { ...answered?.extra, ...(walked.budget ? { budget: walked.budget } : {}) } } : {}),
+      ...(answered?.cost ? { cost: answered.cost } : {}),
       ...(err instanceof ModelCallError ? { attempts: err.attempts } : answered?.attempts ? { attempts: answered.attempts } : {}),
     };
   }
@@ -126,8 +137,15 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
       const audit = trace.auditEntry(facts);
       // Settles the reservation: the real usage less what admission reserved (negative gives back).
       const tokens = (answered?.usage?.totalTokens ?? 0) - (admission?.reserved ?? 0);
-      const audited = storeDown || !audit ? false : await deps.record({ traceId, ...(walked.userId ? { userId: walked.userId } : {}), ...(admission ? { quotaDayMs: admission.atMs } : {}), tokens, ...(cache ? { cache } : {}), audit });
-      deps.logger.info("request", { ...trace.logLine(facts), ...(audited || !audit ? {} : { audited: false }) });
+      const spent = answered?.cost?.microYuan ?? 0;
+      const increments = budget.charges(walked.userId, spent, admission?.atMs ?? startedAt);
+      const newerFields = breakers?.drainWrites() ?? [];
+      const recorded =
+        storeDown || !audit
+          ? { stored: false, totals: [] }
+          : await deps.record({ traceId, ...(walked.userId ? { userId: walked.userId } : {}), ...(admission ? { quotaDayMs: admission.atMs } : {}), tokens, ...(cache ? { cache } : {}), audit, increments, newerFields });
+      budget.reportCrossings(spent, recorded.totals, walked.userId !== undefined);
+      deps.logger.info("request", { ...trace.logLine(facts), ...(recorded.stored || !audit ? {} : { audited: false }) });
     };
 
     try {
@@ -141,9 +159,20 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
       if (ctx) ctx.traceId = traceId;
       requireSameUser(userId, parsed.request.userId);
       walked.userId = userId;
-      const plan = (walked.plan = prepareAsk(req, parsed, userId, chooseProfile(deps.config, deps.env, parsed.intent.name, userId, parsed.request.profile)));
-      const admission = (walked.admission = readCachedAnswer(plan, await deps.admit({ traceId, userId, intent: plan.intent.name, reserveTokens: plan.reserveTokens, ...(plan.cacheKey ? { cacheKey: plan.cacheKey } : {}) })));
+      const prepared = (walked.plan = prepareAsk(req, parsed, userId, chooseProfile(deps.config, deps.env, parsed.intent.name, userId, parsed.request.profile)));
+      const peek = { keys: budget.peekKeys(userId, now()), ...(breakers ? { hash: breakers.hashKey } : {}) };
+      const admitted = await deps.admit({ traceId, userId, intent: prepared.intent.name, reserveTokens: prepared.reserveTokens, ...(prepared.cacheKey ? { cacheKey: prepared.cacheKey } : {}), ...(peek.keys.length || peek.hash ? { peek } : {}) });
+      const admission = (walked.admission = readCachedAnswer(prepared, admitted));
       laps.lap("limit");
+      if (admitted.peeked) breakers?.mergeShared(admitted.peeked.hash);
+      // Past a budget: refuse (429 until Beijing midnight) or degrade (strong -> fast, no refine).
+      const decision = admission.hit ? ({ action: "allow" } as const) : budget.decide(admitted.peeked?.values ?? [], admitted.atMs);
+      if (decision.action === "refuse") {
+        const refusal = budgetRefusal(decision);
+        throw new AppError(refusal.status, refusal.code, refusal.message, refusal.headers);
+      }
+      if (decision.action === "degrade") walked.budget = "degraded";
+      const plan = (walked.plan = decision.action === "degrade" ? degradedPlan(prepared, deps.env.budget) : prepared);
       const headers = { "x-trace-id": traceId, ...admission.headers };
       // The playground's trace, read at reply time.
       const debug = plan.debug
@@ -164,7 +193,13 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
           headers,
           settleStream(events, async (outcome) => {
             laps.lap("model");
-            walked.answered = { ...walked.answered, ...(outcome.model ? { model: outcome.model } : {}), ...(outcome.usage ? { usage: outcome.usage } : {}), ...(outcome.status === 200 ? { answer: outcome.answer, cacheable: true } : {}) };
+            walked.answered = {
+              ...walked.answered,
+              ...(outcome.model ? { model: outcome.model } : {}),
+              ...(outcome.usage ? { usage: outcome.usage } : {}),
+              ...(outcome.calls ? { cost: deps.answerer.costOf(outcome.calls) } : {}),
+              ...(outcome.status === 200 ? { answer: outcome.answer, cacheable: plan.cacheKey !== undefined } : {}),
+            };
             await record(outcome.status, outcome.code ? new AppError(outcome.status, outcome.code, outcome.message ?? outcome.code) : undefined);
           }),
         );

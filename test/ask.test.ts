@@ -257,7 +257,8 @@ describe("POST /v1/mini/ask (dev)", () => {
   it("GET /healthz reports env, config hash and readiness", async () => {
     const res = await fetch(`${h.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: "ready", env: "dev", configHash: h.built.config.hash, intents: ["summarize", "support", "recommend", "extract"] });
+    // The breakers' state too, in dev and staging (none has seen a call yet here, or some have).
+    expect(await res.json()).toEqual({ status: "ready", env: "dev", configHash: h.built.config.hash, intents: ["summarize", "support", "recommend", "extract"], breakers: expect.any(Array) });
   });
 
   it("writes one JSON log line per request, with the traceId", async () => {

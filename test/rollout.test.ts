@@ -50,7 +50,8 @@ describe("gradual rollout, and flags that agree with /ask", () => {
     const res = await h.ask({ intent: "summarize", userId: v2User, traceId: "t-arm", input: { text: ARTICLE_TEXT } });
     expect(res.json.profile).toBe("summarize_v2");
     expect(h.logRecords().find((r) => r.msg === "request" && r.traceId === "t-arm")).toMatchObject({ arm: "rollout", profile: "summarize_v2" });
-    const audit = JSON.parse((await h.built.app.store.get(`${h.built.settings.MINIASK_STORE_PREFIX}audit:v1:t-arm`))!) as Record<string, unknown>;
+    const [auditKey] = await h.built.app.store.keys(`${h.built.settings.MINIASK_STORE_PREFIX}audit:v1:t-arm:*`, 2);
+    const audit = JSON.parse((await h.built.app.store.get(auditKey!))!) as Record<string, unknown>;
     expect(audit).toMatchObject({ arm: "rollout", profile: "summarize_v2" });
     const requested = await h.ask({ intent: "summarize", userId: v2User, traceId: "t-arm-2", input: { text: ARTICLE_TEXT }, profile: "summarize_v1" });
     expect(requested.json.profile).toBe("summarize_v1");

@@ -8,7 +8,8 @@ import type { Config } from "../config/config";
 import { type PlainResponse, jsonResponse } from "../http/plain";
 import { SSE_HEADERS } from "../http/sse";
 import type { Answerer } from "../models/answerer";
-import type { Produced } from "../models/generateAnswer";
+import type { RequestCost } from "../cost/priceBook";
+import type { PricedAnswer } from "../models/answerer";
 import type { OpenedStream } from "../models/streamModelChain";
 import type { Logger } from "../observability/logger";
 import { type Refiner, refineTargetOf } from "../refine/refiner";
@@ -25,6 +26,8 @@ export interface Answered {
   usage: Usage;
   /** Fresh from a model, and ours to store in the cache. */
   cacheable: boolean;
+  /** What its calls cost (nothing for a cache hit). */
+  cost?: RequestCost;
   extra?: Record<string, unknown>;
 }
 
@@ -50,7 +53,7 @@ export function respondCached(plan: Plan, hit: { answer: unknown; model: string 
 
 export function createRespondWhole(deps: { answerer: Answerer; refiner?: Refiner; logger: Logger }) {
   // Identical concurrent misses in one instance share one model call.
-  const singleFlight = createSingleFlight<Produced>();
+  const singleFlight = createSingleFlight<PricedAnswer>();
   return async function respondWhole(plan: Plan, headers: Record<string, string>, debug?: Debug): Promise<{ response: PlainResponse; answered: Answered }> {
     const { traceId } = plan;
     const produce = () =>
@@ -62,7 +65,7 @@ export function createRespondWhole(deps: { answerer: Answerer; refiner?: Refiner
     // The leader pays and stores; followers of a shared call spent nothing themselves.
     const usage = leader ? value.usage : ZERO_USAGE;
     const extra = { ...(value.repaired ? { repaired: true } : {}), ...(value.toolCalls ? { toolCalls: value.toolCalls } : {}), ...(leader ? {} : { sharedCall: true }) };
-    const answered: Answered = { answer: value.answer, model: value.model, provider: value.provider, attempts: value.attempts, usage, cacheable: leader, extra };
+    const answered: Answered = { answer: value.answer, model: value.model, provider: value.provider, attempts: value.attempts, usage, cacheable: leader && plan.cacheKey !== undefined, extra, ...(leader ? { cost: value.cost } : {}) };
     const reply: Record<string, unknown> & { answer: unknown } = {
       answer: value.answer,
       traceId,
@@ -70,8 +73,8 @@ export function createRespondWhole(deps: { answerer: Answerer; refiner?: Refiner
       model: value.model,
       usage,
       cached: false,
-      // Which providers failed before the one that answered, and why.
-      ...(value.attempts.length > 1 ? { attempts: value.attempts } : {}),
+      // Which providers failed before the one that answered, and why (what they cost is ours).
+      ...(value.attempts.length > 1 ? { attempts: value.attempts.map(({ cost: _cost, ...attempt }) => attempt) } : {}),
       ...(debug ? { debug: debug(answered) } : {}),
     };
     // Fast first: the refined answer is computed now, in the background, for /v1/mini/refine.

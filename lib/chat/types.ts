@@ -43,9 +43,14 @@ export type FailureKind = "timeout" | "connection" | "rate_limited" | "server_er
 export interface Attempt {
   provider: string;
   model: string;
-  outcome: "ok" | FailureKind;
+  /** skipped: not called at all (its breaker is open, or too little budget is left for it). */
+  outcome: "ok" | "skipped" | FailureKind;
+  /** Why it was skipped. */
+  reason?: string;
   status?: number;
   ms: number;
+  /** What the call cost, CNY (answered calls with a price only). */
+  cost?: number;
 }
 
 export interface ModelResult {

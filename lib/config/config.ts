@@ -1,6 +1,8 @@
 // What the rest of the backend sees of the config: the validated, resolved shape and the file
 // names. loadConfig (zod, cross-checks) produces it at start or at build time; a built function
 // embeds the result, so a cold start neither builds the config schemas nor runs them.
+import type { BreakerSettings } from "../breaker/breakerSettings";
+import type { BudgetSettings } from "../cost/budgetSettings";
 import type { IntentName } from "../intents/names";
 import { ConfigError } from "./configError";
 import type { EnvironmentName } from "./environments";
@@ -40,6 +42,8 @@ export interface ResolvedEnvironment {
   modelBudgetMs: number;
   /** A stream's total cap, first byte to last. */
   streamMaxMs: number;
+  breaker: BreakerSettings;
+  budget: BudgetSettings;
   safety: Safety;
   logging: Logging;
   audit: Audit;

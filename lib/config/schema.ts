@@ -2,6 +2,8 @@
 // build time; a function bundle embeds the validated result and carries none of them. zod/mini
 // anyway: npm start and the scripts start faster too (see platform-facts.md, cold start).
 import * as z from "zod/mini";
+import { breakerSettingsSchema, defaultBreakerSettings } from "../breaker/breakerSettings";
+import { budgetSettingsSchema, defaultBudgetSettings } from "../cost/budgetSettings";
 
 import { ENVIRONMENTS, type EnvironmentName } from "./environments";
 
@@ -141,6 +143,10 @@ export const environmentPolicySchema = z.strictObject({
   model_budget_ms: z._default(z.int().check(z.gte(100), z.lte(120_000)), 8000),
   /** A streamed answer's whole life, first byte to last (the budget above covers the first delta). */
   model_stream_max_ms: z._default(z.int().check(z.gte(1000), z.lte(900_000)), 60_000),
+  /** Circuit breakers per provider target (provider + model), shared through the store. */
+  breaker: z._default(breakerSettingsSchema, defaultBreakerSettings()),
+  /** Daily money budgets (CNY) for the app and per user, and what happens past them. */
+  budget: z._default(budgetSettingsSchema, defaultBudgetSettings()),
 });
 
 export const envPolicyFileSchema = z.strictObject({

@@ -5,7 +5,7 @@
 // below any list price's precision), so tokens x price is an exact integer. Each call's cost is
 // then rounded half up to a whole micro-yuan, once; a request's and a day's costs are integer
 // sums of those, with no further rounding.
-import type { Usage } from "./usage";
+import type { Usage } from "../chat/types";
 
 type PriceEntry = { input_per_million: number; output_per_million: number };
 

@@ -5,7 +5,7 @@ import { AppError } from "../appError";
 import type { ResolvedEnvironment } from "../config/loadConfig";
 import type { IntentName } from "../intents/names";
 import type { Logger } from "../observability/logger";
-import type { AdmitResult, LimitState, Store } from "../store/store";
+import type { AdmitResult, LimitState, Peeked, Store } from "../store/store";
 import { QUOTA_TTL_SECONDS, storeKeys } from "../store/storeKeys";
 import { StoreTimeout, withTimeout } from "../store/withTimeout";
 import { secondsToNextBeijingMidnight } from "../time/beijingTime";
@@ -21,6 +21,17 @@ export interface Admission {
   reserved: number;
   /** When it was admitted: the settlement goes to the same quota day. */
   atMs: number;
+  /** What was read along (spend counters, the shared breaker hash). */
+  peeked?: Peeked;
+}
+
+export interface AdmitAsk {
+  traceId: string;
+  userId: string;
+  intent: IntentName;
+  cacheKey?: string;
+  reserveTokens?: number;
+  peek?: { keys?: readonly string[]; hash?: string };
 }
 
 export function rateLimitHeaders(state: LimitState): Record<string, string> {
@@ -37,10 +48,10 @@ export const STORE_CONNECT_TIMEOUT_MS = 2000;
 export function createAdmit(deps: { store: Store; env: ResolvedEnvironment; prefix: string; logger: Logger; limitsOff?: boolean; now?: () => number }) {
   const { limits } = deps.env;
   const now = deps.now ?? Date.now;
-  return async function admit(request: { traceId: string; userId: string; intent: IntentName; cacheKey?: string; reserveTokens?: number }): Promise<Admission> {
+  return async function admit(request: AdmitAsk): Promise<Admission> {
     const nowMs = now();
     // Nothing to check and nothing to read: no round trip at all.
-    if (deps.limitsOff && !request.cacheKey) return { headers: {}, outcome: "off", reserved: 0, atMs: nowMs };
+    if (deps.limitsOff && !request.cacheKey && !request.peek) return { headers: {}, outcome: "off", reserved: 0, atMs: nowMs };
     let result: AdmitResult;
     try {
       await withTimeout(deps.store.ready(), STORE_CONNECT_TIMEOUT_MS);
@@ -55,6 +66,7 @@ export function createAdmit(deps: { store: Store; env: ResolvedEnvironment; pref
               ],
           ...(deps.limitsOff ? {} : { quota: { key: storeKeys.quota(deps.prefix, request.userId, nowMs), limit: limits.daily_tokens, reserve: request.reserveTokens ?? 0, ttlSeconds: QUOTA_TTL_SECONDS } }),
           ...(request.cacheKey ? { cacheKey: request.cacheKey } : {}),
+          ...(request.peek ? { peek: request.peek } : {}),
         }),
         limits.store_timeout_ms,
       );
@@ -86,6 +98,7 @@ export function createAdmit(deps: { store: Store; env: ResolvedEnvironment; pref
       outcome: deps.limitsOff ? "off" : "ok",
       reserved: result.reserved,
       atMs: nowMs,
+      ...(result.peeked ? { peeked: result.peeked } : {}),
     };
   };
 }

@@ -11,7 +11,10 @@ import type { ToolCaller } from "../tools/httpTool";
 import { type ToolOutcome, createToolbox } from "../tools/toolbox";
 import type { ChainOptions } from "./callModelChain";
 import type { CallTrace } from "./chatBody";
-import { type Produced, generateAnswer } from "./generateAnswer";
+import type { BreakerHub } from "../breaker/breakerHub";
+import { microYuanToCny } from "../cost/money";
+import { type RequestCost, compilePrices, costOfAttempt, costOfRequest } from "../cost/priceBook";
+import { type ModelCall, type Produced, generateAnswer } from "./generateAnswer";
 import type { ModelTarget, ModelTargets } from "./modelTargets";
 import { type OpenedStream, openModelStream } from "./streamModelChain";
 
@@ -47,16 +50,29 @@ function toolCallerOf(trace: { traceId: string; userId?: string } | undefined): 
   return { traceId: trace?.traceId ?? "", userHash: trace?.userId ? toolUserHash(trace.userId) : "" };
 }
 
+/** A whole answer and what its calls cost (each answered attempt carries its own cost, CNY). */
+export type PricedAnswer = Produced & { cost: RequestCost };
+
 export interface Answerer {
   /** The environment's output rules for a profile (streams run them on each delta). */
   guardOutputFor(profile: string): (text: string) => void;
-  answer(profile: ResolvedProfile, call: PreparedCall, options?: AnswerOptions): Promise<Produced>;
+  answer(profile: ResolvedProfile, call: PreparedCall, options?: AnswerOptions): Promise<PricedAnswer>;
+  /** What calls cost at models.yaml's prices (a stream's, a refine's); each answered attempt gets its share. */
+  costOf(calls: readonly ModelCall[]): RequestCost;
   /** Falls back along the chain until the first delta arrives; tool rounds need whole replies. */
   stream(profile: ResolvedProfile, call: PreparedCall, options?: AnswerOptions): Promise<OpenedStream>;
 }
 
-export function createAnswerer(deps: { config: Config; env: ResolvedEnvironment; models: ModelTargets; now?: () => number; chainOptions?: Partial<ChainOptions> }): Answerer {
+export function createAnswerer(deps: { config: Config; env: ResolvedEnvironment; models: ModelTargets; now?: () => number; chainOptions?: Partial<ChainOptions>; breakers?: BreakerHub }): Answerer {
   const toolbox = createToolbox(deps.config);
+  const prices = compilePrices(deps.config.prices);
+  const costOf = (calls: readonly ModelCall[]): RequestCost => {
+    for (const call of calls) {
+      const cost = costOfAttempt(prices, call.model, call.usage);
+      if (call.attempt && cost.priced) call.attempt.cost = microYuanToCny(cost.microYuan);
+    }
+    return costOfRequest(prices, calls);
+  };
   const guardOutputFor = createOutputGuards(deps.config.profiles, deps.env.safety);
   const chainOf = (profile: ResolvedProfile): readonly ModelTarget[] => {
     const chain = deps.models[profile.model];
@@ -65,15 +81,17 @@ export function createAnswerer(deps: { config: Config; env: ResolvedEnvironment;
   };
   const chainOptionsOf = (profile: ResolvedProfile, options: AnswerOptions): ChainOptions & { trace?: CallTrace } => ({
     ...deps.chainOptions,
+    ...(deps.breakers?.enabled ? { breakers: deps.breakers } : {}),
     budgetMs: profile.budget_ms ?? deps.env.modelBudgetMs,
     ...(deps.now ? { now: deps.now } : {}),
     ...(options.trace ? { trace: callTraceOf(options.trace) } : {}),
   });
   return {
     guardOutputFor,
-    answer(profile, call, options = {}) {
+    costOf,
+    async answer(profile, call, options = {}) {
       const definitions = profile.tools ? toolbox.definitions(profile.tools) : [];
-      return generateAnswer({
+      const produced = await generateAnswer({
         chain: chainOf(profile),
         request: modelRequestFor(profile, call),
         shapeAnswer: call.shapeAnswer,
@@ -82,6 +100,7 @@ export function createAnswerer(deps: { config: Config; env: ResolvedEnvironment;
         ...(definitions.length > 0 ? { tools: { toolbox, definitions, caller: toolCallerOf(options.trace) } } : {}),
         ...(options.onToolCall ? { onToolCall: options.onToolCall } : {}),
       });
+      return { ...produced, cost: costOf(produced.calls) };
     },
     stream(profile, call, options = {}) {
       return openModelStream(chainOf(profile), modelRequestFor(profile, call), { ...chainOptionsOf(profile, options), streamMaxMs: deps.env.streamMaxMs, ...(options.signal ? { signal: options.signal } : {}) });

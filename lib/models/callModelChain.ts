@@ -10,6 +10,7 @@ import type { Attempt, FailureKind, ModelRequest, ModelResult } from "../chat/ty
 import { estimatedUsage } from "../chat/usage";
 import { type CallTrace, chatBodyOf, traceHeadersOf } from "./chatBody";
 import { ModelTimeout, maxReplyChars, withDeadline } from "./deadline";
+import type { BreakerHub } from "../breaker/breakerHub";
 import { completionSchema } from "./completionSchema";
 import type { ModelTarget } from "./modelTargets";
 import { loadedSdk, openaiClientFor } from "./openaiClient";
@@ -28,6 +29,10 @@ export interface ChainOptions {
   random?: () => number;
   /** Passes over the whole chain (default 2). */
   maxRounds?: number;
+  /** Skip targets whose breaker is open; record every call's outcome on its breaker. */
+  breakers?: Pick<BreakerHub, "admit" | "record">;
+  /** Less than this left of the budget: the target is skipped rather than given a sliver. */
+  minAttemptMs?: number;
   /** First backoff between rounds (default 200 ms), doubled each round, jittered ±50%. */
   backoffMs?: number;
 }
@@ -79,6 +84,8 @@ async function callOnce(target: ModelTarget, request: ModelRequest, timeoutMs: n
   return { text, toolCalls, model: parsed.data.model ?? target.model, usage };
 }
 
+const DEFAULT_MIN_ATTEMPT_MS = 100;
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -115,14 +122,30 @@ export async function walkChain<T>(
       }
       const remaining = deadline - now();
       if (remaining <= 0) break;
+      // Deadline-aware: a target gets what is left of the budget when that is less than its own
+      // timeout, and is skipped when too little is left to be worth a call.
+      if (remaining < (options.minAttemptMs ?? DEFAULT_MIN_ATTEMPT_MS)) {
+        attempts.push({ provider: target.provider, model: target.model, outcome: "skipped", reason: "budget_left", ms: 0 });
+        continue;
+      }
+      const gate = options.breakers?.admit(target).admission ?? { allowed: true as const, probe: false };
+      if (!gate.allowed) {
+        attempts.push({ provider: target.provider, model: target.model, outcome: "skipped", reason: gate.reason === "open" ? "breaker_open" : "breaker_probe_in_flight", ms: 0 });
+        continue;
+      }
       const started = now();
       try {
         const value = await attempt(target, Math.min(target.timeoutMs, remaining));
         attempts.push({ provider: target.provider, model: target.model, outcome: "ok", ms: now() - started });
+        options.breakers?.record(target, "ok", gate.probe);
         return { value, target, attempts };
       } catch (err) {
-        if (err instanceof AppError) throw err;
+        if (err instanceof AppError) {
+          options.breakers?.record(target, "aborted", gate.probe);
+          throw err;
+        }
         const { kind, status, retryAfterMs } = classifyModelError(err);
+        options.breakers?.record(target, kind, gate.probe);
         attempts.push({ provider: target.provider, model: target.model, outcome: kind, ...(status === undefined ? {} : { status }), ms: now() - started });
         if (kind === "rejected") throw new ModelCallError(502, "model_rejected", "the model provider rejected the request", attempts);
         if (retryAfterMs !== undefined) notBefore.set(target, now() + retryAfterMs);

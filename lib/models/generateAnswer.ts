@@ -18,6 +18,15 @@ export interface Produced {
   attempts: Attempt[];
   repaired?: boolean;
   toolCalls?: number;
+  /** Every call that answered: its configured model and usage (what it cost). */
+  calls: ModelCall[];
+}
+
+/** One answered model call: the configured model (prices are keyed by it), its usage and attempt. */
+export interface ModelCall {
+  model: string;
+  usage: Usage;
+  attempt?: Attempt;
 }
 
 export interface GenerateOptions {
@@ -39,10 +48,13 @@ export async function generateAnswer(options: GenerateOptions): Promise<Produced
   let usage: Usage = ZERO_USAGE;
   const attempts: Attempt[] = [];
   let toolCalls = 0;
+  const calls: ModelCall[] = [];
   const callOnce = async (extra: Partial<ModelRequest>): Promise<ModelResult> => {
     const result = await callModelChain(chain, { ...options.request, messages, ...extra }, chainOptions);
     usage = addUsage(usage, result.usage);
     attempts.push(...result.attempts);
+    const answered = result.attempts.at(-1);
+    calls.push({ model: answered?.model ?? result.model, usage: result.usage, ...(answered ? { attempt: answered } : {}) });
     return result;
   };
 
@@ -78,6 +90,7 @@ export async function generateAnswer(options: GenerateOptions): Promise<Produced
     provider: r.provider,
     usage,
     attempts,
+    calls,
     ...(repaired ? { repaired } : {}),
     ...(toolCalls > 0 ? { toolCalls } : {}),
   });

@@ -4,6 +4,8 @@ import { sha256Hex } from "../config/canonicalJson";
 import type { ResolvedEnvironment } from "../config/loadConfig";
 import { storeKeys } from "../store/storeKeys";
 import type { Attempt, Usage } from "../chat/types";
+import { microYuanToCny } from "../cost/money";
+import type { RequestCost } from "../cost/priceBook";
 import { contentWriter } from "./contentPolicy";
 import { createRedactor, redactDeep } from "./redact";
 
@@ -32,6 +34,14 @@ export interface TraceFacts {
   answer?: unknown;
   timings: Record<string, number>;
   extra?: Record<string, unknown>;
+  /** What the request's model calls cost (a cache hit: none). */
+  cost?: RequestCost;
+}
+
+/** Cost fields of a log line and an audit record: CNY, and which models had no price. */
+function costFields(cost: RequestCost | undefined): Record<string, unknown> {
+  if (!cost) return {};
+  return { cost: microYuanToCny(cost.microYuan), ...(cost.complete ? {} : { costComplete: false, unpricedModels: cost.unpricedModels }) };
 }
 
 export function createTraceWriters(env: ResolvedEnvironment, prefix: string) {
@@ -68,6 +78,7 @@ export function createTraceWriters(env: ResolvedEnvironment, prefix: string) {
         code: f.code,
         error: f.message === undefined ? undefined : message(f.message),
         timings: f.timings,
+        ...costFields(f.cost),
         ...(f.request === undefined ? {} : { input: logContent(f.request) }),
         ...(f.answer === undefined ? {} : { output: logContent(f.answer) }),
         ...f.extra,
@@ -97,6 +108,8 @@ export function createTraceWriters(env: ResolvedEnvironment, prefix: string) {
         usage: f.usage,
         cached: f.cache === "hit",
         ms: f.timings.total,
+        attempts: f.attempts,
+        ...costFields(f.cache === "hit" ? { microYuan: 0, complete: true, unpricedModels: [] } : f.cost),
         ...f.extra,
         }),
         ...(f.request === undefined ? {} : { request: auditContent(f.request) }),

@@ -5,7 +5,7 @@ import { StoreTimeout, withTimeout } from "../store/withTimeout";
 import { QUOTA_TTL_SECONDS, storeKeys } from "../store/storeKeys";
 import type { ResolvedEnvironment } from "../config/loadConfig";
 import type { Logger } from "../observability/logger";
-import type { Store } from "../store/store";
+import type { RecordRequest, Store } from "../store/store";
 
 export interface RecordInput {
   traceId: string;
@@ -16,26 +16,29 @@ export interface RecordInput {
   tokens: number;
   cache?: { key: string; value: string; ttlSeconds: number };
   audit?: { key: string; value: string; ttlSeconds: number };
+  increments?: RecordRequest["increments"];
+  newerFields?: RecordRequest["newerFields"];
 }
 
 export function createRecordRequest(deps: { store: Store; env: ResolvedEnvironment; prefix: string; logger: Logger; limitsOff?: boolean; now?: () => number }) {
   const now = deps.now ?? Date.now;
-  /** True when the store took it. */
-  return async function recordRequest(request: RecordInput): Promise<boolean> {
+  /** stored: the store took it; totals: the new values of `increments`. */
+  return async function recordRequest(request: RecordInput): Promise<{ stored: boolean; totals: number[] }> {
     const quota =
       deps.limitsOff || request.tokens === 0 || !request.userId
         ? undefined
         : { key: storeKeys.quota(deps.prefix, request.userId, request.quotaDayMs ?? now()), tokens: request.tokens, ttlSeconds: QUOTA_TTL_SECONDS };
-    if (!quota && !request.cache && !request.audit) return true;
+    const { cache, audit, increments, newerFields } = request;
+    if (!quota && !cache && !audit && !increments?.length && !newerFields?.length) return { stored: true, totals: [] };
     try {
-      await withTimeout(
-        deps.store.record({ ...(quota ? { quota } : {}), ...(request.cache ? { cache: request.cache } : {}), ...(request.audit ? { audit: request.audit } : {}) }),
+      const result = await withTimeout(
+        deps.store.record({ ...(quota ? { quota } : {}), ...(cache ? { cache } : {}), ...(audit ? { audit } : {}), ...(increments?.length ? { increments } : {}), ...(newerFields?.length ? { newerFields } : {}) }),
         deps.env.limits.store_timeout_ms,
       );
-      return true;
+      return { stored: true, totals: result.totals };
     } catch (err) {
       deps.logger.warn("store unavailable", { traceId: request.traceId, store: deps.store.kind, step: "record", reason: err instanceof StoreTimeout ? "timeout" : "error" });
-      return false;
+      return { stored: false, totals: [] };
     }
   };
 }

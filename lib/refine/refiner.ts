@@ -62,7 +62,7 @@ export function createRefiner(deps: {
   prefix: string;
   intents: Partial<Record<IntentName, Intent>>;
   logger: Logger;
-  charge: (traceId: string, userId: string, tokens: number) => Promise<void>;
+  charge: (traceId: string, userId: string, tokens: number, costMicroYuan: number) => Promise<void>;
 }) {
   const singleFlight = createSingleFlight<Refined>();
   const keyOf = (userId: string, traceId: string) => storeKeys.refine(deps.prefix, `${userId}:${traceId}`);
@@ -74,7 +74,7 @@ export function createRefiner(deps: {
     if (!intent || !target) throw new AppError(404, "refine_not_found", "no refinement for this traceId here");
     const call = intent.prepare(job.input, job.context as AskContext | undefined);
     const produced = await deps.answerer.answer(target, call, { trace: { traceId: job.traceId } });
-    await deps.charge(job.traceId, job.userId, produced.usage.totalTokens);
+    await deps.charge(job.traceId, job.userId, produced.usage.totalTokens, produced.cost.microYuan);
     const refined = { answer: produced.answer, model: produced.model, profile: target.name, usage: produced.usage };
     await deps.store.set(keyOf(job.userId, job.traceId), JSON.stringify({ job, result: refined }), REFINE_TTL_SECONDS);
     return refined;

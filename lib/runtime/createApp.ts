@@ -16,6 +16,8 @@ import { createAskPipeline } from "../pipeline";
 import { createRefineHandler } from "../refine/refineHandler";
 import { createFlagsHandler } from "../flags/flagsHandler";
 import { createRefiner } from "../refine/refiner";
+import { createBreakerHub } from "../breaker/breakerHub";
+import { createBudgetGate } from "../cost/budgetGate";
 import { createAnswerer } from "../models/answerer";
 import { createAdmit } from "../limits/admit";
 import { createRecordRequest } from "../record/recordRequest";
@@ -75,7 +77,10 @@ export function createApp(options: AppOptions): App {
   const stepDeps = { store: options.store, env, prefix: options.storePrefix, logger, limitsOff: options.limitsOff ?? false };
   const record = createRecordRequest(stepDeps);
   const ipLimit = createIpLimit(stepDeps);
-  const answerer = createAnswerer({ config: options.config, env, models });
+  // Per instance always; shared through the store's hash when the store is shared.
+  const breakers = createBreakerHub({ settings: env.breaker, logger, prefix: options.storePrefix });
+  const answerer = createAnswerer({ config: options.config, env, models, breakers });
+  const budget = createBudgetGate({ settings: env.budget, prefix: options.storePrefix, logger });
   const refiner = createRefiner({
     config: options.config,
     answerer,
@@ -83,7 +88,11 @@ export function createApp(options: AppOptions): App {
     prefix: options.storePrefix,
     intents: options.intents,
     logger,
-    charge: async (traceId, userId, tokens) => void (await record({ traceId, userId, tokens })),
+    // A refinement is spent like an answer: quota, and the day's money.
+    charge: async (traceId, userId, tokens, microYuan) => {
+      const recorded = await record({ traceId, userId, tokens, increments: budget.charges(userId, microYuan, Date.now()) });
+      budget.reportCrossings(microYuan, recorded.totals, true);
+    },
   });
   const ask = createAskPipeline({
     config: options.config,
@@ -96,6 +105,7 @@ export function createApp(options: AppOptions): App {
     storePrefix: options.storePrefix,
     answerer,
     refiner,
+    breakers,
     logger,
   });
   // A warm-up ping (the timer function) builds the clients a request will need and opens the
@@ -118,8 +128,9 @@ export function createApp(options: AppOptions): App {
     logger.debug("warmup", { store: storeProblem ? "unreachable" : "ok", modelClients, ms: Date.now() - started });
     return jsonResponse(200, { warm: true, store: storeProblem ? "unreachable" : "ok", modelClients, heldMs: hold });
   };
+  // The breakers' state is for the team's eyes: dev and staging only.
   const health: Handler = async () =>
-    jsonResponse(200, { status: "ready", env: env.name, configHash: options.config.hash, intents: Object.keys(options.intents) });
+    jsonResponse(200, { status: "ready", env: env.name, configHash: options.config.hash, intents: Object.keys(options.intents), ...(env.name === "prod" ? {} : { breakers: breakers.view() }) });
   const login = options.login
     ? createLoginHandler({ ...options.login, env: env.name, tokenTtlSeconds: env.tokenTtlSeconds, ipLimit })
     : undefined;

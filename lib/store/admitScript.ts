@@ -2,7 +2,7 @@
 // Upstash alike. No `#!lua flags=` line: Redis 7.0 (local, TencentDB) rejects those.
 // Semantics mirror memoryStore.ts and slidingWindowUse(); a shared test suite runs on all three.
 import { createHash } from "node:crypto";
-import type { AdmitRequest, AdmitResult } from "./store";
+import type { AdmitRequest, AdmitResult, Peeked } from "./store";
 
 export const ADMIT_SCRIPT = `
 local now = tonumber(ARGV[1])
@@ -14,8 +14,8 @@ local reserve = tonumber(ARGV[3])
 local tight_limit, tight_remaining, tight_reset = -1, -1, 0
 local counters = {}
 for i = 3, #KEYS do
-  local limit = tonumber(ARGV[(i - 3) * 2 + 5])
-  local window = tonumber(ARGV[(i - 3) * 2 + 6])
+  local limit = tonumber(ARGV[(i - 3) * 2 + 7 + tonumber(ARGV[5])])
+  local window = tonumber(ARGV[(i - 3) * 2 + 8 + tonumber(ARGV[5])])
   local index = math.floor(now / window)
   local cur_key = KEYS[i] .. ':' .. index
   local cur = tonumber(redis.call('GET', cur_key) or '0')
@@ -29,13 +29,21 @@ for i = 3, #KEYS do
   end
   counters[#counters + 1] = {cur_key, window}
 end
+local function peeked()
+  local values, hash = {}, {}
+  local n = tonumber(ARGV[5])
+  for i = 1, n do values[i] = redis.call('GET', ARGV[6 + i]) or '' end
+  if ARGV[6] ~= '' then hash = redis.call('HGETALL', ARGV[6]) end
+  return values, hash
+end
 local quota_limit = tonumber(ARGV[2])
 if not cached and quota_limit >= 0 and quota_used >= quota_limit then return {2, quota_used, quota_limit, 0} end
 for _, c in ipairs(counters) do
   redis.call('INCR', c[1])
   redis.call('PEXPIRE', c[1], c[2] * 2)
 end
-if cached then return {0, tight_limit, tight_remaining, tight_reset, quota_used, cached} end
+local values, hash = peeked()
+if cached then return {0, tight_limit, tight_remaining, tight_reset, quota_used, cached, 0, values, hash} end
 -- A miss reserves what it may spend, so concurrent requests see it before the model answers;
 -- the record step settles the difference with the real usage.
 if KEYS[1] ~= '' and reserve > 0 then
@@ -44,7 +52,7 @@ if KEYS[1] ~= '' and reserve > 0 then
 else
   reserve = 0
 end
-return {0, tight_limit, tight_remaining, tight_reset, quota_used, false, reserve}
+return {0, tight_limit, tight_remaining, tight_reset, quota_used, false, reserve, values, hash}
 `;
 
 export const ADMIT_SCRIPT_SHA = createHash("sha1").update(ADMIT_SCRIPT).digest("hex");
@@ -56,9 +64,20 @@ export function admitKeysAndArgs(request: AdmitRequest): { keys: string[]; args:
     String(request.quota?.limit ?? -1),
     String(request.quota?.reserve ?? 0),
     String((request.quota?.ttlSeconds ?? 0) * 1000),
+    // Peeked keys travel as arguments: they are read only, and never part of the decision.
+    String(request.peek?.keys?.length ?? 0),
+    request.peek?.hash ?? "",
+    ...(request.peek?.keys ?? []),
     ...request.limits.flatMap((l) => [String(l.limit), String(l.windowMs)]),
   ];
   return { keys, args };
+}
+
+function peekedOf(values: unknown, hash: unknown): Peeked | undefined {
+  if (!Array.isArray(values)) return undefined;
+  const fields: Record<string, string> = {};
+  if (Array.isArray(hash)) for (let i = 0; i + 1 < hash.length; i += 2) fields[String(hash[i])] = String(hash[i + 1]);
+  return { values: values.map((v) => (v === "" || v === null || v === undefined || v === false ? undefined : String(v))), hash: fields };
 }
 
 /** Reads the script's reply array (numbers may come back as numbers or strings). */
@@ -70,7 +89,8 @@ export function admitResultOf(reply: unknown): AdmitResult {
       const limit = n(1) >= 0 ? { limit: n(1), remaining: n(2), resetMs: n(3) } : undefined;
       const cached = typeof reply[5] === "string" ? reply[5] : undefined;
       const reserved = reply[6] === undefined ? 0 : n(6);
-      return { outcome: "admitted", quotaUsed: n(4), reserved, ...(limit ? { limit } : {}), ...(cached === undefined ? {} : { cached }) };
+      const peeked = peekedOf(reply[7], reply[8]);
+      return { outcome: "admitted", quotaUsed: n(4), reserved, ...(limit ? { limit } : {}), ...(cached === undefined ? {} : { cached }), ...(peeked ? { peeked } : {}) };
     }
     case 1:
       return { outcome: "rate_limited", limit: { limit: n(1), remaining: 0, resetMs: n(3) } };

@@ -9,10 +9,14 @@ export interface ScriptRunner {
 /** EVALSHA first (the script is usually cached); EVAL once on NOSCRIPT, which also caches it. */
 export async function evalAdmit(runner: ScriptRunner, request: AdmitRequest): Promise<AdmitResult> {
   const { keys, args } = admitKeysAndArgs(request);
+  let result: AdmitResult;
   try {
-    return admitResultOf(await runner.evalsha(ADMIT_SCRIPT_SHA, keys, args));
+    result = admitResultOf(await runner.evalsha(ADMIT_SCRIPT_SHA, keys, args));
   } catch (err) {
     if (!(err instanceof Error) || !err.message.includes("NOSCRIPT")) throw err;
-    return admitResultOf(await runner.eval(ADMIT_SCRIPT, keys, args));
+    result = admitResultOf(await runner.eval(ADMIT_SCRIPT, keys, args));
   }
+  // Only what was asked for: the script always answers the slot.
+  if (result.outcome === "admitted" && !request.peek) delete result.peeked;
+  return result;
 }

@@ -1,6 +1,6 @@
 // The embedded default (npm start, unit tests): the admit script's semantics in plain code,
 // over one Map. Per process only: bursts over several instances need a shared store.
-import { type AdmitRequest, type AdmitResult, type LimitState, type RecordRequest, type Store, slidingWindowUse } from "./store";
+import { type AdmitRequest, type AdmitResult, type LimitState, type RecordRequest, type RecordResult, type Store, slidingWindowUse } from "./store";
 
 interface Entry {
   value: string;
@@ -37,6 +37,12 @@ export function createMemoryStore(now: () => number = Date.now, maxEntries = MEM
     for (const [key, entry] of data) if (entry.expiresAt <= t) data.delete(key);
   };
 
+  // A hash is kept as one JSON object under its key: the memory store has one instance's callers only.
+  const hashFields = (key: string): Record<string, string> => {
+    const raw = read(key);
+    return raw === undefined ? {} : (JSON.parse(raw) as Record<string, string>);
+  };
+
   return {
     kind: "memory",
     async admit(request: AdmitRequest): Promise<AdmitResult> {
@@ -62,15 +68,28 @@ export function createMemoryStore(now: () => number = Date.now, maxEntries = MEM
       }
       const reserve = cached === undefined && request.quota?.reserve ? request.quota.reserve : 0;
       if (request.quota && reserve > 0) write(request.quota.key, String(quotaUsed + reserve), (request.quota.ttlSeconds ?? 0) * 1000);
-      return { outcome: "admitted", quotaUsed, reserved: reserve, ...(tight ? { limit: tight } : {}), ...(cached === undefined ? {} : { cached }) };
+      const peeked = request.peek ? { values: (request.peek.keys ?? []).map(read), hash: request.peek.hash ? hashFields(request.peek.hash) : {} } : undefined;
+      return { outcome: "admitted", quotaUsed, reserved: reserve, ...(tight ? { limit: tight } : {}), ...(cached === undefined ? {} : { cached }), ...(peeked ? { peeked } : {}) };
     },
-    async record(request: RecordRequest): Promise<void> {
+    async record(request: RecordRequest): Promise<RecordResult> {
       if (request.quota) {
         const { key, tokens, ttlSeconds } = request.quota;
         write(key, String(Number(read(key) ?? "0") + tokens), ttlSeconds * 1000);
       }
       for (const entry of [request.cache, request.audit]) if (entry) write(entry.key, entry.value, entry.ttlSeconds * 1000);
+      const totals = (request.increments ?? []).map(({ key, by, ttlSeconds }) => {
+        const total = Number(read(key) ?? "0") + by;
+        write(key, String(total), ttlSeconds * 1000);
+        return total;
+      });
+      for (const f of request.newerFields ?? []) {
+        const fields = hashFields(f.key);
+        const old = fields[f.field];
+        const oldAt = old === undefined ? undefined : Number((JSON.parse(old) as { at?: unknown }).at);
+        if (oldAt === undefined || !(oldAt > f.atMs)) write(f.key, JSON.stringify({ ...fields, [f.field]: f.value }), f.ttlMs);
+      }
       sweep();
+      return { totals };
     },
     async get(key) {
       return read(key);

@@ -4,12 +4,29 @@
 import { type ScriptRunner, evalAdmit } from "./evalAdmit";
 import type { RecordRequest, Store } from "./store";
 
+/**
+ * Sets a hash field only when the value is newer than the one there (by its `at`): a slow
+ * request's "opened at t1" landing after another instance's "closed at t2 > t1" must not win.
+ */
+export const NEWER_FIELD_SCRIPT = `
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if current then
+  local ok, old = pcall(cjson.decode, current)
+  if ok and type(old) == 'table' and tonumber(old['at']) and tonumber(old['at']) > tonumber(ARGV[3]) then return 0 end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1
+`;
+
 /** MULTI ... EXEC: queued commands, sent and applied together. */
 export interface RedisTransaction {
   incrby(key: string, by: number): RedisTransaction;
   expire(key: string, seconds: number): RedisTransaction;
   setEx(key: string, value: string, seconds: number): RedisTransaction;
-  exec(): Promise<void>;
+  eval(script: string, keys: string[], args: string[]): RedisTransaction;
+  /** Each queued command's reply, in order; throws if any failed. */
+  exec(): Promise<unknown[]>;
 }
 
 /** The few commands the store uses, over one transport. */
@@ -29,12 +46,21 @@ export function createRedisProtocolStore(kind: "redis" | "upstash", connect: () 
     async admit(request) {
       return evalAdmit(await connect(), request);
     },
-    async record({ quota, cache, audit }: RecordRequest) {
-      if (!quota && !cache && !audit) return;
+    async record({ quota, cache, audit, increments = [], newerFields = [] }: RecordRequest) {
+      if (!quota && !cache && !audit && increments.length === 0 && newerFields.length === 0) return { totals: [] };
       const tx = (await connect()).transaction();
-      if (quota) tx.incrby(quota.key, quota.tokens).expire(quota.key, quota.ttlSeconds);
-      for (const entry of [cache, audit]) if (entry) tx.setEx(entry.key, entry.value, entry.ttlSeconds);
-      await tx.exec();
+      let queued = 0;
+      if (quota) (tx.incrby(quota.key, quota.tokens).expire(quota.key, quota.ttlSeconds), (queued += 2));
+      for (const entry of [cache, audit]) if (entry) (tx.setEx(entry.key, entry.value, entry.ttlSeconds), queued++);
+      const totalsAt: number[] = [];
+      for (const inc of increments) {
+        totalsAt.push(queued);
+        tx.incrby(inc.key, inc.by).expire(inc.key, inc.ttlSeconds);
+        queued += 2;
+      }
+      for (const f of newerFields) tx.eval(NEWER_FIELD_SCRIPT, [f.key], [f.field, f.value, String(f.atMs), String(f.ttlMs)]);
+      const replies = await tx.exec();
+      return { totals: totalsAt.map((i) => Number(replies[i])) };
     },
     async get(key) {
       return (await connect()).get(key);

@@ -9,10 +9,12 @@ function transactionOf(multi: ChainableCommander): RedisTransaction {
     incrby: (key, by) => (multi.incrby(key, by), tx),
     expire: (key, seconds) => (multi.expire(key, seconds), tx),
     setEx: (key, value, seconds) => (multi.set(key, value, "EX", seconds), tx),
+    eval: (script, keys, args) => (multi.eval(script, keys.length, ...keys, ...args), tx),
     async exec() {
-      const results = await multi.exec();
-      const failed = results?.find(([err]) => err);
+      const results = (await multi.exec()) ?? [];
+      const failed = results.find(([err]) => err);
       if (failed?.[0]) throw failed[0];
+      return results.map(([, reply]) => reply);
     },
   };
   return tx;

@@ -19,6 +19,14 @@ export interface AdmitRequest {
    */
   quota?: { key: string; limit: number; reserve?: number; ttlSeconds?: number };
   cacheKey?: string;
+  /** Read along in the same trip, when admitted: plain values (today's spend) and one hash (shared breakers). */
+  peek?: { keys?: readonly string[]; hash?: string };
+}
+
+/** What an admitted request read along: values in `peek.keys` order (undefined: none), the hash's fields. */
+export interface Peeked {
+  values: (string | undefined)[];
+  hash: Record<string, string>;
 }
 
 /** The tightest limit after this request. */
@@ -29,7 +37,7 @@ export interface LimitState {
 }
 
 export type AdmitResult =
-  | { outcome: "admitted"; limit?: LimitState; quotaUsed: number; cached?: string; /** Tokens reserved on the quota (0 on a hit). */ reserved: number }
+  | { outcome: "admitted"; limit?: LimitState; quotaUsed: number; cached?: string; /** Tokens reserved on the quota (0 on a hit). */ reserved: number; peeked?: Peeked }
   | { outcome: "rate_limited"; limit: LimitState }
   | { outcome: "quota_exceeded"; quotaUsed: number; quotaLimit: number };
 
@@ -38,14 +46,23 @@ export interface RecordRequest {
   quota?: { key: string; tokens: number; ttlSeconds: number };
   cache?: { key: string; value: string; ttlSeconds: number };
   audit?: { key: string; value: string; ttlSeconds: number };
+  /** Counters to add to (today's spend), whose new totals come back in order. */
+  increments?: readonly { key: string; by: number; ttlSeconds: number }[];
+  /** Hash fields written only when newer than what is there (shared breaker transitions). */
+  newerFields?: readonly { key: string; field: string; value: string; atMs: number; ttlMs: number }[];
+}
+
+export interface RecordResult {
+  /** The new totals of `increments`, in order. */
+  totals: number[];
 }
 
 export interface Store {
   readonly kind: "memory" | "redis" | "upstash";
   /** Quota read, limits checked and charged, cache read: atomically, in one round trip. */
   admit(request: AdmitRequest): Promise<AdmitResult>;
-  /** Quota charge, cache write and audit record, in one round trip. */
-  record(request: RecordRequest): Promise<void>;
+  /** Quota charge, cache write, audit record, spend and breaker writes, in one round trip. */
+  record(request: RecordRequest): Promise<RecordResult>;
   /** Plain values off the hot path (refine jobs, audit records). */
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;

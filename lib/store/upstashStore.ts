@@ -9,8 +9,9 @@ function transactionOf(multi: ReturnType<Redis["multi"]>): RedisTransaction {
     incrby: (key, by) => (multi.incrby(key, by), tx),
     expire: (key, seconds) => (multi.expire(key, seconds), tx),
     setEx: (key, value, seconds) => (multi.set(key, value, { ex: seconds }), tx),
+    eval: (script, keys, args) => (multi.eval(script, keys, args), tx),
     async exec() {
-      await multi.exec();
+      return multi.exec();
     },
   };
   return tx;

@@ -4,9 +4,10 @@
 // shaped. The generator's return value says how it ended; `settleStream` records it.
 import { AppError } from "../appError";
 import type { Usage } from "../chat/types";
-import { ZERO_USAGE, addUsage } from "../chat/usage";
+import { addUsage } from "../chat/usage";
 import { sseEvent } from "../http/sse";
 import type { PreparedCall } from "../intents/intent";
+import type { ModelCall } from "../models/generateAnswer";
 import type { OpenedStream } from "../models/streamModelChain";
 
 export interface StreamOutcome {
@@ -17,6 +18,8 @@ export interface StreamOutcome {
   usage?: Usage;
   /** The shaped answer, when `done` went out. */
   answer?: unknown;
+  /** The streams that finished: configured model and usage each (what they cost). */
+  calls?: ModelCall[];
 }
 
 /** What a stream that the client left before its end is recorded as. */
@@ -40,6 +43,7 @@ interface Relayed {
   text: string;
   model: string;
   usage: Usage;
+  call: ModelCall;
 }
 
 async function* relay(opened: OpenedStream, event: string, guardOutput: (text: string) => void): AsyncGenerator<string, Relayed> {
@@ -52,7 +56,8 @@ async function* relay(opened: OpenedStream, event: string, guardOutput: (text: s
     yield sseEvent(event, { text: next.value });
     next = await deltas.next();
   }
-  return { text, model: next.value.model, usage: next.value.usage };
+  const answered = opened.attempts.at(-1);
+  return { text, model: next.value.model, usage: next.value.usage, call: { model: answered?.model ?? next.value.model, usage: next.value.usage, ...(answered ? { attempt: answered } : {}) } };
 }
 
 export async function* answerStream(options: AnswerStreamOptions): AsyncGenerator<string, StreamOutcome> {
@@ -60,10 +65,12 @@ export async function* answerStream(options: AnswerStreamOptions): AsyncGenerato
     const first = yield* relay(options.opened, options.refine ? "draft" : "delta", options.guardOutput);
     const draft = options.call.shapeAnswer(first.text);
     let done: { answer: unknown; model: string; usage: Usage; draft?: unknown; refined?: boolean } = { answer: draft, model: first.model, usage: first.usage };
+    const calls = [first.call];
     if (options.refine) {
       // A failed refinement still leaves the user a complete (draft) answer.
       try {
         const second = yield* relay(await options.refine.open(), "final", options.guardOutput);
+        calls.push(second.call);
         done = { answer: options.refine.call.shapeAnswer(second.text), draft, model: second.model, usage: addUsage(first.usage, second.usage), refined: true };
       } catch (err) {
         if (err instanceof AppError && err.code === "blocked_output") throw err;
@@ -71,7 +78,7 @@ export async function* answerStream(options: AnswerStreamOptions): AsyncGenerato
       }
     }
     yield sseEvent("done", { ...done, ...options.meta, traceId: options.traceId, cached: false, ...options.extraDone?.() });
-    return { status: 200, model: done.model, usage: done.usage ?? ZERO_USAGE, answer: done.answer };
+    return { status: 200, model: done.model, usage: done.usage, answer: done.answer, calls };
   } catch (err) {
     const known = err instanceof AppError ? err : new AppError(500, "internal_error", "internal error");
     yield sseEvent("error", { error: { code: known.code, message: known.message }, traceId: options.traceId });
