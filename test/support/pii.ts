@@ -140,14 +140,17 @@ export function generateCorpus(seed: number, count: number): SeededValue[] {
   return out;
 }
 
-/** Where a seeded value shows in a written text, if it does: as sent, normalised, or as digits. */
-export function findLeak(written: string, value: SeededValue): string | undefined {
+/**
+ * Where a seeded value shows in a written text, if it does: as sent, normalised, or as digits
+ * (all digits of the text in a row: a whole log line is too coarse for that, pass its strings).
+ */
+export function findLeak(written: string, value: SeededValue, digitsOnly = true): string | undefined {
   if (written.includes(value.spelling)) return "as sent";
   const plain = written.normalize("NFKC").replace(/\p{Default_Ignorable_Code_Point}/gu, "");
   if (value.kind === "email") return plain.toLowerCase().includes(value.canonical) ? "normalised" : undefined;
   // Digits only, over the whole text: a number split by any characters at all still shows
   // (an ID's first 17 digits are a leak without the check character).
-  return plain.replace(/\D/g, "").includes(value.canonical.replace(/X$/, "")) ? "digits only" : undefined;
+  return digitsOnly && plain.replace(/\D/g, "").includes(value.canonical.replace(/X$/, "")) ? "digits only" : undefined;
 }
 
 /** The corpus as running text, each value behind a label of its kind, in chunks of at most `size` characters. */
