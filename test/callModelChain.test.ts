@@ -43,7 +43,11 @@ describe("callModelChain", () => {
     ["a reply that is not a completion", { wrongShape: true }, "bad_response"],
     ["a dropped connection", { dropConnection: true }, "connection"],
   ])("falls back to the next provider on %s", async (_name, fault, outcome) => {
-    first.enqueue(fault);
+    // Twice: a reset on a reused keep-alive socket is retried once on a fresh one (Node's
+    // documented remedy for a socket the server closed while idle); a provider that drops
+    // the fresh connection too has failed.
+    if (outcome === "connection") first.enqueue(fault, fault);
+    else first.enqueue(fault);
     const result = await callModelChain(chain, request, { budgetMs: 5000 });
     expect(result.provider).toBe("second");
     expect(result.attempts.map((a) => a.outcome)).toEqual([outcome, "ok"]);

@@ -9,11 +9,11 @@ import { AppError } from "../appError";
 import type { Attempt, FailureKind, ModelRequest, ModelResult } from "../chat/types";
 import { estimatedUsage } from "../chat/usage";
 import { type CallTrace, chatBodyOf, traceHeadersOf } from "./chatBody";
-import { ModelTimeout, maxReplyChars, withDeadline } from "./deadline";
+import { complete, WireError } from "../openaiWire";
+import { ModelTimeout, maxReplyChars } from "./deadline";
 import type { BreakerHub } from "../breaker/breakerHub";
 import { completionSchema } from "./completionSchema";
 import type { ModelTarget } from "./modelTargets";
-import { loadedSdk, openaiClientFor } from "./openaiClient";
 
 /** AppError that also carries the attempts, so the log line can say what failed and why. */
 export class ModelCallError extends AppError {
@@ -43,35 +43,32 @@ export { ModelTimeout };
 
 export function classifyModelError(err: unknown): { kind: FailureKind; status?: number; retryAfterMs?: number } {
   if (err instanceof ModelTimeout) return { kind: "timeout" };
-  const sdk = loadedSdk();
-  if (sdk && err instanceof sdk.APIConnectionTimeoutError) return { kind: "timeout" };
-  if (sdk && err instanceof sdk.APIConnectionError) return { kind: "connection" };
-  if (sdk && err instanceof sdk.APIError && typeof err.status === "number") {
-    const retryAfterMs = retryAfterOf(err.headers);
-    const extra = retryAfterMs === undefined ? {} : { retryAfterMs };
-    if (err.status === 429) return { kind: "rate_limited", status: 429, ...extra };
-    if (err.status >= 500) return { kind: "server_error", status: err.status, ...extra };
-    return { kind: "rejected", status: err.status };
-  }
+  if (err instanceof WireError) return classifyWireError(err);
   // A body that is not JSON (SyntaxError) or not a completion (UnusableReply).
   return { kind: "bad_response" };
 }
 
-function retryAfterOf(headers: unknown): number | undefined {
-  const value = headers instanceof Headers ? headers.get("retry-after") : undefined;
-  if (!value) return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+function classifyWireError(err: WireError): { kind: FailureKind; status?: number; retryAfterMs?: number } {
+  if (err.kind === "timeout") return { kind: "timeout" };
+  if (err.kind === "connection" || err.kind === "aborted") return { kind: "connection" };
+  if (err.kind === "http" && err.status !== undefined) {
+    const extra = err.retryAfterMs === undefined ? {} : { retryAfterMs: err.retryAfterMs };
+    if (err.status === 429) return { kind: "rate_limited", status: 429, ...extra };
+    if (err.status >= 500) return { kind: "server_error", status: err.status, ...extra };
+    return { kind: "rejected", status: err.status };
+  }
+  return { kind: "bad_response" };
 }
 
 async function callOnce(target: ModelTarget, request: ModelRequest, timeoutMs: number, trace?: CallTrace): Promise<Omit<ModelResult, "attempts" | "provider">> {
-  const client = await openaiClientFor(target);
   const headers = traceHeadersOf(trace);
-  // First byte to last byte: the whole call, body included, within the attempt's time.
-  const reply: unknown = await withDeadline(timeoutMs, (signal) =>
-    client.chat.completions.create(chatBodyOf(target, request, trace), { timeout: timeoutMs, maxRetries: 0, signal, ...(headers ? { headers } : {}) }),
-  );
+  // First byte to last byte: the whole call, body included, within the attempt's time; a reply
+  // past what max_tokens allows is not even read to its end.
+  const reply: unknown = await complete(target, chatBodyOf(target, request, trace), {
+    timeoutMs,
+    maxBodyBytes: maxReplyChars(request.maxTokens) * 4 + 64 * 1024,
+    ...(headers ? { headers } : {}),
+  });
   const parsed = z.safeParse(completionSchema, reply);
   if (!parsed.success) throw new UnusableReply("not a chat completion");
   const message = parsed.data.choices[0]?.message;

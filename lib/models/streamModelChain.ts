@@ -9,7 +9,7 @@ import { type ChainOptions, UnusableReply, walkChain } from "./callModelChain";
 import { ModelTimeout, maxReplyChars } from "./deadline";
 import { type CallTrace, chatBodyOf, traceHeadersOf } from "./chatBody";
 import type { ModelTarget } from "./modelTargets";
-import { openaiClientFor } from "./openaiClient";
+import { stream } from "../openaiWire";
 
 const chunkSchema = z.object({
   model: z.optional(z.string()),
@@ -79,19 +79,17 @@ export async function openModelStream(
   const { value, target, attempts } = await walkChain(chain, options, async (t, timeoutMs) => {
     const controller = new AbortController();
     options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
-    const stream = await Promise.race([
-      openaiClientFor(t).then((client) =>
-        client.chat.completions.create(
-          { ...chatBodyOf(t, request, options.trace), stream: true, stream_options: { include_usage: true } },
-          { signal: controller.signal, maxRetries: 0, timeout: 10 * 60_000, ...(headers ? { headers } : {}) },
-        ),
-      ),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new ModelTimeout()), timeoutMs).unref()),
-    ]).catch((err: unknown) => {
-      controller.abort();
-      throw err;
+    // The wire enforces headers-within-the-attempt, silence between chunks and the stream's
+    // total life itself; the loop below adds "first text within the attempt".
+    const opened = await stream(t, { ...chatBodyOf(t, request, options.trace), stream: true, stream_options: { include_usage: true } }, {
+      signal: controller.signal,
+      firstByteTimeoutMs: timeoutMs,
+      idleTimeoutMs: t.timeoutMs,
+      timeoutMs: Math.max(1, endBy - Date.now()),
+      ...(headers ? { headers } : {}),
     });
-    const iterator = stream[Symbol.asyncIterator]();
+    controller.signal.addEventListener("abort", () => opened.abort(), { once: true });
+    const iterator = opened[Symbol.asyncIterator]();
     const started = Date.now();
     const before: Piece[] = [];
     // Until the first text arrives, any failure falls back to the next provider.

@@ -22,7 +22,6 @@ import { createAnswerer } from "../models/answerer";
 import { createAdmit } from "../limits/admit";
 import { createRecordRequest } from "../record/recordRequest";
 import { createIpLimit } from "../limits/ipLimit";
-import { openaiClientFor } from "../models/openaiClient";
 import { checkStore } from "../store/createStore";
 import type { Store } from "../store/store";
 
@@ -108,25 +107,21 @@ export function createApp(options: AppOptions): App {
     breakers,
     logger,
   });
-  // A warm-up ping (the timer function) builds the clients a request will need and opens the
-  // store connection, but calls no model and touches no counter, quota or audit record.
+  // A warm-up ping (the timer function) opens the store connection and loads what a first request
+  // would otherwise load, but calls no model and touches no counter, quota or audit record. Model
+  // calls go over node:http (lib/openaiWire): nothing of theirs is left to load.
   const warmup: Handler = async (req) => {
     const started = Date.now();
     // Holding the instance a moment makes concurrent pings land on different instances; only the
     // timer may ask for it (anyone can reach the URL, and a held connection is an instance held).
     const fromTimer = options.warmupKey !== undefined && sameSecret(req.headers["x-miniask-warmup-key"] ?? "", options.warmupKey);
     const hold = fromTimer ? Math.min(1000, Math.max(0, Number(req.headers["x-miniask-warmup-hold-ms"] ?? 0) || 0)) : 0;
-    const [storeProblem, clients] = await Promise.all([
-      checkStore(options.store, env.limits.store_timeout_ms * 4),
-      Promise.all(Object.values(models).flatMap((chain) => chain.map((target) => openaiClientFor(target)))),
-      new Promise((r) => setTimeout(r, hold)),
-    ]);
-    // Node loads its fetch (undici) on first use: ~40-70 ms that would otherwise land on the
-    // first user's model call. A Headers object is the cheapest thing that loads it.
+    const [storeProblem] = await Promise.all([checkStore(options.store, env.limits.store_timeout_ms * 4), new Promise((r) => setTimeout(r, hold))]);
+    // Node loads its fetch (undici) on first use, ~40-70 ms: WeChat calls (login, content
+    // security) and tool calls use it. A Headers object is the cheapest thing that loads it.
     new Headers();
-    const modelClients = new Set(clients).size;
-    logger.debug("warmup", { store: storeProblem ? "unreachable" : "ok", modelClients, ms: Date.now() - started });
-    return jsonResponse(200, { warm: true, store: storeProblem ? "unreachable" : "ok", modelClients, heldMs: hold });
+    logger.debug("warmup", { store: storeProblem ? "unreachable" : "ok", ms: Date.now() - started });
+    return jsonResponse(200, { warm: true, store: storeProblem ? "unreachable" : "ok", heldMs: hold });
   };
   // The breakers' state is for the team's eyes: dev and staging only.
   const health: Handler = async () =>

@@ -11,7 +11,7 @@ import { build } from "esbuild";
 import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import * as z from "zod/mini";
 import { completionSchema } from "../../lib/models/completionSchema";
-import { openaiClientFor } from "../../lib/models/openaiClient";
+import { openaiClientFor } from "./sdkClient";
 import { complete, stream } from "../../lib/openaiWire";
 import { ROOT, spawnUntil, stop } from "./processes";
 import { median, percentile, round } from "./stats";

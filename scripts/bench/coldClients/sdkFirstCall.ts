@@ -4,7 +4,7 @@
 // zod/mini and the completion schema are in every function's entry already: loaded up front here too.
 import * as z from "zod/mini";
 import { completionSchema } from "../../../lib/models/completionSchema";
-import { openaiClientFor } from "../../../lib/models/openaiClient";
+import { openaiClientFor } from "../sdkClient";
 
 const started = performance.now();
 const client = await openaiClientFor({ baseUrl: process.env.UPSTREAM ?? "", apiKey: "bench" });

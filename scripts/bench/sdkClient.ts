@@ -1,5 +1,5 @@
 import type OpenAI from "openai";
-import type { ModelTarget } from "./modelTargets";
+import type { ModelTarget } from "../../lib/models/modelTargets";
 
 type OpenAISdk = typeof import("openai");
 
