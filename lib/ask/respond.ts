@@ -101,7 +101,7 @@ export function createRespondStreamed(deps: { config: Config; answerer: Answerer
       ...(refineTarget ? { refine: { open: () => deps.answerer.stream(refineTarget, plan.call, options), call: plan.call } } : {}),
       traceId: plan.traceId,
       meta: metaOf(plan),
-      ...(debug ? { extraDone: () => debug({ provider: opened.provider, attempts: opened.attempts }) } : {}),
+      ...(debug ? { extraDone: () => ({ debug: debug({ provider: opened.provider, attempts: opened.attempts }) }) } : {}),
       guardOutput: deps.answerer.guardOutputFor(plan.profile.name),
     });
     return { opened, events };
