@@ -10,6 +10,8 @@ export class AppError extends Error {
     readonly headers: Readonly<Record<string, string>> = {},
     /** Every problem with its path (validation errors), so a form can mark each field. */
     readonly details?: readonly IssueDetail[],
+    /** More stable fields of the error body (a blocked answer's content category). */
+    readonly fields?: Readonly<Record<string, string>>,
   ) {
     super(message);
     this.name = "AppError";

@@ -9,7 +9,9 @@ import { parseAsk, type ParsedAsk } from "./ask/parseAsk";
 import { type Plan, createPrepareAsk } from "./ask/prepareAsk";
 import { type Answered, createRespondStreamed, createRespondWhole, respondCached, sseResponse } from "./ask/respond";
 import { type AskAdmission, readCachedAnswer } from "./ask/askAdmission";
-import { type Authenticate, requireSameUser } from "./auth/authenticate";
+import { type Authenticate, type Principal, requireSameUser } from "./auth/authenticate";
+import type { ContentGuard } from "./contentSecurity/contentGuard";
+import { textsOf } from "./contentSecurity/textsOf";
 import type { IpLimit } from "./limits/ipLimit";
 import type { Config, ResolvedEnvironment } from "./config/config";
 import { errorResponse } from "./http/errorResponse";
@@ -45,6 +47,10 @@ export interface AskPipelineDeps {
   record: (request: RecordInput) => Promise<{ stored: boolean; totals: number[] }>;
   /** This instance's circuit breakers: the shared hash is read with admission, transitions written with the record. */
   breakers?: BreakerHub;
+  /** WeChat's content check on input and output, when the environment turns it on. */
+  contentGuard?: ContentGuard;
+  /** The openid sealed in a token, opened (undefined: none, or not ours). */
+  openidOf?: (sealed: string | undefined) => Promise<string | undefined>;
   storePrefix: string;
   answerer: Answerer;
   refiner?: Refiner;
@@ -111,9 +117,9 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
     };
   }
 
-  const authenticate = async (req: PlainRequest, traceId: string): Promise<string> => {
+  const authenticate = async (req: PlainRequest, traceId: string): Promise<Principal> => {
     try {
-      return (await deps.authenticate(req)).userId;
+      return await deps.authenticate(req);
     } catch (err) {
       if (err instanceof AppError && err.status === 401) await deps.ipLimit?.(req.clientIp, traceId);
       throw err;
@@ -152,7 +158,8 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
       // What the transport refused to read is refused at once; then the token, from the header
       // alone: without a valid one, nothing of the body is even parsed.
       if (req.bodyTooLarge) throw new AppError(413, "payload_too_large", `the body is over ${MAX_BODY_BYTES} bytes`);
-      const userId = await authenticate(req, traceId);
+      const principal = await authenticate(req, traceId);
+      const userId = principal.userId;
       laps.lap("auth");
       const parsed = (walked.parsed = parseAsk(req, deps.intents, traceId));
       traceId = parsed.traceId;
@@ -160,6 +167,14 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
       requireSameUser(userId, parsed.request.userId);
       walked.userId = userId;
       const prepared = (walked.plan = prepareAsk(req, parsed, userId, chooseProfile(deps.config, deps.env, parsed.intent.name, userId, parsed.request.profile)));
+      // WeChat's check of what the user sent: before any store trip or provider.
+      const guard = deps.contentGuard;
+      const openid = guard && (guard.input || guard.output) ? await deps.openidOf?.(principal.sealedOpenid) : undefined;
+      const checkBy = startedAt + deps.env.modelBudgetMs;
+      if (guard?.input) {
+        await guard.checkInput(textsOf(prepared.call.input, prepared.request.context), openid, checkBy);
+        laps.lap("contentInput");
+      }
       const peek = { keys: budget.peekKeys(userId, now()), ...(breakers ? { hash: breakers.hashKey } : {}) };
       const admitted = await deps.admit({ traceId, userId, intent: prepared.intent.name, reserveTokens: prepared.reserveTokens, ...(prepared.cacheKey ? { cacheKey: prepared.cacheKey } : {}), ...(peek.keys.length || peek.hash ? { peek } : {}) });
       const admission = (walked.admission = readCachedAnswer(prepared, admitted));
@@ -186,7 +201,8 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
         return response;
       }
       if (plan.mode === "stream") {
-        const { opened, events } = await respondStreamed(plan, req.signal, debug);
+        const gate = guard?.output ? { open: () => guard.streamGate(openid, startedAt + deps.env.streamMaxMs), blocked: guard.blockedStream } : undefined;
+        const { opened, events } = await respondStreamed(plan, req.signal, debug, gate);
         laps.lap("firstToken");
         walked.answered = { provider: opened.provider, attempts: opened.attempts };
         return sseResponse(
@@ -204,9 +220,17 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
           }),
         );
       }
-      const { response, answered } = await respondWhole(plan, headers, debug);
+      const { response, answered } = await respondWhole(plan, headers, debug, openid);
       laps.lap("model");
       walked.answered = answered;
+      if (guard?.output) {
+        // Before it is returned or cached: a withheld answer is still spent (and recorded as such).
+        try {
+          await guard.checkOutput(typeof answered.answer === "string" ? answered.answer : JSON.stringify(answered.answer), openid, startedAt + deps.env.modelBudgetMs * 2);
+        } finally {
+          laps.lap("contentOutput");
+        }
+      }
       await record(response.status);
       return response;
     } catch (err) {

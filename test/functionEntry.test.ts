@@ -18,13 +18,15 @@ describe("functionEntry", () => {
     expect(started.stderr).toContain("HUNYUAN_API_KEY");
     // A forgotten store variable stops a prod start too (every instance would count alone).
     expect(started.stderr).toContain("MINIASK_STORE: required in prod");
+    // Prod checks content with WeChat: it needs the Mini Program's credentials.
+    expect(started.stderr).toContain("WECHAT_APPID, WECHAT_SECRET: required in prod");
     expect(started.stderr).not.toMatch(/^\s+at /m);
     expect(started.stderr).not.toMatch(/\.ts:\d+|\.mjs:\d+|node:internal/);
     expect(started.stdout).toBe("");
   });
 
   it("starts prod on the in-memory store only when asked by name, and says so loudly", () => {
-    const env = { MINIASK_ENV: "prod", MINIASK_STORE: "memory", MINIASK_TOKEN_KEYS: "k1:prod-secret-of-at-least-32-bytes-0123456789", MINIASK_UPSTREAM_URL: "http://127.0.0.1:9/v1" };
+    const env = { MINIASK_ENV: "prod", MINIASK_STORE: "memory", MINIASK_TOKEN_KEYS: "k1:prod-secret-of-at-least-32-bytes-0123456789", MINIASK_UPSTREAM_URL: "http://127.0.0.1:9/v1", WECHAT_APPID: "wx0123456789abcdef", WECHAT_SECRET: "wechat-app-secret-0123456789abcdef" };
     // Imported, not run as the entry: it builds the app (and logs) without listening.
     const started = run(["-e", 'import("./functions/summarize/index.ts").then((m) => { console.log(typeof m.main_handler); setTimeout(() => process.exit(0), 50); });'], env);
     expect(started.status).toBe(0);

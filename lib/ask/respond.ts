@@ -13,7 +13,7 @@ import type { PricedAnswer } from "../models/answerer";
 import type { OpenedStream } from "../models/streamModelChain";
 import type { Logger } from "../observability/logger";
 import { type Refiner, refineTargetOf } from "../refine/refiner";
-import { type StreamOutcome, answerStream, wholeAnswerStream } from "../streaming/answerStream";
+import { type AnswerStreamOptions, type StreamOutcome, answerStream, wholeAnswerStream } from "../streaming/answerStream";
 import type { Plan } from "./prepareAsk";
 
 /** What an answer cost and where it came from: the log line, the audit record and the cache. */
@@ -54,7 +54,7 @@ export function respondCached(plan: Plan, hit: { answer: unknown; model: string 
 export function createRespondWhole(deps: { answerer: Answerer; refiner?: Refiner; logger: Logger }) {
   // Identical concurrent misses in one instance share one model call.
   const singleFlight = createSingleFlight<PricedAnswer>();
-  return async function respondWhole(plan: Plan, headers: Record<string, string>, debug?: Debug): Promise<{ response: PlainResponse; answered: Answered }> {
+  return async function respondWhole(plan: Plan, headers: Record<string, string>, debug?: Debug, openid?: string): Promise<{ response: PlainResponse; answered: Answered }> {
     const { traceId } = plan;
     const produce = () =>
       deps.answerer.answer(plan.profile, plan.call, {
@@ -79,7 +79,7 @@ export function createRespondWhole(deps: { answerer: Answerer; refiner?: Refiner
     };
     // Fast first: the refined answer is computed now, in the background, for /v1/mini/refine.
     if (leader && deps.refiner && plan.profile.refine) {
-      const started = await deps.refiner.start({ traceId, userId: plan.userId, intent: plan.intent.name, profile: plan.profile.name, input: plan.call.input, ...(plan.request.context ? { context: plan.request.context } : {}) });
+      const started = await deps.refiner.start({ traceId, userId: plan.userId, intent: plan.intent.name, profile: plan.profile.name, input: plan.call.input, ...(plan.request.context ? { context: plan.request.context } : {}) }, openid);
       if (started) reply.refine = { id: traceId };
     }
     return { response: wholeResponse(plan, headers, reply), answered };
@@ -91,7 +91,12 @@ export function createRespondStreamed(deps: { config: Config; answerer: Answerer
    * Opens the model's stream (falling back along the chain until the first delta: a failure
    * here is still an ordinary error response), then relays it as SSE.
    */
-  return async function respondStreamed(plan: Plan, signal: AbortSignal | undefined, debug?: Debug): Promise<{ opened: OpenedStream; events: AsyncGenerator<string, StreamOutcome> }> {
+  return async function respondStreamed(
+    plan: Plan,
+    signal: AbortSignal | undefined,
+    debug?: Debug,
+    contentGate?: AnswerStreamOptions["contentGate"],
+  ): Promise<{ opened: OpenedStream; events: AsyncGenerator<string, StreamOutcome> }> {
     const options = { trace: { traceId: plan.traceId, userId: plan.userId }, ...(signal ? { signal } : {}) };
     const opened = await deps.answerer.stream(plan.profile, plan.call, options);
     const refineTarget = refineTargetOf(deps.config, plan.profile);
@@ -103,6 +108,7 @@ export function createRespondStreamed(deps: { config: Config; answerer: Answerer
       meta: metaOf(plan),
       ...(debug ? { extraDone: () => ({ debug: debug({ provider: opened.provider, attempts: opened.attempts }) }) } : {}),
       guardOutput: deps.answerer.guardOutputFor(plan.profile.name),
+      ...(contentGate ? { contentGate } : {}),
     });
     return { opened, events };
   };

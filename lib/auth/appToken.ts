@@ -19,9 +19,14 @@ export interface IssuedToken {
   expiresAt: number;
 }
 
-export async function issueAppToken(keys: TokenKeys, env: EnvironmentName, userId: string, ttlSeconds: number, nowSeconds = Math.floor(Date.now() / 1000)): Promise<IssuedToken> {
+/**
+ * `sealedOpenid`: the user's WeChat openid, encrypted (lib/contentSecurity/openidSeal.ts), as
+ * claim `oid`: content security needs it on every request, and the token carries it so the
+ * check needs no store trip. Never the openid itself.
+ */
+export async function issueAppToken(keys: TokenKeys, env: EnvironmentName, userId: string, ttlSeconds: number, nowSeconds = Math.floor(Date.now() / 1000), sealedOpenid?: string): Promise<IssuedToken> {
   const expiresAt = nowSeconds + ttlSeconds;
-  const token = await new SignJWT({})
+  const token = await new SignJWT(sealedOpenid ? { oid: sealedOpenid } : {})
     .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: keys.signing.kid })
     .setSubject(userId)
     .setAudience(env)
@@ -30,6 +35,13 @@ export async function issueAppToken(keys: TokenKeys, env: EnvironmentName, userI
     .setJti(randomUUID())
     .sign(keys.signing.secret);
   return { token, userId, expiresAt };
+}
+
+/** What a verified token says: its subject, expiry and, from a WeChat login, the sealed openid. */
+export interface VerifiedClaims {
+  sub: string;
+  exp: number;
+  oid?: string;
 }
 
 function refusal(code: string, message: string): AppError {
@@ -44,14 +56,14 @@ class UnknownKey extends Error {}
  * would pass. Every token we issue has all three of sub, iat and exp, and lives at most the
  * environment's TTL; anything else was not made by us.
  */
-function checkedClaims(payload: JWTPayload, nowSeconds: number, maxTtlSeconds: number): { sub: string; exp: number } {
-  const { sub, iat, exp } = payload;
+function checkedClaims(payload: JWTPayload, nowSeconds: number, maxTtlSeconds: number): VerifiedClaims {
+  const { sub, iat, exp, oid } = payload;
   if (typeof sub !== "string" || sub === "" || typeof iat !== "number" || typeof exp !== "number") {
     throw refusal("invalid_claims", "the token needs a subject (sub), an issue time (iat) and an expiry (exp)");
   }
   if (iat > nowSeconds + CLOCK_SKEW_SECONDS) throw refusal("token_not_yet_valid", "the token was issued in the future");
   if (exp - iat > maxTtlSeconds + CLOCK_SKEW_SECONDS) throw refusal("invalid_claims", "the token lives longer than this environment's token lifetime");
-  return { sub, exp };
+  return { sub, exp, ...(typeof oid === "string" ? { oid } : {}) };
 }
 
 /**
@@ -65,7 +77,7 @@ export async function verifyAppToken(
   token: string,
   currentDate?: Date,
   maxTtlSeconds: number = MAX_TOKEN_TTL_SECONDS,
-): Promise<{ sub: string; exp: number }> {
+): Promise<VerifiedClaims> {
   const now = currentDate ?? new Date();
   try {
     const { payload } = await jwtVerify(

@@ -1,8 +1,14 @@
 import { AppError } from "../appError";
 import type { PlainRequest } from "../http/plain";
 
+/** Who the bearer token says called: the userId and, after a WeChat login, the sealed openid. */
+export interface Principal {
+  userId: string;
+  sealedOpenid?: string;
+}
+
 /** Verifies the bearer app token from the header alone: nothing of the body is read first. */
-export type Authenticate = (req: PlainRequest) => Promise<{ userId: string }>;
+export type Authenticate = (req: PlainRequest) => Promise<Principal>;
 
 export function bearerTokenOf(req: PlainRequest): string {
   const header = req.headers.authorization;
@@ -12,8 +18,11 @@ export function bearerTokenOf(req: PlainRequest): string {
   return match[1];
 }
 
-export function authenticateAppToken(verify: (token: string) => Promise<string>): Authenticate {
-  return async (req) => ({ userId: await verify(bearerTokenOf(req)) });
+export function authenticateAppToken(claims: (token: string) => Promise<{ sub: string; oid?: string }>): Authenticate {
+  return async (req) => {
+    const { sub, oid } = await claims(bearerTokenOf(req));
+    return { userId: sub, ...(oid ? { sealedOpenid: oid } : {}) };
+  };
 }
 
 /** The body's userId must be the token's subject. */

@@ -6,6 +6,7 @@ import { jsonResponse } from "../http/plain";
 import type { RouteHandler } from "../http/router";
 import type { IpLimit } from "../limits/ipLimit";
 import { parseJsonBody } from "../request/parseJsonBody";
+import { sealOpenid } from "../contentSecurity/openidSeal";
 import { issueAppToken } from "./appToken";
 import { type WechatApp, code2Session } from "./code2Session";
 import type { TokenKeys } from "./tokenKeys";
@@ -33,7 +34,9 @@ export function createLoginHandler(deps: LoginDeps): RouteHandler {
     if (!deps.wechat) throw new AppError(503, "login_not_configured", "WeChat login is not configured here (WECHAT_APPID, WECHAT_SECRET); in dev use npm run token");
     const identity = await code2Session(deps.wechat, code);
     const userId = userIdOf(deps.userIdSalt, deps.wechat.appId, identity.openid);
-    const issued = await issueAppToken(deps.tokenKeys, deps.env, userId, deps.tokenTtlSeconds, Math.floor(now() / 1000));
+    // The openid rides in the token, encrypted, for WeChat's content check; never in the clear.
+    const sealed = await sealOpenid(identity.openid, deps.tokenKeys.signing.secret);
+    const issued = await issueAppToken(deps.tokenKeys, deps.env, userId, deps.tokenTtlSeconds, Math.floor(now() / 1000), sealed);
     ctx.note({ userId });
     return jsonResponse(200, { token: issued.token, userId, expiresAt: issued.expiresAt, traceId: ctx.traceId }, { "x-trace-id": ctx.traceId, "cache-control": "no-store" });
   };

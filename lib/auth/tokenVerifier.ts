@@ -7,7 +7,7 @@
 import { webcrypto } from "node:crypto";
 import { AppError } from "../appError";
 import type { EnvironmentName } from "../config/schema";
-import { CLOCK_SKEW_SECONDS, MAX_TOKEN_TTL_SECONDS, verifyAppToken } from "./appToken";
+import { CLOCK_SKEW_SECONDS, MAX_TOKEN_TTL_SECONDS, type VerifiedClaims, verifyAppToken } from "./appToken";
 import type { TokenKeys } from "./tokenKeys";
 
 const MAX_REMEMBERED = 10_000;
@@ -28,19 +28,22 @@ export function createTokenVerifier(
     // Stryker disable next-line BooleanLiteral: extractable or not, the imported key never leaves this closure.
     byKid: new Map([...keys.byKid].map(([kid, key]) => [kid, { ...key, cryptoKey: webcrypto.subtle.importKey("raw", key.secret, { name: "HMAC", hash: "SHA-256" }, false, ["verify", "sign"]) }])),
   };
-  const remembered = new Map<string, { sub: string; exp: number }>();
-  return async function verify(token: string): Promise<string> {
+  const remembered = new Map<string, VerifiedClaims>();
+  async function claims(token: string): Promise<VerifiedClaims> {
     const hit = remembered.get(token);
     if (hit) {
       if (hit.exp + CLOCK_SKEW_SECONDS <= nowSeconds()) {
         remembered.delete(token);
         throw new AppError(401, "token_expired", "the token has expired; log in again", { "www-authenticate": `Bearer error="invalid_token"` });
       }
-      return hit.sub;
+      return hit;
     }
-    const { sub, exp } = await verifyAppToken(imported, env, token, new Date(nowSeconds() * 1000), maxTtlSeconds);
+    const verified = await verifyAppToken(imported, env, token, new Date(nowSeconds() * 1000), maxTtlSeconds);
     if (remembered.size >= MAX_REMEMBERED) remembered.delete(remembered.keys().next().value as string);
-    remembered.set(token, { sub, exp });
-    return sub;
-  };
+    remembered.set(token, verified);
+    return verified;
+  }
+  /** The token's subject (the userId); `verify.claims` gives the sealed openid too. */
+  const verify = async (token: string): Promise<string> => (await claims(token)).sub;
+  return Object.assign(verify, { claims });
 }

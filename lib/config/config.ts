@@ -3,6 +3,7 @@
 // embeds the result, so a cold start neither builds the config schemas nor runs them.
 import type { BreakerSettings } from "../breaker/breakerSettings";
 import type { BudgetSettings } from "../cost/budgetSettings";
+import type { ContentSecurityPolicy } from "../contentSecurity/policy";
 import type { IntentName } from "../intents/names";
 import { ConfigError } from "./configError";
 import type { EnvironmentName } from "./environments";
@@ -44,6 +45,7 @@ export interface ResolvedEnvironment {
   streamMaxMs: number;
   breaker: BreakerSettings;
   budget: BudgetSettings;
+  contentSecurity: ContentSecurityPolicy;
   safety: Safety;
   logging: Logging;
   audit: Audit;

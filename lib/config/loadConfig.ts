@@ -146,7 +146,7 @@ function resolveEnvironment(env: EnvironmentName, policyFile: PolicyFile, profil
   for (const [from, to] of Object.entries(policy.budget.degrade_to)) {
     for (const alias of [from, to]) if (!(alias in modelsFile.aliases)) problems.push(`${E}: ${at}.budget.degrade_to: unknown model alias "${alias}" ${known(Object.keys(modelsFile.aliases))} in ${M}`);
   }
-  return { name: env, rollout, allowedProfiles: allowed, logLevel: policy.log_level, routing, tokenTtlSeconds: policy.token_ttl_minutes * 60, limits: policy.limits, modelBudgetMs: policy.model_budget_ms, streamMaxMs: policy.model_stream_max_ms, breaker: policy.breaker, budget: policy.budget, safety: policy.safety, logging: policy.logging, audit: policy.audit };
+  return { name: env, rollout, allowedProfiles: allowed, logLevel: policy.log_level, routing, tokenTtlSeconds: policy.token_ttl_minutes * 60, limits: policy.limits, modelBudgetMs: policy.model_budget_ms, streamMaxMs: policy.model_stream_max_ms, breaker: policy.breaker, budget: policy.budget, contentSecurity: policy.content_security, safety: policy.safety, logging: policy.logging, audit: policy.audit };
 }
 
 export function loadConfig(raw: RawConfigFiles): Config {

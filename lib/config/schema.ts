@@ -4,6 +4,7 @@
 import * as z from "zod/mini";
 import { breakerSettingsSchema, defaultBreakerSettings } from "../breaker/breakerSettings";
 import { budgetSettingsSchema, defaultBudgetSettings } from "../cost/budgetSettings";
+import { CONTENT_SECURITY_OFF, contentSecurityPolicySchema } from "../contentSecurity/policy";
 
 import { ENVIRONMENTS, type EnvironmentName } from "./environments";
 
@@ -145,6 +146,8 @@ export const environmentPolicySchema = z.strictObject({
   model_stream_max_ms: z._default(z.int().check(z.gte(1000), z.lte(900_000)), 60_000),
   /** Circuit breakers per provider target (provider + model), shared through the store. */
   breaker: z._default(breakerSettingsSchema, defaultBreakerSettings()),
+  /** WeChat msgSecCheck on input and output (off unless switched on). */
+  content_security: z._default(contentSecurityPolicySchema, CONTENT_SECURITY_OFF),
   /** Daily money budgets (CNY) for the app and per user, and what happens past them. */
   budget: z._default(budgetSettingsSchema, defaultBudgetSettings()),
 });

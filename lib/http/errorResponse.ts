@@ -2,7 +2,7 @@ import { AppError, type IssueDetail } from "../appError";
 import { type PlainResponse, jsonResponse } from "./plain";
 
 export interface ErrorBody {
-  error: { code: string; message: string; details?: readonly IssueDetail[] };
+  error: { code: string; message: string; details?: readonly IssueDetail[]; [field: string]: unknown };
   traceId: string;
 }
 
@@ -11,7 +11,7 @@ export function errorResponse(err: unknown, traceId: string): PlainResponse {
   const known = err instanceof AppError;
   const status = known ? err.status : 500;
   const body: ErrorBody = {
-    error: known ? { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } : { code: "internal_error", message: "internal error" },
+    error: known ? { ...err.fields, code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } : { code: "internal_error", message: "internal error" },
     traceId,
   };
   return jsonResponse(status, body, { "x-trace-id": traceId, ...(known ? err.headers : {}) });

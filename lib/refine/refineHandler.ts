@@ -1,6 +1,6 @@
 // POST /v1/mini/refine {traceId}: the refined answer of an earlier /ask, to the same user only.
 import * as z from "zod/mini";
-import { bearerTokenOf } from "../auth/authenticate";
+import type { Authenticate } from "../auth/authenticate";
 import { TRACE_ID } from "../http/limits";
 import { jsonResponse } from "../http/plain";
 import type { RouteHandler } from "../http/router";
@@ -9,12 +9,12 @@ import type { Refiner } from "./refiner";
 
 const bodySchema = z.object({ traceId: z.string().check(z.regex(TRACE_ID, "expected the traceId of the answer to refine")) });
 
-export function createRefineHandler(deps: { refiner: Refiner; verifyToken: (token: string) => Promise<string> }): RouteHandler {
+export function createRefineHandler(deps: { refiner: Refiner; authenticate: Authenticate; openidOf?: (sealed: string | undefined) => Promise<string | undefined> }): RouteHandler {
   return async (req, ctx) => {
     const { traceId } = parseJsonBody(req, bodySchema, 4096);
     ctx.traceId = traceId;
-    const userId = await deps.verifyToken(bearerTokenOf(req));
-    const refined = await deps.refiner.answer(traceId, userId);
+    const principal = await deps.authenticate(req);
+    const refined = await deps.refiner.answer(traceId, principal.userId, await deps.openidOf?.(principal.sealedOpenid));
     ctx.note({ profile: refined.profile, model: refined.model });
     return jsonResponse(200, { ...refined, traceId, refined: true }, { "x-trace-id": traceId });
   };

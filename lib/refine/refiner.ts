@@ -63,11 +63,13 @@ export function createRefiner(deps: {
   intents: Partial<Record<IntentName, Intent>>;
   logger: Logger;
   charge: (traceId: string, userId: string, tokens: number, costMicroYuan: number) => Promise<void>;
+  /** WeChat's content check of the refined answer (the openid comes with the call, never stored). */
+  checkOutput?: (text: string, openid: string | undefined) => Promise<void>;
 }) {
   const singleFlight = createSingleFlight<Refined>();
   const keyOf = (userId: string, traceId: string) => storeKeys.refine(deps.prefix, `${userId}:${traceId}`);
 
-  async function compute(job: RefineJob): Promise<Refined> {
+  async function compute(job: RefineJob, openid: string | undefined): Promise<Refined> {
     const intent = deps.intents[job.intent as IntentName];
     const base = deps.config.profiles[job.profile];
     const target = base ? refineTargetOf(deps.config, base) : undefined;
@@ -75,14 +77,16 @@ export function createRefiner(deps: {
     const call = intent.prepare(job.input, job.context as AskContext | undefined);
     const produced = await deps.answerer.answer(target, call, { trace: { traceId: job.traceId } });
     await deps.charge(job.traceId, job.userId, produced.usage.totalTokens, produced.cost.microYuan);
+    // Checked before it is kept: a withheld refinement is never stored or returned.
+    await deps.checkOutput?.(typeof produced.answer === "string" ? produced.answer : JSON.stringify(produced.answer), openid);
     const refined = { answer: produced.answer, model: produced.model, profile: target.name, usage: produced.usage };
     await deps.store.set(keyOf(job.userId, job.traceId), JSON.stringify({ job, result: refined }), REFINE_TTL_SECONDS);
     return refined;
   }
 
-  async function run(job: RefineJob): Promise<Refined> {
+  async function run(job: RefineJob, openid: string | undefined): Promise<Refined> {
     try {
-      return (await singleFlight(keyOf(job.userId, job.traceId), () => compute(job))).value;
+      return (await singleFlight(keyOf(job.userId, job.traceId), () => compute(job, openid))).value;
     } catch (err) {
       deps.logger.warn("refine failed", { traceId: job.traceId, code: err instanceof AppError ? err.code : "internal_error" });
       throw err;
@@ -91,22 +95,22 @@ export function createRefiner(deps: {
 
   return {
     /** Records the job and starts it here, in the background. False when the store refused. */
-    async start(job: RefineJob): Promise<boolean> {
+    async start(job: RefineJob, openid?: string): Promise<boolean> {
       try {
         await deps.store.set(keyOf(job.userId, job.traceId), JSON.stringify({ job }), REFINE_TTL_SECONDS);
       } catch {
         return false;
       }
-      void run(job).catch(() => undefined);
+      void run(job, openid).catch(() => undefined);
       return true;
     },
 
     /** The refined answer, only ever to the user the job belongs to. */
-    async answer(traceId: string, userId: string): Promise<Refined> {
+    async answer(traceId: string, userId: string, openid?: string): Promise<Refined> {
       const entry = parseEntry(await deps.store.get(keyOf(userId, traceId)));
       // Someone else's job looks exactly like a missing one.
       if (!entry || entry.job.userId !== userId) throw new AppError(404, "refine_not_found", "no refinement for this traceId");
-      return entry.result ?? run(entry.job);
+      return entry.result ?? run(entry.job, openid);
     },
   };
 }

@@ -16,7 +16,11 @@ import { createAskPipeline } from "../pipeline";
 import { createRefineHandler } from "../refine/refineHandler";
 import { createFlagsHandler } from "../flags/flagsHandler";
 import { createRefiner } from "../refine/refiner";
+import type { WechatApp } from "../auth/code2Session";
 import { createBreakerHub } from "../breaker/breakerHub";
+import { createAccessTokenSource } from "../contentSecurity/accessToken";
+import { type ContentGuard, createContentGuard } from "../contentSecurity/contentGuard";
+import { createContentChecker } from "../contentSecurity/msgSecCheck";
 import { createBudgetGate } from "../cost/budgetGate";
 import { createAnswerer } from "../models/answerer";
 import { createAdmit } from "../limits/admit";
@@ -39,6 +43,10 @@ export interface AppOptions {
   login?: Pick<LoginDeps, "wechat" | "userIdSalt" | "tokenKeys">;
   store: Store;
   storePrefix: string;
+  /** The Mini Program's WeChat app: WeChat's content check calls it when the environment turns the check on. */
+  contentSecurityApp?: WechatApp;
+  /** Opens the openid a token carries sealed (undefined: none, or not sealed by our keys). */
+  openidOf?: (sealed: string | undefined) => Promise<string | undefined>;
   /** The warm-up timer's key: a ping without it warms but holds nothing. */
   warmupKey?: string;
   /** MINIASK_RATE_LIMITS=off (dev only). */
@@ -67,6 +75,17 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** WeChat's content check, when the environment turns it on and the app is configured (createProcessApp checks that). */
+function contentGuardOf(env: ResolvedEnvironment, app: WechatApp | undefined, store: Store, prefix: string): ContentGuard | undefined {
+  const policy = env.contentSecurity;
+  if (!(policy.input || policy.output)) return undefined;
+  // Not configured (allowed outside prod, with a start-up warning): no access_token can be had,
+  // so every check is unavailable and on_unavailable decides.
+  if (!app) return createContentGuard({ policy, checker: { checkText: async () => ({ verdict: "unavailable", reason: "no_access_token", timings: { tokenMs: 0, wechatMs: 0 } }) } });
+  const accessTokens = createAccessTokenSource({ credentials: { appId: app.appId, secret: app.secret, apiBase: app.apiBase }, store, keyPrefix: prefix });
+  return createContentGuard({ policy, checker: createContentChecker({ apiBase: app.apiBase, accessTokens }) });
+}
+
 export function createApp(options: AppOptions): App {
   const env = environmentOf(options.config, options.envName);
   const models = options.models;
@@ -80,6 +99,7 @@ export function createApp(options: AppOptions): App {
   const breakers = createBreakerHub({ settings: env.breaker, logger, prefix: options.storePrefix });
   const answerer = createAnswerer({ config: options.config, env, models, breakers });
   const budget = createBudgetGate({ settings: env.budget, prefix: options.storePrefix, logger });
+  const contentGuard = contentGuardOf(env, options.contentSecurityApp, options.store, options.storePrefix);
   const refiner = createRefiner({
     config: options.config,
     answerer,
@@ -92,6 +112,7 @@ export function createApp(options: AppOptions): App {
       const recorded = await record({ traceId, userId, tokens, increments: budget.charges(userId, microYuan, Date.now()) });
       budget.reportCrossings(microYuan, recorded.totals, true);
     },
+    ...(contentGuard?.output ? { checkOutput: (text: string, openid: string | undefined) => contentGuard.checkOutput(text, openid, Date.now() + env.modelBudgetMs) } : {}),
   });
   const ask = createAskPipeline({
     config: options.config,
@@ -105,6 +126,8 @@ export function createApp(options: AppOptions): App {
     answerer,
     refiner,
     breakers,
+    ...(contentGuard ? { contentGuard } : {}),
+    ...(options.openidOf ? { openidOf: options.openidOf } : {}),
     logger,
   });
   // A warm-up ping (the timer function) opens the store connection and loads what a first request
@@ -131,7 +154,7 @@ export function createApp(options: AppOptions): App {
     : undefined;
   const handle = createRouter({
     ...(Object.keys(options.intents).length > 0
-      ? { "POST /v1/mini/ask": ask, "POST /v1/mini/refine": createRefineHandler({ refiner, verifyToken: options.verifyToken }) }
+      ? { "POST /v1/mini/ask": ask, "POST /v1/mini/refine": createRefineHandler({ refiner, authenticate: options.authenticate, ...(options.openidOf ? { openidOf: options.openidOf } : {}) }) }
       : {}),
     ...(login ? { "POST /v1/mini/login": login } : {}),
     "POST /v1/mini/warmup": warmup,

@@ -5,7 +5,8 @@ import { authenticateAppToken } from "../auth/authenticate";
 import type { WechatApp } from "../auth/code2Session";
 import { type TokenKeys, parseTokenKeys } from "../auth/tokenKeys";
 import { ConfigError } from "../config/configError";
-import type { Config, ResolvedEnvironment } from "../config/config";
+import { type Config, type ResolvedEnvironment, environmentOf } from "../config/config";
+import { openOpenid } from "../contentSecurity/openidSeal";
 import type { Handler } from "../http/router";
 import type { Intent } from "../intents/intent";
 import type { IntentName } from "../intents/names";
@@ -41,6 +42,34 @@ function requireSharedStore(settings: Settings): string | undefined {
     throw new ConfigError([`environment variable MINIASK_STORE: required in ${env} (redis://host:port[/db] or upstash): without a shared store every instance keeps its own limits, quota, cache and audit records; set MINIASK_STORE=memory only if you mean that`]);
   }
   return settings.MINIASK_STORE;
+}
+
+/**
+ * WeChat's content check needs the Mini Program's AppID and secret (for its access_token). Prod
+ * refuses to start without them when its policy turns the check on; elsewhere a warning says
+ * every check will be unavailable.
+ */
+function contentSecurityApp(config: Config, settings: Settings): { on: boolean; app?: WechatApp } {
+  const env = settings.MINIASK_ENV;
+  const policy = environmentOf(config, env).contentSecurity;
+  const on = policy.input || policy.output;
+  if (!on) return { on };
+  if (settings.WECHAT_APPID && settings.WECHAT_SECRET) return { on, app: { appId: settings.WECHAT_APPID, secret: settings.WECHAT_SECRET, apiBase: settings.WECHAT_API_BASE } };
+  if (env === "prod") throw new ConfigError([`environment variables WECHAT_APPID, WECHAT_SECRET: required in prod, where content_security is on (profiles/env-policy.yaml): WeChat's check needs the Mini Program's access_token`]);
+  return { on };
+}
+
+/** A sealed openid is opened with whichever of this environment's token keys sealed it. */
+function openidOpener(keys: TokenKeys): (sealed: string | undefined) => Promise<string | undefined> {
+  const secrets = [...keys.byKid.values()].map((k) => k.secret);
+  return async (sealed) => {
+    if (!sealed) return undefined;
+    for (const secret of secrets) {
+      const openid = await openOpenid(sealed, secret);
+      if (openid) return openid;
+    }
+    return undefined;
+  };
 }
 
 export interface ProcessApp {
@@ -90,21 +119,25 @@ export function createProcessApp(options: {
   const login = options.serveLogin ? collect(() => loginSettings(settings)) : undefined;
   const models = Object.keys(options.intents).length > 0 ? collect(() => resolveModelTargets(config, envName, options.processEnv, upstreamOverride)) : {};
   const store = collect(() => options.store ?? createStore(requireSharedStore(settings), options.processEnv));
+  const contentSecurity = collect(() => contentSecurityApp(config, settings));
   if (problems.length > 0 || !tokenKeys || !models || !store) throw new ConfigError(problems);
   const limitsOff = settings.MINIASK_RATE_LIMITS === "off" && envName === "dev";
-  const verifyToken = createTokenVerifier(tokenKeys, envName);
+  // A token may not claim to live longer than this environment issues them for.
+  const verifyToken = createTokenVerifier(tokenKeys, envName, undefined, environmentOf(config, envName).tokenTtlSeconds);
   const app = createApp({
     config,
     envName,
     models,
     intents: options.intents,
-    authenticate: authenticateAppToken(verifyToken),
+    authenticate: authenticateAppToken(verifyToken.claims),
     verifyToken,
     ...(options.logWrite ? { logWrite: options.logWrite } : {}),
     ...(login ? { login: { ...login, tokenKeys } } : {}),
     store,
     storePrefix: settings.MINIASK_STORE_PREFIX ?? `miniask:${envName}:`,
     limitsOff,
+    ...(contentSecurity?.app ? { contentSecurityApp: contentSecurity.app } : {}),
+    openidOf: openidOpener(tokenKeys),
     ...(settings.MINIASK_WARMUP_KEY ? { warmupKey: settings.MINIASK_WARMUP_KEY } : {}),
     ...(extraRoutes ? { extraRoutes: (deps: { config: Config; env: ResolvedEnvironment }) => extraRoutes({ ...deps, tokenKeys }) } : {}),
   });
@@ -119,6 +152,7 @@ export function createProcessApp(options: {
       ? `tokens: the built-in DEV key "${tokenKeys.signing.kid}" (set MINIASK_TOKEN_KEYS to use your own; no other environment accepts it)`
       : `tokens: signing with kid "${tokenKeys.signing.kid}", verifying ${[...tokenKeys.byKid.keys()].join(", ")}`,
     `store: ${store.kind}${settings.MINIASK_STORE && store.kind === "redis" ? ` (${settings.MINIASK_STORE.replace(/:[^:@/]*@/, ":***@")})` : ""}, key prefix "${settings.MINIASK_STORE_PREFIX ?? `miniask:${envName}:`}"`,
+    ...(contentSecurity?.on ? [contentSecurity.app ? `content security: WeChat msgSecCheck via ${contentSecurity.app.apiBase} (${[app.env.contentSecurity.input ? "input" : "", app.env.contentSecurity.output ? "output" : ""].filter(Boolean).join(" + ")}, on_unavailable ${app.env.contentSecurity.on_unavailable})` : `WARNING: content_security is on in ${envName} but WECHAT_APPID / WECHAT_SECRET are unset: every check is unavailable (on_unavailable: ${app.env.contentSecurity.on_unavailable})`] : []),
     ...(envName !== "dev" && store.kind === "memory"
       ? [`WARNING: MINIASK_STORE=memory in ${envName}: limits, quota, cache and audit records are per instance and vanish with it`]
       : []),

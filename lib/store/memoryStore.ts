@@ -98,6 +98,14 @@ export function createMemoryStore(now: () => number = Date.now, maxEntries = MEM
       write(key, value, ttlSeconds * 1000);
       sweep();
     },
+    async setIfAbsent(key, value, ttlMs) {
+      if (read(key) !== undefined) return false;
+      write(key, value, ttlMs);
+      return true;
+    },
+    async del(key) {
+      data.delete(key);
+    },
     async keys(pattern, limit) {
       const stem = pattern.endsWith("*") ? pattern.slice(0, -1) : pattern;
       const found: string[] = [];

@@ -34,6 +34,8 @@ export interface RedisConnection extends ScriptRunner {
   transaction(): RedisTransaction;
   get(key: string): Promise<string | undefined>;
   setEx(key: string, value: string, seconds: number): Promise<void>;
+  setNxPx(key: string, value: string, ms: number): Promise<boolean>;
+  del(key: string): Promise<void>;
   /** One SCAN step: the next cursor ("0" when done) and the keys it found. */
   scan(cursor: string, match: string): Promise<[string, string[]]>;
   ping(): Promise<void>;
@@ -67,6 +69,12 @@ export function createRedisProtocolStore(kind: "redis" | "upstash", connect: () 
     },
     async set(key, value, ttlSeconds) {
       await (await connect()).setEx(key, value, ttlSeconds);
+    },
+    async setIfAbsent(key, value, ttlMs) {
+      return (await connect()).setNxPx(key, value, ttlMs);
+    },
+    async del(key) {
+      await (await connect()).del(key);
     },
     async keys(pattern, limit) {
       const connection = await connect();

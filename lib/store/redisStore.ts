@@ -27,6 +27,8 @@ function connectionOf(redis: Redis): RedisConnection {
     transaction: () => transactionOf(redis.multi()),
     get: async (key) => (await redis.get(key)) ?? undefined,
     setEx: async (key, value, seconds) => void (await redis.set(key, value, "EX", seconds)),
+    setNxPx: async (key, value, ms) => (await redis.set(key, value, "PX", ms, "NX")) === "OK",
+    del: async (key) => void (await redis.del(key)),
     scan: async (cursor, match) => redis.scan(cursor, "MATCH", match, "COUNT", 500),
     ping: async () => void (await redis.ping()),
   };

@@ -66,6 +66,9 @@ export interface Store {
   /** Plain values off the hot path (refine jobs, audit records). */
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** SET NX PX: true when this call created the key (a lock, one refresh at a time). */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  del(key: string): Promise<void>;
   /** Keys matching a pattern whose only wildcard is a trailing `*`, at most `limit`: operator tools, never the hot path. */
   keys(pattern: string, limit: number): Promise<string[]>;
   ping(): Promise<void>;

@@ -24,6 +24,8 @@ function connectionOf(redis: Redis): RedisConnection {
     transaction: () => transactionOf(redis.multi()),
     get: async (key) => (await redis.get<string>(key)) ?? undefined,
     setEx: async (key, value, seconds) => void (await redis.set(key, value, { ex: seconds })),
+    setNxPx: async (key, value, ms) => (await redis.set(key, value, { px: ms, nx: true })) === "OK",
+    del: async (key) => void (await redis.del(key)),
     scan: async (cursor, match) => {
       const [next, keys] = await redis.scan(cursor, { match, count: 500 });
       return [String(next), keys];

@@ -7,6 +7,8 @@ import type { Usage } from "../chat/types";
 import { addUsage } from "../chat/usage";
 import { sseEvent } from "../http/sse";
 import type { PreparedCall } from "../intents/intent";
+import type { GateBlock } from "../contentSecurity/gateCheck";
+import type { GateStep, StreamGate } from "../contentSecurity/streamGate";
 import type { ModelCall } from "../models/generateAnswer";
 import type { OpenedStream } from "../models/streamModelChain";
 
@@ -37,7 +39,15 @@ export interface AnswerStreamOptions {
   extraDone?: () => Record<string, unknown>;
   /** Output rules, run on the text so far before each delta goes out. */
   guardOutput(text: string): void;
+  /** WeChat's content check: text goes out only once it passed (one gate per model stream). */
+  contentGate?: { open(): StreamGate<GateBlock> | undefined; blocked(block: GateBlock): AppError };
 }
+
+/**
+ * The output rules look at the newest text and a tail before it, not the whole answer at every
+ * chunk (that was quadratic in the chunks); the whole answer is checked once before `done`.
+ */
+const GUARD_WINDOW_CHARS = 4096;
 
 interface Relayed {
   text: string;
@@ -46,15 +56,26 @@ interface Relayed {
   call: ModelCall;
 }
 
-async function* relay(opened: OpenedStream, event: string, guardOutput: (text: string) => void): AsyncGenerator<string, Relayed> {
+async function* relay(opened: OpenedStream, event: string, options: AnswerStreamOptions): AsyncGenerator<string, Relayed> {
   const deltas = opened.deltas();
+  const gate = options.contentGate?.open();
+  const release = (step: GateStep<GateBlock>): string => {
+    if (step.status === "blocked") throw options.contentGate!.blocked(step.reason);
+    return step.released;
+  };
   let text = "";
   let next = await deltas.next();
   while (!next.done) {
     text += next.value;
-    guardOutput(text);
-    yield sseEvent(event, { text: next.value });
+    options.guardOutput(text.length > GUARD_WINDOW_CHARS ? text.slice(-GUARD_WINDOW_CHARS) : text);
+    const out = gate ? release(await gate.push(next.value)) : next.value;
+    if (out) yield sseEvent(event, { text: out });
     next = await deltas.next();
+  }
+  options.guardOutput(text);
+  if (gate) {
+    const rest = release(await gate.finish());
+    if (rest) yield sseEvent(event, { text: rest });
   }
   const answered = opened.attempts.at(-1);
   return { text, model: next.value.model, usage: next.value.usage, call: { model: answered?.model ?? next.value.model, usage: next.value.usage, ...(answered ? { attempt: answered } : {}) } };
@@ -62,18 +83,18 @@ async function* relay(opened: OpenedStream, event: string, guardOutput: (text: s
 
 export async function* answerStream(options: AnswerStreamOptions): AsyncGenerator<string, StreamOutcome> {
   try {
-    const first = yield* relay(options.opened, options.refine ? "draft" : "delta", options.guardOutput);
+    const first = yield* relay(options.opened, options.refine ? "draft" : "delta", options);
     const draft = options.call.shapeAnswer(first.text);
     let done: { answer: unknown; model: string; usage: Usage; draft?: unknown; refined?: boolean } = { answer: draft, model: first.model, usage: first.usage };
     const calls = [first.call];
     if (options.refine) {
       // A failed refinement still leaves the user a complete (draft) answer.
       try {
-        const second = yield* relay(await options.refine.open(), "final", options.guardOutput);
+        const second = yield* relay(await options.refine.open(), "final", options);
         calls.push(second.call);
         done = { answer: options.refine.call.shapeAnswer(second.text), draft, model: second.model, usage: addUsage(first.usage, second.usage), refined: true };
       } catch (err) {
-        if (err instanceof AppError && err.code === "blocked_output") throw err;
+        if (err instanceof AppError && (err.code === "blocked_output" || err.code === "content_check_unavailable")) throw err;
         done = { ...done, draft, refined: false };
       }
     }

@@ -20,8 +20,19 @@ export const TEST_TOKEN_KEYS = "k2026:test-secret-of-at-least-32-bytes-aaaaaaaa,
 
 export const TEST_USER_ID_SALT = "test-user-id-salt-of-at-least-32-chars!";
 
-export function realConfigFiles(): RawConfigFiles {
+/** The config files as shipped: what `npm start` and a built function read. */
+export function shippedConfigFiles(): RawConfigFiles {
   return readConfigFiles(REPO_ROOT);
+}
+
+/**
+ * The shipped files, less WeChat's content check: tests run without WeChat unless they bring
+ * the fake one (test/contentSecurityPipeline.test.ts turns the check on, with it).
+ */
+export function realConfigFiles(): RawConfigFiles {
+  const files = readConfigFiles(REPO_ROOT) as RawConfigFiles & { envPolicy: { environments: Record<string, Record<string, unknown>> } };
+  for (const env of Object.values(files.envPolicy.environments)) delete env.content_security;
+  return files;
 }
 
 export interface Harness {
