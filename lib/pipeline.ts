@@ -13,6 +13,7 @@ import { type Authenticate, type Principal, requireSameUser } from "./auth/authe
 import type { ContentGuard } from "./contentSecurity/contentGuard";
 import { textsOf } from "./contentSecurity/textsOf";
 import type { IpLimit } from "./limits/ipLimit";
+import type { BackgroundWork } from "./async/backgroundWork";
 import type { Config, ResolvedEnvironment } from "./config/config";
 import { errorResponse } from "./http/errorResponse";
 import type { PlainRequest, PlainResponse } from "./http/plain";
@@ -49,6 +50,11 @@ export interface AskPipelineDeps {
   breakers?: BreakerHub;
   /** WeChat's content check on input and output, when the environment turns it on. */
   contentGuard?: ContentGuard;
+  /**
+   * Where the record step runs after the answer has gone out (web functions, whose instance keeps
+   * running after a response); without it the answer waits for the record (event functions).
+   */
+  background?: BackgroundWork;
   /** The openid sealed in a token, opened (undefined: none, or not ours). */
   openidOf?: (sealed: string | undefined) => Promise<string | undefined>;
   storePrefix: string;
@@ -133,8 +139,12 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
     const walked: Walked = {};
 
     // The record step: quota, cache and the audit record in one store trip, then the log line.
-    const record = async (status: number, err?: unknown) => {
+    const record = async (status: number, err?: unknown): Promise<void> => {
       laps.timings.total = now() - startedAt;
+      if (deps.background) deps.background.run(() => recordNow(status, err));
+      else await recordNow(status, err);
+    };
+    const recordNow = async (status: number, err?: unknown) => {
       const facts = factsOf({ traceId, startedAt, timings: laps.timings, ...(req.requestId ? { requestId: req.requestId } : {}) }, walked, status, err);
       const { plan, admission, answered } = walked;
       // The store just failed: do not wait on it again.

@@ -17,6 +17,7 @@ import { createRefineHandler } from "../refine/refineHandler";
 import { createFlagsHandler } from "../flags/flagsHandler";
 import { createRefiner } from "../refine/refiner";
 import type { WechatApp } from "../auth/code2Session";
+import { createBackgroundWork } from "../async/backgroundWork";
 import { createBreakerHub } from "../breaker/breakerHub";
 import { createAccessTokenSource } from "../contentSecurity/accessToken";
 import { type ContentGuard, createContentGuard } from "../contentSecurity/contentGuard";
@@ -49,6 +50,8 @@ export interface AppOptions {
   openidOf?: (sealed: string | undefined) => Promise<string | undefined>;
   /** The warm-up timer's key: a ping without it warms but holds nothing. */
   warmupKey?: string;
+  /** Answer first, record right after (web functions); the default records before answering. */
+  recordAfterResponse?: boolean;
   /** MINIASK_RATE_LIMITS=off (dev only). */
   limitsOff?: boolean;
   /**
@@ -60,6 +63,8 @@ export interface AppOptions {
 
 export interface App {
   handle: Handler;
+  /** Resolves once the work started after answers (record steps) is done: before a process leaves. */
+  drain(): Promise<void>;
   store: Store;
   env: ResolvedEnvironment;
   models: ModelTargets;
@@ -114,7 +119,9 @@ export function createApp(options: AppOptions): App {
     },
     ...(contentGuard?.output ? { checkOutput: (text: string, openid: string | undefined) => contentGuard.checkOutput(text, openid, Date.now() + env.modelBudgetMs) } : {}),
   });
+  const background = options.recordAfterResponse ? createBackgroundWork((err) => logger.error("record failed", { error: err instanceof Error ? err.name : typeof err })) : undefined;
   const ask = createAskPipeline({
+    ...(background ? { background } : {}),
     config: options.config,
     env,
     intents: options.intents,
@@ -162,5 +169,5 @@ export function createApp(options: AppOptions): App {
     "GET /healthz": health,
     ...options.extraRoutes?.({ config: options.config, env }),
   }, { logger, env: env.name, logAs: ROUTE_LOG_LINES });
-  return { handle, store: options.store, env, models, logger };
+  return { handle, drain: () => background?.drain() ?? Promise.resolve(), store: options.store, env, models, logger };
 }

@@ -93,6 +93,8 @@ export function createProcessApp(options: {
   store?: Store;
   /** Serve POST /v1/mini/login. */
   serveLogin?: boolean;
+  /** Answer first and record right after (a web function's server; never an event function). */
+  recordAfterResponse?: boolean;
   /** Routes of the local server only (the playground, which serves dev and staging, never prod). */
   extraRoutes?: (deps: { config: Config; env: ResolvedEnvironment; tokenKeys: TokenKeys }) => Record<string, Handler>;
 }): ProcessApp {
@@ -136,6 +138,7 @@ export function createProcessApp(options: {
     store,
     storePrefix: settings.MINIASK_STORE_PREFIX ?? `miniask:${envName}:`,
     limitsOff,
+    ...(options.recordAfterResponse ? { recordAfterResponse: true } : {}),
     ...(contentSecurity?.app ? { contentSecurityApp: contentSecurity.app } : {}),
     openidOf: openidOpener(tokenKeys),
     ...(settings.MINIASK_WARMUP_KEY ? { warmupKey: settings.MINIASK_WARMUP_KEY } : {}),

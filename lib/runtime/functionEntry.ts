@@ -27,9 +27,12 @@ function isMainModule(entryUrl: string): boolean {
  */
 export function functionEntry(spec: { name: string; intents: Partial<Record<IntentName, Intent>>; serveLogin?: boolean }, entryUrl: string) {
   const { name } = spec;
+  // Run by scf_bootstrap: a web function, whose instance keeps running after a response, so it
+  // answers first and records right after. As an event function it records before returning.
+  const webServer = isMainModule(entryUrl);
   let built;
   try {
-    built = createProcessApp({ processEnv: process.env, config: bundledConfig(), intents: spec.intents, serveLogin: spec.serveLogin ?? false });
+    built = createProcessApp({ processEnv: process.env, config: bundledConfig(), intents: spec.intents, serveLogin: spec.serveLogin ?? false, recordAfterResponse: webServer });
   } catch (err) {
     // One clear message in the function's log, then a non-zero exit: a stack trace of minified
     // code would only bury it (and SCF's Init Report says the start failed either way).
@@ -43,12 +46,12 @@ export function functionEntry(spec: { name: string; intents: Partial<Record<Inte
   void checkStore(app.store, 2000).then((problem) => {
     if (problem) app.logger.warn("store unreachable at start", { function: name, problem });
   });
-  if (isMainModule(entryUrl)) {
+  if (webServer) {
     // SCF web functions must listen on all interfaces, not 127.0.0.1 only (platform-facts.md).
     const server = createHttpServer(app.handle);
     // Finish what is in flight, then leave (an instance being reclaimed, or a profiler waiting).
     process.once("SIGTERM", () => {
-      server.close(() => process.exit(0));
+      server.close(() => void app.drain().then(() => process.exit(0)));
       setTimeout(() => process.exit(0), 2000).unref();
     });
     void listen(server, Number(settings.PORT), "0.0.0.0").then((port) =>
