@@ -122,7 +122,7 @@ describe("deploy, through the SDK, against the double", () => {
     const targets = JSON.parse(warmup.variables.find((v) => v.Key === "MINIASK_WARMUP_TARGETS")!.Value!) as { name: string; url: string; count: number }[];
     expect(targets.map((t) => [t.name, t.count])).toEqual([["summarize", 3], ["support", 3], ["recommend", 1], ["extract", 1], ["auth", 2]]);
     expect(targets[0]!.url).toBe(deployed.find((d) => d.name === "summarize")!.url);
-    expect(warmup.variables.map((v) => v.Key).sort()).toEqual(["MINIASK_ENV", "MINIASK_WARMUP_TARGETS"]);
+    expect(warmup.variables.map((v) => v.Key).sort()).toEqual(["MINIASK_ENV", "MINIASK_WARMUP_KEY", "MINIASK_WARMUP_TARGETS"]);
     expect(warmup.triggers).toEqual([expect.objectContaining({ Type: "timer", TriggerName: "warmup", TriggerDesc: JSON.stringify({ cron: "0 */4 * * * * *" }), Qualifier: "live", Enable: 1 })]);
     expect(deployed.every((d) => d.changed && d.version === "1")).toBe(true);
   });

@@ -32,6 +32,7 @@ export const DEPLOY_ENV = {
   WECHAT_APPID: "wx0123456789abcdef",
   WECHAT_SECRET: "wechat-secret-deploy-0123",
   MINIASK_USER_ID_SALT: "salt-salt-salt-salt-salt-salt-salt-salt",
+  MINIASK_WARMUP_KEY: "warmup-key-deploy-0123456789",
 };
 
 export class ApiError extends Error {
