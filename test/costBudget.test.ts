@@ -5,7 +5,7 @@ import { Redis } from "ioredis";
 import { parse as parseYaml } from "yaml";
 import * as z from "zod/mini";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { beijingDay, beijingDayBounds, beijingDayKey, beijingHour, DAY_MS, msUntilBeijingMidnight, retryAfterUntilBeijingMidnight } from "../lib/cost/beijingTime";
+import { beijingDay, beijingDayBounds, beijingDayKey, beijingHour, DAY_MS, msUntilBeijingMidnight, retryAfterUntilBeijingMidnight } from "../lib/time/beijingTime";
 import { budgetCrossings, budgetRefusal, decideBudget, degradedRoute, thresholdCrossed, warnLine } from "../lib/cost/budget";
 import { type BudgetSettings, budgetSettingsSchema, defaultBudgetSettings } from "../lib/cost/budgetSettings";
 import { spendChargeCommands, spendKeys, spendOfReply, SPEND_KEY_TTL_SECONDS } from "../lib/cost/budgetStorePlan";

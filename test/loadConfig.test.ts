@@ -191,4 +191,16 @@ describe("loadConfig", () => {
   it("reports unreadable YAML with the file name", () => {
     expect(() => readConfigFiles("/nonexistent")).toThrow("profiles/mini-program-profiles.yaml: cannot be read (ENOENT)");
   });
+
+  it("refuses a redaction pattern that could backtrack badly, by file and key path", () => {
+    const files = structuredClone(realConfigFiles()) as RawConfigFiles & { envPolicy: Record<string, any> };
+    files.envPolicy.environments.staging.logging.redact_patterns = [{ name: "greedy", pattern: "(a+)+b" }];
+    let problems: readonly string[] = [];
+    try {
+      loadConfig(files);
+    } catch (err) {
+      problems = (err as ConfigError).problems;
+    }
+    expect(problems).toEqual([expect.stringMatching(/^profiles\/env-policy\.yaml: environments\.staging\.logging\.redact_patterns\[0\]\.pattern: expected a linear-time pattern: /)]);
+  });
 });

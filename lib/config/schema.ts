@@ -5,6 +5,7 @@ import * as z from "zod/mini";
 import { breakerSettingsSchema, defaultBreakerSettings } from "../breaker/breakerSettings";
 import { budgetSettingsSchema, defaultBudgetSettings } from "../cost/budgetSettings";
 import { CONTENT_SECURITY_OFF, contentSecurityPolicySchema } from "../contentSecurity/policy";
+import { unsafePatternReason } from "../text/patternSafety";
 
 import { ENVIRONMENTS, type EnvironmentName } from "./environments";
 
@@ -89,7 +90,14 @@ export const loggingSchema = z.strictObject({
   content: z.enum(["full", "redacted", "none"]),
   /** Extra redaction rules on top of the built-in ones (phone, e-mail, ID, card). */
   redact_patterns: z._default(
-    z.array(z.strictObject({ name: z.string().check(z.regex(/^[a-z_]{1,32}$/)), pattern: z.string().check(z.minLength(1), z.refine(isRegex, "expected a valid regular expression")) })),
+    z.array(z.strictObject({ name: z.string().check(z.regex(/^[a-z_]{1,32}$/)), pattern: z.string().check(
+          z.minLength(1),
+          z.refine(isRegex, "expected a valid regular expression"),
+          // Redaction runs on every log line: a pattern that can backtrack badly is refused here, by file and key path.
+          z.refine((p) => !isRegex(p) || unsafePatternReason(p) === undefined, { error: (issue) => `expected a linear-time pattern: ${unsafePatternReason(String(issue.input)) ?? "unsafe"}` }),
+        ),
+      }),
+    ),
     [],
   ),
 });

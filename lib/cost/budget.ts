@@ -2,7 +2,7 @@
 // the admission round trip) and after it (did this charge cross the warning line or the budget,
 // from the counter's new value that the record step's INCRBY returns). Exact across instances:
 // INCRBY is atomic, so exactly one instance sees a given line crossed.
-import { retryAfterUntilBeijingMidnight } from "./beijingTime";
+import { retryAfterUntilBeijingMidnight } from "../time/beijingTime";
 import type { BudgetPolicy, BudgetSettings } from "./budgetSettings";
 import { cnyToMicroYuan } from "./money";
 

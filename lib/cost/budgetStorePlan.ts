@@ -1,7 +1,7 @@
 // The store side of budgets, as data for the store owners (lib/store is theirs): one integer
 // counter of micro-yuan per Beijing day for the app and one per user. Read (GET) in the
 // admission round trip, charged (INCRBY, which returns the new total) in the record step's MULTI.
-import { beijingDayKey } from "./beijingTime";
+import { beijingDayKey } from "../time/beijingTime";
 
 /** Two days: the counter of a day outlives it, for late charges and the next morning's look. */
 export const SPEND_KEY_TTL_SECONDS = 2 * 24 * 3600;

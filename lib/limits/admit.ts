@@ -8,7 +8,7 @@ import type { Logger } from "../observability/logger";
 import type { AdmitResult, LimitState, Peeked, Store } from "../store/store";
 import { QUOTA_TTL_SECONDS, storeKeys } from "../store/storeKeys";
 import { StoreTimeout, withTimeout } from "../store/withTimeout";
-import { secondsToNextBeijingMidnight } from "../time/beijingTime";
+import { retryAfterUntilBeijingMidnight } from "../time/beijingTime";
 
 export interface Admission {
   /** The cached reply (JSON), when there was one. */
@@ -89,7 +89,7 @@ export function createAdmit(deps: { store: Store; env: ResolvedEnvironment; pref
     }
     if (result.outcome === "quota_exceeded") {
       throw new AppError(429, "quota_exceeded", "today's quota is used up; it resets at midnight (Beijing time)", {
-        "retry-after": String(secondsToNextBeijingMidnight(nowMs)),
+        "retry-after": String(retryAfterUntilBeijingMidnight(nowMs)),
       });
     }
     return {

@@ -1,6 +1,6 @@
 // Every key the backend writes, in one place. `prefix` separates environments (and test runs)
 // sharing one Redis; the version segment lets a key format change without reading old data.
-import { beijingDay } from "../time/beijingTime";
+import { beijingDayKey } from "../time/beijingTime";
 
 /** Quota counters outlive their Beijing day by one, so a late settlement still finds its key. */
 export const QUOTA_TTL_SECONDS = 2 * 24 * 3600;
@@ -10,7 +10,7 @@ export const storeKeys = {
   perUser: (prefix: string, userId: string) => `${prefix}rl:v1:${userId}:all`,
   /** Traffic without a valid token, per client IP (logins, failed tokens). */
   perIp: (prefix: string, ip: string) => `${prefix}rl:v1:ip:${ip.replace(/[^\w.:-]/g, "_").slice(0, 64)}`,
-  quota: (prefix: string, userId: string, nowMs: number) => `${prefix}quota:v1:${userId}:${beijingDay(nowMs)}`,
+  quota: (prefix: string, userId: string, nowMs: number) => `${prefix}quota:v1:${userId}:${beijingDayKey(nowMs)}`,
   /** By traceId and the user's audit hash: a traceId reused by another user never lands on this one's record. */
   audit: (prefix: string, traceId: string, userHash: string) => `${prefix}audit:v1:${traceId}:${userHash}`,
   auditsOfTrace: (prefix: string, traceId: string) => `${prefix}audit:v1:${traceId}:*`,

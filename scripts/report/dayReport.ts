@@ -6,7 +6,7 @@ import * as z from "zod/mini";
 import { CONFIG_FILES } from "../../lib/config/config";
 import { ConfigError } from "../../lib/config/configError";
 import { modelsFileSchema } from "../../lib/config/schema";
-import { beijingDayBounds } from "../../lib/cost/beijingTime";
+import { beijingDayBounds } from "../../lib/time/beijingTime";
 import { compilePrices, type PriceBook } from "../../lib/cost/priceBook";
 import type { ReportContext } from "./formatReport";
 import type { AuditReader } from "./readAuditRecords";

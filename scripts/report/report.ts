@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "../../lib/config/configError";
-import { beijingDay } from "../../lib/cost/beijingTime";
+import { beijingDay } from "../../lib/time/beijingTime";
 import { readSettings } from "../../lib/runtime/settings";
 import { configRoot } from "../support/scriptModels";
 import { buildDayReport, readPriceBook } from "./dayReport";

@@ -1,5 +1,5 @@
 // The report's numbers, from parsed records: pure, so the tables and the page show the same.
-import { beijingHour } from "../../lib/cost/beijingTime";
+import { beijingHour } from "../../lib/time/beijingTime";
 import { cnyToMicroYuan } from "../../lib/cost/money";
 import { costOfAttempt, type PriceBook } from "../../lib/cost/priceBook";
 import type { ReportRecord } from "./reportRecord";
