@@ -33,7 +33,8 @@ import type { Logger } from "./observability/logger";
 import { type TraceFacts, createTraceWriters } from "./observability/requestTrace";
 import type { RecordInput } from "./record/recordRequest";
 import type { Refiner } from "./refine/refiner";
-import { chooseProfile } from "./routing/resolveProfile";
+import { type Arm, chooseProfile } from "./routing/resolveProfile";
+import type { ResolvedProfile } from "./config/config";
 import { settleStream } from "./streaming/answerStream";
 
 export interface AskPipelineDeps {
@@ -83,6 +84,8 @@ function createLaps(now: () => number, startedAt: number) {
 interface Walked {
   parsed?: ParsedAsk;
   userId?: string;
+  /** The profile chosen, known before the input is parsed (an invalid input still names it). */
+  route?: { profile: ResolvedProfile; arm: Arm };
   plan?: Plan;
   admission?: AskAdmission;
   answered?: Partial<Answered>;
@@ -111,7 +114,8 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
       ...(request && walked.userId ? { request: { input: request.input, ...(request.context ? { context: request.context } : {}), ...(request.profile ? { profile: request.profile } : {}) } } : {}),
       ...(parsed ? { intent: parsed.intent.name } : {}),
       ...(walked.userId ? { userId: walked.userId } : {}),
-      ...(plan ? { profile: plan.profile.name, profileHash: plan.profile.contentHash, arm: plan.arm, ...(plan.mode === "whole" ? {} : { stream: true }) } : {}),
+      ...(walked.route ? { profile: walked.route.profile.name, profileHash: walked.route.profile.contentHash, arm: walked.route.arm } : {}),
+      ...(plan && plan.mode !== "whole" ? { stream: true } : {}),
       ...(admission ? { limit: admission.limit, cache: admission.cache } : {}),
       ...(answered?.model ? { model: answered.model } : {}),
       ...(answered?.provider ? { provider: answered.provider } : {}),
@@ -176,7 +180,8 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
       if (ctx) ctx.traceId = traceId;
       requireSameUser(userId, parsed.request.userId);
       walked.userId = userId;
-      const prepared = (walked.plan = prepareAsk(req, parsed, userId, chooseProfile(deps.config, deps.env, parsed.intent.name, userId, parsed.request.profile)));
+      const route = (walked.route = chooseProfile(deps.config, deps.env, parsed.intent.name, userId, parsed.request.profile));
+      const prepared = (walked.plan = prepareAsk(req, parsed, userId, route));
       // WeChat's check of what the user sent: before any store trip or provider.
       const guard = deps.contentGuard;
       const openid = guard && (guard.input || guard.output) ? await deps.openidOf?.(principal.sealedOpenid) : undefined;

@@ -204,6 +204,8 @@ describe("POST /v1/mini/ask (dev)", () => {
       expectErrorBody(json, "invalid_input");
       expect((json.error as { message: string }).message).toBe("input.maxBullets: expected a number at most 20");
       expect((json.error as { details: unknown }).details).toEqual([{ path: "input.maxBullets", message: "expected a number at most 20" }]);
+      // The log line still says which profile the request was routed to.
+      expect(h.logRecords().filter((r) => r.msg === "request").at(-1)).toMatchObject({ code: "invalid_input", profile: expect.stringMatching(/^summarize_v/), arm: "control" });
     });
 
     it("per-intent input: extract without fields -> 400 at input.fields", async () => {
