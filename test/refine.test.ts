@@ -24,6 +24,8 @@ describe("refine", () => {
     expect(refined.status).toBe(200);
     expect(refined.json).toMatchObject({ traceId: "t-refine-1", refined: true, profile: "summarize_v2", model: "local-stand-in:deepseek-chat" });
     expect(String(refined.json.answer).split("\n").length).toBeLessThanOrEqual(3);
+    // What the refinement cost has its own line (the request's record went out first).
+    expect(h.logRecords().find((r) => r.msg === "refined" && r.traceId === "t-refine-1")).toMatchObject({ model: "local-stand-in:deepseek-chat", cost: expect.any(Number) });
     // One fast call and one strong call (computed in the background, not again on /refine).
     expect(h.upstream.requests.slice(before).map((r) => r.body.model)).toEqual(["hunyuan-turbos-latest", "deepseek-chat"]);
   });

@@ -15,6 +15,7 @@ import type { Answerer } from "../models/answerer";
 import type { Logger } from "../observability/logger";
 import type { Store } from "../store/store";
 import { storeKeys } from "../store/storeKeys";
+import { microYuanToCny } from "../cost/money";
 
 const REFINE_TTL_SECONDS = 15 * 60;
 
@@ -77,6 +78,8 @@ export function createRefiner(deps: {
     const call = intent.prepare(job.input, job.context as AskContext | undefined);
     const produced = await deps.answerer.answer(target, call, { trace: { traceId: job.traceId } });
     await deps.charge(job.traceId, job.userId, produced.usage.totalTokens, produced.cost.microYuan);
+    // Its own line: the request's record went out with the fast answer, before this call was made.
+    deps.logger.info("refined", { traceId: job.traceId, profile: target.name, model: produced.model, tokens: produced.usage.totalTokens, cost: microYuanToCny(produced.cost.microYuan), ...(produced.cost.complete ? {} : { costComplete: false }) });
     // Checked before it is kept: a withheld refinement is never stored or returned.
     await deps.checkOutput?.(typeof produced.answer === "string" ? produced.answer : JSON.stringify(produced.answer), openid);
     const refined = { answer: produced.answer, model: produced.model, profile: target.name, usage: produced.usage };
