@@ -201,3 +201,20 @@ describe("boundaries of the e-mail rule", () => {
     expect(redact("a@b@c.com")).toBe("a@[email]");
   });
 });
+
+describe("defaults and non-text values", () => {
+  it("a redactor made without custom patterns applies the built-in rules only", () => {
+    const builtIn = createRedactor();
+    expect(builtIn(`call ${PII.mobile} or Stryker was here`)).toBe("call [phone] or Stryker was here");
+    expect(builtIn("")).toBe("");
+  });
+
+  it("redactDeep leaves numbers, booleans, null and undefined as they are", () => {
+    const redact = createRedactor();
+    expect(redactDeep(13812345678, redact)).toBe(13812345678);
+    expect(redactDeep(true, redact)).toBe(true);
+    expect(redactDeep(null, redact)).toBeNull();
+    expect(redactDeep(undefined, redact)).toBeUndefined();
+    expect(redactDeep([1, null, false], redact)).toEqual([1, null, false]);
+  });
+});

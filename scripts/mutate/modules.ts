@@ -10,16 +10,23 @@ export interface MutatedModule {
 
 export const MUTATED_MODULES: readonly MutatedModule[] = [
   { module: "lib/observability/redact.ts", tests: ["test/redact.test.ts"] },
-  { module: "lib/limits/admit.ts", tests: ["test/limits.test.ts"] },
-  { module: "lib/store/memoryStore.ts", tests: ["test/store.test.ts"] },
+  // A real memory store and a fake clock: the step alone, no server.
+  { module: "lib/limits/admit.ts", tests: ["test/admit.test.ts"] },
+  // An injected clock, so expiry and every TTL's unit are pinned down.
+  { module: "lib/store/memoryStore.ts", tests: ["test/memoryStore.test.ts"] },
   { module: "lib/auth/appToken.ts", tests: ["test/appToken.test.ts"] },
   { module: "lib/auth/tokenVerifier.ts", tests: ["test/tokenVerifier.test.ts"] },
   { module: "lib/auth/tokenKeys.ts", tests: ["test/tokenKeys.test.ts"] },
-  { module: "lib/models/callModelChain.ts", tests: ["test/callModelChain.test.ts"] },
-  // Added by the hardening issue (#16). Paths of their tests as expected; until a test file
-  // exists the row reports "not run" and the run exits 1.
+  // The walk with injected sleep/now/random and fake attempts, plus the wire against the local upstream.
+  { module: "lib/models/callModelChain.ts", tests: ["test/callModelChainUnits.test.ts"] },
+  // Added by the hardening issue (#16): JSON limits, normalisation, the per-IP limit, quota
+  // reservation (the admit script's arguments and reply parsing; its Lua runs on real Redis),
+  // circuit breakers.
   { module: "lib/request/jsonLimits.ts", tests: ["test/jsonLimits.test.ts"] },
   { module: "lib/text/normalize.ts", tests: ["test/normalize.test.ts"] },
+  { module: "lib/limits/ipLimit.ts", tests: ["test/ipLimit.test.ts"] },
+  { module: "lib/store/admitScript.ts", tests: ["test/admitScript.test.ts"] },
+  { module: "lib/breaker/circuitBreaker.ts", tests: ["test/circuitBreaker.test.ts", "test/circuitBreakerStates.test.ts"] },
 ];
 
 /** The score under which a module fails the run (percent). */
