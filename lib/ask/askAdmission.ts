@@ -2,6 +2,7 @@
 // answer when there was one (read back through zod like any stored input).
 import * as z from "zod/mini";
 import type { Admission } from "../limits/admit";
+import { parseStoredJson } from "../validation/parseStored";
 import type { Plan } from "./prepareAsk";
 
 const cachedAnswerSchema = z.object({ answer: z.unknown(), model: z.string() });
@@ -17,18 +18,8 @@ export interface AskAdmission {
   atMs: number;
 }
 
-function parseCached(value: string | undefined): { answer: unknown; model: string } | undefined {
-  if (value === undefined) return undefined;
-  try {
-    const parsed = z.safeParse(cachedAnswerSchema, JSON.parse(value));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export function readCachedAnswer(plan: Plan, admission: Admission): AskAdmission {
-  const hit = parseCached(admission.cached);
+  const hit = parseStoredJson(cachedAnswerSchema, admission.cached);
   const cache = plan.cache !== "on" ? plan.cache : hit ? "hit" : admission.outcome === "store_error_open" ? "skipped" : "miss";
   return { headers: admission.headers, limit: admission.outcome, cache, reserved: admission.reserved, atMs: admission.atMs, ...(hit ? { hit } : {}) };
 }

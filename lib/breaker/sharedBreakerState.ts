@@ -4,6 +4,7 @@
 // never shared: each instance sends at most one probe of its own once the shared cool-down is
 // over, and the first probe that succeeds closes the target for everyone.
 import * as z from "zod/mini";
+import { parseStoredJson } from "../validation/parseStored";
 import type { BreakerSettings } from "./breakerSettings";
 import { type BreakerState, closedBreaker, type OpenReason, type Transition } from "./circuitBreaker";
 
@@ -39,15 +40,7 @@ export function snapshotOfTransition(transition: Transition): SharedSnapshot | u
 
 /** A stored field value, or undefined when it is not one of ours (never throws on store data). */
 export function parseSnapshot(raw: string | undefined): SharedSnapshot | undefined {
-  if (raw === undefined) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  const parsed = z.safeParse(sharedSnapshotSchema, value);
-  return parsed.success ? parsed.data : undefined;
+  return parseStoredJson(sharedSnapshotSchema, raw);
 }
 
 /** The later of two snapshots of one target (the same rule as the write script's, for the memory store). */

@@ -15,6 +15,7 @@ import type { Answerer } from "../models/answerer";
 import type { Logger } from "../observability/logger";
 import type { Store } from "../store/store";
 import { storeKeys } from "../store/storeKeys";
+import { parseStoredJson } from "../validation/parseStored";
 import { microYuanToCny } from "../cost/money";
 
 const REFINE_TTL_SECONDS = 15 * 60;
@@ -44,16 +45,6 @@ export interface Refined {
 export function refineTargetOf(config: Config, profile: ResolvedProfile): ResolvedProfile | undefined {
   if (!profile.refine) return undefined;
   return config.profiles[profile.refine] ?? { ...profile, model: profile.refine, refine: undefined };
-}
-
-function parseEntry(raw: string | undefined): z.infer<typeof entrySchema> | undefined {
-  if (raw === undefined) return undefined;
-  try {
-    const result = z.safeParse(entrySchema, JSON.parse(raw));
-    return result.success ? result.data : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 export function createRefiner(deps: {
@@ -110,7 +101,7 @@ export function createRefiner(deps: {
 
     /** The refined answer, only ever to the user the job belongs to. */
     async answer(traceId: string, userId: string, openid?: string): Promise<Refined> {
-      const entry = parseEntry(await deps.store.get(keyOf(userId, traceId)));
+      const entry = parseStoredJson(entrySchema, await deps.store.get(keyOf(userId, traceId)));
       // Someone else's job looks exactly like a missing one.
       if (!entry || entry.job.userId !== userId) throw new AppError(404, "refine_not_found", "no refinement for this traceId");
       return entry.result ?? run(entry.job, openid);

@@ -2,6 +2,7 @@
 // about what it does not use (and about fields added later: `cost`, `attempts`), strict about
 // what it sums.
 import * as z from "zod/mini";
+import { parseStoredJson } from "../../lib/validation/parseStored";
 
 const count = z.number().check(z.gte(0));
 
@@ -30,12 +31,5 @@ export type ReportRecord = z.infer<typeof reportRecordSchema>;
 
 /** A stored value, or undefined when it is not a readable record (the report counts those). */
 export function parseReportRecord(raw: string): ReportRecord | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  const parsed = z.safeParse(reportRecordSchema, value);
-  return parsed.success ? parsed.data : undefined;
+  return parseStoredJson(reportRecordSchema, raw);
 }
