@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { RawConfigFiles } from "../lib/config/loadConfig";
+import { storeKeys } from "../lib/store/storeKeys";
 import { type Harness, realConfigFiles, startHarness } from "./support/harness";
 
 type Json = Record<string, any>;
@@ -75,8 +76,12 @@ describe("cost and budgets (staging, Redis, two processes)", () => {
     const files = filesWithBudget({ per_user: { daily_cny: 0.0008, policy: "refuse" } });
     const one = await harness(files, prefix);
     const two = await harness(files, prefix, one.upstream);
-    expect((await support(one, "u_ref", 1)).status).toBe(200);
-    expect((await support(one, "u_ref", 2)).status).toBe(200);
+    const spent: number[] = [];
+    for (const i of [1, 2]) {
+      const res = await support(one, "u_ref", i);
+      expect(res.status).toBe(200);
+      spent.push((res.json.usage as { totalTokens: number }).totalTokens);
+    }
     const before = one.upstream.requests.length;
     const refused = await support(two, "u_ref", 3);
     expect(refused.status).toBe(429);
@@ -86,6 +91,8 @@ describe("cost and budgets (staging, Redis, two processes)", () => {
     const toMidnight = 86_400 - (now.getUTCHours() * 3600 + now.getUTCMinutes() * 60 + now.getUTCSeconds());
     expect(Math.abs(retryAfter - toMidnight)).toBeLessThanOrEqual(2);
     expect(one.upstream.requests.length).toBe(before);
+    // The refused request's quota reservation was given back: only real usage is counted.
+    expect(Number(await redis.get(storeKeys.quota(prefix, "u_ref", Date.now())))).toBe(spent[0]! + spent[1]!);
     // Another user is not affected.
     expect((await support(two, "u_other", 4)).status).toBe(200);
   });

@@ -115,3 +115,14 @@ export function createRespondStreamed(deps: { config: Config; answerer: Answerer
 }
 
 export { sseResponse };
+
+/** What a stream spent and said, once it ended, on top of what was known when it opened. */
+export function answeredOfStream(prior: Partial<Answered> | undefined, outcome: StreamOutcome, plan: Plan, costOf: Answerer["costOf"]): Partial<Answered> {
+  return {
+    ...prior,
+    ...(outcome.model ? { model: outcome.model } : {}),
+    ...(outcome.usage ? { usage: outcome.usage } : {}),
+    ...(outcome.calls ? { cost: costOf(outcome.calls) } : {}),
+    ...(outcome.status === 200 ? { answer: outcome.answer, cacheable: plan.cacheKey !== undefined } : {}),
+  };
+}

@@ -1,0 +1,37 @@
+// Step 5 of the walk: one store trip that checks the limits, reserves the quota, reads the
+// cache, today's spend and the shared breakers; then the budget's decision: refuse (429 until
+// Beijing midnight), degrade (strong -> fast, no refine) or go on.
+import { AppError } from "../appError";
+import type { BreakerHub } from "../breaker/breakerHub";
+import type { BudgetSettings } from "../cost/budgetSettings";
+import { budgetRefusal } from "../cost/budget";
+import type { BudgetGate } from "../cost/budgetGate";
+import type { AdmitAsk, Admission } from "../limits/admit";
+import { type AskAdmission, readCachedAnswer } from "./askAdmission";
+import { degradedPlan } from "./degradedPlan";
+import type { Plan } from "./prepareAsk";
+
+export function createAdmitAsk(deps: { admit: (request: AdmitAsk) => Promise<Admission>; budget: BudgetGate; budgetSettings: BudgetSettings; breakers?: BreakerHub; now: () => number }) {
+  /** `refusal`: the budget is spent and its policy refuses (thrown by the caller once it has recorded the admission, whose reservation the record step gives back). */
+  return async function admitAsk(prepared: Plan): Promise<{ admission: AskAdmission; plan: Plan; degraded: boolean; refusal?: AppError }> {
+    const { traceId, userId } = prepared;
+    const peek = { keys: deps.budget.peekKeys(userId, deps.now()), ...(deps.breakers ? { hash: deps.breakers.hashKey } : {}) };
+    const admitted = await deps.admit({
+      traceId,
+      userId,
+      intent: prepared.intent.name,
+      reserveTokens: prepared.reserveTokens,
+      ...(prepared.cacheKey ? { cacheKey: prepared.cacheKey } : {}),
+      ...(peek.keys.length || peek.hash ? { peek } : {}),
+    });
+    const admission = readCachedAnswer(prepared, admitted);
+    if (admitted.peeked) deps.breakers?.mergeShared(admitted.peeked.hash);
+    const decision = admission.hit ? ({ action: "allow" } as const) : deps.budget.decide(admitted.peeked?.values ?? [], admitted.atMs);
+    if (decision.action === "refuse") {
+      const refusal = budgetRefusal(decision);
+      return { admission, plan: prepared, degraded: false, refusal: new AppError(refusal.status, refusal.code, refusal.message, refusal.headers) };
+    }
+    const degraded = decision.action === "degrade";
+    return { admission, plan: degraded ? degradedPlan(prepared, deps.budgetSettings) : prepared, degraded };
+  };
+}

@@ -1,0 +1,50 @@
+// The record step of /ask: the quota settled with the real usage, the cacheable answer, the
+// audit record, today's spend and the breakers' transitions in one store trip, then the one log
+// line. After the answer in a web function (background work), before it otherwise.
+import { AppError } from "../appError";
+import type { BackgroundWork } from "../async/backgroundWork";
+import type { BreakerHub } from "../breaker/breakerHub";
+import type { BudgetGate } from "../cost/budgetGate";
+import type { Logger } from "../observability/logger";
+import type { createTraceWriters } from "../observability/requestTrace";
+import type { RecordInput } from "../record/recordRequest";
+import { type TraceBase, type Walked, traceFactsOf } from "./walked";
+
+export interface RecordAskDeps {
+  record: (request: RecordInput) => Promise<{ stored: boolean; totals: number[] }>;
+  trace: ReturnType<typeof createTraceWriters>;
+  budget: BudgetGate;
+  breakers?: BreakerHub;
+  logger: Logger;
+  background?: BackgroundWork;
+}
+
+export function createRecordAsk(deps: RecordAskDeps) {
+  async function recordNow(base: TraceBase, walked: Walked, status: number, err: unknown): Promise<void> {
+    const facts = traceFactsOf(base, walked, status, err);
+    const { plan, admission, answered } = walked;
+    // The store just failed: do not wait on it again.
+    const storeDown = admission?.limit === "store_error_open" || (err instanceof AppError && err.code === "store_unavailable");
+    const cache =
+      status === 200 && answered?.cacheable && plan?.cacheKey && plan.profile.cache
+        ? { key: plan.cacheKey, value: JSON.stringify({ answer: answered.answer, model: answered.model }), ttlSeconds: plan.profile.cache.ttl_seconds }
+        : undefined;
+    const audit = deps.trace.auditEntry(facts);
+    // Settles the reservation: the real usage less what admission reserved (negative gives back).
+    const tokens = (answered?.usage?.totalTokens ?? 0) - (admission?.reserved ?? 0);
+    const spent = answered?.cost?.microYuan ?? 0;
+    const increments = deps.budget.charges(walked.userId, spent, admission?.atMs ?? base.startedAt);
+    const newerFields = deps.breakers?.drainWrites() ?? [];
+    const recorded =
+      storeDown || !audit
+        ? { stored: false, totals: [] }
+        : await deps.record({ traceId: base.traceId, ...(walked.userId ? { userId: walked.userId } : {}), ...(admission ? { quotaDayMs: admission.atMs } : {}), tokens, ...(cache ? { cache } : {}), audit, increments, newerFields });
+    deps.budget.reportCrossings(spent, recorded.totals, walked.userId !== undefined);
+    deps.logger.info("request", { ...deps.trace.logLine(facts), ...(recorded.stored || !audit ? {} : { audited: false }) });
+  }
+
+  return async function recordAsk(base: TraceBase, walked: Walked, status: number, err?: unknown): Promise<void> {
+    if (deps.background) deps.background.run(() => recordNow(base, walked, status, err));
+    else await recordNow(base, walked, status, err);
+  };
+}
