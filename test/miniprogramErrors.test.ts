@@ -13,6 +13,12 @@ describe("errorFromBody", () => {
     expect(err.retryAfter).toBeUndefined();
   });
 
+  it("carries WeChat's content category of a blocked answer, for the page to show", () => {
+    const err = errorFromBody({ error: { code: "blocked_output", message: "withheld (porn)", category: "porn", categoryTitle: "色情" }, traceId: "t" }, 502, "t");
+    expect(err).toMatchObject({ code: "blocked_output", category: "porn", categoryTitle: "色情", status: 502 });
+    expect(errorFromBody({ error: { code: "rate_limited", message: "slow down" }, traceId: "t" }, 429, "t").category).toBeUndefined();
+  });
+
   it("lists every rejected field when the body has error.details", () => {
     const body = { error: { code: "invalid_input", message: "input.text: expected a string", details: [{ path: "input.text", message: "expected a string" }, { path: "input.maxBullets", message: "expected a number at most 20" }] }, traceId: "t" };
     expect(errorFromBody(body, 400, "t").details).toEqual([

@@ -23,18 +23,23 @@ export class MiniaskError extends Error {
   readonly retryAfter?: number;
   /** Every rejected field, when the server listed them (validation errors). */
   readonly details?: ErrorDetail[];
+  /** WeChat's content category of a `blocked_input` / `blocked_output` (e.g. "politics"), and a title a page can show. */
+  readonly category?: string;
+  readonly categoryTitle?: string;
   constructor(
     readonly code: string,
     readonly detail: string,
     readonly traceId: string,
     /** The HTTP status; 0 when no reply came; 200 when the error arrived as an SSE `error` event. */
     readonly status: number,
-    extra: { retryAfter?: number; details?: ErrorDetail[]; cause?: unknown } = {},
+    extra: { retryAfter?: number; details?: ErrorDetail[]; category?: string; categoryTitle?: string; cause?: unknown } = {},
   ) {
     super(`${detail} (trace ${traceId})`);
     this.name = "MiniaskError";
     if (extra.retryAfter !== undefined) this.retryAfter = extra.retryAfter;
     if (extra.details !== undefined) this.details = extra.details;
+    if (extra.category !== undefined) this.category = extra.category;
+    if (extra.categoryTitle !== undefined) this.categoryTitle = extra.categoryTitle;
     if (extra.cause !== undefined) (this as { cause?: unknown }).cause = extra.cause;
   }
 }
@@ -62,15 +67,17 @@ function detailsOf(value: unknown): ErrorDetail[] | undefined {
  * of an SSE `error` event). Anything else still becomes a MiniaskError with the status.
  */
 export function errorFromBody(body: unknown, status: number, traceId: string, header?: Record<string, string>): MiniaskError {
-  const parsed = body as { error?: { code?: unknown; message?: unknown; details?: unknown }; traceId?: unknown } | null;
+  const parsed = body as { error?: { code?: unknown; message?: unknown; details?: unknown; category?: unknown; categoryTitle?: unknown }; traceId?: unknown } | null;
   const error = parsed && typeof parsed === "object" && parsed.error && typeof parsed.error === "object" ? parsed.error : undefined;
   const code = typeof error?.code === "string" ? error.code : "http_error";
   const message = typeof error?.message === "string" ? error.message : `HTTP ${status}`;
   const trace = parsed && typeof parsed.traceId === "string" && parsed.traceId !== "" ? parsed.traceId : traceId;
   const retryAfter = Number(headerValue(header, "retry-after") ?? NaN);
   const details = detailsOf(error?.details);
-  const extra: { retryAfter?: number; details?: ErrorDetail[] } = {};
+  const extra: { retryAfter?: number; details?: ErrorDetail[]; category?: string; categoryTitle?: string } = {};
   if (retryAfter >= 0) extra.retryAfter = retryAfter;
   if (details) extra.details = details;
+  if (typeof error?.category === "string") extra.category = error.category;
+  if (typeof error?.categoryTitle === "string") extra.categoryTitle = error.categoryTitle;
   return new MiniaskError(code, message, trace, status, extra);
 }

@@ -59,6 +59,8 @@ var MiniaskError = class extends Error {
     this.name = "MiniaskError";
     if (extra.retryAfter !== void 0) this.retryAfter = extra.retryAfter;
     if (extra.details !== void 0) this.details = extra.details;
+    if (extra.category !== void 0) this.category = extra.category;
+    if (extra.categoryTitle !== void 0) this.categoryTitle = extra.categoryTitle;
     if (extra.cause !== void 0) this.cause = extra.cause;
   }
 };
@@ -89,6 +91,8 @@ function errorFromBody(body, status, traceId, header) {
   const extra = {};
   if (retryAfter >= 0) extra.retryAfter = retryAfter;
   if (details) extra.details = details;
+  if (typeof (error == null ? void 0 : error.category) === "string") extra.category = error.category;
+  if (typeof (error == null ? void 0 : error.categoryTitle) === "string") extra.categoryTitle = error.categoryTitle;
   return new MiniaskError(code, message, trace, status, extra);
 }
 
