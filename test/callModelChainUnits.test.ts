@@ -75,6 +75,11 @@ describe("classifyModelError", () => {
     expect(classifyModelError(new UnusableReply("empty reply"))).toStrictEqual({ kind: "bad_response" });
     expect(classifyModelError(new SyntaxError("Unexpected token"))).toStrictEqual({ kind: "bad_response" });
   });
+
+  it("only a WireError is read for its kind and status: another error that carries them is a bad response", () => {
+    const lookalike = Object.assign(new Error("x"), { kind: "connection", status: 429 });
+    expect(classifyModelError(lookalike)).toStrictEqual({ kind: "bad_response" });
+  });
 });
 
 describe("walkChain on a fake clock", () => {
@@ -133,6 +138,12 @@ describe("walkChain on a fake clock", () => {
     await expect(walkChain([A, B], { budgetMs: 5000, now: clock.now, sleep: clock.sleep, breakers }, attempt)).rejects.toBe(gone);
     expect(calls).toHaveLength(1);
     expect(recorded).toEqual([["a", "aborted", true]]);
+  });
+
+  it("an AppError passes through without breakers too", async () => {
+    const clock = fakeTime();
+    const gone = new AppError(499, "client_closed", "the client went away");
+    await expect(walkChain([A, B], { budgetMs: 5000, now: clock.now, sleep: clock.sleep }, scripted(clock, [{ fails: gone }]).attempt)).rejects.toBe(gone);
   });
 
   it("two rounds by default, then 503 model_unavailable naming each attempt's kind", async () => {
@@ -338,6 +349,14 @@ describe("one provider call over HTTP (local upstream)", () => {
     expect(over.attempts.map((a) => a.outcome)).toEqual(["bad_response", "ok"]);
     up.enqueue({ content: "x".repeat(limit) });
     expect((await callModelChain([A2], request, { budgetMs: 5000 })).text).toHaveLength(limit);
+  });
+
+  it("tool-call arguments may use the 64 KiB the body cap allows beyond the text's share", async () => {
+    // max_tokens 100: text up to 16,384 characters, a body up to 4 bytes each plus 64 KiB.
+    const args = JSON.stringify({ note: "x".repeat(100_000) });
+    up.enqueue({ toolCalls: [{ name: "order_status", arguments: args }] });
+    const result = await callModelChain([A2], request, { budgetMs: 5000 });
+    expect(result.toolCalls[0]?.arguments).toBe(args);
   });
 
   it("reads a long Chinese answer whole: the body cap counts bytes, up to 4 a character", async () => {

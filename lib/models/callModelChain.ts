@@ -70,11 +70,16 @@ async function callOnce(target: ModelTarget, request: ModelRequest, timeoutMs: n
     ...(headers ? { headers } : {}),
   });
   const parsed = z.safeParse(completionSchema, reply);
+  // Stryker disable next-line StringLiteral: an UnusableReply's message never leaves; walkChain keeps only the failure's kind.
   if (!parsed.success) throw new UnusableReply("not a chat completion");
+  // Stryker disable next-line OptionalChaining: completionSchema requires at least one choice.
   const message = parsed.data.choices[0]?.message;
+  // Stryker disable next-line OptionalChaining: completionSchema requires a message in every choice.
   const text = message?.content ?? "";
+  // Stryker disable next-line OptionalChaining: completionSchema requires a message in every choice.
   const toolCalls = (message?.tool_calls ?? []).map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments }));
   if (text === "" && toolCalls.length === 0) throw new UnusableReply("empty reply");
+  // Stryker disable next-line StringLiteral: an UnusableReply's message never leaves; walkChain keeps only the failure's kind.
   if (text.length > maxReplyChars(request.maxTokens)) throw new UnusableReply("reply longer than max_tokens allows");
   const u = parsed.data.usage;
   const usage = u ? { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, totalTokens: u.total_tokens } : estimatedUsage(request.messages, text);
