@@ -49,8 +49,8 @@ describe("addedOver", () => {
   });
 });
 
-const row = z.object({ name: z.string(), rps: z.number(), p50: z.number(), p90: z.number(), p99: z.number(), vsDirect: z.number(), vsFloor: z.number(), p50OverFloorMs: z.number() });
-const oneConnectionRow = z.object({ name: z.string(), requests: z.number(), sockets: z.number(), statuses: z.record(z.string(), z.number()), p50Us: z.number(), p90Us: z.number(), p99Us: z.number(), meanUs: z.number() });
+const row = z.object({ name: z.string(), rps: z.number(), p50: z.number(), p90: z.number(), p99: z.number(), vsDirect: z.number(), vsFloor: z.number(), p50OverFloorMs: z.number(), cpuUsPerRequest: z.number(), cpuVsFloor: z.number() });
+const oneConnectionRow = z.object({ name: z.string(), requests: z.number(), sockets: z.number(), statuses: z.record(z.string(), z.number()), p50Us: z.number(), p90Us: z.number(), p99Us: z.number(), meanUs: z.number(), cpuUsPerRequest: z.optional(z.number()) });
 const clientRow = z.object({ client: z.string(), p50Ms: z.number(), p99Ms: z.number(), cpuUsPerCall: z.number(), parallelRps: z.number(), parallelCpuUsPerCall: z.number(), streamFirstChunkP50Ms: z.number(), streamCpuUsPerCall: z.number() });
 const coldClientRow = z.object({ client: z.string(), bundleKB: z.number(), spawnToAnswerMs: z.number(), loadMs: z.number(), firstCallMs: z.number(), loadPlusFirstCallMs: z.number() });
 const reportSchema = z.object({
@@ -106,6 +106,10 @@ describe("npm run bench", () => {
     const floor50 = byName("floor: minimal Node forwarder (50 ms)");
     expect(byName("/v1/mini/ask, memory (50 ms)").vsFloor).toBeCloseTo(byName("/v1/mini/ask, memory (50 ms)").rps / floor50.rps, 2);
     expect(floor50.vsDirect).toBeCloseTo(floor50.rps / byName("upstream direct (50 ms)").rps, 2);
+    // CPU per request of each row's own process (the upstream's, for direct rows), and as a multiple of the floor's.
+    for (const r of report.rows) expect(r.cpuUsPerRequest).toBeGreaterThan(0);
+    expect(floor!.cpuVsFloor).toBe(1);
+    expect(through!.cpuVsFloor).toBeCloseTo(through!.cpuUsPerRequest / floor!.cpuUsPerRequest, 1);
     // Each row measured what it says: answers, cache hits, refusals.
     expect(Object.keys(report.statuses["floor: minimal Node forwarder (0 ms)"]!)).toEqual(["200"]);
     expect(Object.keys(report.statuses["/v1/mini/ask, redis, limits on (0 ms)"]!)).toEqual(["200"]);
@@ -123,6 +127,8 @@ describe("npm run bench", () => {
       expect(r.p50Us).toBeLessThanOrEqual(r.p90Us);
       expect(r.p90Us).toBeLessThanOrEqual(r.p99Us);
     }
+    expect(one.rows[0]!.cpuUsPerRequest).toBeUndefined(); // the upstream serves every subject: no figure of its own
+    for (const r of one.rows.slice(1)) expect(r.cpuUsPerRequest).toBeGreaterThan(0);
     const miniask = one.rows[2]!;
     expect(one.addedOverDirect[miniask.name]!.p50Ms).toBeCloseTo((miniask.p50Us - one.rows[0]!.p50Us) / 1000, 2);
 
@@ -135,6 +141,7 @@ describe("npm run bench", () => {
     // The printed report carries the same: the floor row with its ratio, the one-connection table.
     expect(stdout).toMatch(/^floor: minimal Node forwarder \(0 ms\)\s+\d+\s+[\d.]+\s+1\s/m);
     expect(stdout).toContain("x floor");
+    expect(stdout).toContain("CPU µs/req");
     expect(stdout).toMatch(/^One connection \(100 sequential requests/m);
     expect(stdout).toMatch(/^miniask \/v1\/mini\/ask \(extract, limits off\)\s+100\s+1\s/m);
     expect(stdout).toMatch(/^lib\/openaiWire\s+[\d.]+/m);

@@ -1,5 +1,6 @@
 // `npm run bench [-- --connections 10 --duration 2 --warmup 0.5 --cold-runs 5 --payload 200
-//   --one-connection-requests 1000 --client-calls 400 --json FILE
+//   --one-connection-requests 1000 --client-calls 400 --memory-requests 100000
+//   --memory-store memory|redis://127.0.0.1:6379 --json FILE
 //   --only overhead,oneconnection,clients,burst,coldstart,memory]`
 // Everything on loopback, every subject its own process: the local upstream (answering at once,
 // or after 50 ms), the floor forwarder (floorForwarder.ts: the least a Node gateway does) and
@@ -8,6 +9,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { issueAppToken } from "../../lib/auth/appToken";
 import { parseTokenKeys } from "../../lib/auth/tokenKeys";
+import { sealOpenid } from "../../lib/contentSecurity/openidSeal";
+import { FAKE_APPID, FAKE_SECRET, startFakeWechat } from "../../test/support/fakeWechat";
 import { buildFunctions, type BuiltFunction } from "../build";
 import { coldClientCost, warmClientCost } from "./clientCost";
 import { extractRequests } from "./extractRequest";
@@ -15,7 +18,7 @@ import { measureFirstByte } from "./firstByte";
 import { type MeasuredRow, compareToFloor } from "./floorRatios";
 import { type LoadResult, runLoad } from "./load";
 import { addedOver, measureOneConnection } from "./oneConnection";
-import { ROOT, rssMb, spawnUntil, startBundle, startFloor, startUpstream, stop } from "./processes";
+import { ROOT, cpuUs, rssMb, spawnUntil, startBundle, startFloor, startUpstream, stop } from "./processes";
 import { median, percentile, round } from "./stats";
 import { table } from "./table";
 
@@ -26,6 +29,8 @@ const DURATION = num("--duration", 2);
 const PAYLOAD = num("--payload", 200);
 const COLD_RUNS = num("--cold-runs", 5);
 const MEMORY_REQUESTS = num("--memory-requests", 100_000);
+// memory, or a redis:// URL: with Redis (as staging and prod run) the process holds no audit records or cache entries of its own.
+const MEMORY_STORE = args.includes("--memory-store") ? (args[args.indexOf("--memory-store") + 1] ?? "memory") : "memory";
 const WARMUP = num("--warmup", 0.5);
 const ONE_CONNECTION_REQUESTS = num("--one-connection-requests", 1000);
 const CLIENT_CALLS = num("--client-calls", 400);
@@ -44,18 +49,21 @@ async function overhead(built: BuiltFunction[]) {
   const json = { "content-type": "application/json" };
   const auth = { ...json, authorization: `Bearer ${await devToken("u_bench")}` };
   const rows: (MeasuredRow & { result: LoadResult })[] = [];
-  const load = async (row: Pick<MeasuredRow, "name" | "kind" | "delayMs">, url: string, headers: Record<string, string>, body: (i: number) => string, headersOf?: (i: number) => Record<string, string>) => {
+  // `pid`: the process that answers the row (upstream, floor or function), whose CPU is read around the measured load.
+  const load = async (row: Pick<MeasuredRow, "name" | "kind" | "delayMs">, pid: number | undefined, url: string, headers: Record<string, string>, body: (i: number) => string, headersOf?: (i: number) => Record<string, string>) => {
     const extra = headersOf ? { headersOf } : {};
     if (WARMUP > 0) await runLoad({ url, connections: CONNECTIONS, durationSeconds: WARMUP, headers, body: (i) => body(i + 1_000_000), ...extra }); // JIT warm-up, not measured
+    const cpuBefore = cpuUs(pid);
     const result = await runLoad({ url, connections: CONNECTIONS, durationSeconds: DURATION, headers, body, ...extra });
-    rows.push({ ...row, rps: result.rps, p50: result.p50, p90: result.p90, p99: result.p99, result });
-    process.stderr.write(`  ${row.name}: ${result.rps} req/s, p50 ${result.p50} ms, statuses ${JSON.stringify(result.statuses)}\n`);
+    const cpuUsPerRequest = round((cpuUs(pid) - cpuBefore) / Math.max(1, result.requests), 0);
+    rows.push({ ...row, rps: result.rps, p50: result.p50, p90: result.p90, p99: result.p99, cpuUsPerRequest, result });
+    process.stderr.write(`  ${row.name}: ${result.rps} req/s, p50 ${result.p50} ms, ${cpuUsPerRequest} µs CPU a request, statuses ${JSON.stringify(result.statuses)}\n`);
     return result;
   };
-  const withServer = async <T>(env: Record<string, string>, run: (url: string) => Promise<T>, intent = "extract") => {
+  const withServer = async <T>(env: Record<string, string>, run: (url: string, pid: number | undefined) => Promise<T>, intent = "extract") => {
     const server = await startBundle(dir(intent), env);
     try {
-      return await run(server.url);
+      return await run(server.url, server.child.pid);
     } finally {
       stop(server.child);
     }
@@ -64,9 +72,9 @@ async function overhead(built: BuiltFunction[]) {
   const [floor0, floor50] = await Promise.all([startFloor(up0.url), startFloor(up50.url)]);
   const plain = (up: { url: string }) => ({ MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up.url, MINIASK_RATE_LIMITS: "off" });
   try {
-    const direct = await load({ name: "upstream direct (0 ms)", kind: "direct", delayMs: 0 }, `${up0.url}/chat/completions`, json, (i) => directBody(i));
-    const floor = await load({ name: "floor: minimal Node forwarder (0 ms)", kind: "floor", delayMs: 0 }, `${floor0.url}/`, json, (i) => directBody(i));
-    const through = await withServer(plain(up0), (url) => load({ name: "/v1/mini/ask, memory (0 ms)", kind: "subject", delayMs: 0 }, `${url}/v1/mini/ask`, auth, (i) => askBody(i)));
+    const direct = await load({ name: "upstream direct (0 ms)", kind: "direct", delayMs: 0 }, up0.child.pid, `${up0.url}/chat/completions`, json, (i) => directBody(i));
+    const floor = await load({ name: "floor: minimal Node forwarder (0 ms)", kind: "floor", delayMs: 0 }, floor0.child.pid, `${floor0.url}/`, json, (i) => directBody(i));
+    const through = await withServer(plain(up0), (url, pid) => load({ name: "/v1/mini/ask, memory (0 ms)", kind: "subject", delayMs: 0 }, pid, `${url}/v1/mini/ask`, auth, (i) => askBody(i)));
 
     // Limits on, across 1000 users (each request its user's token) so none is refused: the admit
     // script and the record step run on every request.
@@ -75,28 +83,28 @@ async function overhead(built: BuiltFunction[]) {
       ["/v1/mini/ask, memory, limits on (0 ms)", "memory"],
       ["/v1/mini/ask, redis, limits on (0 ms)", "redis://127.0.0.1:6379"],
     ] as const) {
-      await withServer({ MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up0.url, MINIASK_STORE: store, MINIASK_STORE_PREFIX: `bench:${Date.now()}:` }, (url) =>
-        load({ name, kind: "subject", delayMs: 0 }, `${url}/v1/mini/ask`, json, (i) => askBody(i, userOf(i).id), (i) => ({ authorization: `Bearer ${userOf(i).token}` })),
+      await withServer({ MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up0.url, MINIASK_STORE: store, MINIASK_STORE_PREFIX: `bench:${Date.now()}:` }, (url, pid) =>
+        load({ name, kind: "subject", delayMs: 0 }, pid, `${url}/v1/mini/ask`, json, (i) => askBody(i, userOf(i).id), (i) => ({ authorization: `Bearer ${userOf(i).token}` })),
       );
     }
 
-    await load({ name: "upstream direct (50 ms)", kind: "direct", delayMs: 50 }, `${up50.url}/chat/completions`, json, (i) => directBody(i));
-    await load({ name: "floor: minimal Node forwarder (50 ms)", kind: "floor", delayMs: 50 }, `${floor50.url}/`, json, (i) => directBody(i));
-    await withServer(plain(up50), (url) => load({ name: "/v1/mini/ask, memory (50 ms)", kind: "subject", delayMs: 50 }, `${url}/v1/mini/ask`, auth, (i) => askBody(i)));
+    await load({ name: "upstream direct (50 ms)", kind: "direct", delayMs: 50 }, up50.child.pid, `${up50.url}/chat/completions`, json, (i) => directBody(i));
+    await load({ name: "floor: minimal Node forwarder (50 ms)", kind: "floor", delayMs: 50 }, floor50.child.pid, `${floor50.url}/`, json, (i) => directBody(i));
+    await withServer(plain(up50), (url, pid) => load({ name: "/v1/mini/ask, memory (50 ms)", kind: "subject", delayMs: 50 }, pid, `${url}/v1/mini/ask`, auth, (i) => askBody(i)));
 
     const same = JSON.stringify({ intent: "summarize", userId: "u_bench", input: { text: filler, maxBullets: 3 } });
     await withServer(
       plain(up0),
-      async (url) => {
+      async (url, pid) => {
         await (await fetch(`${url}/v1/mini/ask`, { method: "POST", headers: auth, body: same })).arrayBuffer();
-        await load({ name: "cache hit (memory)", kind: "subject", delayMs: 0 }, `${url}/v1/mini/ask`, auth, () => same);
+        await load({ name: "cache hit (memory)", kind: "subject", delayMs: 0 }, pid, `${url}/v1/mini/ask`, auth, () => same);
       },
       "summarize",
     );
 
     const stagingToken = (await issueAppToken(parseTokenKeys(TEST_KEYS, "staging"), "staging", "u_bench", 3600)).token;
-    await withServer({ MINIASK_ENV: "staging", MINIASK_STORE: "memory", MINIASK_UPSTREAM_URL: up0.url, MINIASK_TOKEN_KEYS: TEST_KEYS }, (url) =>
-      load({ name: "429 refusal (memory)", kind: "subject", delayMs: 0 }, `${url}/v1/mini/ask`, { ...json, authorization: `Bearer ${stagingToken}` }, (i) => askBody(i)),
+    await withServer({ MINIASK_ENV: "staging", MINIASK_STORE: "memory", MINIASK_UPSTREAM_URL: up0.url, MINIASK_TOKEN_KEYS: TEST_KEYS }, (url, pid) =>
+      load({ name: "429 refusal (memory)", kind: "subject", delayMs: 0 }, pid, `${url}/v1/mini/ask`, { ...json, authorization: `Bearer ${stagingToken}` }, (i) => askBody(i)),
     );
 
     const count = Math.max(50, Math.round(DURATION * 100));
@@ -130,8 +138,8 @@ async function oneConnection(built: BuiltFunction[]) {
     const rows = await measureOneConnection(
       [
         { name: "upstream direct", url: `${up.url}/chat/completions`, headers: json, body: (i) => directBody(i) },
-        { name: "floor: minimal Node forwarder", url: `${floor.url}/`, headers: json, body: (i) => directBody(i) },
-        { name: "miniask /v1/mini/ask (extract, limits off)", url: `${server.url}/v1/mini/ask`, headers: { ...json, authorization: `Bearer ${await devToken("u_bench")}` }, body: (i) => askBody(i) },
+        { name: "floor: minimal Node forwarder", url: `${floor.url}/`, headers: json, body: (i) => directBody(i), pid: floor.child.pid },
+        { name: "miniask /v1/mini/ask (extract, limits off)", url: `${server.url}/v1/mini/ask`, headers: { ...json, authorization: `Bearer ${await devToken("u_bench")}` }, body: (i) => askBody(i), pid: server.child.pid },
       ],
       { requests: ONE_CONNECTION_REQUESTS, warmup: Math.min(200, ONE_CONNECTION_REQUESTS) },
     );
@@ -152,16 +160,22 @@ async function clients() {
   }
 }
 
+// Prod as deployed: content_security is on there (WeChat's msgSecCheck on the input and on the
+// answer, on_unavailable closed), so the subject gets an AppID and secret and a local stand-in for
+// api.weixin.qq.com (test/support/fakeWechat.ts, written from WeChat's docs), and every user's
+// token carries a sealed openid the stand-in counts as having visited, as a login would.
 async function burst(built: BuiltFunction[]) {
   const up = await startUpstream(0);
+  const wechat = await startFakeWechat({ openids: Array.from({ length: 200 }, (_, u) => `o_burst_${u}`) });
   const results = [];
   try {
     for (const [users, each] of [
       [200, 10],
       [100, 20],
     ] as const) {
-      const server = await startBundle(built.find((b) => b.name === "extract")!.dir, { MINIASK_ENV: "prod", MINIASK_STORE: "memory", MINIASK_UPSTREAM_URL: up.url, MINIASK_TOKEN_KEYS: TEST_KEYS, HUNYUAN_API_KEY: "x", DASHSCOPE_API_KEY: "x", DEEPSEEK_API_KEY: "x" });
+      const server = await startBundle(built.find((b) => b.name === "extract")!.dir, { MINIASK_ENV: "prod", MINIASK_STORE: "memory", MINIASK_UPSTREAM_URL: up.url, MINIASK_TOKEN_KEYS: TEST_KEYS, HUNYUAN_API_KEY: "x", DASHSCOPE_API_KEY: "x", DEEPSEEK_API_KEY: "x", WECHAT_APPID: FAKE_APPID, WECHAT_SECRET: FAKE_SECRET, WECHAT_API_BASE: wechat.url });
       const keys = parseTokenKeys(TEST_KEYS, "prod");
+      const checksBefore = wechat.secCheckCalls.length;
       const latencies: number[] = [];
       const statuses: Record<string, number> = {};
       let lost = 0;
@@ -169,7 +183,7 @@ async function burst(built: BuiltFunction[]) {
       // All users at once, each sending its requests back to back (prod: 10 per minute per intent).
       await Promise.all(
         Array.from({ length: users }, async (_, u) => {
-          const token = (await issueAppToken(keys, "prod", `u_burst_${u}`, 600)).token;
+          const token = (await issueAppToken(keys, "prod", `u_burst_${u}`, 600, undefined, await sealOpenid(`o_burst_${u}`, keys.signing.secret))).token;
           for (let n = 0; n < each; n++) {
             const started = performance.now();
             try {
@@ -190,10 +204,11 @@ async function burst(built: BuiltFunction[]) {
       );
       stop(server.child);
       const fiveXX = Object.entries(statuses).filter(([s]) => s.startsWith("5")).reduce((sum, [, n]) => sum + n, 0);
-      results.push({ scenario: `${users * each} requests from ${users} users`, answered: latencies.length, lost, fiveXX, admitted: statuses["200"] ?? 0, refused429: statuses["429"] ?? 0, refusalsWithoutRetryAfter, p50: round(percentile(latencies, 50), 2), p99: round(percentile(latencies, 99), 2) });
+      results.push({ scenario: `${users * each} requests from ${users} users`, answered: latencies.length, lost, fiveXX, admitted: statuses["200"] ?? 0, refused429: statuses["429"] ?? 0, refusalsWithoutRetryAfter, contentChecks: wechat.secCheckCalls.length - checksBefore, p50: round(percentile(latencies, 50), 2), p99: round(percentile(latencies, 99), 2) });
     }
   } finally {
     stop(up.child);
+    await wechat.close();
   }
   return results;
 }
@@ -274,20 +289,33 @@ async function coldStart(built: BuiltFunction[]) {
   return { bareNodeHttpMs: round(median(bare), 1), bareNodeHttpFetchMs: round(median(bareFetch), 1), bareNodeStartMs: round(median(bareExit), 1), rows };
 }
 
+// RSS of one process along the way (after 1k, 10k, 30k, 60k ... requests), so a plateau and a
+// leak look different; every status counted so a row of refusals cannot pass for answers.
 async function memory(built: BuiltFunction[]) {
   const up = await startUpstream(0);
-  const server = await startBundle(built.find((b) => b.name === "extract")!.dir, { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up.url, MINIASK_RATE_LIMITS: "off" });
+  const server = await startBundle(built.find((b) => b.name === "extract")!.dir, { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up.url, MINIASK_RATE_LIMITS: "off", MINIASK_STORE: MEMORY_STORE, MINIASK_STORE_PREFIX: `bench:memory:${Date.now()}:` });
   const token = (await issueAppToken(parseTokenKeys(undefined, "dev"), "dev", "u_mem", 3600)).token;
   const headers = { "content-type": "application/json", authorization: `Bearer ${token}` };
   const body = (i: number) => JSON.stringify({ intent: "extract", userId: "u_mem", input: extractInput(i) });
+  const marks = [1_000, 10_000, 30_000, 60_000, 100_000, 150_000, 200_000, 300_000].filter((n) => n < MEMORY_REQUESTS).concat(MEMORY_REQUESTS);
+  const statuses: Record<string, number> = {};
+  const curve: { requests: number; rssMB: number }[] = [];
   try {
-    await runLoad({ url: `${server.url}/v1/mini/ask`, connections: CONNECTIONS, amount: 1000, headers, body });
-    await new Promise((r) => setTimeout(r, 500));
-    const after1k = rssMb(server.child.pid);
-    await runLoad({ url: `${server.url}/v1/mini/ask`, connections: CONNECTIONS, amount: MEMORY_REQUESTS - 1000, headers, body: (i) => body(i + 1000) });
-    await new Promise((r) => setTimeout(r, 500));
-    const afterAll = rssMb(server.child.pid);
-    return { after1kMB: round(after1k, 1), [`after${MEMORY_REQUESTS / 1000}kMB`]: round(afterAll, 1), growthMB: round(afterAll - after1k, 1) };
+    const firstAnswer = await fetch(`${server.url}/v1/mini/ask`, { method: "POST", headers, body: body(-1) });
+    await firstAnswer.arrayBuffer();
+    const afterFirstMB = round(rssMb(server.child.pid), 1);
+    let sent = 0;
+    for (const mark of marks) {
+      const from = sent;
+      const result = await runLoad({ url: `${server.url}/v1/mini/ask`, connections: CONNECTIONS, amount: mark - sent, headers, body: (i) => body(from + i) });
+      for (const [status, n] of Object.entries(result.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
+      sent = mark;
+      await new Promise((r) => setTimeout(r, 500));
+      curve.push({ requests: mark, rssMB: round(rssMb(server.child.pid), 1) });
+    }
+    const after1k = curve[0]!.rssMB;
+    const afterAll = curve.at(-1)!.rssMB;
+    return { store: MEMORY_STORE, afterFirstAnswerMB: afterFirstMB, after1kMB: after1k, [`after${MEMORY_REQUESTS / 1000}kMB`]: afterAll, growthMB: round(afterAll - after1k, 1), curve, statuses };
   } finally {
     stop(server.child, up.child);
   }
@@ -308,8 +336,8 @@ if (ONLY.includes("overhead")) {
   const o = await overhead(built);
   took("overhead");
   Object.assign(report, o);
-  console.log(`\nGateway overhead (${CONNECTIONS} connections, ${DURATION} s per row, ${PAYLOAD} B payload; times in ms; "x direct" and "x floor" are req/s as a share of the direct and floor rows on the same upstream)\n`);
-  console.log(table(o.rows.map((r) => [r.name, r.rps, r.vsDirect, r.vsFloor, r.p50, r.p90, r.p99, r.p50OverFloorMs]), ["row", "req/s", "x direct", "x floor", "p50", "p90", "p99", "p50 - floor p50"]));
+  console.log(`\nGateway overhead (${CONNECTIONS} connections, ${DURATION} s per row, ${PAYLOAD} B payload; times in ms; "x direct" and "x floor" are req/s as a share of the direct and floor rows on the same upstream; "CPU µs/req" is what the row's own process used per request: the upstream for direct rows)\n`);
+  console.log(table(o.rows.map((r) => [r.name, r.rps, r.vsDirect, r.vsFloor, r.p50, r.p90, r.p99, r.p50OverFloorMs, r.cpuUsPerRequest ?? "-", r.cpuVsFloor ?? "-"]), ["row", "req/s", "x direct", "x floor", "p50", "p90", "p99", "p50 - floor p50", "CPU µs/req", "CPU x floor"]));
   console.log(`\nfloor (minimal Node forwarder, 0 ms): ${o.floor.rps} req/s = ${o.floor.vsDirect} x direct; over direct p50 ${o.floor.overDirect.p50} ms, p99 ${o.floor.overDirect.p99} ms`);
   console.log(`miniask (0 ms): ${o.throughputVsFloor} x floor, ${o.throughputRatio} x direct; over the floor p50 ${o.overFloor.p50} ms, p99 ${o.overFloor.p99} ms; over direct p50 ${o.overhead.p50} ms, p99 ${o.overhead.p99} ms`);
   console.log(`stream first byte: upstream p50 ${o.streamFirstByte.upstream.p50} / p99 ${o.streamFirstByte.upstream.p99} ms, through p50 ${o.streamFirstByte.through.p50} / p99 ${o.streamFirstByte.through.p99} ms, overhead p50 ${o.streamFirstByte.overhead.p50} / p99 ${o.streamFirstByte.overhead.p99} ms`);
@@ -321,7 +349,7 @@ if (ONLY.includes("oneconnection")) {
   const us = (n: number) => n.toFixed(1);
   const added = (name: string) => c.addedOverDirect[name];
   console.log(`\nOne connection (${c.requests} sequential requests per subject on one kept-alive socket, process.hrtime; times in µs, added latency vs direct in ms)\n`);
-  console.log(table(c.rows.map((r) => [r.name, r.requests, r.sockets, us(r.p50Us), us(r.p90Us), us(r.p99Us), us(r.meanUs), added(r.name)?.p50Ms.toFixed(3) ?? "-", added(r.name)?.p99Ms.toFixed(3) ?? "-"]), ["subject", "requests", "sockets", "p50 µs", "p90 µs", "p99 µs", "mean µs", "+p50 ms", "+p99 ms"]));
+  console.log(table(c.rows.map((r) => [r.name, r.requests, r.sockets, us(r.p50Us), us(r.p90Us), us(r.p99Us), us(r.meanUs), added(r.name)?.p50Ms.toFixed(3) ?? "-", added(r.name)?.p99Ms.toFixed(3) ?? "-", r.cpuUsPerRequest ?? "-"]), ["subject", "requests", "sockets", "p50 µs", "p90 µs", "p99 µs", "mean µs", "+p50 ms", "+p99 ms", "CPU µs/req"]));
 }
 if (ONLY.includes("clients")) {
   const c = await clients();
@@ -336,8 +364,8 @@ if (ONLY.includes("burst")) {
   const b = await burst(built);
   took("burst");
   report.burst = b;
-  console.log(`\nBursts against one process (prod limits: 10 per user and intent per minute)\n`);
-  console.log(table(b.map((r) => [r.scenario, r.answered, r.lost, r.fiveXX, r.admitted, r.refused429, r.refusalsWithoutRetryAfter, r.p50, r.p99]), ["scenario", "answered", "lost", "5xx", "200", "429", "429 w/o Retry-After", "p50", "p99"]));
+  console.log(`\nBursts against one process (prod: 10 per user and intent per minute; WeChat's content check on input and answer, against a local stand-in)\n`);
+  console.log(table(b.map((r) => [r.scenario, r.answered, r.lost, r.fiveXX, r.admitted, r.refused429, r.refusalsWithoutRetryAfter, r.contentChecks, r.p50, r.p99]), ["scenario", "answered", "lost", "5xx", "200", "429", "429 w/o Retry-After", "msgSecCheck calls", "p50", "p99"]));
 }
 if (ONLY.includes("coldstart")) {
   const c = await coldStart(built);
@@ -350,7 +378,8 @@ if (ONLY.includes("memory")) {
   const m = await memory(built);
   took("memory");
   report.memory = m;
-  console.log(`\nMemory (RSS of one process)\n\n${JSON.stringify(m)}`);
+  console.log(`\nMemory (RSS of one extract process on the ${m.store} store, MB; statuses ${JSON.stringify(m.statuses)})\n`);
+  console.log(table([["after the first answer", m.afterFirstAnswerMB], ...m.curve.map((c) => [`after ${c.requests.toLocaleString("en")} requests`, c.rssMB])], ["", "RSS MB"]));
 }
 report.sectionSeconds = sectionSeconds;
 console.log(`\n${seconds(benchStarted)} s in all (${Object.entries(sectionSeconds).map(([k, v]) => `${k} ${v} s`).join(", ")})`);

@@ -13,6 +13,8 @@ export interface MeasuredRow {
   p50: number;
   p90: number;
   p99: number;
+  /** CPU the row's own process (upstream, floor or function) used per answered request, in µs. */
+  cpuUsPerRequest?: number;
 }
 
 export interface ComparedRow {
@@ -27,6 +29,9 @@ export interface ComparedRow {
   vsFloor: number;
   /** p50 above the floor row's, in ms. */
   p50OverFloorMs: number;
+  cpuUsPerRequest?: number;
+  /** CPU per request as a multiple of the floor process's. */
+  cpuVsFloor?: number;
 }
 
 export function compareToFloor(rows: readonly MeasuredRow[]): ComparedRow[] {
@@ -38,6 +43,7 @@ export function compareToFloor(rows: readonly MeasuredRow[]): ComparedRow[] {
   return rows.map((r) => {
     const direct = reference("direct", r.delayMs);
     const floor = reference("floor", r.delayMs);
-    return { name: r.name, rps: r.rps, p50: r.p50, p90: r.p90, p99: r.p99, vsDirect: round(r.rps / direct.rps, 3), vsFloor: round(r.rps / floor.rps, 3), p50OverFloorMs: round(r.p50 - floor.p50, 3) };
+    const cpu = r.cpuUsPerRequest === undefined ? {} : { cpuUsPerRequest: r.cpuUsPerRequest, ...(floor.cpuUsPerRequest ? { cpuVsFloor: round(r.cpuUsPerRequest / floor.cpuUsPerRequest, 2) } : {}) };
+    return { name: r.name, rps: r.rps, p50: r.p50, p90: r.p90, p99: r.p99, vsDirect: round(r.rps / direct.rps, 3), vsFloor: round(r.rps / floor.rps, 3), p50OverFloorMs: round(r.p50 - floor.p50, 3), ...cpu };
   });
 }

@@ -3,6 +3,7 @@
 // counts whole milliseconds). Subjects take turns in blocks, so a noisy second on a shared
 // machine lands on all of them rather than on one.
 import { Agent, request } from "node:http";
+import { cpuUs } from "./processes";
 import { percentile, round } from "./stats";
 
 export interface Subject {
@@ -11,6 +12,8 @@ export interface Subject {
   headers: Record<string, string>;
   /** The i-th request's body (a different input each time, so no cache answers it). */
   body: (i: number) => string;
+  /** The process that answers (read for its CPU per request; the upstream serves every subject, so direct has none). */
+  pid?: number | undefined;
 }
 
 export interface OneConnectionRow {
@@ -23,6 +26,8 @@ export interface OneConnectionRow {
   p90Us: number;
   p99Us: number;
   meanUs: number;
+  /** CPU the subject's own process used per measured request, in µs. */
+  cpuUsPerRequest?: number;
 }
 
 function timedRequest(agent: Agent, subject: Subject, body: string, sockets: Set<unknown>): Promise<{ ns: bigint; status: number }> {
@@ -52,11 +57,13 @@ export async function measureOneConnection(subjects: Subject[], options: { reque
     }
   };
   for (const s of state) await run(s, options.warmup, false); // JIT warm-up and the socket's first connect, not measured
+  const cpuBefore = state.map((s) => (s.subject.pid === undefined ? 0 : cpuUs(s.subject.pid)));
   for (let done = 0; done < options.requests; done += block) {
     for (const s of state) await run(s, Math.min(block, options.requests - done), true);
   }
+  const cpuSpent = state.map((s, k) => (s.subject.pid === undefined ? undefined : cpuUs(s.subject.pid) - cpuBefore[k]!));
   for (const s of state) s.agent.destroy();
-  return state.map((s) => ({
+  return state.map((s, k) => ({
     name: s.subject.name,
     requests: s.samples.length,
     sockets: s.sockets.size,
@@ -65,6 +72,7 @@ export async function measureOneConnection(subjects: Subject[], options: { reque
     p90Us: round(percentile(s.samples, 90), 1),
     p99Us: round(percentile(s.samples, 99), 1),
     meanUs: round(s.samples.reduce((a, b) => a + b, 0) / Math.max(1, s.samples.length), 1),
+    ...(cpuSpent[k] === undefined ? {} : { cpuUsPerRequest: round(cpuSpent[k] / Math.max(1, s.samples.length), 0) }),
   }));
 }
 

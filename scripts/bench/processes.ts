@@ -1,7 +1,7 @@
 // Benchmark subjects run as their own processes, as in production: the local upstream, and the
 // built function bundles (node index.mjs, as scf_bootstrap starts them).
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
 export const ROOT = new URL("../..", import.meta.url).pathname;
@@ -47,8 +47,8 @@ export async function startUpstream(delayMs: number): Promise<{ url: string; por
 }
 
 /** The floor forwarder (floorForwarder.ts) in front of `upstreamUrl`: one node process (tsx only loads it). */
-export async function startFloor(upstreamUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  const { child, line } = await spawnUntil(process.execPath, ["--import", "tsx", "scripts/bench/floorForwarder.ts"], { FLOOR_UPSTREAM_URL: upstreamUrl, PORT: "0" }, (l) => l.msg === "listening");
+export async function startFloor(upstreamUrl: string, nodeArgs: string[] = []): Promise<{ url: string; child: ChildProcess }> {
+  const { child, line } = await spawnUntil(process.execPath, [...nodeArgs, "--import", "tsx", "scripts/bench/floorForwarder.ts"], { FLOOR_UPSTREAM_URL: upstreamUrl, PORT: "0" }, (l) => l.msg === "listening");
   return { url: `http://127.0.0.1:${String(line.port)}`, child };
 }
 
@@ -63,6 +63,38 @@ export function rssMb(pid: number | undefined): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? "0");
   return kb / 1024;
+}
+
+function ownCpuUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces) start at state: utime and stime are the 12th and 13th of them.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").split(" ").filter(Boolean).map(Number));
+  } catch {
+    return []; // gone meanwhile
+  }
+}
+
+/**
+ * CPU time a process and its descendants have used so far (user + system), in µs, from /proc
+ * (Linux; clock ticks of 10 ms, so read it around a few hundred requests or more). Descendants
+ * because tsx runs a script in a child process (the upstream). On a shared machine this is the
+ * steadier figure: throughput moves with what else runs, the CPU a request costs much less.
+ */
+export function cpuUs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  let own = 0;
+  try {
+    own = ownCpuUs(pid);
+  } catch {
+    return 0; // gone meanwhile
+  }
+  return own + childrenOf(pid).reduce((total, child) => total + cpuUs(child), 0);
 }
 
 export function stop(...children: (ChildProcess | undefined)[]): void {

@@ -1,55 +1,124 @@
 // Where a model-path request spends its CPU: the extract bundle, built unminified (readable
-// names, same code), under --cpu-prof, loaded like the bench's model-path row. Prints the
-// heaviest functions by self and by inclusive time and keeps the .cpuprofile for DevTools.
-//   npm run bench:profile [-- --connections 10 --duration 6]
+// names, same code), under --cpu-prof, loaded like the bench's model-path row; then the floor
+// forwarder (floorForwarder.ts) under the same profiler and load, so every figure has the least
+// a Node gateway pays next to it. Prints self time by where it ran (own code, Node's JavaScript,
+// native, GC) for both, ms per request, then miniask's heaviest functions and source modules by
+// self and by inclusive time, and keeps the .cpuprofile files for DevTools.
+//   npm run bench:profile [-- --connections 10 --duration 6 --no-floor]
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { issueAppToken } from "../../lib/auth/appToken";
 import { parseTokenKeys } from "../../lib/auth/tokenKeys";
 import { buildFunctions } from "../build";
+import { fileURLToPath } from "node:url";
+import { type CpuProfile, type SelfGroup, byModule, heaviest, moduleIndex, selfByGroup } from "./cpuProfile";
+import { extractRequests } from "./extractRequest";
 import { runLoad } from "./load";
-import { startBundle, startUpstream, stop } from "./processes";
-import { type CpuProfile, heaviest } from "./cpuProfile";
+import { startBundle, startFloor, startUpstream, stop } from "./processes";
+import { table } from "./table";
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
 const CONNECTIONS = flag("--connections", 10);
 const DURATION = flag("--duration", 6);
+const WITH_FLOOR = !args.includes("--no-floor");
 
 const work = mkdtempSync(join(tmpdir(), "miniask-profile-"));
+const requests = extractRequests(200);
+
+interface Profiled {
+  requests: number;
+  rps: number;
+  profile: CpuProfile;
+  file: string;
+}
+
+/** Loads a subject started under --cpu-prof, then stops it (the profile is written on a normal exit: both leave on SIGTERM). */
+async function profileOf(name: string, start: (nodeArgs: string[]) => Promise<{ url: string; child: ChildProcess }>, load: (url: string) => ReturnType<typeof runLoad>): Promise<Profiled> {
+  const dir = join(work, name);
+  const { url, child } = await start(["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+  try {
+    const result = await load(url);
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+    // A thread each: under --import tsx the module hooks run in a thread of their own, so the
+    // main thread's profile is the one that was busy.
+    const profiles = readdirSync(dir)
+      .filter((f) => f.endsWith(".cpuprofile"))
+      .map((f) => ({ file: join(dir, f), profile: JSON.parse(readFileSync(join(dir, f), "utf8")) as CpuProfile }))
+      .map((p) => ({ ...p, busy: Object.entries(selfByGroup(p.profile, () => false)).reduce((sum, [group, ms]) => sum + (group === "idle" ? 0 : ms), 0) }))
+      .sort((a, b) => b.busy - a.busy);
+    const main = profiles[0];
+    if (!main) throw new Error(`no .cpuprofile in ${dir}`);
+    return { requests: result.requests, rps: result.rps, profile: main.profile, file: main.file };
+  } finally {
+    stop(child);
+  }
+}
+
 const built = await buildFunctions(join(work, "dist"), { minify: false });
 const dir = built.find((b) => b.name === "extract")!.dir;
-const profileDir = join(work, "profile");
 const upstream = await startUpstream(0);
-const { child, url } = await startBundle(dir, { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: upstream.url, MINIASK_RATE_LIMITS: "off" }, ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]);
 try {
   const token = (await issueAppToken(parseTokenKeys(undefined, "dev"), "dev", "u_profile", 3600)).token;
-  const result = await runLoad({
-    url: `${url}/v1/mini/ask`,
-    connections: CONNECTIONS,
-    durationSeconds: DURATION,
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: (i) => JSON.stringify({ intent: "extract", userId: "u_profile", input: { text: `Order id: A-${i}. City: Hangzhou.`, fields: ["order_id", "city"] } }),
-  });
-  // The profile is written when the process exits normally: the bundle leaves on SIGTERM.
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  await exited;
-  const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
-  if (!file) throw new Error(`no .cpuprofile in ${profileDir}`);
-  const profile = JSON.parse(readFileSync(join(profileDir, file), "utf8")) as CpuProfile;
-  const { totalMs, self, inclusive } = heaviest(profile, 25);
-  const perRequest = (ms: number) => (result.requests > 0 ? (ms / result.requests).toFixed(3) : "-");
-  console.log(`${result.requests} requests, ${result.rps} req/s under the profiler; ${totalMs.toFixed(0)} ms sampled (${perRequest(totalMs)} ms a request)\n`);
-  const show = (title: string, rows: { name: string; ms: number }[]) => {
-    console.log(title);
-    for (const r of rows) console.log(`${r.ms.toFixed(0).padStart(7)} ms  ${((100 * r.ms) / totalMs).toFixed(1).padStart(5)}%  ${perRequest(r.ms).padStart(6)} ms/req  ${r.name}`);
-    console.log("");
+  const miniask = await profileOf(
+    "miniask",
+    (nodeArgs) => startBundle(dir, { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: upstream.url, MINIASK_RATE_LIMITS: "off" }, nodeArgs),
+    (url) => runLoad({ url: `${url}/v1/mini/ask`, connections: CONNECTIONS, durationSeconds: DURATION, headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: (i) => requests.askBody(i, "u_profile") }),
+  );
+  const floor = WITH_FLOOR
+    ? await profileOf(
+        "floor",
+        (nodeArgs) => startFloor(upstream.url, nodeArgs),
+        (url) => runLoad({ url: `${url}/`, connections: CONNECTIONS, durationSeconds: DURATION, headers: { "content-type": "application/json" }, body: (i) => requests.directBody(i) }),
+      )
+    : undefined;
+
+  const perRequest = (ms: number, p: Profiled) => (p.requests > 0 ? ms / p.requests : Number.NaN);
+  const { totalMs, self, inclusive } = heaviest(miniask.profile, 25);
+  console.log(`miniask: ${miniask.requests} requests, ${miniask.rps} req/s under the profiler; ${totalMs.toFixed(0)} ms sampled (${perRequest(totalMs, miniask).toFixed(3)} ms a request)`);
+  if (floor) {
+    const floorMs = heaviest(floor.profile, 0).totalMs;
+    console.log(`floor:   ${floor.requests} requests, ${floor.rps} req/s under the profiler; ${floorMs.toFixed(0)} ms sampled (${perRequest(floorMs, floor).toFixed(3)} ms a request)`);
+  }
+
+  const groups = selfByGroup(miniask.profile, (u) => u.endsWith(".mjs") && u.includes(dir));
+  const floorGroups = floor ? selfByGroup(floor.profile, (u) => u.endsWith("floorForwarder.ts")) : undefined;
+  const order: SelfGroup[] = ["own code", "node internals", "native", "garbage collector", "program", "idle"];
+  const ms = (n: number) => n.toFixed(3);
+  const busy = (g: Record<SelfGroup, number>, p: Profiled) => perRequest(order.filter((k) => k !== "idle").reduce((sum, k) => sum + g[k], 0), p);
+  console.log(`\nSelf time by where it ran, ms a request (busy = all but idle)\n`);
+  console.log(
+    table(
+      [...order.map((k) => [k, ms(perRequest(groups[k], miniask)), floorGroups && floor ? ms(perRequest(floorGroups[k], floor)) : "-"]), ["busy", ms(busy(groups, miniask)), floorGroups && floor ? ms(busy(floorGroups, floor)) : "-"]],
+      ["where", "miniask (own code: the bundle)", "floor (own code: floorForwarder.ts)"],
+    ),
+  );
+  const show = (title: string, rows: { name: string; ms: number }[], p: Profiled, total: number) => {
+    console.log(`\n${title}`);
+    for (const r of rows) console.log(`${r.ms.toFixed(0).padStart(7)} ms  ${((100 * r.ms) / total).toFixed(1).padStart(5)}%  ${ms(perRequest(r.ms, p)).padStart(6)} ms/req  ${r.name}`);
   };
-  show("self time", self);
-  show("inclusive time (bundle code)", inclusive);
-  console.log(`profile: ${join(profileDir, file)} (open in Chrome DevTools > Performance)`);
+  show("miniask, self time", self, miniask, totalMs);
+  show("miniask, inclusive time (bundle code)", inclusive, miniask, totalMs);
+  // The unminified bundle keeps esbuild's `// lib/x.ts` comments: time per source module.
+  const indexes = new Map<string, (line: number) => string | undefined>();
+  const moduleOf = (url: string, line: number) => {
+    if (!url.startsWith("file://") || !url.includes(dir)) return undefined;
+    let index = indexes.get(url);
+    if (!index) indexes.set(url, (index = moduleIndex(readFileSync(fileURLToPath(url), "utf8"))));
+    return index(line);
+  };
+  const modules = byModule(miniask.profile, moduleOf, 20);
+  show("miniask, self time by source module", modules.self, miniask, totalMs);
+  show("miniask, inclusive time by source module (Node's own work under a module counts to it)", modules.inclusive, miniask, totalMs);
+  if (floor) {
+    const f = heaviest(floor.profile, 10);
+    show("floor, self time", f.self, floor, f.totalMs);
+  }
+  console.log(`\nprofiles: ${miniask.file}${floor ? `, ${floor.file}` : ""} (open in Chrome DevTools > Performance)`);
 } finally {
-  stop(child, upstream.child);
+  stop(upstream.child);
 }
