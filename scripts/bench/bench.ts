@@ -13,6 +13,7 @@ import { sealOpenid } from "../../lib/contentSecurity/openidSeal";
 import { FAKE_APPID, FAKE_SECRET, startFakeWechat } from "../../test/support/fakeWechat";
 import { buildFunctions, type BuiltFunction } from "../build";
 import { coldClientCost, warmClientCost } from "./clientCost";
+import { dropKeys } from "./dropKeys";
 import { extractRequests } from "./extractRequest";
 import { measureFirstByte } from "./firstByte";
 import { type MeasuredRow, compareToFloor } from "./floorRatios";
@@ -83,9 +84,11 @@ async function overhead(built: BuiltFunction[]) {
       ["/v1/mini/ask, memory, limits on (0 ms)", "memory"],
       ["/v1/mini/ask, redis, limits on (0 ms)", "redis://127.0.0.1:6379"],
     ] as const) {
-      await withServer({ MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up0.url, MINIASK_STORE: store, MINIASK_STORE_PREFIX: `bench:${Date.now()}:` }, (url, pid) =>
+      const prefix = `bench:${Date.now()}:`;
+      await withServer({ MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up0.url, MINIASK_STORE: store, MINIASK_STORE_PREFIX: prefix }, (url, pid) =>
         load({ name, kind: "subject", delayMs: 0 }, pid, `${url}/v1/mini/ask`, json, (i) => askBody(i, userOf(i).id), (i) => ({ authorization: `Bearer ${userOf(i).token}` })),
       );
+      if (store.startsWith("redis://")) await dropKeys(store, prefix);
     }
 
     await load({ name: "upstream direct (50 ms)", kind: "direct", delayMs: 50 }, up50.child.pid, `${up50.url}/chat/completions`, json, (i) => directBody(i));
@@ -293,7 +296,8 @@ async function coldStart(built: BuiltFunction[]) {
 // leak look different; every status counted so a row of refusals cannot pass for answers.
 async function memory(built: BuiltFunction[]) {
   const up = await startUpstream(0);
-  const server = await startBundle(built.find((b) => b.name === "extract")!.dir, { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up.url, MINIASK_RATE_LIMITS: "off", MINIASK_STORE: MEMORY_STORE, MINIASK_STORE_PREFIX: `bench:memory:${Date.now()}:` });
+  const prefix = `bench:memory:${Date.now()}:`;
+  const server = await startBundle(built.find((b) => b.name === "extract")!.dir, { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: up.url, MINIASK_RATE_LIMITS: "off", MINIASK_STORE: MEMORY_STORE, MINIASK_STORE_PREFIX: prefix });
   const token = (await issueAppToken(parseTokenKeys(undefined, "dev"), "dev", "u_mem", 3600)).token;
   const headers = { "content-type": "application/json", authorization: `Bearer ${token}` };
   const body = (i: number) => JSON.stringify({ intent: "extract", userId: "u_mem", input: extractInput(i) });
@@ -318,6 +322,7 @@ async function memory(built: BuiltFunction[]) {
     return { store: MEMORY_STORE, afterFirstAnswerMB: afterFirstMB, after1kMB: after1k, [`after${MEMORY_REQUESTS / 1000}kMB`]: afterAll, growthMB: round(afterAll - after1k, 1), curve, statuses };
   } finally {
     stop(server.child, up.child);
+    if (MEMORY_STORE.startsWith("redis")) await dropKeys(MEMORY_STORE, prefix);
   }
 }
 
