@@ -44,10 +44,12 @@ describe("serverless.yml, as the multi-scf component defines it", () => {
     expect(withKey((m) => (m.inputs.memorySize = 200))).toThrow("serverless.yml: inputs.memorySize: expected 64, or 128..3072 in steps of 128");
   });
 
-  it("holds no secret: every environment value is a ${...} reference", () => {
+  it("holds no secret: every environment value is a ${...} reference, but for named settings that are not secrets", () => {
     const { manifest } = readDeployFiles();
     const lists = [manifest.inputs.environments ?? [], ...Object.values(manifest.inputs.functions).map((f) => f.environments ?? [])];
-    for (const e of lists.flat()) expect(e.value).toMatch(/^\$\{(stage|env:[A-Z_][A-Z0-9_]*)\}$/);
+    // A header name, the same for every stage: no secret.
+    const literals: Record<string, RegExp> = { MINIASK_CLIENT_IP_HEADER: /^[a-z0-9-]+$/ };
+    for (const e of lists.flat()) expect(e.value).toMatch(literals[e.key] ?? /^\$\{(stage|env:[A-Z_][A-Z0-9_]*)\}$/);
   });
 
   it("is consistent with the code and config: every routed intent has a function and a URL, and back", () => {
@@ -69,8 +71,8 @@ describe("a stage, resolved", () => {
     expect(m).toMatchObject({ stage: "prod", region: "ap-guangzhou", namespace: "miniask-prod", runtime: "Nodejs18.15", alias: "live", canaryWeight: 0.1, missingVariables: [], vpc: { vpcId: "vpc-abc123", subnetId: "subnet-def456" } });
     const fn = (name: string) => m.functions.find((f) => f.name === name)!;
     expect(fn("summarize")).toMatchObject({ scfName: "miniask-prod-miniask-summarize", type: "web", handler: "scf_bootstrap", initTimeout: 10, urlTrigger: { name: "url", authType: "NONE", enableExtranet: true }, warmupCount: 3, provisioned: { mode: "scheduled" } });
-    expect(Object.keys(fn("summarize").environment).sort()).toEqual(["DASHSCOPE_API_KEY", "DEEPSEEK_API_KEY", "HUNYUAN_API_KEY", "MINIASK_ENV", "MINIASK_STORE", "MINIASK_TOKEN_KEYS", "MINIASK_WARMUP_KEY", "WECHAT_APPID", "WECHAT_SECRET"]);
-    expect(Object.keys(fn("auth").environment).sort()).toEqual(["MINIASK_ENV", "MINIASK_STORE", "MINIASK_TOKEN_KEYS", "MINIASK_USER_ID_SALT", "WECHAT_APPID", "WECHAT_SECRET"]);
+    expect(Object.keys(fn("summarize").environment).sort()).toEqual(["DASHSCOPE_API_KEY", "DEEPSEEK_API_KEY", "HUNYUAN_API_KEY", "MINIASK_CLIENT_IP_HEADER", "MINIASK_ENV", "MINIASK_STORE", "MINIASK_TOKEN_KEYS", "MINIASK_WARMUP_KEY", "WECHAT_APPID", "WECHAT_SECRET"]);
+    expect(Object.keys(fn("auth").environment).sort()).toEqual(["MINIASK_CLIENT_IP_HEADER", "MINIASK_ENV", "MINIASK_STORE", "MINIASK_TOKEN_KEYS", "MINIASK_USER_ID_SALT", "WECHAT_APPID", "WECHAT_SECRET"]);
     expect(fn("warmup")).toMatchObject({ type: "event", handler: "index.main_handler", environment: { MINIASK_ENV: "prod", MINIASK_WARMUP_KEY: DEPLOY_ENV.MINIASK_WARMUP_KEY }, timers: [{ name: "warmup", cron: "0 */4 * * * * *", enable: true }] });
   });
 

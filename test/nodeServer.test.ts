@@ -36,4 +36,21 @@ describe("nodeServer", () => {
     // The limit is 64 KiB; socket buffers on both sides hold a few MB at most, never the 20 sent.
     expect(written).toBeLessThan(10 * 1024 * 1024);
   });
+
+  it("takes the client IP from the socket, or from the proxy's header when told which", async () => {
+    const { createHttpServer, listen } = await import("../lib/http/nodeServer");
+    const { jsonResponse } = await import("../lib/http/plain");
+    const echo = async (req: { clientIp?: string }) => jsonResponse(200, { ip: req.clientIp });
+    for (const [options, expected] of [
+      [{}, "127.0.0.1"],
+      [{ clientIpHeader: "x-scf-remote-addr" }, "203.0.113.7"],
+    ] as const) {
+      const server = createHttpServer(echo, options);
+      const port = await listen(server, 0, "127.0.0.1");
+      const res = await fetch(`http://127.0.0.1:${port}/`, { headers: { "x-scf-remote-addr": "203.0.113.7, 10.0.0.1" } });
+      expect(((await res.json()) as { ip: string }).ip).toMatch(new RegExp(`^(::ffff:)?${expected.replaceAll(".", "\\.")}$`));
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
 });

@@ -48,7 +48,7 @@ export function functionEntry(spec: { name: string; intents: Partial<Record<Inte
   });
   if (webServer) {
     // SCF web functions must listen on all interfaces, not 127.0.0.1 only (platform-facts.md).
-    const server = createHttpServer(app.handle);
+    const server = createHttpServer(app.handle, settings.MINIASK_CLIENT_IP_HEADER ? { clientIpHeader: settings.MINIASK_CLIENT_IP_HEADER } : {});
     // Finish what is in flight, then leave (an instance being reclaimed, or a profiler waiting).
     process.once("SIGTERM", () => {
       server.close(() => void app.drain().then(() => process.exit(0)));

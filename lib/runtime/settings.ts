@@ -18,6 +18,11 @@ const settingsSchema = z.object({
   /** "off" turns rate limits and quotas off, in dev only (benchmarks). */
   MINIASK_RATE_LIMITS: z._default(z.enum(["on", "off"]), "on"),
   MINIASK_USER_ID_SALT: z.optional(z.string().check(z.minLength(32, "expected at least 32 characters"))),
+  /**
+   * Behind a proxy that sets the caller's address in a header (SCF's Function URL front end:
+   * x-scf-remote-addr), that header's name; unset, the socket's peer is the client IP.
+   */
+  MINIASK_CLIENT_IP_HEADER: z.optional(z.string().check(z.regex(/^[a-z0-9-]{1,64}$/, "expected a lower-case header name"))),
   /** Shared by the warm-up timer and the web functions: only its pings may hold an instance. */
   MINIASK_WARMUP_KEY: z.optional(z.string().check(z.minLength(16, "expected at least 16 characters"))),
 });
