@@ -14,8 +14,8 @@ export const MUTATED_MODULES: readonly MutatedModule[] = [
   { module: "lib/limits/admit.ts", tests: ["test/admit.test.ts"] },
   // An injected clock, so expiry and every TTL's unit are pinned down.
   { module: "lib/store/memoryStore.ts", tests: ["test/memoryStore.test.ts"] },
-  { module: "lib/auth/appToken.ts", tests: ["test/appToken.test.ts"] },
-  { module: "lib/auth/tokenVerifier.ts", tests: ["test/tokenVerifier.test.ts"] },
+  { module: "lib/auth/appToken.ts", tests: ["test/appToken.test.ts", "test/appTokenClaims.test.ts"] },
+  { module: "lib/auth/tokenVerifier.ts", tests: ["test/tokenVerifier.test.ts", "test/appTokenClaims.test.ts"] },
   { module: "lib/auth/tokenKeys.ts", tests: ["test/tokenKeys.test.ts"] },
   // The walk with injected sleep/now/random and fake attempts, plus the wire against the local upstream.
   { module: "lib/models/callModelChain.ts", tests: ["test/callModelChainUnits.test.ts"] },
