@@ -3,7 +3,7 @@
 // depends on which path asked (design.md: "One answerer").
 import { AppError } from "../appError";
 import type { ModelRequest, ToolCall } from "../chat/types";
-import { sha256Hex } from "../config/canonicalJson";
+import { userHashOf } from "../identity/userHash";
 import type { Config, ResolvedEnvironment, ResolvedProfile } from "../config/config";
 import type { PreparedCall } from "../intents/intent";
 import { createOutputGuards } from "../safety/guards";
@@ -38,12 +38,12 @@ export function modelRequestFor(profile: ResolvedProfile, call: PreparedCall): M
 
 /** The provider sees a stable hash of the user (it can spot one abuser), never the userId. */
 function callTraceOf(trace: { traceId: string; userId?: string }): CallTrace {
-  return { traceId: trace.traceId, ...(trace.userId ? { userHash: `u_${sha256Hex(`provider-user:${trace.userId}`).slice(0, 24)}` } : {}) };
+  return { traceId: trace.traceId, ...(trace.userId ? { userHash: `u_${userHashOf("provider-user", trace.userId, 24)}` } : {}) };
 }
 
 /** The team's own API gets the user's hash, so it can check that an order is theirs. */
 export function toolUserHash(userId: string): string {
-  return `u_${sha256Hex(`tool-user:${userId}`).slice(0, 24)}`;
+  return `u_${userHashOf("tool-user", userId, 24)}`;
 }
 
 function toolCallerOf(trace: { traceId: string; userId?: string } | undefined): ToolCaller {

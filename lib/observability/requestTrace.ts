@@ -1,6 +1,6 @@
 // What one request leaves behind: one log line and one audit record, built from the same
 // facts, each written through its own content policy (what text may be kept).
-import { sha256Hex } from "../config/canonicalJson";
+import { userHashOf } from "../identity/userHash";
 import type { ResolvedEnvironment } from "../config/loadConfig";
 import { storeKeys } from "../store/storeKeys";
 import type { Attempt, Usage } from "../chat/types";
@@ -53,7 +53,7 @@ export function createTraceWriters(env: ResolvedEnvironment, prefix: string) {
   const message = env.logging.content === "full" ? (m: string) => m : redact;
   // Outside "full", every other string of the record passes the rules too, as in log lines.
   const auditFields = env.audit.keep_request === "full" ? <T>(v: T) => v : <T>(v: T) => redactDeep(v, redact) as T;
-  const userHash = (userId: string | undefined) => (userId ? sha256Hex(`audit:${userId}`).slice(0, 16) : undefined);
+  const userHash = (userId: string | undefined) => (userId ? userHashOf("audit", userId, 16) : undefined);
 
   return {
     redact,

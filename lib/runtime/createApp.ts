@@ -6,7 +6,7 @@ import { type LoginDeps, createLoginHandler } from "../auth/login";
 import { type Config, type ResolvedEnvironment, environmentOf } from "../config/config";
 import type { EnvironmentName } from "../config/schema";
 import { jsonResponse } from "../http/plain";
-import { type Handler, createRouter } from "../http/router";
+import { type Handler, type RouteHandler, createRouter } from "../http/router";
 import type { Intent } from "../intents/intent";
 import type { IntentName } from "../intents/names";
 import type { ModelTargets } from "../models/modelTargets";
@@ -17,8 +17,8 @@ import { createRefineHandler } from "../refine/refineHandler";
 import { createFlagsHandler } from "../flags/flagsHandler";
 import { createRefiner } from "../refine/refiner";
 import type { WechatApp } from "../auth/code2Session";
-import { createBackgroundWork } from "../async/backgroundWork";
-import { createBreakerHub } from "../breaker/breakerHub";
+import { type BackgroundWork, createBackgroundWork } from "../async/backgroundWork";
+import { type BreakerHub, createBreakerHub } from "../breaker/breakerHub";
 import { createAccessTokenSource } from "../contentSecurity/accessToken";
 import { type ContentGuard, createContentGuard } from "../contentSecurity/contentGuard";
 import { createContentChecker } from "../contentSecurity/msgSecCheck";
@@ -91,18 +91,20 @@ function contentGuardOf(env: ResolvedEnvironment, app: WechatApp | undefined, st
   return createContentGuard({ policy, checker: createContentChecker({ apiBase: app.apiBase, accessTokens }) });
 }
 
-export function createApp(options: AppOptions): App {
-  const env = environmentOf(options.config, options.envName);
-  const models = options.models;
-  // Outside dev, every string of every log line passes the redaction rules, whoever wrote it.
-  const redact = createRedactor(env.logging.redact_patterns);
-  const logger = createLogger(env.logLevel, options.logWrite, undefined, env.logging.content === "full" ? undefined : (fields) => redactDeep(fields, redact) as LogFields);
-  const stepDeps = { store: options.store, env, prefix: options.storePrefix, logger, limitsOff: options.limitsOff ?? false };
-  const record = createRecordRequest(stepDeps);
-  const ipLimit = createIpLimit(stepDeps);
-  // Per instance always; shared through the store's hash when the store is shared.
-  const breakers = createBreakerHub({ settings: env.breaker, logger, prefix: options.storePrefix });
-  const answerer = createAnswerer({ config: options.config, env, models, breakers });
+interface Shared {
+  env: ResolvedEnvironment;
+  logger: Logger;
+  stepDeps: { store: Store; env: ResolvedEnvironment; prefix: string; logger: Logger; limitsOff: boolean };
+  record: ReturnType<typeof createRecordRequest>;
+  ipLimit: ReturnType<typeof createIpLimit>;
+  breakers: BreakerHub;
+  background: BackgroundWork | undefined;
+}
+
+/** /ask and /refine, for a function that serves intents (the auth function builds none of it). */
+function askRoutes(options: AppOptions, shared: Shared): Record<string, RouteHandler> {
+  const { env, logger, record, breakers } = shared;
+  const answerer = createAnswerer({ config: options.config, env, models: options.models, breakers });
   const budget = createBudgetGate({ settings: env.budget, prefix: options.storePrefix, logger });
   const contentGuard = contentGuardOf(env, options.contentSecurityApp, options.store, options.storePrefix);
   const refiner = createRefiner({
@@ -119,15 +121,14 @@ export function createApp(options: AppOptions): App {
     },
     ...(contentGuard?.output ? { checkOutput: (text: string, openid: string | undefined) => contentGuard.checkOutput(text, openid, Date.now() + env.modelBudgetMs) } : {}),
   });
-  const background = options.recordAfterResponse ? createBackgroundWork((err) => logger.error("record failed", { error: err instanceof Error ? err.name : typeof err })) : undefined;
   const ask = createAskPipeline({
-    ...(background ? { background } : {}),
+    ...(shared.background ? { background: shared.background } : {}),
     config: options.config,
     env,
     intents: options.intents,
     authenticate: options.authenticate,
-    admit: createAdmit(stepDeps),
-    ipLimit,
+    admit: createAdmit(shared.stepDeps),
+    ipLimit: shared.ipLimit,
     record,
     storePrefix: options.storePrefix,
     answerer,
@@ -137,37 +138,63 @@ export function createApp(options: AppOptions): App {
     ...(options.openidOf ? { openidOf: options.openidOf } : {}),
     logger,
   });
-  // A warm-up ping (the timer function) opens the store connection and loads what a first request
-  // would otherwise load, but calls no model and touches no counter, quota or audit record. Model
-  // calls go over node:http (lib/openaiWire): nothing of theirs is left to load.
-  const warmup: Handler = async (req) => {
+  return {
+    "POST /v1/mini/ask": ask,
+    "POST /v1/mini/refine": createRefineHandler({ refiner, authenticate: options.authenticate, ...(options.openidOf ? { openidOf: options.openidOf } : {}) }),
+  };
+}
+
+/**
+ * A warm-up ping (the timer function) opens the store connection and loads what a first request
+ * would otherwise load, but calls no model and touches no counter, quota or audit record. Model
+ * calls go over node:http (lib/openaiWire): nothing of theirs is left to load.
+ */
+function warmupRoute(options: AppOptions, shared: Shared): Handler {
+  return async (req) => {
     const started = Date.now();
     // Holding the instance a moment makes concurrent pings land on different instances; only the
     // timer may ask for it (anyone can reach the URL, and a held connection is an instance held).
     const fromTimer = options.warmupKey !== undefined && sameSecret(req.headers["x-miniask-warmup-key"] ?? "", options.warmupKey);
     const hold = fromTimer ? Math.min(1000, Math.max(0, Number(req.headers["x-miniask-warmup-hold-ms"] ?? 0) || 0)) : 0;
-    const [storeProblem] = await Promise.all([checkStore(options.store, env.limits.store_timeout_ms * 4), new Promise((r) => setTimeout(r, hold))]);
+    const [storeProblem] = await Promise.all([checkStore(options.store, shared.env.limits.store_timeout_ms * 4), new Promise((r) => setTimeout(r, hold))]);
     // Node loads its fetch (undici) on first use, ~40-70 ms: WeChat calls (login, content
     // security) and tool calls use it. A Headers object is the cheapest thing that loads it.
     new Headers();
-    logger.debug("warmup", { store: storeProblem ? "unreachable" : "ok", ms: Date.now() - started });
+    shared.logger.debug("warmup", { store: storeProblem ? "unreachable" : "ok", ms: Date.now() - started });
     return jsonResponse(200, { warm: true, store: storeProblem ? "unreachable" : "ok", heldMs: hold });
+  };
+}
+
+export function createApp(options: AppOptions): App {
+  const env = environmentOf(options.config, options.envName);
+  // Outside dev, every string of every log line passes the redaction rules, whoever wrote it.
+  const redact = createRedactor(env.logging.redact_patterns);
+  const logger = createLogger(env.logLevel, options.logWrite, undefined, env.logging.content === "full" ? undefined : (fields) => redactDeep(fields, redact) as LogFields);
+  const stepDeps = { store: options.store, env, prefix: options.storePrefix, logger, limitsOff: options.limitsOff ?? false };
+  const shared: Shared = {
+    env,
+    logger,
+    stepDeps,
+    record: createRecordRequest(stepDeps),
+    ipLimit: createIpLimit(stepDeps),
+    // Per instance always; shared through the store's hash when the store is shared.
+    breakers: createBreakerHub({ settings: env.breaker, logger, prefix: options.storePrefix }),
+    background: options.recordAfterResponse ? createBackgroundWork((err) => logger.error("record failed", { error: err instanceof Error ? err.name : typeof err })) : undefined,
   };
   // The breakers' state is for the team's eyes: dev and staging only.
   const health: Handler = async () =>
-    jsonResponse(200, { status: "ready", env: env.name, configHash: options.config.hash, intents: Object.keys(options.intents), ...(env.name === "prod" ? {} : { breakers: breakers.view() }) });
-  const login = options.login
-    ? createLoginHandler({ ...options.login, env: env.name, tokenTtlSeconds: env.tokenTtlSeconds, ipLimit })
-    : undefined;
-  const handle = createRouter({
-    ...(Object.keys(options.intents).length > 0
-      ? { "POST /v1/mini/ask": ask, "POST /v1/mini/refine": createRefineHandler({ refiner, authenticate: options.authenticate, ...(options.openidOf ? { openidOf: options.openidOf } : {}) }) }
-      : {}),
-    ...(login ? { "POST /v1/mini/login": login } : {}),
-    "POST /v1/mini/warmup": warmup,
-    "GET /v1/mini/flags": createFlagsHandler({ config: options.config, env, verifyToken: options.verifyToken }),
-    "GET /healthz": health,
-    ...options.extraRoutes?.({ config: options.config, env }),
-  }, { logger, env: env.name, logAs: ROUTE_LOG_LINES });
-  return { handle, drain: () => background?.drain() ?? Promise.resolve(), store: options.store, env, models, logger };
+    jsonResponse(200, { status: "ready", env: env.name, configHash: options.config.hash, intents: Object.keys(options.intents), ...(env.name === "prod" ? {} : { breakers: shared.breakers.view() }) });
+  const login = options.login ? createLoginHandler({ ...options.login, env: env.name, tokenTtlSeconds: env.tokenTtlSeconds, ipLimit: shared.ipLimit }) : undefined;
+  const handle = createRouter(
+    {
+      ...(Object.keys(options.intents).length > 0 ? askRoutes(options, shared) : {}),
+      ...(login ? { "POST /v1/mini/login": login } : {}),
+      "POST /v1/mini/warmup": warmupRoute(options, shared),
+      "GET /v1/mini/flags": createFlagsHandler({ config: options.config, env, verifyToken: options.verifyToken }),
+      "GET /healthz": health,
+      ...options.extraRoutes?.({ config: options.config, env }),
+    },
+    { logger, env: env.name, logAs: ROUTE_LOG_LINES },
+  );
+  return { handle, drain: () => shared.background?.drain() ?? Promise.resolve(), store: options.store, env, models: options.models, logger };
 }
