@@ -20,7 +20,6 @@ export function jsonDepth(text: string, max = Number.POSITIVE_INFINITY): number 
   let depth = 0;
   let deepest = 0;
   let inString = false;
-  // Stryker disable next-line EqualityOperator: charCodeAt past the end is NaN, which matches no bracket or quote.
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
@@ -30,7 +29,6 @@ export function jsonDepth(text: string, max = Number.POSITIVE_INFINITY): number 
       inString = true;
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
       depth++;
-      // Stryker disable next-line EqualityOperator: at depth === deepest, deepest is set to what it was, and it was already checked against max.
       if (depth > deepest) {
         deepest = depth;
         if (deepest > max) return deepest;
@@ -45,7 +43,6 @@ export function jsonDepth(text: string, max = Number.POSITIVE_INFINITY): number 
 /** JSON.parse within limits: JsonLimitError for too big or too deep, SyntaxError for not JSON. */
 export function parseJsonWithin(text: string, limits: { maxDepth?: number; maxChars?: number } = {}): unknown {
   const maxDepth = limits.maxDepth ?? MAX_JSON_DEPTH;
-  // Stryker disable next-line ConditionalExpression: without maxChars, length > undefined is false anyway; the check only says why.
   if (limits.maxChars !== undefined && text.length > limits.maxChars) throw new JsonLimitError("size", `over ${limits.maxChars} characters`);
   if (jsonDepth(text, maxDepth) > maxDepth) throw new JsonLimitError("depth", `nested deeper than ${maxDepth} levels`);
   return JSON.parse(text);
