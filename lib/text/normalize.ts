@@ -25,14 +25,20 @@ const cache = new Map<string, string>();
 
 /** The value of a decimal digit of any script: Unicode keeps each script's 0..9 contiguous.
  * (The runs that touch each other, the mathematical digits, NFKC has already made ASCII.) */
+/**
+ * A decimal digit of any script, as its ASCII digit. Unicode lays each script's digits out as
+ * runs of ten from zero, and some runs sit next to each other (U+116D0..U+116E3: two runs), so
+ * the walk back counts the whole stretch of digits and takes the count modulo ten.
+ */
 function asciiDigit(char: string): string {
   let cp = char.codePointAt(0) ?? 0;
   let steps = 0;
-  while (steps < 9 && OTHER_DIGIT.test(String.fromCodePoint(cp - 1))) {
+  // Bounded: the longest stretch of adjacent digit runs in Unicode is 50 (mathematical digits).
+  while (steps < 64 && OTHER_DIGIT.test(String.fromCodePoint(cp - 1))) {
     cp--;
     steps++;
   }
-  return String(steps);
+  return String(steps % 10);
 }
 
 function normalizePiece(piece: string): string {
