@@ -188,6 +188,23 @@ describe("the tool loop in the request path (dev: support_v2 has tools)", () => 
     expect(h.logRecords().filter((r) => r.msg === "tool call").at(-1)).toMatchObject({ tool: "order_status", ok: false, error: "invalid_arguments" });
   });
 
+  it("never serves one user's tool-made answer to another: a profile with tools caches per user", async () => {
+    const question = `Where is my order A-2001? ${Math.random()}`;
+    const asOwner = (userId: string) => h.ask({ intent: "support", userId, input: { question } });
+    h.upstream.enqueue({ toolCalls: [{ name: "order_status", arguments: '{"orderId":"A-2001"}' }] });
+    const first = await asOwner("u_owner");
+    expect(first.json.cached).toBe(false);
+    // Another user, the very same question: the tool runs again, for them.
+    h.upstream.enqueue({ toolCalls: [{ name: "order_status", arguments: '{"orderId":"A-2001"}' }] });
+    const before = seenHeaders.length;
+    const second = await asOwner("u_other");
+    expect(second.json.cached).toBe(false);
+    expect(seenHeaders.slice(before).map((hd) => hd["x-miniask-user"])).toHaveLength(1);
+    expect(seenHeaders.at(-1)?.["x-miniask-user"]).not.toBe(seenHeaders[before - 1]?.["x-miniask-user"]);
+    // The owner asking again is served from the cache.
+    expect((await asOwner("u_owner")).json.cached).toBe(true);
+  });
+
   it("runs at most max_calls_per_round of a round's calls, answering every call id", async () => {
     const many = { toolCalls: Array.from({ length: 300 }, (_, i) => ({ name: "order_status", arguments: JSON.stringify({ orderId: `A-${1000 + i}` }) })) };
     h.upstream.enqueue(many);

@@ -20,6 +20,10 @@ function normalize(value: unknown): unknown {
  * the model the very same messages.
  */
 export function cacheKeyOf(prefix: string, profile: ResolvedProfile, input: unknown, context: AskContext | undefined, userId: string): string {
-  const material = { input: normalize(input), context: context ? normalize(context) : null, user: profile.cache?.per_user ? userId : null };
+  // A profile with tools is cached per user whatever it says: a tool's result can depend on who
+  // asked (the team's API checks that an order is theirs), so one user's answer must never be
+  // another's, from the cache or from a shared in-flight call.
+  const perUser = profile.cache?.per_user === true || (profile.tools?.length ?? 0) > 0;
+  const material = { input: normalize(input), context: context ? normalize(context) : null, user: perUser ? userId : null };
   return storeKeys.cache(prefix, profile.name, profile.contentHash, sha256Hex(canonicalJson(material)).slice(0, 32));
 }
