@@ -52,7 +52,8 @@ describe("circuit breakers (staging, Redis)", () => {
     open.push(h);
     return h;
   }
-  const ask = (h: Harness, i: number) => h.ask({ intent: "summarize", userId: "u_br", traceId: `br-${randomUUID().slice(0, 8)}-${i}`, input: { text: `Breakers keep users from waiting on a dead provider. Request ${i}. It has three sentences.` } });
+  // Each request from its own user: one user's failures count only twice toward a breaker.
+  const ask = (h: Harness, i: number, userId = `u_br${i}`) => h.ask({ intent: "summarize", userId, traceId: `br-${randomUUID().slice(0, 8)}-${i}`, input: { text: `Breakers keep users from waiting on a dead provider. Request ${i}. It has three sentences.` } });
   const firstOutcome = (json: Record<string, unknown>, h: Harness) => {
     const line = h.logRecords().find((r) => r.msg === "request" && r.traceId === json.traceId) as { attempts: { provider: string; outcome: string; reason?: string }[]; timings: { model: number } };
     return { first: line.attempts[0], modelMs: line.timings.model };
@@ -122,6 +123,17 @@ describe("circuit breakers (staging, Redis)", () => {
     expect(firstOutcome(res.json, two).first).toMatchObject({ provider: "hunyuan", outcome: "skipped", reason: "breaker_open" });
     expect(first.hits).toBe(hitsBefore);
     expect(two.logRecords().find((r) => r.msg === "breaker opened")).toMatchObject({ source: "shared" });
+  });
+
+  it("one user alone cannot open a breaker for everyone", async () => {
+    const h = await harness(`test:${randomUUID()}:`);
+    first.mode = "refuse";
+    for (let i = 0; i < 6; i++) expect((await ask(h, i, "u_alone")).status).toBe(200);
+    expect(h.logRecords().some((r) => r.msg === "breaker opened")).toBe(false);
+    // Everyone else still reaches the first provider.
+    first.mode = "ok";
+    const res = await ask(h, 7, "u_someone_else");
+    expect(firstOutcome(res.json, h).first).toMatchObject({ provider: "hunyuan", outcome: "ok" });
   });
 
   it("shows the breakers' state in healthz (staging)", async () => {

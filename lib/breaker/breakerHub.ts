@@ -4,14 +4,19 @@
 import type { Logger } from "../observability/logger";
 import type { BreakerSettings } from "./breakerSettings";
 import { BREAKER_HASH_TTL_MS, breakerHashKey } from "./breakerStorePlan";
-import { type BreakerEvent, type BreakerTarget, type ProviderBreakers, createProviderBreakers } from "./providerBreakers";
+import { attemptVerdict } from "./attemptVerdict";
+import { type BreakerEvent, type BreakerTarget, type ProviderBreakers, createProviderBreakers, targetField } from "./providerBreakers";
+
+/** How many failures of one target one user's calls may add to its breaker per window. */
+export const MAX_FAILURES_PER_USER = 2;
 
 export interface BreakerHub {
   readonly enabled: boolean;
   /** The hash the admission trip reads along. */
   readonly hashKey: string;
   admit: ProviderBreakers["admit"];
-  record(target: BreakerTarget, outcome: string, probe: boolean): void;
+  /** `who`: a stable hash of the user whose call it was; one user's failures count only so far. */
+  record(target: BreakerTarget, outcome: string, probe: boolean, who?: string): void;
   /** Merges what the admission trip read of the shared hash. */
   mergeShared(fields: Readonly<Record<string, string>>): void;
   /** This instance's transitions not yet shared, for the record step (and forgotten here). */
@@ -23,6 +28,18 @@ export function createBreakerHub(deps: { settings: BreakerSettings; logger: Logg
   const breakers = createProviderBreakers(deps.settings, deps.now);
   const hashKey = breakerHashKey(deps.prefix);
   let pending: BreakerEvent[] = [];
+  const now = deps.now ?? Date.now;
+  const failuresByUser = new Map<string, { count: number; since: number }>();
+  const countsFrom = (field: string, who: string): boolean => {
+    const key = `${field}\u0000${who}`;
+    const t = now();
+    const seen = failuresByUser.get(key);
+    const current = seen && t - seen.since < deps.settings.window_ms ? seen : { count: 0, since: t };
+    current.count++;
+    if (failuresByUser.size >= 10_000 && !failuresByUser.has(key)) failuresByUser.delete(failuresByUser.keys().next().value as string);
+    failuresByUser.set(key, current);
+    return current.count <= MAX_FAILURES_PER_USER;
+  };
   const report = (events: readonly BreakerEvent[], share: boolean) => {
     for (const e of events) {
       const at = e.type === "opened" ? "warn" : "info";
@@ -43,7 +60,14 @@ export function createBreakerHub(deps: { settings: BreakerSettings; logger: Logg
       report(result.events, true);
       return result;
     },
-    record(target, outcome, probe) {
+    record(target, outcome, probe, who) {
+      // One user can make a provider time out on purpose (a prompt asking for the longest
+      // answer): their failures count at most MAX_FAILURES_PER_USER times a window, so opening a
+      // breaker for everyone takes failures from several users.
+      if (who !== undefined && attemptVerdict(outcome) === "failure" && !countsFrom(targetField(target), who)) {
+        if (probe) report(breakers.record(target, "not_counted", probe), true);
+        return;
+      }
       report(breakers.record(target, outcome, probe), true);
     },
     mergeShared(fields) {

@@ -85,6 +85,7 @@ export function createAnswerer(deps: { config: Config; env: ResolvedEnvironment;
     budgetMs: profile.budget_ms ?? deps.env.modelBudgetMs,
     ...(deps.now ? { now: deps.now } : {}),
     ...(options.trace ? { trace: callTraceOf(options.trace) } : {}),
+    ...(options.trace?.userId ? { who: userHashOf("provider-user", options.trace.userId, 24) } : {}),
   });
   return {
     guardOutputFor,

@@ -31,6 +31,8 @@ export interface ChainOptions {
   maxRounds?: number;
   /** Skip targets whose breaker is open; record every call's outcome on its breaker. */
   breakers?: Pick<BreakerHub, "admit" | "record">;
+  /** Whose call it is (a hash): a breaker counts one user's failures only so far. */
+  who?: string;
   /** Less than this left of the budget: the target is skipped rather than given a sliver. */
   minAttemptMs?: number;
   /** First backoff between rounds (default 200 ms), doubled each round, jittered ±50%. */
@@ -147,7 +149,7 @@ export async function walkChain<T>(
           throw err;
         }
         const { kind, status, retryAfterMs } = classifyModelError(err);
-        options.breakers?.record(target, kind, gate.probe);
+        options.breakers?.record(target, kind, gate.probe, options.who);
         attempts.push({ provider: target.provider, model: target.model, outcome: kind, ...(status === undefined ? {} : { status }), ms: now() - started });
         if (kind === "rejected") throw new ModelCallError(502, "model_rejected", "the model provider rejected the request", attempts);
         if (retryAfterMs !== undefined) notBefore.set(target, now() + retryAfterMs);
