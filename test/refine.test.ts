@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSseParser, type SseEvent } from "../miniprogram/src/sseParser";
 import { ARTICLE_TEXT, type Harness, startHarness } from "./support/harness";
+import { filesWithLimits } from "./support/policyFiles";
 
 describe("refine", () => {
   let h: Harness;
@@ -98,5 +99,21 @@ describe("refine", () => {
     const text = await res.text();
     const done = JSON.parse(text.split("event: done\ndata: ")[1]!.trim()) as Record<string, unknown>;
     expect(done).toMatchObject({ refined: false, answer: done.draft });
+  });
+
+  it("limits /v1/mini/refine per user like any intent: every call counts", async () => {
+    const limited = await startHarness({ env: "dev", rawFiles: filesWithLimits("dev", { per_user_intent: { requests: 3, window_seconds: 60 } }) });
+    try {
+      await limited.ask({ intent: "summarize", userId: "u_refiner", traceId: "t-limited", input: { text: ARTICLE_TEXT, maxBullets: 2 } });
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await fetch(`${limited.url}/v1/mini/refine`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${await limited.token("u_refiner")}` }, body: '{"traceId":"t-limited"}' });
+        statuses.push(res.status);
+        await res.arrayBuffer();
+      }
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    } finally {
+      await limited.close();
+    }
   });
 });

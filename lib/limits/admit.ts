@@ -28,7 +28,8 @@ export interface Admission {
 export interface AdmitAsk {
   traceId: string;
   userId: string;
-  intent: IntentName;
+  /** An intent, or "refine": POST /v1/mini/refine is limited per user like any intent. */
+  intent: IntentName | "refine";
   cacheKey?: string;
   reserveTokens?: number;
   peek?: { keys?: readonly string[]; hash?: string };

@@ -9,11 +9,18 @@ import type { Refiner } from "./refiner";
 
 const bodySchema = z.object({ traceId: z.string().check(z.regex(TRACE_ID, "expected the traceId of the answer to refine")) });
 
-export function createRefineHandler(deps: { refiner: Refiner; authenticate: Authenticate; openidOf?: (sealed: string | undefined) => Promise<string | undefined> }): RouteHandler {
+export function createRefineHandler(deps: {
+  refiner: Refiner;
+  authenticate: Authenticate;
+  openidOf?: (sealed: string | undefined) => Promise<string | undefined>;
+  /** The per-user limits: a refinement may call the strong model, so every call counts (429 past them). */
+  limit?: (userId: string, traceId: string) => Promise<void>;
+}): RouteHandler {
   return async (req, ctx) => {
     const { traceId } = parseJsonBody(req, bodySchema, 4096);
     ctx.traceId = traceId;
     const principal = await deps.authenticate(req);
+    await deps.limit?.(principal.userId, traceId);
     const refined = await deps.refiner.answer(traceId, principal.userId, await deps.openidOf?.(principal.sealedOpenid));
     ctx.note({ profile: refined.profile, model: refined.model });
     return jsonResponse(200, { ...refined, traceId, refined: true }, { "x-trace-id": traceId });

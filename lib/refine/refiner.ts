@@ -67,7 +67,7 @@ export function createRefiner(deps: {
     const target = base ? refineTargetOf(deps.config, base) : undefined;
     if (!intent || !target) throw new AppError(404, "refine_not_found", "no refinement for this traceId here");
     const call = intent.prepare(job.input, job.context as AskContext | undefined);
-    const produced = await deps.answerer.answer(target, call, { trace: { traceId: job.traceId } });
+    const produced = await deps.answerer.answer(target, call, { trace: { traceId: job.traceId, userId: job.userId } });
     await deps.charge(job.traceId, job.userId, produced.usage.totalTokens, produced.cost.microYuan);
     // Its own line: the request's record went out with the fast answer, before this call was made.
     deps.logger.info("refined", { traceId: job.traceId, profile: target.name, model: produced.model, tokens: produced.usage.totalTokens, cost: microYuanToCny(produced.cost.microYuan), ...(produced.cost.complete ? {} : { costComplete: false }) });

@@ -121,13 +121,14 @@ function askRoutes(options: AppOptions, shared: Shared): Record<string, RouteHan
     },
     ...(contentGuard?.output ? { checkOutput: (text: string, openid: string | undefined) => contentGuard.checkOutput(text, openid, Date.now() + env.modelBudgetMs) } : {}),
   });
+  const admit = createAdmit(shared.stepDeps);
   const ask = createAskPipeline({
     ...(shared.background ? { background: shared.background } : {}),
     config: options.config,
     env,
     intents: options.intents,
     authenticate: options.authenticate,
-    admit: createAdmit(shared.stepDeps),
+    admit,
     ipLimit: shared.ipLimit,
     record,
     storePrefix: options.storePrefix,
@@ -140,7 +141,12 @@ function askRoutes(options: AppOptions, shared: Shared): Record<string, RouteHan
   });
   return {
     "POST /v1/mini/ask": ask,
-    "POST /v1/mini/refine": createRefineHandler({ refiner, authenticate: options.authenticate, ...(options.openidOf ? { openidOf: options.openidOf } : {}) }),
+    "POST /v1/mini/refine": createRefineHandler({
+      refiner,
+      authenticate: options.authenticate,
+      ...(options.openidOf ? { openidOf: options.openidOf } : {}),
+      limit: async (userId, traceId) => void (await admit({ traceId, userId, intent: "refine" })),
+    }),
   };
 }
 
