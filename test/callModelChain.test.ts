@@ -1,6 +1,7 @@
 // Provider faults injected into real local upstreams; the chain must move on, or stop, as designed.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ModelCallError, callModelChain } from "../lib/models/callModelChain";
+import { openModelStream } from "../lib/models/streamModelChain";
 import type { ModelTarget } from "../lib/models/modelTargets";
 import { type LocalUpstream, startLocalUpstream } from "../scripts/local-upstream/server";
 
@@ -141,5 +142,27 @@ describe("callModelChain", () => {
     expect(first.requests[before]?.body.response_format).toEqual({ type: "json_schema", json_schema: { ...jsonSchema, strict: true } });
     await callModelChain([chain[0]!], { ...request, jsonSchema }, { budgetMs: 5000 });
     expect(first.requests[before + 1]?.body.response_format).toBeUndefined();
+  });
+
+  it("does not believe a provider's negative or fractional usage: it estimates instead", async () => {
+    for (const usage of [
+      { prompt_tokens: -500000, completion_tokens: -500000, total_tokens: -1000000 },
+      { prompt_tokens: 0.5, completion_tokens: 1e300, total_tokens: 1e300 },
+    ]) {
+      first.enqueue({ usage });
+      const result = await callModelChain(chain, request, { budgetMs: 5000 });
+      expect(result.provider).toBe("first");
+      expect(Number.isSafeInteger(result.usage.totalTokens) && result.usage.totalTokens > 0).toBe(true);
+      expect(result.usage.totalTokens).toBe(result.usage.promptTokens + result.usage.completionTokens);
+    }
+  });
+
+  it("does not believe a stream's negative usage either", async () => {
+    first.enqueue({ usage: { prompt_tokens: -5, completion_tokens: -5, total_tokens: -10 } });
+    const opened = await openModelStream(chain, request, { budgetMs: 5000 });
+    const deltas = opened.deltas();
+    let next = await deltas.next();
+    while (!next.done) next = await deltas.next();
+    expect(next.value.usage.totalTokens).toBeGreaterThan(0);
   });
 });

@@ -16,3 +16,18 @@ export function estimatedUsage(messages: readonly ModelMessage[], completion: st
   const completionTokens = estimateTokens(completion);
   return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
 }
+
+/** Far above any one call's tokens: a provider reporting more is wrong, or hostile. */
+const MAX_TOKENS_A_CALL = 10_000_000;
+
+const isTokenCount = (n: unknown): n is number => typeof n === "number" && Number.isSafeInteger(n) && n >= 0 && n <= MAX_TOKENS_A_CALL;
+
+/**
+ * Usage as a provider reported it, when it is believable: whole non-negative counts. A negative
+ * or fractional count would refund a quota or break its settlement, so it is treated as missing
+ * (and estimated). The total is ours: prompt + completion.
+ */
+export function reportedUsage(u: { prompt_tokens: unknown; completion_tokens: unknown } | null | undefined): Usage | undefined {
+  if (!u || !isTokenCount(u.prompt_tokens) || !isTokenCount(u.completion_tokens)) return undefined;
+  return { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, totalTokens: u.prompt_tokens + u.completion_tokens };
+}

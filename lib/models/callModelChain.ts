@@ -7,7 +7,7 @@
 import * as z from "zod/mini";
 import { AppError } from "../appError";
 import type { Attempt, FailureKind, ModelRequest, ModelResult } from "../chat/types";
-import { estimatedUsage } from "../chat/usage";
+import { estimatedUsage, reportedUsage } from "../chat/usage";
 import { type CallTrace, chatBodyOf, traceHeadersOf } from "./chatBody";
 import { complete, WireError } from "../openaiWire";
 import { ModelTimeout, maxReplyChars } from "./deadline";
@@ -83,8 +83,7 @@ async function callOnce(target: ModelTarget, request: ModelRequest, timeoutMs: n
   if (text === "" && toolCalls.length === 0) throw new UnusableReply("empty reply");
   // Stryker disable next-line StringLiteral: an UnusableReply's message never leaves; walkChain keeps only the failure's kind.
   if (text.length > maxReplyChars(request.maxTokens)) throw new UnusableReply("reply longer than max_tokens allows");
-  const u = parsed.data.usage;
-  const usage = u ? { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, totalTokens: u.total_tokens } : estimatedUsage(request.messages, text);
+  const usage = reportedUsage(parsed.data.usage) ?? estimatedUsage(request.messages, text);
   return { text, toolCalls, model: parsed.data.model ?? target.model, usage };
 }
 

@@ -4,7 +4,7 @@
 import * as z from "zod/mini";
 import { AppError } from "../appError";
 import type { Attempt, ModelRequest, Usage } from "../chat/types";
-import { estimatedUsage } from "../chat/usage";
+import { estimatedUsage, reportedUsage } from "../chat/usage";
 import { type ChainOptions, UnusableReply, walkChain } from "./callModelChain";
 import { ModelTimeout, maxReplyChars } from "./deadline";
 import { type CallTrace, chatBodyOf, traceHeadersOf } from "./chatBody";
@@ -26,11 +26,11 @@ interface Piece {
 function pieceOf(raw: unknown): Piece {
   const parsed = z.safeParse(chunkSchema, raw);
   if (!parsed.success) throw new UnusableReply("not a chat completion chunk");
-  const u = parsed.data.usage;
+  const u = reportedUsage(parsed.data.usage);
   return {
     text: parsed.data.choices?.[0]?.delta?.content ?? "",
     ...(parsed.data.model ? { model: parsed.data.model } : {}),
-    ...(u ? { usage: { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, totalTokens: u.total_tokens } } : {}),
+    ...(u ? { usage: u } : {}),
   };
 }
 

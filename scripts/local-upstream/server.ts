@@ -29,6 +29,8 @@ export interface UpstreamFault {
   chunkDelayMs?: number;
   /** Whole replies: send the headers and half the body, then go quiet this long before the rest. */
   stallAfterHeadersMs?: number;
+  /** Report this usage instead of the real counts (a buggy or hostile provider). */
+  usage?: Record<string, unknown>;
 }
 
 export interface RecordedRequest {
@@ -111,7 +113,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, body: Record<st
   const text = fault.content ?? replyFor(messages);
   const model = modelName(body.model);
   const promptTokens = countTokens(messages.map((m) => m.content ?? "").join("\n"));
-  const usage = { prompt_tokens: promptTokens, completion_tokens: countTokens(text), total_tokens: promptTokens + countTokens(text) };
+  const usage = fault.usage ?? { prompt_tokens: promptTokens, completion_tokens: countTokens(text), total_tokens: promptTokens + countTokens(text) };
   const created = Math.floor(Date.now() / 1000);
   const toolCalls = fault.toolCalls?.map((call, i) => ({ id: `call_local_${i}`, type: "function", function: call }));
 
