@@ -129,3 +129,29 @@ describe("what text is logged, per environment", () => {
     expect(line.output).toEqual({ chars: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{16}$/) });
   });
 });
+
+describe("what an error message may quote", () => {
+  it("quotes at most 40 characters of the caller's text, and prod logs no client error message at all", async () => {
+    const h = await startHarness({ env: "prod", processEnv: { MINIASK_STORE: "memory", WECHAT_APPID: "wx0123456789abcdef", WECHAT_SECRET: "wechat-app-secret-0123456789abcdef" } });
+    try {
+      const huge = "王".repeat(20_000);
+      const res = await h.ask({ intent: "support", userId: "u_q", input: { question: "q", history: [{ role: huge, content: "x" }] } });
+      expect(res.status).toBe(400);
+      const body = JSON.stringify(res.json);
+      expect(body.length).toBeLessThan(1000);
+      expect(body).toContain("王".repeat(30));
+      expect(body).not.toContain("王".repeat(41));
+      const keyed = await h.ask({ intent: "summarize", userId: "u_q", input: { text: "hi" }, context: { [huge]: "x" } });
+      expect(keyed.status).toBe(400);
+      expect(JSON.stringify(keyed.json).length).toBeLessThan(1000);
+      const lines = h.logRecords().filter((r) => r.msg === "request" && r.status === 400);
+      expect(lines).toHaveLength(2);
+      for (const line of lines) {
+        expect(line).not.toHaveProperty("error");
+        expect(JSON.stringify(line)).not.toContain("王");
+      }
+    } finally {
+      await h.close();
+    }
+  });
+});

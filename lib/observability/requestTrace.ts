@@ -76,7 +76,9 @@ export function createTraceWriters(env: ResolvedEnvironment, prefix: string) {
         stream: f.stream,
         status: f.status,
         code: f.code,
-        error: f.message === undefined ? undefined : message(f.message),
+        // Where no user text may be logged, a client error's message (which can quote what the
+        // user sent) is left out: its code says what happened. Server errors say nothing of the user.
+        error: f.message === undefined || (env.logging.content === "none" && f.status < 500) ? undefined : message(f.message),
         timings: f.timings,
         ...costFields(f.cost),
         ...(f.request === undefined ? {} : { input: logContent(f.request) }),

@@ -5,11 +5,27 @@ import type * as z from "zod/mini";
 type Issue = z.core.$ZodIssue;
 type PathKey = PropertyKey;
 
+/**
+ * What an error message may quote of the caller's own text (a key, a value): enough to find it,
+ * never the text itself in full. A message is echoed to the caller and logged, and a 20 KB value
+ * quoted whole would land in both.
+ */
+const MAX_QUOTED_CHARS = 40;
+
+function clip(text: string): string {
+  const chars = Array.from(text);
+  return chars.length <= MAX_QUOTED_CHARS ? text : `${chars.slice(0, MAX_QUOTED_CHARS).join("")}…`;
+}
+
+function quoted(value: unknown): string {
+  return clip(JSON.stringify(value) ?? String(value));
+}
+
 export function formatPath(path: readonly PathKey[]): string {
   let out = "";
   for (const key of path) {
     if (typeof key === "number") out += `[${key}]`;
-    else out += out === "" ? String(key) : `.${String(key)}`;
+    else out += out === "" ? clip(String(key)) : `.${clip(String(key))}`;
   }
   return out;
 }
@@ -47,9 +63,9 @@ export function describeIssue(issue: Issue, input: unknown): string {
     case "too_big":
       return `expected ${bound(issue.origin, issue.maximum, "most")}`;
     case "unrecognized_keys":
-      return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+      return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.slice(0, 5).map((k) => quoted(k)).join(", ")}${issue.keys.length > 5 ? ", …" : ""}`;
     case "invalid_value":
-      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${JSON.stringify(found)}`;
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${quoted(found)}`;
     case "invalid_format":
       return issue.message && issue.message !== "Invalid input" ? issue.message : `expected ${issue.format} format`;
     case "invalid_key":
