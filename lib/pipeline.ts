@@ -5,7 +5,7 @@
 // catch turns any failure into the response.
 import { randomUUID } from "node:crypto";
 import { AppError } from "./appError";
-import { parseAsk } from "./ask/parseAsk";
+import { AskRejected, parseAsk } from "./ask/parseAsk";
 import { createPrepareAsk } from "./ask/prepareAsk";
 import { type Answered, answeredOfStream, createRespondStreamed, createRespondWhole, respondCached, sseResponse } from "./ask/respond";
 import { createAdmitAsk } from "./ask/admitAsk";
@@ -170,6 +170,11 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
       await record(response.status);
       return response;
     } catch (err) {
+      // The body failed validation but named its traceId: the error carries the caller's.
+      if (err instanceof AskRejected && err.traceId) {
+        traceId = err.traceId;
+        if (ctx) ctx.traceId = traceId;
+      }
       const response = errorResponse(err, traceId);
       if (!(err instanceof AppError)) deps.logger.error("unexpected error", { traceId, error: err instanceof Error ? err.name : typeof err });
       await record(response.status, err);

@@ -181,6 +181,16 @@ describe("POST /v1/mini/ask (dev)", () => {
       expect((json.error as { details: unknown }).details).toEqual([{ path: "userId", message: "expected string, got number" }]);
     });
 
+    it("answers a body that fails validation with the traceId it named", async () => {
+      const bad = await h.ask({ intent: "summarize", userId: "u_123", traceId: "t-named-1", input: { text: "hi" }, context: { "bad key!": "x" } });
+      expect(bad.status).toBe(400);
+      expect(bad.json.traceId).toBe("t-named-1");
+      expect(bad.headers.get("x-trace-id")).toBe("t-named-1");
+      const unknown = await h.ask({ intent: "poetry", userId: "u_123", traceId: "t-named-2", input: {} });
+      expect(unknown.json).toMatchObject({ error: { code: "unknown_intent" }, traceId: "t-named-2" });
+      expect(h.logRecords().find((r) => r.msg === "request" && r.traceId === "t-named-2")).toMatchObject({ code: "unknown_intent" });
+    });
+
     it("every validation problem comes back as data, the first still in the message", async () => {
       const { status, json } = await h.ask({ intent: "summarize", userId: "bad id!", traceId: "x y", input: { text: "", maxBullets: 99 }, context: { k: { nested: 1 } } });
       expect(status).toBe(400);

@@ -155,3 +155,18 @@ describe("what an error message may quote", () => {
     }
   });
 });
+
+describe("trace ids in redacted logs", () => {
+  it("keep the caller's trace id as sent, even when it looks like a card or phone number", async () => {
+    const h = await startHarness({ env: "staging" });
+    try {
+      for (const traceId of ["1732412345678007", "t-13912345678"]) {
+        expect((await h.ask({ intent: "summarize", userId: "u_t", traceId, input: { text: "A short text. Two sentences." } })).status).toBe(200);
+        expect(h.logRecords().some((r) => r.msg === "request" && r.traceId === traceId)).toBe(true);
+      }
+    } finally {
+      await h.close();
+    }
+  });
+});
+

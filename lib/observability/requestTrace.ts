@@ -94,8 +94,8 @@ export function createTraceWriters(env: ResolvedEnvironment, prefix: string) {
       const user = userHash(f.userId);
       if (!user) return undefined;
       const record = {
-        ...auditFields({
         traceId: f.traceId,
+        ...auditFields({
         requestId: f.requestId,
         time: new Date(f.startedAt).toISOString(),
         env: env.name,

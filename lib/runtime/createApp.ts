@@ -171,11 +171,17 @@ function warmupRoute(options: AppOptions, shared: Shared): Handler {
   };
 }
 
+function keepingTraceIds(fields: LogFields, redactRest: (fields: LogFields) => LogFields): LogFields {
+  const { traceId, requestId, ...rest } = fields;
+  return { ...redactRest(rest), ...(traceId === undefined ? {} : { traceId }), ...(requestId === undefined ? {} : { requestId }) };
+}
+
 export function createApp(options: AppOptions): App {
   const env = environmentOf(options.config, options.envName);
   // Outside dev, every string of every log line passes the redaction rules, whoever wrote it.
   const redact = createRedactor(env.logging.redact_patterns);
-  const logger = createLogger(env.logLevel, options.logWrite, undefined, env.logging.content === "full" ? undefined : (fields) => redactDeep(fields, redact) as LogFields);
+  // The trace ids stay as sent: they are what support searches by (and their charset is ours).
+  const logger = createLogger(env.logLevel, options.logWrite, undefined, env.logging.content === "full" ? undefined : (fields) => keepingTraceIds(fields, (f) => redactDeep(f, redact) as LogFields));
   const stepDeps = { store: options.store, env, prefix: options.storePrefix, logger, limitsOff: options.limitsOff ?? false };
   const shared: Shared = {
     env,
