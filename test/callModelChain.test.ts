@@ -77,7 +77,7 @@ describe("callModelChain", () => {
     second.setDefault({ status: 500 });
     const err = (await callModelChain(chain, request, { budgetMs: 5000 }).catch((e: unknown) => e)) as ModelCallError;
     expect(err).toMatchObject({ status: 503, code: "model_unavailable" });
-    expect(err.message).toBe("no model could answer (first/m1: server_error, second/m2: server_error, first/m1: server_error, second/m2: server_error)");
+    expect((err as ModelCallError).summary).toBe("no model could answer (first/m1: server_error, second/m2: server_error, first/m1: server_error, second/m2: server_error)");
     expect(err.attempts.map((a) => a.status)).toEqual([503, 500, 503, 500]);
   });
 

@@ -150,7 +150,7 @@ describe("walkChain on a fake clock", () => {
     const clock = fakeTime();
     const { attempt, calls } = scripted(clock, []);
     const err = await failureOf(walkChain([A, B], { budgetMs: 60_000, now: clock.now, sleep: clock.sleep, random: () => 0.5 }, attempt));
-    expect(err).toMatchObject({ status: 503, code: "model_unavailable", message: "no model could answer (a/a-m: server_error, b/b-m: server_error, a/a-m: server_error, b/b-m: server_error)" });
+    expect(err).toMatchObject({ status: 503, code: "model_unavailable", message: "no model could answer right now; try again shortly", summary: "no model could answer (a/a-m: server_error, b/b-m: server_error, a/a-m: server_error, b/b-m: server_error)" });
     expect(calls).toHaveLength(4);
     // One backoff between the two rounds: the default 200 ms at jitter 1.0.
     expect(clock.slept).toEqual([200]);
@@ -221,7 +221,7 @@ describe("walkChain on a fake clock", () => {
     const { attempt, calls } = scripted(clock, []);
     const err = await failureOf(walkChain([A, B], { budgetMs: 0, now: clock.now, sleep: clock.sleep }, attempt));
     expect(calls).toEqual([]);
-    expect(err.message).toBe("no model could answer (latency budget spent before any attempt)");
+    expect((err as ModelCallError).summary).toBe("no model could answer (latency budget spent before any attempt)");
     expect(err.attempts).toEqual([]);
   });
 

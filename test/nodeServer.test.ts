@@ -1,5 +1,6 @@
 // The web-function transport: what it reads of a body, and when it stops.
 import { request } from "node:http";
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "./support/harness";
 
@@ -53,4 +54,38 @@ describe("nodeServer", () => {
       await new Promise<void>((r) => server.close(() => r()));
     }
   });
+
+  it("answers what node:http refuses itself (a 20 KB header) with the JSON error body and a trace id", async () => {
+    const { port } = new URL(h.url);
+    const raw = await new Promise<string>((resolve) => {
+      const socket = connect(Number(port), "127.0.0.1", () => socket.write(`GET /healthz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${"a".repeat(20_000)}\r\n\r\n`));
+      let data = "";
+      socket.on("data", (c: Buffer) => (data += c.toString()));
+      socket.on("close", () => resolve(data));
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 431 /);
+    expect(raw).toMatch(/X-Trace-Id: [\w-]+/);
+    expect(JSON.parse(raw.slice(raw.indexOf("\r\n\r\n") + 4))).toMatchObject({ error: { code: "headers_too_large" }, traceId: expect.any(String) });
+  });
+
+  it("answers 408 with the JSON error body when an upload stalls, instead of holding the connection", async () => {
+    const { createHttpServer, listen } = await import("../lib/http/nodeServer");
+    const { jsonResponse } = await import("../lib/http/plain");
+    const server = createHttpServer(async () => jsonResponse(200, {}), { requestTimeoutMs: 500 });
+    const port = await listen(server, 0, "127.0.0.1");
+    try {
+      const raw = await new Promise<string>((resolve) => {
+        const socket = connect(port, "127.0.0.1", () => socket.write("POST /v1/mini/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":"));
+        let data = "";
+        socket.on("data", (c: Buffer) => (data += c.toString()));
+        socket.on("close", () => resolve(data));
+      });
+      expect(raw).toMatch(/^HTTP\/1\.1 408 /);
+      expect(raw).toContain('"code":"request_timeout"');
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
 });
+

@@ -74,7 +74,8 @@ export function createRespondWhole(deps: { answerer: Answerer; refiner?: Refiner
       usage,
       cached: false,
       // Which providers failed before the one that answered, and why (what they cost is ours).
-      ...(value.attempts.length > 1 ? { attempts: value.attempts.map(({ cost: _cost, ...attempt }) => attempt) } : {}),
+      // (Only when one failed: a tool profile's several answered turns are not news.)
+      ...(value.attempts.some((a) => a.outcome !== "ok") ? { attempts: value.attempts.map(({ cost: _cost, ...attempt }) => attempt) } : {}),
       ...(debug ? { debug: debug(answered) } : {}),
     };
     // Fast first: the refined answer is computed now, in the background, for /v1/mini/refine.

@@ -35,7 +35,8 @@ export function traceFactsOf(base: TraceBase, walked: Walked, status: number, er
   return {
     ...base,
     status,
-    ...(err instanceof AppError ? { code: err.code, message: err.message } : {}),
+    // The log keeps which providers failed; the client was told only that none could answer.
+    ...(err instanceof AppError ? { code: err.code, message: err instanceof ModelCallError && err.summary ? err.summary : err.message } : {}),
     // What the user sent is logged (and redacted) only for an authenticated request.
     ...(request && walked.userId ? { request: { input: request.input, ...(request.context ? { context: request.context } : {}), ...(request.profile ? { profile: request.profile } : {}) } } : {}),
     ...(parsed ? { intent: parsed.intent.name } : {}),

@@ -49,9 +49,14 @@ function readBody(req: IncomingMessage): Promise<{ body: Buffer; tooLarge: boole
  * caller's address (first entry); unset, the socket's peer. Never a header a caller could forge
  * unless a proxy in front overwrites it.
  */
-export function createHttpServer(handle: Handler, options: { clientIpHeader?: string } = {}): Server {
+/** A request's headers and body must arrive within this: a stalled upload holds nothing for long. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+export function createHttpServer(handle: Handler, options: { clientIpHeader?: string; requestTimeoutMs?: number } = {}): Server {
   const ipHeader = options.clientIpHeader?.toLowerCase();
-  return createServer((req, res) => {
+  const timeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  // Node checks for timed-out requests every connectionsCheckingInterval (30 s by default).
+  const server = createServer({ requestTimeout: timeout, headersTimeout: timeout, connectionsCheckingInterval: Math.min(1000, timeout) }, (req, res) => {
     void (async () => {
       const { body, tooLarge } = await readBody(req);
       // Aborted when the client leaves before the answer is complete: a stream stops there.
@@ -101,6 +106,17 @@ export function createHttpServer(handle: Handler, options: { clientIpHeader?: st
       res.end(JSON.stringify({ error: { code: "internal_error", message: "internal error" }, traceId }));
     });
   });
+  // What node:http refuses before any handler runs (headers too large, a malformed request, a
+  // timeout) still gets the JSON error body and a trace id, never Node's bare status line.
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const [status, code] =
+      err.code === "HPE_HEADER_OVERFLOW" ? [431, "headers_too_large"] : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? [408, "request_timeout"] : [400, "bad_http_request"];
+    const traceId = randomUUID();
+    const body = JSON.stringify({ error: { code, message: code.replaceAll("_", " ") }, traceId });
+    socket.end(`HTTP/1.1 ${status} ${code}\r\nContent-Type: application/json; charset=utf-8\r\nX-Trace-Id: ${traceId}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+  return server;
 }
 
 export async function listen(server: Server, port: number, host: string): Promise<number> {

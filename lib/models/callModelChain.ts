@@ -17,7 +17,14 @@ import type { ModelTarget } from "./modelTargets";
 
 /** AppError that also carries the attempts, so the log line can say what failed and why. */
 export class ModelCallError extends AppError {
-  constructor(status: number, code: string, message: string, readonly attempts: Attempt[]) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    readonly attempts: Attempt[],
+    /** Which targets failed and how, for the log line (clients get `message` only: our providers are ours). */
+    readonly summary = "",
+  ) {
     super(status, code, message);
   }
 }
@@ -156,7 +163,7 @@ export async function walkChain<T>(
     }
   }
   const summary = attempts.map((a) => `${a.provider}/${a.model}: ${a.outcome}`).join(", ") || "latency budget spent before any attempt";
-  throw new ModelCallError(503, "model_unavailable", `no model could answer (${summary})`, attempts);
+  throw new ModelCallError(503, "model_unavailable", "no model could answer right now; try again shortly", attempts, `no model could answer (${summary})`);
 }
 
 export async function callModelChain(chain: readonly ModelTarget[], request: ModelRequest, options: ChainOptions & { trace?: CallTrace }): Promise<ModelResult> {
