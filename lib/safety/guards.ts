@@ -7,6 +7,7 @@ import { AppError } from "../appError";
 import type { Safety } from "../config/schema";
 import type { AskContext } from "../intents/intent";
 import { foldForFilter } from "../text/fold";
+import { unifyForTerms } from "../text/variants";
 import { looksLikeInjection } from "../text/injectionPatterns";
 
 function stringsOf(value: unknown, out: string[] = []): string[] {
@@ -18,19 +19,29 @@ function stringsOf(value: unknown, out: string[] = []): string[] {
 
 function foldedTerms(terms: readonly string[]): string[] {
   // A term that folds to nothing (all punctuation) would match every text.
-  return terms.map(foldForFilter).filter((term) => term.length > 0);
+  return terms.map((term) => unifyForTerms(foldForFilter(term))).filter((term) => term.length > 0);
+}
+
+/** The system prompt's sentences, folded: long enough that repeating one is a leak, not a coincidence. */
+function promptSentences(systemPrompt: string): string[] {
+  return systemPrompt
+    .split(/[\n.!?。！？]+/u)
+    .map(foldForFilter)
+    .filter((sentence) => sentence.length >= 16);
 }
 
 export function createInputGuard(safety: Safety) {
   const terms = foldedTerms(safety.blocked_input_terms);
   return function guardInput(input: unknown, context: AskContext | undefined): void {
-    const texts = [...stringsOf(input), ...stringsOf(context ?? {})];
+    // Context keys reach the prompt too ("- key: value"): they are checked like values.
+    const texts = [...stringsOf(input), ...stringsOf(context ?? {}), ...Object.keys(context ?? {})];
     const length = texts.reduce((sum, t) => sum + t.length, 0);
     if (length > safety.max_input_chars) {
       throw new AppError(422, "blocked_input", `the input is longer than this service accepts (${safety.max_input_chars} characters)`);
     }
     const folded = texts.map(foldForFilter);
-    if (terms.some((term) => folded.some((text) => text.includes(term)))) {
+    const forTerms = folded.map(unifyForTerms);
+    if (terms.some((term) => forTerms.some((text) => text.includes(term)))) {
       throw new AppError(422, "blocked_input", "the input contains content this service does not accept");
     }
     if (safety.block_prompt_injection && folded.some(looksLikeInjection)) {
@@ -41,11 +52,11 @@ export function createInputGuard(safety: Safety) {
 
 export function createOutputGuard(safety: Safety, systemPrompt: string) {
   const terms = foldedTerms(safety.blocked_output_terms);
-  // Lines long enough that repeating one is a leak, not a coincidence.
-  const promptLines = systemPrompt.split("\n").map(foldForFilter).filter((line) => line.length >= 24);
+  const promptLines = promptSentences(systemPrompt);
   return function guardOutput(text: string): void {
     const folded = foldForFilter(text);
-    if (terms.some((term) => folded.includes(term))) {
+    const forTerms = unifyForTerms(folded);
+    if (terms.some((term) => forTerms.includes(term))) {
       throw new AppError(502, "blocked_output", "the answer was withheld by the output filter");
     }
     if (safety.block_prompt_leak && promptLines.some((line) => folded.includes(line))) {

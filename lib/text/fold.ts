@@ -7,7 +7,8 @@
 // replacements.
 import { unifyVariants } from "./variants";
 
-const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
+// Default-ignorable characters, and combining marks: "忽略之\u0301前" reads as "忽略之前".
+const IGNORABLE = /[\p{Default_Ignorable_Code_Point}\p{M}]/gu;
 const NOT_WORD = /[\s\p{P}\p{S}\p{Z}\p{C}]+/gu;
 
 export function foldForFilter(text: string): string {
