@@ -6,27 +6,21 @@ import type { RawConfigFiles } from "../lib/config/loadConfig";
 import { loadConfig } from "../lib/config/loadConfig";
 import { callModelChain } from "../lib/models/callModelChain";
 import type { ModelTarget } from "../lib/models/modelTargets";
-import { type LocalUpstream, startLocalUpstream } from "../scripts/local-upstream/server";
+import type { LocalUpstream } from "../scripts/local-upstream/server";
+import { type TwoProviders, startTwoProviders } from "./support/twoProviders";
 import { ARTICLE_TEXT, type Harness, realConfigFiles, startHarness } from "./support/harness";
 
 type Json = Record<string, any>;
 
 describe("a model call's deadline covers the whole reply", () => {
+  let providers: TwoProviders;
   let first: LocalUpstream;
-  let second: LocalUpstream;
   let chain: ModelTarget[];
   beforeAll(async () => {
-    first = await startLocalUpstream();
-    second = await startLocalUpstream();
-    chain = [
-      { provider: "first", model: "m1", baseUrl: first.url, apiKey: "k1", timeoutMs: 300, jsonSchema: false, sendUser: true },
-      { provider: "second", model: "m2", baseUrl: second.url, apiKey: "k2", timeoutMs: 300, jsonSchema: false, sendUser: true },
-    ];
+    providers = await startTwoProviders();
+    ({ first, chain } = providers);
   });
-  afterAll(async () => {
-    await first.close();
-    await second.close();
-  });
+  afterAll(() => providers.close());
 
   it("falls back when the first provider sends headers and then stalls", async () => {
     first.enqueue({ stallAfterHeadersMs: 5000 });

@@ -1,6 +1,10 @@
 // Personal data of every kind the redaction rules know, generated valid (checksums included).
-const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+// A seeded generator, so a failing spelling can be reproduced.
+import { seededRandom } from "../../scripts/burst/random";
 
+export { seededRandom };
+
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 export function residentId(first17: string): string {
   const sum = ID_WEIGHTS.reduce((acc, w, i) => acc + w * Number(first17[i]), 0);
   return first17 + "10X98765432"[sum % 11];
@@ -69,17 +73,6 @@ export const REPORTED_FORMS: readonly SeededValue[] = [
   { kind: "orderNo", spelling: "so202611240002", canonical: "202611240002" },
 ];
 
-/** mulberry32: a small seeded generator, so a failing spelling can be reproduced. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEPARATORS = [" ", "  ", "\u00a0", ".", "/", "-", "\u2013", "\u2014", "\u3000", "\uff0d", "\uff0e", "\uff0f", "\u200b", "\u00ad", "\u2060", " - ", "_"];
 const INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"];
