@@ -127,6 +127,8 @@ describe("walkChain on a fake clock", () => {
     expect(err.attempts).toStrictEqual([{ provider: "a", model: "a-m", outcome: "rejected", status: 400, ms: 0 }]);
     expect(calls).toHaveLength(1);
     expect(recorded).toEqual([["a", "rejected"]]);
+    // No summary of failed providers: the provider answered, it only refused.
+    expect(err.summary).toBe("");
   });
 
   it("an AppError from the attempt (the client went away) passes through, recorded as aborted", async () => {
@@ -321,6 +323,12 @@ describe("one provider call over HTTP (local upstream)", () => {
     expect(result.usage.totalTokens).toBe(result.usage.promptTokens + result.usage.completionTokens);
     expect(result.usage.completionTokens).toBeGreaterThan(0);
     expect(sent?.traceId).toBeUndefined();
+  });
+
+  it("takes the usage the provider reports when it is believable", async () => {
+    up.enqueue({ content: "Short.", usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 } });
+    const result = await callModelChain([A2], request, { budgetMs: 5000 });
+    expect(result.usage).toStrictEqual({ promptTokens: 7, completionTokens: 3, totalTokens: 10 });
   });
 
   it("sends the trace id as X-Trace-Id when given one", async () => {
