@@ -2,6 +2,7 @@
 // Called once per process (cold start), never per request.
 import { timingSafeEqual } from "node:crypto";
 import type { Authenticate } from "../auth/authenticate";
+import type { WechatApp } from "../auth/code2Session";
 import { type LoginDeps, createLoginHandler } from "../auth/login";
 import { type Config, type ResolvedEnvironment, environmentOf } from "../config/config";
 import type { EnvironmentName } from "../config/schema";
@@ -12,19 +13,9 @@ import type { IntentName } from "../intents/names";
 import type { ModelTargets } from "../models/modelTargets";
 import { type LogFields, type Logger, createLogger } from "../observability/logger";
 import { createRedactor, redactDeep } from "../observability/redact";
-import { createAskPipeline } from "../pipeline";
-import { createRefineHandler } from "../refine/refineHandler";
 import { createFlagsHandler } from "../flags/flagsHandler";
-import { createRefiner } from "../refine/refiner";
-import type { WechatApp } from "../auth/code2Session";
 import { type BackgroundWork, createBackgroundWork } from "../async/backgroundWork";
 import { type BreakerHub, createBreakerHub } from "../breaker/breakerHub";
-import { createAccessTokenSource } from "../contentSecurity/accessToken";
-import { type ContentGuard, createContentGuard } from "../contentSecurity/contentGuard";
-import { createContentChecker } from "../contentSecurity/msgSecCheck";
-import { createBudgetGate } from "../cost/budgetGate";
-import { createAnswerer } from "../models/answerer";
-import { createAdmit } from "../limits/admit";
 import { createRecordRequest } from "../record/recordRequest";
 import { createIpLimit } from "../limits/ipLimit";
 import { checkStore } from "../store/createStore";
@@ -80,18 +71,8 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** WeChat's content check, when the environment turns it on and the app is configured (createProcessApp checks that). */
-function contentGuardOf(env: ResolvedEnvironment, app: WechatApp | undefined, store: Store, prefix: string): ContentGuard | undefined {
-  const policy = env.contentSecurity;
-  if (!(policy.input || policy.output)) return undefined;
-  // Not configured (allowed outside prod, with a start-up warning): no access_token can be had,
-  // so every check is unavailable and on_unavailable decides.
-  if (!app) return createContentGuard({ policy, checker: { checkText: async () => ({ verdict: "unavailable", reason: "no_access_token", timings: { tokenMs: 0, wechatMs: 0 } }) } });
-  const accessTokens = createAccessTokenSource({ credentials: { appId: app.appId, secret: app.secret, apiBase: app.apiBase }, store, keyPrefix: prefix });
-  return createContentGuard({ policy, checker: createContentChecker({ apiBase: app.apiBase, accessTokens }) });
-}
 
-interface Shared {
+export interface Shared {
   env: ResolvedEnvironment;
   logger: Logger;
   stepDeps: { store: Store; env: ResolvedEnvironment; prefix: string; logger: Logger; limitsOff: boolean };
@@ -101,54 +82,6 @@ interface Shared {
   background: BackgroundWork | undefined;
 }
 
-/** /ask and /refine, for a function that serves intents (the auth function builds none of it). */
-function askRoutes(options: AppOptions, shared: Shared): Record<string, RouteHandler> {
-  const { env, logger, record, breakers } = shared;
-  const answerer = createAnswerer({ config: options.config, env, models: options.models, breakers });
-  const budget = createBudgetGate({ settings: env.budget, prefix: options.storePrefix, logger });
-  const contentGuard = contentGuardOf(env, options.contentSecurityApp, options.store, options.storePrefix);
-  const refiner = createRefiner({
-    config: options.config,
-    answerer,
-    store: options.store,
-    prefix: options.storePrefix,
-    intents: options.intents,
-    logger,
-    // A refinement is spent like an answer: quota, and the day's money.
-    charge: async (traceId, userId, tokens, microYuan) => {
-      const recorded = await record({ traceId, userId, tokens, increments: budget.charges(userId, microYuan, Date.now()) });
-      budget.reportCrossings(microYuan, recorded.totals, true);
-    },
-    ...(contentGuard?.output ? { checkOutput: (text: string, openid: string | undefined) => contentGuard.checkOutput(text, openid, Date.now() + env.modelBudgetMs) } : {}),
-  });
-  const admit = createAdmit(shared.stepDeps);
-  const ask = createAskPipeline({
-    ...(shared.background ? { background: shared.background } : {}),
-    config: options.config,
-    env,
-    intents: options.intents,
-    authenticate: options.authenticate,
-    admit,
-    ipLimit: shared.ipLimit,
-    record,
-    storePrefix: options.storePrefix,
-    answerer,
-    refiner,
-    breakers,
-    ...(contentGuard ? { contentGuard } : {}),
-    ...(options.openidOf ? { openidOf: options.openidOf } : {}),
-    logger,
-  });
-  return {
-    "POST /v1/mini/ask": ask,
-    "POST /v1/mini/refine": createRefineHandler({
-      refiner,
-      authenticate: options.authenticate,
-      ...(options.openidOf ? { openidOf: options.openidOf } : {}),
-      limit: async (userId, traceId) => void (await admit({ traceId, userId, intent: "refine" })),
-    }),
-  };
-}
 
 /**
  * A warm-up ping (the timer function) opens the store connection and loads what a first request
@@ -176,6 +109,25 @@ function keepingTraceIds(fields: LogFields, redactRest: (fields: LogFields) => L
   return { ...redactRest(rest), ...(traceId === undefined ? {} : { traceId }), ...(requestId === undefined ? {} : { requestId }) };
 }
 
+/**
+ * /ask and /refine live in a chunk of their own (the pipeline, the answerer, the model wire,
+ * content security, budgets, refine): the auth function never loads it, and an intent function
+ * starts loading it at init, while it begins to listen, so the first request finds it loaded.
+ */
+function lazyAskRoutes(options: AppOptions, shared: Shared): Record<string, RouteHandler> {
+  const routes = import("./askRoutes").then((m) => m.askRoutes(options, shared));
+  // A failed load answers each request with a 500 (through the router), not an unhandled rejection.
+  routes.catch(() => undefined);
+  const route =
+    (key: string): RouteHandler =>
+    async (req, ctx) => {
+      const handler = (await routes)[key];
+      if (!handler) throw new Error(`no route ${key}`);
+      return handler(req, ctx);
+    };
+  return { "POST /v1/mini/ask": route("POST /v1/mini/ask"), "POST /v1/mini/refine": route("POST /v1/mini/refine") };
+}
+
 export function createApp(options: AppOptions): App {
   const env = environmentOf(options.config, options.envName);
   // Outside dev, every string of every log line passes the redaction rules, whoever wrote it.
@@ -199,7 +151,7 @@ export function createApp(options: AppOptions): App {
   const login = options.login ? createLoginHandler({ ...options.login, env: env.name, tokenTtlSeconds: env.tokenTtlSeconds, ipLimit: shared.ipLimit }) : undefined;
   const handle = createRouter(
     {
-      ...(Object.keys(options.intents).length > 0 ? askRoutes(options, shared) : {}),
+      ...(Object.keys(options.intents).length > 0 ? lazyAskRoutes(options, shared) : {}),
       ...(login ? { "POST /v1/mini/login": login } : {}),
       "POST /v1/mini/warmup": warmupRoute(options, shared),
       "GET /v1/mini/flags": createFlagsHandler({ config: options.config, env, verifyToken: options.verifyToken }),
