@@ -37,4 +37,16 @@ describe("functionEntry", () => {
       .map((l) => JSON.parse(l) as { level: string; note: string });
     expect(warnings).toEqual([expect.objectContaining({ level: "warn", note: expect.stringContaining("MINIASK_STORE=memory in prod") })]);
   });
+
+  it("takes MINIASK_STORE_TIMEOUT_MS over the env policy's store timeout", async () => {
+    const { createProcessApp } = await import("../lib/runtime/createProcessApp");
+    const { loadConfig } = await import("../lib/config/loadConfig");
+    const { INTENTS } = await import("../lib/intents/registry");
+    const { realConfigFiles } = await import("./support/harness");
+    const build = (extra: Record<string, string>) => createProcessApp({ processEnv: { MINIASK_ENV: "dev", ...extra }, config: loadConfig(realConfigFiles()), intents: INTENTS, upstreamOverride: { baseUrl: "http://127.0.0.1:9/v1" } });
+    expect(build({}).app.env.limits.store_timeout_ms).toBe(loadConfig(realConfigFiles()).environments.dev!.limits.store_timeout_ms);
+    expect(build({ MINIASK_STORE_TIMEOUT_MS: "2000" }).app.env.limits.store_timeout_ms).toBe(2000);
+    expect(() => build({ MINIASK_STORE_TIMEOUT_MS: "soon" })).toThrow("MINIASK_STORE_TIMEOUT_MS");
+  });
 });
+

@@ -43,6 +43,8 @@ export interface AppOptions {
   warmupKey?: string;
   /** Answer first, record right after (web functions); the default records before answering. */
   recordAfterResponse?: boolean;
+  /** MINIASK_STORE_TIMEOUT_MS: overrides the env policy's store timeout. */
+  storeTimeoutMs?: number;
   /** MINIASK_RATE_LIMITS=off (dev only). */
   limitsOff?: boolean;
   /**
@@ -129,7 +131,8 @@ function lazyAskRoutes(options: AppOptions, shared: Shared): Record<string, Rout
 }
 
 export function createApp(options: AppOptions): App {
-  const env = environmentOf(options.config, options.envName);
+  const policy = environmentOf(options.config, options.envName);
+  const env = options.storeTimeoutMs === undefined ? policy : { ...policy, limits: { ...policy.limits, store_timeout_ms: options.storeTimeoutMs } };
   // Outside dev, every string of every log line passes the redaction rules, whoever wrote it.
   const redact = createRedactor(env.logging.redact_patterns);
   // The trace ids stay as sent: they are what support searches by (and their charset is ours).

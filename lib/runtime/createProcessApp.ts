@@ -138,6 +138,7 @@ export function createProcessApp(options: {
     store,
     storePrefix: settings.MINIASK_STORE_PREFIX ?? `miniask:${envName}:`,
     limitsOff,
+    ...(settings.MINIASK_STORE_TIMEOUT_MS ? { storeTimeoutMs: Number(settings.MINIASK_STORE_TIMEOUT_MS) } : {}),
     ...(options.recordAfterResponse ? { recordAfterResponse: true } : {}),
     ...(contentSecurity?.app ? { contentSecurityApp: contentSecurity.app } : {}),
     openidOf: openidOpener(tokenKeys),

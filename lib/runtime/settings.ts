@@ -15,6 +15,8 @@ const settingsSchema = z.object({
   MINIASK_STORE: z.optional(z.string()),
   /** Separates environments (and test runs) that share one Redis. */
   MINIASK_STORE_PREFIX: z.optional(z.string().check(z.regex(/^[\w:.-]{1,64}$/, "expected letters, digits and _ : . -"))),
+  /** Overrides the env policy's limits.store_timeout_ms for this deployment (a slower store, a busy test machine). */
+  MINIASK_STORE_TIMEOUT_MS: z.optional(z.string().check(z.regex(/^\d{2,5}$/, "expected milliseconds, 10..99999"))),
   /** "off" turns rate limits and quotas off, in dev only (benchmarks). */
   MINIASK_RATE_LIMITS: z._default(z.enum(["on", "off"]), "on"),
   MINIASK_USER_ID_SALT: z.optional(z.string().check(z.minLength(32, "expected at least 32 characters"))),
