@@ -1,14 +1,17 @@
-// Sharing breakers between instances: the merge rules, the per-instance holder, and the store
-// plan's read and newer-wins write scripts on the real Redis, with two holders playing two
-// instances that meet only through the store.
+// Sharing breakers between instances: the merge rules, the per-instance holder, and the stores'
+// newer-wins field writes and the admit script's read of the hash (memory, and the real Redis,
+// with two holders playing two instances that meet only through the store).
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BreakerSettings, defaultBreakerSettings } from "../lib/breaker/breakerSettings";
-import { BREAKER_HASH_TTL_MS, BREAKER_READ_LUA, BREAKER_WRITE_LUA, breakerHashKey, breakerWriteArgs, fieldsOfHgetall } from "../lib/breaker/breakerStorePlan";
+import { BREAKER_HASH_TTL_MS, breakerFieldWrites, breakerHashKey } from "../lib/breaker/breakerStorePlan";
 import { type BreakerState, admitCall, closedBreaker, recordCall } from "../lib/breaker/circuitBreaker";
 import { createProviderBreakers, targetField, targetOfField } from "../lib/breaker/providerBreakers";
-import { mergeShared, newerSnapshot, parseSnapshot, type SharedSnapshot, snapshotOfTransition } from "../lib/breaker/sharedBreakerState";
+import { mergeShared, parseSnapshot, type SharedSnapshot, snapshotOfTransition } from "../lib/breaker/sharedBreakerState";
+import { createMemoryStore } from "../lib/store/memoryStore";
+import { createRedisStore } from "../lib/store/redisStore";
+import type { Store } from "../lib/store/store";
 
 const s: BreakerSettings = { ...defaultBreakerSettings(), consecutive_failures: 2, cooldown_ms: 1000, max_cooldown_ms: 8000, shared_stale_ms: 60_000 };
 const openShared = (at: number, until: number, n = 0): SharedSnapshot => ({ s: "open", at, until, r: "consecutive_failures", d: "2 failures in a row (last: timeout)", n });
@@ -86,12 +89,19 @@ describe("snapshots", () => {
     for (const bad of [undefined, "", "not json", "{}", '{"s":"open","at":1}', '{"s":"half_open","at":1}', "[1,2]"]) expect(parseSnapshot(bad)).toBeUndefined();
   });
 
-  it("newer wins", () => {
-    const a = openShared(1000, 2000);
-    const b: SharedSnapshot = { s: "closed", at: 1500 };
-    expect(newerSnapshot(a, b)).toBe(b);
-    expect(newerSnapshot(b, a)).toBe(b);
-    expect(newerSnapshot(undefined, a)).toBe(a);
+  it("newer wins (the memory store's rule)", async () => {
+    const store = createMemoryStore();
+    const prefix = "mem:";
+    const field = targetField({ provider: "qwen", model: "qwen-turbo" });
+    const a = JSON.stringify(openShared(1000, 2000));
+    const b = JSON.stringify({ s: "closed", at: 1500 } satisfies SharedSnapshot);
+    const hash = async () => ((await store.admit({ nowMs: 0, limits: [], peek: { hash: breakerHashKey(prefix) } })) as { peeked: { hash: Record<string, string> } }).peeked.hash;
+    await store.record({ newerFields: breakerFieldWrites(prefix, { [field]: a }) });
+    expect(await hash()).toEqual({ [field]: a });
+    await store.record({ newerFields: breakerFieldWrites(prefix, { [field]: b }) });
+    expect(await hash()).toEqual({ [field]: b });
+    await store.record({ newerFields: breakerFieldWrites(prefix, { [field]: a }) });
+    expect(await hash()).toEqual({ [field]: b });
   });
 
   it("target fields split on the first slash (model names may hold slashes)", () => {
@@ -153,24 +163,27 @@ describe("createProviderBreakers", () => {
 
 describe("through the real Redis: two instances", () => {
   let redis: Redis;
+  let store: Store;
   const prefix = `test:${randomUUID()}:`;
   const key = breakerHashKey(prefix);
   const hunyuan = { provider: "hunyuan", model: "hunyuan-turbos-latest" };
 
   beforeAll(() => {
     redis = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: 1 });
+    store = createRedisStore("redis://127.0.0.1:6379");
   });
   afterAll(async () => {
     await redis.del(key);
     redis.disconnect();
+    await store.close();
   });
 
-  const write = async (writes: Record<string, string>) => {
-    const tx = redis.multi();
-    for (const w of breakerWriteArgs(prefix, writes)) tx.eval(BREAKER_WRITE_LUA, 1, ...w.keys, ...w.args);
-    return (await tx.exec())?.map(([err, value]) => (err ? err.message : value));
+  // As the record step writes and the admission trip reads: the store's own commands.
+  const write = async (writes: Record<string, string>) => void (await store.record({ newerFields: breakerFieldWrites(prefix, writes) }));
+  const read = async () => {
+    const admitted = await store.admit({ nowMs: Date.now(), limits: [], peek: { hash: key } });
+    return admitted.outcome === "admitted" ? (admitted.peeked?.hash ?? {}) : {};
   };
-  const read = async () => fieldsOfHgetall(await redis.eval(`${BREAKER_READ_LUA}\nreturn breakers`, 1, key));
 
   it("an instance that opened a breaker is seen by another, which skips without calling; the probe's closing reaches the first", async () => {
     let now = Date.now();
@@ -178,7 +191,8 @@ describe("through the real Redis: two instances", () => {
     const b = createProviderBreakers(s, () => now);
     a.record(hunyuan, "timeout", false);
     const opened = a.record(hunyuan, "connection", false);
-    expect(await write(a.sharedWrites(opened))).toEqual([1]);
+    await write(a.sharedWrites(opened));
+    expect(await redis.hget(key, targetField(hunyuan))).toBe(a.sharedWrites(opened)[targetField(hunyuan)]);
     expect(await redis.pttl(key)).toBeGreaterThan(BREAKER_HASH_TTL_MS - 60_000);
 
     const seen = b.mergeShared(await read());
@@ -190,7 +204,7 @@ describe("through the real Redis: two instances", () => {
     expect(b.admit(hunyuan).admission).toEqual({ allowed: true, probe: true });
     now += 50;
     const closed = b.record(hunyuan, "ok", true);
-    expect(await write(b.sharedWrites(closed))).toEqual([1]);
+    await write(b.sharedWrites(closed));
     expect(a.mergeShared(await read())).toMatchObject([{ type: "closed", source: "shared", ...hunyuan }]);
     expect(a.admit(hunyuan).admission).toEqual({ allowed: true, probe: false });
   });
@@ -198,14 +212,16 @@ describe("through the real Redis: two instances", () => {
   it("newer wins in the store: a late, older open does not overwrite a closing", async () => {
     const field = targetField({ provider: "deepseek", model: "deepseek-chat" });
     const closing = JSON.stringify({ s: "closed", at: 5000 });
-    expect(await write({ [field]: closing })).toEqual([1]);
-    expect(await write({ [field]: JSON.stringify({ s: "open", at: 4000, until: 9000, r: "failure_rate" }) })).toEqual([0]);
+    await write({ [field]: closing });
+    expect(await redis.hget(key, field)).toBe(closing);
+    await write({ [field]: JSON.stringify({ s: "open", at: 4000, until: 9000, r: "failure_rate" }) });
     expect(await redis.hget(key, field)).toBe(closing);
     const newer = JSON.stringify({ s: "open", at: 6000, until: 9000, r: "probe_failed", n: 1 });
-    expect(await write({ [field]: newer })).toEqual([1]);
+    await write({ [field]: newer });
     expect(await redis.hget(key, field)).toBe(newer);
     // A field someone else garbled is simply replaced.
     await redis.hset(key, field, "garbage");
-    expect(await write({ [field]: closing })).toEqual([1]);
+    await write({ [field]: closing });
+    expect(await redis.hget(key, field)).toBe(closing);
   });
 });

@@ -8,7 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { beijingDay, beijingDayBounds, beijingDayKey, beijingHour, DAY_MS, msUntilBeijingMidnight, retryAfterUntilBeijingMidnight } from "../lib/time/beijingTime";
 import { budgetCrossings, budgetRefusal, decideBudget, degradedRoute, thresholdCrossed, warnLine } from "../lib/cost/budget";
 import { type BudgetSettings, budgetSettingsSchema, defaultBudgetSettings } from "../lib/cost/budgetSettings";
-import { spendChargeCommands, spendKeys, spendOfReply, SPEND_KEY_TTL_SECONDS } from "../lib/cost/budgetStorePlan";
+import { type BudgetGate, createBudgetGate } from "../lib/cost/budgetGate";
+import { spendKeys, spendOfReply, SPEND_KEY_TTL_SECONDS } from "../lib/cost/budgetStorePlan";
+import { createLogger } from "../lib/observability/logger";
+import { createRedisStore } from "../lib/store/redisStore";
+import type { Store } from "../lib/store/store";
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -128,33 +132,38 @@ describe("on the real Redis: two instances charging one day", () => {
     a = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: 1 });
     b = new Redis("redis://127.0.0.1:6379", { maxRetriesPerRequest: 1 });
   });
+  const stores: Store[] = [];
   afterAll(async () => {
     const keys = await a.keys(`${prefix}*`);
     if (keys.length > 0) await a.del(...keys);
     a.disconnect();
     b.disconnect();
+    for (const store of stores) await store.close();
   });
 
   it("sees the warning and the exhaustion exactly once between them, and the counter sums exactly", async () => {
     const settings: BudgetSettings = { app: { daily_cny: 0.05, policy: "refuse" }, per_user: { daily_cny: 0.02, policy: "refuse" }, warn_at_percent: 80, degrade_to: {} };
     const now = at("2026-11-24T15:59:00Z");
     const charges = Array.from({ length: 120 }, (_, i) => 100 + ((i * 7919) % 900)); // 100..999 micro-yuan each
-    const charge = async (redis: Redis, microYuan: number, userId: string) => {
-      const replies = await redis.multi(spendChargeCommands(prefix, userId, microYuan, now)).exec();
-      const values = (replies ?? []).map(([err, value]) => {
-        if (err) throw err;
-        return value;
-      });
-      return budgetCrossings(settings, microYuan, { appMicroYuan: spendOfReply(values[0]), userMicroYuan: spendOfReply(values[2]) });
+    // Two instances: each its own store connection and budget gate, as the record step uses them.
+    const lines: { msg: string; scope: string }[] = [];
+    const logger = createLogger("info", (line) => lines.push(JSON.parse(line) as { msg: string; scope: string }));
+    const instance = () => ({ store: createRedisStore("redis://127.0.0.1:6379"), gate: createBudgetGate({ settings, prefix, logger }) });
+    const [one, two] = [instance(), instance()];
+    stores.push(one.store, two.store);
+    const charge = async (i: { store: Store; gate: BudgetGate }, microYuan: number, userId: string) => {
+      const { totals } = await i.store.record({ increments: i.gate.charges(userId, microYuan, now) });
+      i.gate.reportCrossings(microYuan, totals, true);
     };
-    const crossings = (await Promise.all(charges.map((c, i) => charge(i % 2 === 0 ? a : b, c, i % 3 === 0 ? "u1" : "u2")))).flat();
+    await Promise.all(charges.map((c, i) => charge(i % 2 === 0 ? one : two, c, i % 3 === 0 ? "u1" : "u2")));
     const total = charges.reduce((s, c) => s + c, 0);
     expect(spendOfReply(await a.get(spendKeys.app(prefix, now)))).toBe(total);
     const u1 = charges.filter((_, i) => i % 3 === 0).reduce((s, c) => s + c, 0);
     expect(spendOfReply(await a.get(spendKeys.user(prefix, "u1", now)))).toBe(u1);
     expect(total).toBeGreaterThan(50_000);
     expect(u1).toBeGreaterThan(20_000);
-    const count = (kind: string, scope: string) => crossings.filter((c) => c.kind === kind && c.scope === scope).length;
+    const msgOf = { warn: "budget warning", exhausted: "budget exhausted" } as const;
+    const count = (kind: keyof typeof msgOf, scope: string) => lines.filter((l) => l.msg === msgOf[kind] && l.scope === scope).length;
     expect([count("warn", "app"), count("exhausted", "app")]).toEqual([1, 1]);
     // Both users crossed their own lines, each once.
     expect([count("warn", "user"), count("exhausted", "user")]).toEqual([2, 2]);
@@ -168,10 +177,8 @@ describe("on the real Redis: two instances charging one day", () => {
   });
 
   it("charges nothing for a free request", () => {
-    expect(spendChargeCommands(prefix, "u1", 0, Date.now())).toEqual([]);
-    expect(spendChargeCommands(prefix, undefined, 5, at("2026-11-24T16:00:00Z"))).toEqual([
-      ["incrby", `${prefix}spend:v1:app:20261125`, "5"],
-      ["expire", `${prefix}spend:v1:app:20261125`, String(SPEND_KEY_TTL_SECONDS)],
-    ]);
+    const gate = createBudgetGate({ settings: { app: { daily_cny: 1, policy: "refuse" }, warn_at_percent: 80, degrade_to: {} }, prefix, logger: createLogger("error", () => undefined) });
+    expect(gate.charges("u1", 0, Date.now())).toEqual([]);
+    expect(gate.charges(undefined, 5, at("2026-11-24T16:00:00Z"))).toEqual([{ key: `${prefix}spend:v1:app:20261125`, by: 5, ttlSeconds: SPEND_KEY_TTL_SECONDS }]);
   });
 });

@@ -3,7 +3,7 @@
 // newer wins), and the shared hash read at admission is merged in. No round trip of its own.
 import type { Logger } from "../observability/logger";
 import type { BreakerSettings } from "./breakerSettings";
-import { BREAKER_HASH_TTL_MS, breakerHashKey } from "./breakerStorePlan";
+import { breakerFieldWrites, breakerHashKey } from "./breakerStorePlan";
 import { attemptVerdict } from "./attemptVerdict";
 import { type BreakerEvent, type BreakerTarget, type ProviderBreakers, createProviderBreakers, targetField } from "./providerBreakers";
 
@@ -76,7 +76,7 @@ export function createBreakerHub(deps: { settings: BreakerSettings; logger: Logg
     drainWrites() {
       const writes = breakers.sharedWrites(pending);
       pending = [];
-      return Object.entries(writes).map(([field, value]) => ({ key: hashKey, field, value, atMs: (JSON.parse(value) as { at: number }).at, ttlMs: BREAKER_HASH_TTL_MS }));
+      return breakerFieldWrites(deps.prefix, writes);
     },
     view: () => breakers.view(),
   };

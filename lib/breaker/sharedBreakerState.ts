@@ -43,11 +43,6 @@ export function parseSnapshot(raw: string | undefined): SharedSnapshot | undefin
   return parseStoredJson(sharedSnapshotSchema, raw);
 }
 
-/** The later of two snapshots of one target (the same rule as the write script's, for the memory store). */
-export function newerSnapshot(current: SharedSnapshot | undefined, incoming: SharedSnapshot): SharedSnapshot {
-  return current && current.at > incoming.at ? current : incoming;
-}
-
 /**
  * Folds what the store says into this instance's breaker:
  * - shared open (not stale), local closed since before it opened -> open until the shared end;
