@@ -4,13 +4,12 @@
 import { describe, expect, it } from "vitest";
 import { bundledConfig } from "../lib/config/bundledConfig";
 import { type ResolvedEnvironment, environmentOf } from "../lib/config/loadConfig";
-import { AppError } from "../lib/appError";
 import { STORE_CONNECT_TIMEOUT_MS, createAdmit, rateLimitHeaders } from "../lib/limits/admit";
-import type { Logger, LogFields } from "../lib/observability/logger";
 import { createMemoryStore } from "../lib/store/memoryStore";
 import type { Store } from "../lib/store/store";
 import { QUOTA_TTL_SECONDS, storeKeys } from "../lib/store/storeKeys";
 import { retryAfterUntilBeijingMidnight } from "../lib/time/beijingTime";
+import { recordingLogger, rejection } from "./support/recording";
 
 // 2027-01-15 10:00:30 Beijing time: 30 s into a minute window, mid-day.
 const T0 = Date.UTC(2027, 0, 15, 2, 0, 30);
@@ -33,13 +32,6 @@ function envWith(limits: Partial<ResolvedEnvironment["limits"]> = {}): ResolvedE
   };
 }
 
-function recordingLogger() {
-  const lines: { level: string; msg: string; fields?: LogFields }[] = [];
-  const at = (level: string) => (msg: string, fields?: LogFields) => void lines.push({ level, msg, ...(fields ? { fields } : {}) });
-  const logger: Logger = { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
-  return { logger, lines };
-}
-
 function setup(options: { limits?: Partial<ResolvedEnvironment["limits"]>; limitsOff?: boolean; store?: Store } = {}) {
   let t = T0;
   const now = () => t;
@@ -50,15 +42,6 @@ function setup(options: { limits?: Partial<ResolvedEnvironment["limits"]>; limit
 }
 
 const ask = { traceId: "trace-1", userId: "u1", intent: "summarize" as const };
-
-async function rejection(work: Promise<unknown>): Promise<AppError> {
-  const err = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
 
 /** A store whose every admit fails (or never answers): our own interface, the way a broken backend looks to the step. */
 function failingStore(how: "error" | "hang" | "not_ready"): Store {

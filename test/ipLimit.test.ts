@@ -1,13 +1,12 @@
 // The per-IP limit for traffic without a valid token, alone: a real memory store on a fake clock.
 import { describe, expect, it } from "vitest";
-import { AppError } from "../lib/appError";
 import { bundledConfig } from "../lib/config/bundledConfig";
 import { type ResolvedEnvironment, environmentOf } from "../lib/config/loadConfig";
 import { createIpLimit } from "../lib/limits/ipLimit";
-import type { Logger, LogFields } from "../lib/observability/logger";
 import { createMemoryStore } from "../lib/store/memoryStore";
 import type { Store } from "../lib/store/store";
 import { storeKeys } from "../lib/store/storeKeys";
+import { recordingLogger, rejection } from "./support/recording";
 
 // 20 s into a minute window.
 const T0 = Date.UTC(2027, 0, 15, 2, 0, 20);
@@ -18,21 +17,10 @@ function setup(options: { perIp?: { requests: number; window_seconds: number }; 
   let t = T0;
   const now = () => t;
   const store = options.store ?? createMemoryStore(now);
-  const lines: { msg: string; fields?: LogFields }[] = [];
-  const warn = (msg: string, fields?: LogFields) => void lines.push({ msg, ...(fields ? { fields } : {}) });
-  const logger: Logger = { debug: () => undefined, info: () => undefined, warn, error: () => undefined };
+  const { logger, lines } = recordingLogger();
   const env: ResolvedEnvironment = { ...devEnv, limits: { ...devEnv.limits, per_ip: options.perIp ?? { requests: 2, window_seconds: 60 }, store_timeout_ms: 50 } };
   const limit = createIpLimit({ store, env, prefix: PREFIX, logger, now, ...(options.limitsOff === undefined ? {} : { limitsOff: options.limitsOff }) });
   return { limit, store, lines, setTime: (ms: number) => void (t = ms) };
-}
-
-async function rejection(work: Promise<unknown>): Promise<AppError> {
-  const err = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
 }
 
 describe("per-IP limit", () => {
@@ -86,7 +74,7 @@ describe("per-IP limit", () => {
     const broken: Store = { ...createMemoryStore(), kind: "redis", admit: () => Promise.reject(new Error("ECONNRESET")) };
     const { limit, lines } = setup({ store: broken });
     await expect(limit("10.0.0.1", "t1")).resolves.toBeUndefined();
-    expect(lines).toEqual([{ msg: "store unavailable", fields: { traceId: "t1", store: "redis", step: "ip_limit" } }]);
+    expect(lines).toEqual([{ level: "warn", msg: "store unavailable", fields: { traceId: "t1", store: "redis", step: "ip_limit" } }]);
   });
 
   it("a store that does not answer within store_timeout_ms is an outage too", async () => {
