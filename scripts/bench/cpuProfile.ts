@@ -11,16 +11,16 @@ export interface Weighted {
   ms: number;
 }
 
-/** Self time over every function, inclusive time over the profiled bundle's own (index.mjs) frames. */
-export function heaviest(profile: CpuProfile, top: number): { totalMs: number; self: Weighted[]; inclusive: Weighted[] } {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+type CallFrame = CpuProfile["nodes"][number]["callFrame"];
+
+/**
+ * Self time under `selfKey` of the sampled frame, inclusive time under `stackKey` of each frame
+ * on its stack (once per sample, so recursion counts once); a key of undefined is not counted.
+ */
+function tally(profile: CpuProfile, selfKey: (frame: CallFrame) => string | undefined, stackKey: (frame: CallFrame) => string | undefined, top: number): { totalMs: number; self: Weighted[]; inclusive: Weighted[] } {
+  const frameOf = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const parentOf = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
-  const nameOf = (id: number) => {
-    const frame = byId.get(id)!.callFrame;
-    const where = frame.url === "" ? "" : ` ${frame.url.split("/").slice(-2).join("/")}:${frame.lineNumber + 1}`;
-    return `${frame.functionName || "(anonymous)"}${where}`;
-  };
   const sampled = new Map<number, number>();
   let total = 0;
   profile.samples.forEach((id, i) => {
@@ -31,15 +31,14 @@ export function heaviest(profile: CpuProfile, top: number): { totalMs: number; s
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
   for (const [id, us] of sampled) {
-    self.set(nameOf(id), (self.get(nameOf(id)) ?? 0) + us);
-    // A recursive function counts once per sample.
+    const own = selfKey(frameOf.get(id)!);
+    if (own !== undefined) self.set(own, (self.get(own) ?? 0) + us);
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parentOf.get(cur)) {
-      if (!byId.get(cur)!.callFrame.url.endsWith("index.mjs")) continue;
-      const name = nameOf(cur);
-      if (seen.has(name)) continue;
-      seen.add(name);
-      inclusive.set(name, (inclusive.get(name) ?? 0) + us);
+      const key = stackKey(frameOf.get(cur)!);
+      if (key === undefined || seen.has(key)) continue;
+      seen.add(key);
+      inclusive.set(key, (inclusive.get(key) ?? 0) + us);
     }
   }
   const rank = (m: Map<string, number>) =>
@@ -48,6 +47,15 @@ export function heaviest(profile: CpuProfile, top: number): { totalMs: number; s
       .slice(0, top)
       .map(([name, us]) => ({ name, ms: us / 1000 }));
   return { totalMs: total / 1000, self: rank(self), inclusive: rank(inclusive) };
+}
+
+/** Self time over every function, inclusive time over the profiled bundle's own (index.mjs) frames. */
+export function heaviest(profile: CpuProfile, top: number): { totalMs: number; self: Weighted[]; inclusive: Weighted[] } {
+  const nameOf = (frame: CallFrame) => {
+    const where = frame.url === "" ? "" : ` ${frame.url.split("/").slice(-2).join("/")}:${frame.lineNumber + 1}`;
+    return `${frame.functionName || "(anonymous)"}${where}`;
+  };
+  return tally(profile, nameOf, (frame) => (frame.url.endsWith("index.mjs") ? nameOf(frame) : undefined), top);
 }
 
 export type SelfGroup = "own code" | "node internals" | "native" | "garbage collector" | "idle" | "program";
@@ -102,31 +110,7 @@ export function moduleIndex(bundleSource: string): (line: number) => string | un
  * `moduleOf(url, line)` names a bundle frame's module, undefined for frames outside the bundle.
  */
 export function byModule(profile: CpuProfile, moduleOf: (url: string, line: number) => string | undefined, top: number): { self: Weighted[]; inclusive: Weighted[] } {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const parentOf = new Map<number, number>();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
-  const moduleOfNode = (id: number) => {
-    const { url, lineNumber } = byId.get(id)!.callFrame;
-    return moduleOf(url, lineNumber);
-  };
-  const self = new Map<string, number>();
-  const inclusive = new Map<string, number>();
-  profile.samples.forEach((id, i) => {
-    const us = profile.timeDeltas[i] ?? 0;
-    const own = moduleOfNode(id);
-    if (own) self.set(own, (self.get(own) ?? 0) + us);
-    const seen = new Set<string>();
-    for (let cur: number | undefined = id; cur !== undefined; cur = parentOf.get(cur)) {
-      const module = moduleOfNode(cur);
-      if (!module || seen.has(module)) continue;
-      seen.add(module);
-      inclusive.set(module, (inclusive.get(module) ?? 0) + us);
-    }
-  });
-  const rank = (m: Map<string, number>) =>
-    [...m]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, top)
-      .map(([name, us]) => ({ name, ms: us / 1000 }));
-  return { self: rank(self), inclusive: rank(inclusive) };
+  const moduleOfFrame = (frame: CallFrame) => moduleOf(frame.url, frame.lineNumber);
+  const { self, inclusive } = tally(profile, moduleOfFrame, moduleOfFrame, top);
+  return { self, inclusive };
 }
