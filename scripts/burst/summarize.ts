@@ -2,19 +2,23 @@
 import { percentile } from "../bench/stats";
 import type { SimulationResult } from "./simulate";
 
-export interface MinuteRow {
-  minuteStart: number;
-  requests: number;
-  instances: number;
-  started: number;
-  provisioned: number;
-  coldHits: number;
+/** Latency percentiles of the answered requests, and the refusals and failures beside them. */
+interface Outcomes {
   p50: number;
   p95: number;
   p99: number;
   throttled429: number;
   overQuota432: number;
   errors5xx: number;
+}
+
+export interface MinuteRow extends Outcomes {
+  minuteStart: number;
+  requests: number;
+  instances: number;
+  started: number;
+  provisioned: number;
+  coldHits: number;
 }
 
 export function minuteRows(result: SimulationResult): MinuteRow[] {
@@ -43,7 +47,7 @@ export function minuteRows(result: SimulationResult): MinuteRow[] {
 /** Which window the cold-start target applies to: each minute, each 5-minute slot, or all. */
 export type TargetScope = "minute" | "slot" | "all";
 
-export interface Summary {
+export interface Summary extends Outcomes {
   requests: number;
   coldHits: number;
   coldPct: number;
@@ -51,12 +55,6 @@ export interface Summary {
   worstWindowColdPct: number;
   /** Start of that window (epoch ms), when one was judged. */
   worstWindowStart?: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  throttled429: number;
-  overQuota432: number;
-  errors5xx: number;
   idleProvisionedGbSeconds: number;
 }
 
