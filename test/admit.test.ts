@@ -9,7 +9,8 @@ import { createMemoryStore } from "../lib/store/memoryStore";
 import type { Store } from "../lib/store/store";
 import { QUOTA_TTL_SECONDS, storeKeys } from "../lib/store/storeKeys";
 import { retryAfterUntilBeijingMidnight } from "../lib/time/beijingTime";
-import { recordingLogger, rejection } from "./support/recording";
+import { recordingLogger } from "./support/recording";
+import { rejection } from "./support/rejection";
 
 // 2027-01-15 10:00:30 Beijing time: 30 s into a minute window, mid-day.
 const T0 = Date.UTC(2027, 0, 15, 2, 0, 30);

@@ -9,6 +9,7 @@ import { maxReplyChars } from "../lib/models/deadline";
 import type { ModelTarget } from "../lib/models/modelTargets";
 import { WireError } from "../lib/openaiWire";
 import { type LocalUpstream, startLocalUpstream } from "../scripts/local-upstream/server";
+import { rejection } from "./support/rejection";
 
 const target = (provider: string, timeoutMs = 1000): ModelTarget => ({ provider, model: `${provider}-m`, baseUrl: "http://127.0.0.1:1", apiKey: "k", timeoutMs, jsonSchema: false, sendUser: false });
 const A = target("a");
@@ -46,14 +47,7 @@ function scripted(clock: ReturnType<typeof fakeTime>, steps: Step[]) {
 
 const http = (status: number, retryAfterMs?: number) => new WireError("http", "provider text", { status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
 
-async function failureOf(work: Promise<unknown>): Promise<ModelCallError> {
-  const err = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ModelCallError);
-  return err as ModelCallError;
-}
+const failureOf = (work: Promise<unknown>) => rejection(work, ModelCallError);
 
 describe("classifyModelError", () => {
   it("maps each wire failure to a kind, keeping status and Retry-After where they matter", () => {

@@ -6,7 +6,8 @@ import { createIpLimit } from "../lib/limits/ipLimit";
 import { createMemoryStore } from "../lib/store/memoryStore";
 import type { Store } from "../lib/store/store";
 import { storeKeys } from "../lib/store/storeKeys";
-import { recordingLogger, rejection } from "./support/recording";
+import { recordingLogger } from "./support/recording";
+import { rejection } from "./support/rejection";
 
 // 20 s into a minute window.
 const T0 = Date.UTC(2027, 0, 15, 2, 0, 20);

@@ -12,6 +12,7 @@ import { MiniaskError, type TextPhase, createMiniaskClient } from "../miniprogra
 import { type FakeWechat, startFakeWechat } from "./support/fakeWechat";
 import { ARTICLE_TEXT, type Harness, startHarness } from "./support/harness";
 import { filesWithLimits } from "./support/policyFiles";
+import { rejection } from "./support/rejection";
 import { type WxStandInOptions, wxStandIn } from "./support/wxStandIn";
 
 const text = (tag: string) => `${ARTICLE_TEXT} ${tag} ${randomUUID()}`;
@@ -32,14 +33,7 @@ function pageLog() {
   };
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<MiniaskError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(MiniaskError);
-  return err as MiniaskError;
-}
+const failureOf = (work: Promise<unknown>) => rejection(work, MiniaskError);
 
 describe("client module: login and plain calls (staging)", () => {
   let wechat: FakeWechat;
