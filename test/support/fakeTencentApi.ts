@@ -17,6 +17,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { type IncomingMessage, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { buffer as readBody } from "node:stream/consumers";
 import type { ScfAction, ScfRequest, ScfResponse } from "../../lib/deploy/scfApi";
 import type * as M from "../../lib/deploy/scfModels";
 
@@ -466,15 +467,6 @@ function triggerOf(fn: FunctionState, req: M.CreateTriggerRequest, qualifier: st
     throw new ApiError("InvalidParameterValue.Type", `this double knows timer and http triggers, not ${req.Type}`);
   }
   return { Type: req.Type, TriggerName: req.TriggerName, TriggerDesc: desc, Qualifier: qualifier, Enable: req.Enable === "CLOSE" ? 0 : 1, AvailableStatus: "Available", AddTime: old?.AddTime ?? now(), ModTime: now() };
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }
 
 export async function startFakeTencentApi(opts: FakeTencentApiOptions = {}): Promise<FakeTencentApi> {

@@ -29,6 +29,7 @@
 import { randomBytes } from "node:crypto";
 import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { text as readBody } from "node:stream/consumers";
 
 export const FAKE_APPID = "wx0123456789abcdef";
 export const FAKE_SECRET = "wechat-app-secret-0123456789abcdef";
@@ -101,15 +102,6 @@ const SUGGEST_RANK: Record<Suggest, number> = { pass: 0, review: 1, risky: 2 };
 
 const rid = () => `${randomBytes(4).toString("hex")}-${randomBytes(4).toString("hex")}-${randomBytes(4).toString("hex")}`;
 const error = (errcode: number, errmsg: string) => ({ errcode, errmsg: errcode === -1 ? errmsg : `${errmsg} rid: ${rid()}` });
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   try {
