@@ -35,6 +35,7 @@ import type { RecordInput } from "./record/recordRequest";
 import type { Refiner } from "./refine/refiner";
 import { chooseProfile } from "./routing/resolveProfile";
 import { settleStream } from "./streaming/answerStream";
+import { answerText } from "./text/answerText";
 
 export interface AskPipelineDeps {
   config: Config;
@@ -92,7 +93,6 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
       throw err;
     }
   };
-  const textOf = (answer: unknown) => (typeof answer === "string" ? answer : JSON.stringify(answer));
 
   return async function ask(req, ctx) {
     const startedAt = now();
@@ -162,7 +162,7 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
       if (guard?.output) {
         // Before it is returned or cached: a withheld answer is still spent (and recorded as such).
         try {
-          await guard.checkOutput(textOf(answered.answer), openid, startedAt + deps.env.modelBudgetMs * 2);
+          await guard.checkOutput(answerText(answered.answer), openid, startedAt + deps.env.modelBudgetMs * 2);
         } finally {
           laps.lap("contentOutput");
         }

@@ -17,6 +17,7 @@ import type { Store } from "../store/store";
 import { storeKeys } from "../store/storeKeys";
 import { parseStoredJson } from "../validation/parseStored";
 import { microYuanToCny } from "../cost/money";
+import { answerText } from "../text/answerText";
 
 const REFINE_TTL_SECONDS = 15 * 60;
 
@@ -72,7 +73,7 @@ export function createRefiner(deps: {
     // Its own line: the request's record went out with the fast answer, before this call was made.
     deps.logger.info("refined", { traceId: job.traceId, profile: target.name, model: produced.model, tokens: produced.usage.totalTokens, cost: microYuanToCny(produced.cost.microYuan), ...(produced.cost.complete ? {} : { costComplete: false }) });
     // Checked before it is kept: a withheld refinement is never stored or returned.
-    await deps.checkOutput?.(typeof produced.answer === "string" ? produced.answer : JSON.stringify(produced.answer), openid);
+    await deps.checkOutput?.(answerText(produced.answer), openid);
     const refined = { answer: produced.answer, model: produced.model, profile: target.name, usage: produced.usage };
     await deps.store.set(keyOf(job.userId, job.traceId), JSON.stringify({ job, result: refined }), REFINE_TTL_SECONDS);
     return refined;

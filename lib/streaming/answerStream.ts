@@ -11,6 +11,7 @@ import type { GateBlock } from "../contentSecurity/gateCheck";
 import type { GateStep, StreamGate } from "../contentSecurity/streamGate";
 import type { ModelCall } from "../models/generateAnswer";
 import type { OpenedStream } from "../models/streamModelChain";
+import { answerText } from "../text/answerText";
 
 export interface StreamOutcome {
   status: number;
@@ -131,7 +132,7 @@ export async function* settleStream(events: AsyncGenerator<string, StreamOutcome
 
 /** A whole answer (cached, or made with tools) streamed like a fresh one: one delta, then done. */
 export async function* wholeAnswerStream(answer: unknown, done: Record<string, unknown>): AsyncGenerator<string, StreamOutcome> {
-  yield sseEvent("delta", { text: typeof answer === "string" ? answer : JSON.stringify(answer) });
+  yield sseEvent("delta", { text: answerText(answer) });
   yield sseEvent("done", { answer, ...done });
   return { status: 200, answer };
 }
