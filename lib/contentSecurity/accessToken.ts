@@ -10,6 +10,7 @@
 // force_refresh invalidates earlier tokens (20 a day), so it is never used here.
 import { randomUUID } from "node:crypto";
 import * as z from "zod/mini";
+import { within } from "../async/within";
 
 /** The store calls this module needs; lib/store provides them over memory, Redis and Upstash. */
 export interface TokenStore {
@@ -99,9 +100,7 @@ async function fetchStableToken(credentials: WechatCredentials, timeoutMs: numbe
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function raceDeadline<T>(work: Promise<T>, deadlineMs: number, now: () => number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new AccessTokenUnavailable("timeout")), Math.max(0, deadlineMs - now()))));
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  return within(work, Math.max(0, deadlineMs - now()), () => new AccessTokenUnavailable("timeout"));
 }
 
 export function createAccessTokenSource(options: AccessTokenOptions): AccessTokenSource {

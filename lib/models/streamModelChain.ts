@@ -10,6 +10,7 @@ import { ModelTimeout, maxReplyChars } from "./deadline";
 import { type CallTrace, chatBodyOf, traceHeadersOf } from "./chatBody";
 import type { ModelTarget } from "./modelTargets";
 import { stream } from "../openaiWire";
+import { within } from "../async/within";
 
 const chunkSchema = z.object({
   model: z.optional(z.string()),
@@ -48,21 +49,11 @@ export interface OpenedStream {
 }
 
 /** Reads one chunk, or fails with ModelTimeout after `ms`. */
-async function nextWithin<T>(iterator: AsyncIterator<T>, ms: number, controller: AbortController): Promise<IteratorResult<T>> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      iterator.next(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          controller.abort();
-          reject(new ModelTimeout());
-        }, ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+function nextWithin<T>(iterator: AsyncIterator<T>, ms: number, controller: AbortController): Promise<IteratorResult<T>> {
+  return within(iterator.next(), ms, () => {
+    controller.abort();
+    return new ModelTimeout();
+  });
 }
 
 /** A stream's whole life when the caller sets none (the function's own timeout is 60 s). */

@@ -1,3 +1,4 @@
+import { within } from "../async/within";
 import { ConfigError } from "../config/configError";
 import { createMemoryStore } from "./memoryStore";
 import { createRedisStore } from "./redisStore";
@@ -23,18 +24,10 @@ export function createStore(spec: string | undefined, processEnv: Readonly<Recor
 
 /** Start-up check: reachable within the timeout, or a message that says which store and why. */
 export async function checkStore(store: Store, timeoutMs: number): Promise<string | undefined> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      store.ping(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
+    await within(store.ping(), timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`));
     return undefined;
   } catch (err) {
     return `store ${store.kind} is unreachable: ${err instanceof Error ? err.message.split("\n")[0]?.slice(0, 200) : "error"}`;
-  } finally {
-    clearTimeout(timer);
   }
 }
