@@ -8,6 +8,7 @@
 // Facts (WeChat docs, getStableAccessToken): expires_in is at most 7200 s; in normal mode the
 // platform renews in the token's last 5 minutes and keeps the old one valid meanwhile;
 // force_refresh invalidates earlier tokens (20 a day), so it is never used here.
+import { setTimeout as sleep } from "node:timers/promises";
 import { randomUUID } from "node:crypto";
 import * as z from "zod/mini";
 import { within } from "../async/within";
@@ -96,8 +97,6 @@ async function fetchStableToken(credentials: WechatCredentials, timeoutMs: numbe
   if (!access_token || !expires_in) throw new AccessTokenUnavailable("bad_reply");
   return { token: access_token, expiresInS: expires_in };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function raceDeadline<T>(work: Promise<T>, deadlineMs: number, now: () => number): Promise<T> {
   return within(work, Math.max(0, deadlineMs - now()), () => new AccessTokenUnavailable("timeout"));

@@ -1,5 +1,6 @@
 // Deploys a resolved manifest through the SCF API: the namespace, then each function (web
 // functions first: the warm-up function is given their URLs). See deployFunction for the steps.
+import { setTimeout as defaultSleep } from "node:timers/promises";
 import type { DeployContext } from "./deployContext";
 import { DeployError } from "./deployError";
 import { type DeployedFunction, deployFunction } from "./deployFunction";
@@ -23,8 +24,6 @@ export interface DeployInput {
   sleep?: (ms: number) => Promise<void>;
   log?: (line: string) => void;
 }
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function ensureNamespace(ctx: DeployContext): Promise<void> {
   const { Namespaces } = await ctx.api.ListNamespaces({ Limit: 100 });

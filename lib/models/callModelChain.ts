@@ -4,6 +4,7 @@
 // left, the chain is tried again after a backoff with jitter, and a provider that sent
 // Retry-After is not called again before that time. Provider error text never reaches the
 // caller: only kinds and statuses.
+import { setTimeout as defaultSleep } from "node:timers/promises";
 import * as z from "zod/mini";
 import { AppError } from "../appError";
 import type { Attempt, FailureKind, ModelRequest, ModelResult } from "../chat/types";
@@ -95,8 +96,6 @@ async function callOnce(target: ModelTarget, request: ModelRequest, timeoutMs: n
 }
 
 const DEFAULT_MIN_ATTEMPT_MS = 100;
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * The shared walk: `attempt` calls one target with a timeout and returns or throws. Used by
