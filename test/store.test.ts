@@ -63,6 +63,17 @@ describe.each(backends)("%s store", (kind, make) => {
     expect(later).toEqual(["admitted", "admitted", "admitted", "admitted", "admitted", "rate_limited"]);
   });
 
+  it("admits no more than the limit to a burst that straddles a window boundary", async () => {
+    fresh();
+    const limits = [{ key: key("rl"), limit: 10, windowMs: 1000 }];
+    const outcomes = [];
+    // 5 in the last millisecond of one window, then 6 in the first ones of the next: 10 fit.
+    for (let i = 0; i < 5; i++) outcomes.push((await store.admit({ nowMs: T0 + 999, limits })).outcome);
+    for (let i = 0; i < 6; i++) outcomes.push((await store.admit({ nowMs: T0 + 1001, limits })).outcome);
+    expect(outcomes.filter((o) => o === "admitted")).toHaveLength(10);
+    expect(outcomes.at(-1)).toBe("rate_limited");
+  });
+
   it("charges every limit or none, and reports the tightest", async () => {
     fresh();
     const perIntent = { key: key("intent"), limit: 2, windowMs: 60_000 };

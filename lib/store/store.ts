@@ -81,9 +81,13 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** The sliding-window counter both the Lua script and the memory store compute. */
+/**
+ * The sliding-window counter both the Lua script and the memory store compute. The previous
+ * window's weighted share rounds up: rounding down let a burst that straddles a boundary in one
+ * extra request (limit + 1 within a few milliseconds).
+ */
 export function slidingWindowUse(nowMs: number, windowMs: number, current: number, previous: number): { used: number; resetMs: number } {
   const index = Math.floor(nowMs / windowMs);
   const weight = (windowMs - (nowMs % windowMs)) / windowMs;
-  return { used: Math.floor(previous * weight) + current, resetMs: (index + 1) * windowMs - nowMs };
+  return { used: Math.ceil(previous * weight) + current, resetMs: (index + 1) * windowMs - nowMs };
 }
