@@ -15,6 +15,7 @@ import { coldStartSamples, latencyFrom, modelFrom, readTraceFile, replayRequests
 import { concurrencyPerSlot, dailyProfile, dayStarts, daysSeen, SLOT_MS } from "./concurrency";
 import { DAYS_PER_MONTH, DEFAULT_PRICES, type Prices } from "./cost";
 import { type Flags, numberFlag, readFlags, stringFlag } from "./flags";
+import { refuseUnknownFunctions } from "./knownFunctions";
 import { describeProvisioned } from "./manifestSetting";
 import { type Plan, planProvisioned } from "./planSchedule";
 import { DAY } from "./shapes";
@@ -104,13 +105,15 @@ async function main(): Promise<void> {
   const stage = stringFlag(flags, "stage") ?? "prod";
   const target = `at most ${numberFlag(flags, "target", 1)}% of requests meet a cold start in every ${stringFlag(flags, "scope") ?? "slot"} with >= ${numberFlag(flags, "min-requests", 100)} requests`;
   console.log(`${requests.length} requests from ${source}; slots of ${SLOT_MS / 60_000} minutes\n`);
+  // --root: another checkout (the tests write into a copy, never into this one).
+  const root = stringFlag(flags, "root") ?? ROOT;
+  if (flags.write) refuseUnknownFunctions(fns, root);
   const results = [];
   for (const fn of fns) {
     const r = await planFunction(flags, fn, requests);
     results.push(r);
     console.log(`${print(r, target)}\n`);
-    // --root: another checkout (the tests write into a copy, never into this one).
-    if (flags.write) console.log(`${write(stringFlag(flags, "root") ?? ROOT, stage, fn, r.plan)}\n`);
+    if (flags.write) console.log(`${write(root, stage, fn, r.plan)}\n`);
   }
   const json = stringFlag(flags, "json");
   if (json) writeFileSync(json, `${JSON.stringify(results.map((r) => ({ fn: r.fn, days: r.days, chosen: { name: r.plan.chosen.name, provisioned: r.plan.chosen.provisioned, meetsTarget: r.plan.chosen.meetsTarget, monthlyIdleCost: r.plan.chosen.monthlyIdleCost }, candidates: r.plan.candidates.map((c) => ({ name: c.name, summary: c.summary, meetsTarget: c.meetsTarget, monthlyIdleCost: c.monthlyIdleCost, coldStartsSavedPerMonth: c.coldStartsSavedPerMonth })) })), null, 2)}\n`);
