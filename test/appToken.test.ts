@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { CompactSign, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLOCK_SKEW_SECONDS, MAX_TOKEN_TTL_SECONDS, issueAppToken, verifyAppToken } from "../lib/auth/appToken";
+import { CLOCK_SKEW_SECONDS, MAX_TOKEN_TTL_SECONDS, isCanonicalCompactJws, issueAppToken, verifyAppToken } from "../lib/auth/appToken";
 import { parseTokenKeys } from "../lib/auth/tokenKeys";
 import { ARTICLE_TEXT, type Harness, REPO_ROOT, TEST_TOKEN_KEYS, startHarness } from "./support/harness";
 
@@ -199,6 +199,39 @@ describe("verifyAppToken: the claims of a token signed with a real key", () => {
     // A signed payload that is JSON but not a claims object.
     const notClaims = await new CompactSign(new TextEncoder().encode("[1,2]")).setProtectedHeader({ alg: "HS256", kid: "k2026" }).sign(keys.signing.secret);
     await expect(verifyAppToken(keys, "staging", notClaims, at)).rejects.toMatchObject({ code: "malformed_token" });
+  });
+
+  it("accepts only the canonical spelling of a signature: no padding, no other last character for the same bytes", async () => {
+    const token = await signed(claims({}));
+    expect(await verifyAppToken(keys, "staging", token, at)).toMatchObject({ sub: "u_1" });
+    const signature = token.split(".")[2]!;
+    // A 32-byte HMAC is 43 characters whose last one carries 4 bits and 2 unused ones.
+    const last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(signature.at(-1)!);
+    const sameBytes = [1, 2, 3].map((low) => `${token.slice(0, -1)}${"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[(last & ~3) | low]}`);
+    for (const variant of [`${token}=`, `${token}==`, ...sameBytes]) {
+      expect(Buffer.from(variant.split(".")[2]!.replace(/=+$/, ""), "base64url").equals(Buffer.from(signature, "base64url"))).toBe(true);
+      await expect(verifyAppToken(keys, "staging", variant, at)).rejects.toMatchObject(refusal("malformed_token", "the token is not a valid app token"));
+    }
+  });
+
+  it("isCanonicalCompactJws: three unpadded base64url segments that re-encode to themselves", () => {
+    expect(isCanonicalCompactJws("eyJh.eyJz.AAAA")).toBe(true);
+    expect(isCanonicalCompactJws("eyJh.eyJz.AAAB")).toBe(true);
+    expect(isCanonicalCompactJws("eyJh.eyJz.AAE")).toBe(true);
+    expect(isCanonicalCompactJws("eyJh.eyJz.AAF")).toBe(false);
+    expect(isCanonicalCompactJws("eyJh.eyJz.AA==")).toBe(false);
+    expect(isCanonicalCompactJws("eyJh.eyJz")).toBe(false);
+    expect(isCanonicalCompactJws("eyJh.eyJz.AAAA.AAAA")).toBe(false);
+    // An empty segment is canonical (alg: none has no signature): jose refuses it by its algorithm.
+    expect(isCanonicalCompactJws("eyJh.eyJz.")).toBe(true);
+    expect(isCanonicalCompactJws("eyJh.eyJz.AA+A")).toBe(false);
+    expect(isCanonicalCompactJws("eyJh.eyJz.AA/A")).toBe(false);
+    expect(isCanonicalCompactJws("eyJh.ey z.AAAA")).toBe(false);
+    expect(isCanonicalCompactJws("eyJh.eyJz.AAAA\n")).toBe(false);
+    // The header and payload segments too.
+    expect(isCanonicalCompactJws("eyJF.eyJz.AAAA")).toBe(true);
+    expect(isCanonicalCompactJws("AAF.eyJz.AAAA")).toBe(false);
+    expect(isCanonicalCompactJws("eyJh.AAF.AAAA")).toBe(false);
   });
 
   it("checks against the real clock when given none", async () => {

@@ -51,6 +51,18 @@ function refusal(code: string, message: string): AppError {
 class UnknownKey extends Error {}
 
 /**
+ * base64url has more than one spelling of the same bytes: padding (`=`), and a last character
+ * whose unused low bits are set (for a 32-byte HMAC, `A`..`D` all end in the same bits). jose
+ * decodes them all alike, so one signature would verify as five strings: five cache entries,
+ * five "different" tokens in a log. Only the spelling we issue is accepted: each segment must be
+ * the unpadded base64url alphabet and re-encode to itself (RFC 7515 section 2: no padding).
+ */
+export function isCanonicalCompactJws(token: string): boolean {
+  const segments = token.split(".");
+  return segments.length === 3 && segments.every((s) => /^[A-Za-z0-9_-]*$/.test(s) && Buffer.from(s, "base64url").toString("base64url") === s);
+}
+
+/**
  * The claims jose leaves to us. It checks `exp` (and `nbf`) against the clock but `iat` only
  * when asked for a maximum age, so a token issued a year ahead, or one that lives a century,
  * would pass. Every token we issue has all three of sub, iat and exp, and lives at most the
@@ -79,6 +91,7 @@ export async function verifyAppToken(
   maxTtlSeconds: number = MAX_TOKEN_TTL_SECONDS,
 ): Promise<VerifiedClaims> {
   const now = currentDate ?? new Date();
+  if (!isCanonicalCompactJws(token)) throw refusal("malformed_token", "the token is not a valid app token");
   try {
     const { payload } = await jwtVerify(
       token,
