@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import * as z from "zod/mini";
 import { ConfigError } from "../lib/config/configError";
-import { type RawConfigFiles, environmentOf, loadConfig } from "../lib/config/loadConfig";
+import { type RawConfigFiles, auditReplayTtlSeconds, environmentOf, loadConfig } from "../lib/config/loadConfig";
 import { readConfigFiles } from "../lib/config/readConfigFiles";
 import { envPolicyFileSchema, profilesFileSchema } from "../lib/config/schema";
 import { REPO_ROOT, realConfigFiles } from "./support/harness";
@@ -202,5 +202,38 @@ describe("loadConfig", () => {
       problems = (err as ConfigError).problems;
     }
     expect(problems).toEqual([expect.stringMatching(/^profiles\/env-policy\.yaml: environments\.staging\.logging\.redact_patterns\[0\]\.pattern: expected a linear-time pattern: /)]);
+  });
+  describe("audit.replay_days: how long Redis keeps a record for replay (the trail itself is CLS's)", () => {
+    it("ships 1 day in dev, 2 in staging, 3 in prod, and gives the store's audit TTL in seconds", () => {
+      const config = loadConfig(realConfigFiles());
+      expect((["dev", "staging", "prod"] as const).map((env) => environmentOf(config, env).audit.replay_days)).toEqual([1, 2, 3]);
+      expect(auditReplayTtlSeconds(environmentOf(config, "prod"))).toBe(3 * 86_400);
+    });
+
+    it("defaults to 1 day when an environment leaves it out", () => {
+      const files = structuredClone(realConfigFiles()) as RawConfigFiles & { envPolicy: Json };
+      delete files.envPolicy.environments.staging.audit.replay_days;
+      expect(environmentOf(loadConfig(files), "staging").audit.replay_days).toBe(1);
+    });
+
+    it("refuses 0, 4 and a fraction by file and key path", () => {
+      for (const days of [0, 4]) {
+        expect(problemsAfter((f) => (f.envPolicy.environments.prod.audit.replay_days = days))).toEqual([expect.stringMatching(/^profiles\/env-policy\.yaml: environments\.prod\.audit\.replay_days: expected a number at (least 1|most 3)$/)]);
+      }
+      expect(problemsAfter((f) => (f.envPolicy.environments.prod.audit.replay_days = 1.5))).toEqual([expect.stringMatching(/^profiles\/env-policy\.yaml: environments\.prod\.audit\.replay_days: /)]);
+    });
+
+    it("refuses a replay window longer than the retention", () => {
+      expect(
+        problemsAfter((f) => {
+          f.envPolicy.environments.dev.audit.retention_days = 2;
+          f.envPolicy.environments.dev.audit.replay_days = 3;
+        }),
+      ).toEqual(["profiles/env-policy.yaml: environments.dev.audit.replay_days: 3 days in Redis exceeds retention_days (2)"]);
+    });
+
+    it("refuses a log level that would drop the audit line", () => {
+      expect(problemsAfter((f) => (f.envPolicy.environments.prod.log_level = "warn"))).toEqual(['profiles/env-policy.yaml: environments.prod.log_level: "warn" would drop the per-request audit line (level info); use info or debug']);
+    });
   });
 });

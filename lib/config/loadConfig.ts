@@ -9,6 +9,7 @@ import { ConfigError } from "./configError";
 import {
   ENVIRONMENTS,
   type EnvironmentName,
+  type EnvironmentPolicy,
   type Profile,
   envPolicyFileSchema,
   faqFileSchema,
@@ -118,6 +119,21 @@ function resolveRollout(profiles: Record<string, ResolvedProfile>, env: Environm
   return rollout;
 }
 
+/**
+ * The audit trail is a log line (msg "audit", level info) that CLS keeps: a log level above info
+ * would drop it, and Redis's replay copy must not outlive the trail itself.
+ */
+function checkAuditTrail(env: EnvironmentName, policy: EnvironmentPolicy, problems: string[]): void {
+  const at = `environments.${env}`;
+  if (policy.log_level !== "debug" && policy.log_level !== "info") problems.push(`${E}: ${at}.log_level: "${policy.log_level}" would drop the per-request audit line (level info); use info or debug`);
+  if (policy.audit.replay_days > policy.audit.retention_days) problems.push(`${E}: ${at}.audit.replay_days: ${policy.audit.replay_days} days in Redis exceeds retention_days (${policy.audit.retention_days})`);
+}
+
+/** Seconds Redis keeps an audit record (the store's audit TTL): the replay window, not retention. */
+export function auditReplayTtlSeconds(env: Pick<ResolvedEnvironment, "audit">): number {
+  return env.audit.replay_days * 86_400;
+}
+
 /** One environment's policy, resolved: what it may serve, how it routes, and its settings. */
 function resolveEnvironment(env: EnvironmentName, policyFile: PolicyFile, profilesFile: ProfilesFile, modelsFile: ModelsFile, profiles: Record<string, ResolvedProfile>, problems: string[]): ResolvedEnvironment | undefined {
   const policy = policyFile.environments[env];
@@ -143,6 +159,7 @@ function resolveEnvironment(env: EnvironmentName, policyFile: PolicyFile, profil
     }
   }
   const rollout = resolveRollout(profiles, env, policy.rollout, allowed, problems);
+  checkAuditTrail(env, policy, problems);
   for (const [from, to] of Object.entries(policy.budget.degrade_to)) {
     for (const alias of [from, to]) if (!(alias in modelsFile.aliases)) problems.push(`${E}: ${at}.budget.degrade_to: unknown model alias "${alias}" ${known(Object.keys(modelsFile.aliases))} in ${M}`);
   }

@@ -102,8 +102,14 @@ export const loggingSchema = z.strictObject({
   ),
 });
 
+/** Days Redis keeps an audit record for `npm run replay`: retention itself is the log service's (CLS). */
+export const AUDIT_REPLAY_DAYS = { min: 1, max: 3, default: 1 } as const;
+
 export const auditSchema = z.strictObject({
+  /** How long the audit trail is kept: the CLS topic's retention the operator sets (README), not Redis. */
   retention_days: z.int().check(z.gte(1), z.lte(3650)),
+  /** How long Redis keeps a request's audit record for replay (`audit.replay_days`, 1-3). */
+  replay_days: z._default(z.int().check(z.gte(AUDIT_REPLAY_DAYS.min), z.lte(AUDIT_REPLAY_DAYS.max)), AUDIT_REPLAY_DAYS.default),
   /** The request body and answer in the audit record: full, redacted, or none. */
   keep_request: z.enum(["full", "redacted", "none"]),
 });
@@ -147,7 +153,7 @@ export const environmentPolicySchema = z.strictObject({
   ),
   safety: z._default(safetySchema, DEFAULT_SAFETY),
   logging: z._default(loggingSchema, { content: "none", redact_patterns: [] }),
-  audit: z._default(auditSchema, { retention_days: 30, keep_request: "none" }),
+  audit: z._default(auditSchema, { retention_days: 30, replay_days: AUDIT_REPLAY_DAYS.default, keep_request: "none" }),
   /** Total time for a model call, fallbacks included, unless the profile sets budget_ms. */
   model_budget_ms: z._default(z.int().check(z.gte(100), z.lte(120_000)), 8000),
   /** A streamed answer's whole life, first byte to last (the budget above covers the first delta). */
