@@ -38,18 +38,30 @@ describe("nodeServer", () => {
     expect(written).toBeLessThan(10 * 1024 * 1024);
   });
 
-  it("takes the client IP from the socket, or from the proxy's header when told which", async () => {
+  it("takes the client IP from the socket, or from the last hop of the proxy's header when told which, and says so once", async () => {
     const { createHttpServer, listen } = await import("../lib/http/nodeServer");
     const { jsonResponse } = await import("../lib/http/plain");
-    const echo = async (req: { clientIp?: string }) => jsonResponse(200, { ip: req.clientIp });
-    for (const [options, expected] of [
-      [{}, "127.0.0.1"],
-      [{ clientIpHeader: "x-scf-remote-addr" }, "203.0.113.7"],
+    const { recordingLogger } = await import("./support/recording");
+    const echo = async (req: { clientIp?: string }) => jsonResponse(200, { ip: req.clientIp ?? null });
+    for (const [options, sent, expected] of [
+      [{}, "203.0.113.7, 10.0.0.1", /^(::ffff:)?127\.0\.0\.1$/],
+      // The caller's own value comes first; the proxy appends the hop it saw.
+      [{ clientIpHeader: "X-SCF-Remote-Addr" }, "203.0.113.7, 10.0.0.1", /^10\.0\.0\.1$/],
+      [{ clientIpHeader: "x-scf-remote-addr" }, "198.51.100.9:53211", /^198\.51\.100\.9$/],
+      [{ clientIpHeader: "x-scf-remote-addr" }, "not-an-address", null],
     ] as const) {
-      const server = createHttpServer(echo, options);
+      const log = recordingLogger();
+      const server = createHttpServer(echo, { ...options, logger: log.logger });
       const port = await listen(server, 0, "127.0.0.1");
-      const res = await fetch(`http://127.0.0.1:${port}/`, { headers: { "x-scf-remote-addr": "203.0.113.7, 10.0.0.1" } });
-      expect(((await res.json()) as { ip: string }).ip).toMatch(new RegExp(`^(::ffff:)?${expected.replaceAll(".", "\\.")}$`));
+      for (let i = 0; i < 2; i++) {
+        const res = await fetch(`http://127.0.0.1:${port}/`, { headers: { "x-scf-remote-addr": sent } });
+        const { ip } = (await res.json()) as { ip: string | null };
+        if (expected === null) expect(ip).toBeNull();
+        else expect(ip).toMatch(expected);
+      }
+      const lines = log.lines.filter((l) => l.msg === "client address");
+      if ("clientIpHeader" in options) expect(lines).toEqual([{ level: "info", msg: "client address", fields: { header: "x-scf-remote-addr", seen: sent, address: expected === null ? "unknown" : sent.split(",").at(-1)!.trim().split(":")[0] } }]);
+      else expect(lines).toEqual([]);
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     }

@@ -6,6 +6,8 @@ import { randomUUID } from "node:crypto";
 import { MAX_BODY_BYTES, TRACE_ID } from "./limits";
 import type { PlainRequest } from "./plain";
 import type { Handler } from "./router";
+import { clientAddressOf, logAddressOnce } from "../limits/clientAddress";
+import type { Logger } from "../observability/logger";
 
 function headersOf(req: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -44,16 +46,26 @@ function readBody(req: IncomingMessage): Promise<{ body: Buffer; tooLarge: boole
   });
 }
 
-/**
- * `clientIpHeader`: behind a proxy (SCF's web-function front end), the header it sets with the
- * caller's address (first entry); unset, the socket's peer. Never a header a caller could forge
- * unless a proxy in front overwrites it.
- */
 /** A request's headers and body must arrive within this: a stalled upload holds nothing for long. */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
-export function createHttpServer(handle: Handler, options: { clientIpHeader?: string; requestTimeoutMs?: number } = {}): Server {
+/**
+ * `clientIpHeader`: behind a proxy (SCF's web-function front end), the header it sets with the
+ * caller's address; its LAST hop is the proxy's (a caller may send the header itself, and a proxy
+ * that appends keeps that value first). Missing or not an IP: unknown, which shares one limit.
+ * Unset, the socket's peer. `logger` gets one "client address" line, on the first request.
+ */
+export function createHttpServer(handle: Handler, options: { clientIpHeader?: string; requestTimeoutMs?: number; logger?: Logger } = {}): Server {
   const ipHeader = options.clientIpHeader?.toLowerCase();
+  const noteAddress = logAddressOnce(options.logger);
+  const addressOf = (req: IncomingMessage): string | undefined => {
+    if (!ipHeader) return req.socket.remoteAddress;
+    const value = req.headers[ipHeader];
+    const raw = Array.isArray(value) ? value.join(", ") : value;
+    const address = clientAddressOf(raw);
+    noteAddress(ipHeader, raw, address);
+    return address;
+  };
   const timeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   // Node checks for timed-out requests every connectionsCheckingInterval (30 s by default).
   const server = createServer({ requestTimeout: timeout, headersTimeout: timeout, connectionsCheckingInterval: Math.min(1000, timeout) }, (req, res) => {
@@ -69,7 +81,7 @@ export function createHttpServer(handle: Handler, options: { clientIpHeader?: st
         body,
         bodyTooLarge: tooLarge,
         canStream: true,
-        clientIp: (ipHeader ? String(req.headers[ipHeader] ?? "").split(",")[0]?.trim() : undefined) || req.socket.remoteAddress || "unknown",
+        clientIp: addressOf(req),
         get signal() {
           if (!closed) {
             const controller = new AbortController();
