@@ -1,0 +1,91 @@
+// The audit line: the record the record step writes (built by the real trace writers of each
+// shipped environment), logged under the stricter of the environment's two content policies.
+import { describe, expect, it } from "vitest";
+import { environmentOf, loadConfig, type ResolvedEnvironment } from "../lib/config/loadConfig";
+import { AUDIT_LINE_MSG, AUDIT_LINE_VERSION, auditLineContentMode, createAuditLogLine } from "../lib/observability/auditLogLine";
+import { type AuditRecord, auditRecordSchema } from "../lib/observability/auditRecord";
+import { createLogger } from "../lib/observability/logger";
+import { createTraceWriters, type TraceFacts } from "../lib/observability/requestTrace";
+import { realConfigFiles } from "./support/harness";
+
+const config = loadConfig(realConfigFiles());
+const PHONE = "13812345678";
+const facts: TraceFacts = {
+  traceId: "trace-audit-line-1",
+  requestId: "req-1",
+  startedAt: Date.parse("2026-12-01T03:04:05.678Z"),
+  userId: "user-1",
+  intent: "summarize",
+  profile: "summarize_v1",
+  model: "hunyuan-lite",
+  status: 200,
+  usage: { promptTokens: 120, completionTokens: 30, totalTokens: 150 },
+  attempts: [{ provider: "hunyuan", model: "hunyuan-lite", outcome: "ok" }] as TraceFacts["attempts"],
+  request: { intent: "summarize", input: { text: `call me at ${PHONE}` } },
+  answer: { summary: `phone ${PHONE} noted` },
+  timings: { total: 812 },
+  cost: { microYuan: 1234, complete: true, unpricedModels: [] },
+};
+
+/** The record as the record step stores it in `env`, parsed back as replay reads it. */
+function recordIn(env: ResolvedEnvironment): AuditRecord & Record<string, unknown> {
+  const entry = createTraceWriters(env, "t:").auditEntry(facts);
+  if (!entry) throw new Error("no audit entry");
+  return JSON.parse(entry.value) as AuditRecord & Record<string, unknown>;
+}
+
+const env = (name: "dev" | "staging" | "prod") => environmentOf(config, name);
+
+describe("auditLogLine", () => {
+  it("prod: every field of the record, a version, and the request and answer as the record's own digests (not hashed twice)", () => {
+    const record = recordIn(env("prod"));
+    const line = createAuditLogLine(env("prod"))(record);
+    expect(line).toEqual({ auditVersion: AUDIT_LINE_VERSION, ...record });
+    expect(line.request).toEqual({ chars: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(JSON.stringify(line)).not.toContain(PHONE);
+    // Replay parses the line from CLS as an audit record.
+    expect(auditRecordSchema.safeParse(line).success).toBe(true);
+  });
+
+  it("staging: the request is redacted, the rest kept", () => {
+    const line = createAuditLogLine(env("staging"))(recordIn(env("staging")));
+    expect(JSON.stringify(line)).not.toContain(PHONE);
+    expect(line).toMatchObject({ traceId: facts.traceId, intent: "summarize", status: 200, cost: 0.001234, ms: 812, usage: facts.usage });
+    expect(JSON.stringify(line.request)).toContain("call me at [");
+  });
+
+  it("dev: what the user sent, in full", () => {
+    const line = createAuditLogLine(env("dev"))(recordIn(env("dev")));
+    expect(line.request).toEqual(facts.request);
+    expect(line.answer).toEqual(facts.answer);
+  });
+
+  it("a record holding more than the environment allows is cut down to its policy: a full record logged in prod is hashed, in staging redacted", () => {
+    const full = recordIn(env("dev"));
+    const prod = createAuditLogLine(env("prod"))(full);
+    expect(prod.request).toEqual({ chars: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(prod.answer).not.toEqual(full.answer);
+    const staging = createAuditLogLine(env("staging"))({ ...full, profile: `p ${PHONE}` });
+    expect(JSON.stringify(staging)).not.toContain(PHONE);
+  });
+
+  it("the stricter of logging.content and audit.keep_request holds, whichever it is", () => {
+    const base = env("dev");
+    const mix = (content: "full" | "redacted" | "none", keep: "full" | "redacted" | "none") => ({ logging: { ...base.logging, content }, audit: { ...base.audit, keep_request: keep } });
+    expect(auditLineContentMode(mix("none", "full"))).toBe("none");
+    expect(auditLineContentMode(mix("full", "none"))).toBe("none");
+    expect(auditLineContentMode(mix("redacted", "full"))).toBe("redacted");
+    expect(auditLineContentMode(mix("full", "redacted"))).toBe("redacted");
+    expect(auditLineContentMode(mix("full", "full"))).toBe("full");
+    expect(createAuditLogLine(mix("none", "full"))(recordIn(env("dev"))).request).toEqual({ chars: expect.any(Number), sha256: expect.any(String) });
+  });
+
+  it("a record's msg or level cannot overwrite the logger's; the logged line's time is when the request started", () => {
+    const lines: string[] = [];
+    const logger = createLogger("info", (l) => lines.push(l));
+    const record = { ...recordIn(env("prod")), msg: "request", level: "error" } as AuditRecord;
+    logger.info(AUDIT_LINE_MSG, createAuditLogLine(env("prod"))(record));
+    const logged = JSON.parse(lines[0] ?? "{}") as Record<string, unknown>;
+    expect(logged).toMatchObject({ msg: "audit", level: "info", auditVersion: 1, time: "2026-12-01T03:04:05.678Z", traceId: facts.traceId });
+  });
+});
