@@ -16,7 +16,6 @@ import { type Authenticate, type Principal, requireSameUser } from "./auth/authe
 import type { ContentGuard } from "./contentSecurity/contentGuard";
 import { textsOf } from "./contentSecurity/textsOf";
 import type { IpLimit } from "./limits/ipLimit";
-import type { BackgroundWork } from "./async/backgroundWork";
 import type { Config, ResolvedEnvironment } from "./config/config";
 import { errorResponse } from "./http/errorResponse";
 import type { PlainRequest, PlainResponse } from "./http/plain";
@@ -51,11 +50,6 @@ export interface AskPipelineDeps {
   breakers?: BreakerHub;
   /** WeChat's content check on input and output, when the environment turns it on. */
   contentGuard?: ContentGuard;
-  /**
-   * Where the record step runs after the answer has gone out (web functions, whose instance keeps
-   * running after a response); without it the answer waits for the record (event functions).
-   */
-  background?: BackgroundWork;
   /** The openid sealed in a token, opened (undefined: none, or not ours). */
   openidOf?: (sealed: string | undefined) => Promise<string | undefined>;
   storePrefix: string;
@@ -81,7 +75,6 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
     budget,
     ...(breakers ? { breakers } : {}),
     logger: deps.logger,
-    ...(deps.background ? { background: deps.background } : {}),
   });
   const guard = deps.contentGuard;
 
@@ -109,13 +102,13 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
       // alone: without a valid one, nothing of the body is even parsed.
       if (req.bodyTooLarge) throw new AppError(413, "payload_too_large", `the body is over ${MAX_BODY_BYTES} bytes`);
       const principal = await authenticate(req, traceId);
-      const userId = principal.userId;
+      // Authenticated: whatever is refused from here on (an unknown intent too) is audited.
+      const userId = (walked.userId = principal.userId);
       laps.lap("auth");
       const parsed = (walked.parsed = parseAsk(req, deps.intents, traceId));
       traceId = parsed.traceId;
       if (ctx) ctx.traceId = traceId;
       requireSameUser(userId, parsed.request.userId);
-      walked.userId = userId;
       const route = (walked.route = chooseProfile(deps.config, deps.env, parsed.intent.name, userId, parsed.request.profile));
       const prepared = (walked.plan = prepareAsk(req, parsed, userId, route));
       // WeChat's check of what the user sent: before any store trip or provider.
@@ -156,18 +149,19 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
           }),
         );
       }
-      const { response, answered } = await respondWhole(plan, headers, debug, openid);
+      const whole = await respondWhole(plan, headers, debug);
       laps.lap("model");
-      walked.answered = answered;
+      walked.answered = whole.answered;
       if (guard?.output) {
-        // Before it is returned or cached: a withheld answer is still spent (and recorded as such).
+        // Before it is returned, cached or refined: a withheld answer is still spent (and recorded as such).
         try {
-          await guard.checkOutput(answerText(answered.answer), openid, startedAt + deps.env.modelBudgetMs * 2);
+          await guard.checkOutput(answerText(whole.answered.answer), openid, startedAt + deps.env.modelBudgetMs * 2);
         } finally {
           laps.lap("contentOutput");
         }
       }
-      await record(response.status);
+      // The refine job and the record: two store trips side by side, both before the response.
+      const [response] = await Promise.all([whole.reply(), record(200)]);
       return response;
     } catch (err) {
       // The body failed validation but named its traceId: the error carries the caller's.

@@ -27,25 +27,43 @@ describe("refine", () => {
     expect(String(refined.json.answer).split("\n").length).toBeLessThanOrEqual(3);
     // What the refinement cost has its own line (the request's record went out first).
     expect(h.logRecords().find((r) => r.msg === "refined" && r.traceId === "t-refine-1")).toMatchObject({ model: "local-stand-in:deepseek-chat", cost: expect.any(Number) });
-    // One fast call and one strong call (computed in the background, not again on /refine).
+    // One fast call and one strong call (computed by /refine, after the fast answer was out).
     expect(h.upstream.requests.slice(before).map((r) => r.body.model)).toEqual(["hunyuan-turbos-latest", "deepseek-chat"]);
   });
 
-  it("computes on demand when the job was started elsewhere", async () => {
-    const other = await startHarness({ env: "dev", upstream: h.upstream, store: h.built.app.store, processEnv: { MINIASK_STORE_PREFIX: "shared:" } });
-    const here = await startHarness({ env: "dev", upstream: h.upstream, store: h.built.app.store, processEnv: { MINIASK_STORE_PREFIX: "shared:" } });
+  it("runs no model after the fast answer: /refine on another instance computes it, once for two calls", async () => {
+    const store = h.built.app.store;
+    const other = await startHarness({ env: "dev", upstream: h.upstream, store, processEnv: { MINIASK_STORE_PREFIX: "shared:" } });
+    const here = await startHarness({ env: "dev", upstream: h.upstream, store, processEnv: { MINIASK_STORE_PREFIX: "shared:" } });
     try {
-      // The other instance answers fast and its background call fails; this one is asked to refine.
-      h.upstream.enqueue({}, { status: 400 });
+      const before = h.upstream.requests.length;
       await other.ask({ intent: "summarize", userId: "u_r", traceId: "t-refine-2", input: { text: `${ARTICLE_TEXT} two`, maxBullets: 2 } });
       await new Promise((r) => setTimeout(r, 100));
-      const res = await fetch(`${here.url}/v1/mini/refine`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${await here.token("u_r")}` }, body: '{"traceId":"t-refine-2"}' });
-      expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ refined: true, model: "local-stand-in:deepseek-chat" });
+      // Only the fast model was called: the strong one waits for /refine.
+      expect(h.upstream.requests.slice(before).map((r) => r.body.model)).toEqual(["hunyuan-turbos-latest"]);
+      const ask = async (on: Harness) =>
+        fetch(`${on.url}/v1/mini/refine`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${await on.token("u_r")}` }, body: '{"traceId":"t-refine-2"}' });
+      // Two instances asked at once: one store lock, one strong call, the same answer.
+      const [a, b] = await Promise.all([ask(here), ask(other)]);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      const [ja, jb] = [(await a.json()) as Record<string, unknown>, (await b.json()) as Record<string, unknown>];
+      expect(ja).toMatchObject({ refined: true, model: "local-stand-in:deepseek-chat" });
+      expect(jb.answer).toEqual(ja.answer);
+      expect(h.upstream.requests.slice(before).map((r) => r.body.model)).toEqual(["hunyuan-turbos-latest", "deepseek-chat"]);
     } finally {
       await other.close();
       await here.close();
     }
+  });
+
+  it("lets a failed refinement be asked for again at once (the lock goes with the failure)", async () => {
+    await h.ask({ intent: "summarize", userId: "u_r", traceId: "t-refine-retry", input: { text: `${ARTICLE_TEXT} retry`, maxBullets: 2 } });
+    h.upstream.enqueue({ status: 400 });
+    const failed = await refine("t-refine-retry");
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    const again = await refine("t-refine-retry");
+    expect(again.status).toBe(200);
+    expect(again.json).toMatchObject({ refined: true, model: "local-stand-in:deepseek-chat" });
   });
 
   it("never gives one user another's refinement: 404 refine_not_found", async () => {

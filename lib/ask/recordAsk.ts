@@ -1,8 +1,8 @@
 // The record step of /ask: the quota settled with the real usage, the cacheable answer, the
 // audit record, today's spend and the breakers' transitions in one store trip, then the one log
-// line. After the answer in a web function (background work), before it otherwise.
+// line. Always before the response's last byte: SCF promises a web function nothing after its
+// response (an event function freezes when it returns), so a record written later could be lost.
 import { AppError } from "../appError";
-import type { BackgroundWork } from "../async/backgroundWork";
 import type { BreakerHub } from "../breaker/breakerHub";
 import type { BudgetGate } from "../cost/budgetGate";
 import type { Logger } from "../observability/logger";
@@ -16,11 +16,10 @@ export interface RecordAskDeps {
   budget: BudgetGate;
   breakers?: BreakerHub;
   logger: Logger;
-  background?: BackgroundWork;
 }
 
 export function createRecordAsk(deps: RecordAskDeps) {
-  async function recordNow(base: TraceBase, walked: Walked, status: number, err: unknown): Promise<void> {
+  return async function recordAsk(base: TraceBase, walked: Walked, status: number, err?: unknown): Promise<void> {
     const facts = traceFactsOf(base, walked, status, err);
     const { plan, admission, answered } = walked;
     // The store just failed: do not wait on it again.
@@ -41,10 +40,5 @@ export function createRecordAsk(deps: RecordAskDeps) {
         : await deps.record({ traceId: base.traceId, ...(walked.userId ? { userId: walked.userId } : {}), ...(admission ? { quotaDayMs: admission.atMs } : {}), tokens, ...(cache ? { cache } : {}), audit, increments, newerFields });
     deps.budget.reportCrossings(spent, recorded.totals, walked.userId !== undefined);
     deps.logger.info("request", { ...deps.trace.logLine(facts), ...(recorded.stored || !audit ? {} : { audited: false }) });
-  }
-
-  return async function recordAsk(base: TraceBase, walked: Walked, status: number, err?: unknown): Promise<void> {
-    if (deps.background) deps.background.run(() => recordNow(base, walked, status, err));
-    else await recordNow(base, walked, status, err);
   };
 }

@@ -54,7 +54,11 @@ export function respondCached(plan: Plan, hit: { answer: unknown; model: string 
 export function createRespondWhole(deps: { answerer: Answerer; refiner?: Refiner; logger: Logger }) {
   // Identical concurrent misses in one instance share one model call.
   const singleFlight = createSingleFlight<PricedAnswer>();
-  return async function respondWhole(plan: Plan, headers: Record<string, string>, debug?: Debug, openid?: string): Promise<{ response: PlainResponse; answered: Answered }> {
+  /**
+   * The whole answer and what it spent; `reply()` makes the response once the caller's output
+   * checks passed: only then is a refinement's job kept (a withheld answer is never refined).
+   */
+  return async function respondWhole(plan: Plan, headers: Record<string, string>, debug?: Debug): Promise<{ answered: Answered; reply: () => Promise<PlainResponse> }> {
     const { traceId } = plan;
     const produce = () =>
       deps.answerer.answer(plan.profile, plan.call, {
@@ -76,14 +80,20 @@ export function createRespondWhole(deps: { answerer: Answerer; refiner?: Refiner
       // Which providers failed before the one that answered, and why (what they cost is ours).
       // (Only when one failed: a tool profile's several answered turns are not news.)
       ...(value.attempts.some((a) => a.outcome !== "ok") ? { attempts: value.attempts.map(({ cost: _cost, ...attempt }) => attempt) } : {}),
-      ...(debug ? { debug: debug(answered) } : {}),
     };
-    // Fast first: the refined answer is computed now, in the background, for /v1/mini/refine.
-    if (leader && deps.refiner && plan.profile.refine) {
-      const started = await deps.refiner.start({ traceId, userId: plan.userId, intent: plan.intent.name, profile: plan.profile.name, input: plan.call.input, ...(plan.request.context ? { context: plan.request.context } : {}) }, openid);
-      if (started) reply.refine = { id: traceId };
-    }
-    return { response: wholeResponse(plan, headers, reply), answered };
+    const refiner = leader && plan.profile.refine ? deps.refiner : undefined;
+    return {
+      answered,
+      async reply() {
+        // Fast first: the job is kept for /v1/mini/refine, which computes the refinement itself.
+        if (refiner) {
+          const kept = await refiner.keepJob({ traceId, userId: plan.userId, intent: plan.intent.name, profile: plan.profile.name, input: plan.call.input, ...(plan.request.context ? { context: plan.request.context } : {}) });
+          if (kept) reply.refine = { id: traceId };
+        }
+        if (debug) reply.debug = debug(answered);
+        return wholeResponse(plan, headers, reply);
+      },
+    };
   };
 }
 

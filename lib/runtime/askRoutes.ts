@@ -13,6 +13,8 @@ import { createAnswerer } from "../models/answerer";
 import { createAskPipeline } from "../pipeline";
 import { createRefineHandler } from "../refine/refineHandler";
 import { createRefiner } from "../refine/refiner";
+import { redactJobWith, redactsStoredText } from "../refine/redactJob";
+import { createRedactor } from "../observability/redact";
 import type { Store } from "../store/store";
 import type { AppOptions, Shared } from "./createApp";
 
@@ -46,10 +48,12 @@ export function askRoutes(options: AppOptions, shared: Shared): Record<string, R
       budget.reportCrossings(microYuan, recorded.totals, true);
     },
     ...(contentGuard?.output ? { checkOutput: (text: string, openid: string | undefined) => contentGuard.checkOutput(text, openid, Date.now() + env.modelBudgetMs) } : {}),
+    ...(redactsStoredText(env) ? { redactJob: redactJobWith(createRedactor(env.logging.redact_patterns)) } : {}),
+    // The model's budget, the output check's, and a margin: a live holder never loses its lock.
+    lockMsFor: (target) => (target.budget_ms ?? env.modelBudgetMs) + (contentGuard?.output ? env.modelBudgetMs : 0) + 2000,
   });
   const admit = createAdmit(shared.stepDeps);
   const ask = createAskPipeline({
-    ...(shared.background ? { background: shared.background } : {}),
     config: options.config,
     env,
     intents: options.intents,

@@ -14,7 +14,6 @@ import type { ModelTargets } from "../models/modelTargets";
 import { type LogFields, type Logger, createLogger } from "../observability/logger";
 import { createRedactor, redactDeep } from "../observability/redact";
 import { createFlagsHandler } from "../flags/flagsHandler";
-import { type BackgroundWork, createBackgroundWork } from "../async/backgroundWork";
 import { type BreakerHub, createBreakerHub } from "../breaker/breakerHub";
 import { createRecordRequest } from "../record/recordRequest";
 import { createIpLimit } from "../limits/ipLimit";
@@ -41,7 +40,10 @@ export interface AppOptions {
   openidOf?: (sealed: string | undefined) => Promise<string | undefined>;
   /** The warm-up timer's key: a ping without it warms but holds nothing. */
   warmupKey?: string;
-  /** Answer first, record right after (web functions); the default records before answering. */
+  /**
+   * Ignored: every response now waits for its record step (SCF promises a web function nothing
+   * after its response). Still accepted while createProcessApp passes it.
+   */
   recordAfterResponse?: boolean;
   /** MINIASK_STORE_TIMEOUT_MS: overrides the env policy's store timeout. */
   storeTimeoutMs?: number;
@@ -56,7 +58,7 @@ export interface AppOptions {
 
 export interface App {
   handle: Handler;
-  /** Resolves once the work started after answers (record steps) is done: before a process leaves. */
+  /** Nothing runs after a response any more: resolves at once (kept while functionEntry calls it). */
   drain(): Promise<void>;
   store: Store;
   env: ResolvedEnvironment;
@@ -81,7 +83,6 @@ export interface Shared {
   record: ReturnType<typeof createRecordRequest>;
   ipLimit: ReturnType<typeof createIpLimit>;
   breakers: BreakerHub;
-  background: BackgroundWork | undefined;
 }
 
 
@@ -146,7 +147,6 @@ export function createApp(options: AppOptions): App {
     ipLimit: createIpLimit(stepDeps),
     // Per instance always; shared through the store's hash when the store is shared.
     breakers: createBreakerHub({ settings: env.breaker, logger, prefix: options.storePrefix }),
-    background: options.recordAfterResponse ? createBackgroundWork((err) => logger.error("record failed", { error: err instanceof Error ? err.name : typeof err })) : undefined,
   };
   // The breakers' state is for the team's eyes: dev and staging only.
   const health: Handler = async () =>
@@ -163,5 +163,5 @@ export function createApp(options: AppOptions): App {
     },
     { logger, env: env.name, logAs: ROUTE_LOG_LINES },
   );
-  return { handle, drain: () => shared.background?.drain() ?? Promise.resolve(), store: options.store, env, models: options.models, logger };
+  return { handle, drain: () => Promise.resolve(), store: options.store, env, models: options.models, logger };
 }
