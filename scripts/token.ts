@@ -1,29 +1,65 @@
-// `npm run token -- <userId>`: a dev app token on the last line of output. Dev only: staging and
-// prod tokens come from WeChat login (POST /v1/mini/login) and nowhere else.
+// `npm run token -- [--env dev|staging] <userId>`: an app token on the last line of output.
+// dev signs with MINIASK_TOKEN_KEYS or the built-in dev key; staging only with the staging token
+// key the operator's shell holds (MINIASK_TOKEN_KEYS, as the staging functions have it), so the
+// staging steps can be followed by hand without a real wx.login code. Never prod: prod tokens
+// come from WeChat login (POST /v1/mini/login) and nowhere else.
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { issueAppToken } from "../lib/auth/appToken";
 import { parseTokenKeys } from "../lib/auth/tokenKeys";
 import { ConfigError } from "../lib/config/configError";
+import { ENVIRONMENTS } from "../lib/config/environments";
 import { environmentOf, loadConfig } from "../lib/config/loadConfig";
 import { readConfigFiles } from "../lib/config/readConfigFiles";
 import { readSettings } from "../lib/runtime/settings";
+import { SSM_PREFIX } from "../lib/secrets/secretRefs";
+
+const USAGE = "usage: npm run token -- [--env dev|staging] <userId>   (letters, digits and _ . : @ -)";
+
+/** `--env NAME` (or `--env=NAME`) and the one positional userId; undefined when malformed. */
+function parseArgs(args: readonly string[]): { env?: string; userId?: string } | undefined {
+  const out: { env?: string; userId?: string } = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--env") out.env = args[++i];
+    else if (arg.startsWith("--env=")) out.env = arg.slice("--env=".length);
+    else if (arg.startsWith("-") || out.userId !== undefined) return undefined;
+    else out.userId = arg;
+  }
+  return out;
+}
 
 async function main(): Promise<number> {
-  const settings = readSettings(process.env);
-  if (settings.MINIASK_ENV !== "dev") {
-    console.error(`npm run token works in dev only (MINIASK_ENV=${settings.MINIASK_ENV}); ${settings.MINIASK_ENV} tokens come from POST /v1/mini/login`);
+  const args = parseArgs(process.argv.slice(2));
+  if (!args || !args.userId || !/^[\w.:@-]{1,128}$/.test(args.userId)) {
+    console.error(USAGE);
     return 2;
   }
-  const userId = process.argv[2];
-  if (!userId || !/^[\w.:@-]{1,128}$/.test(userId)) {
-    console.error("usage: npm run token -- <userId>   (letters, digits and _ . : @ -)");
+  const shellEnv = readSettings(process.env).MINIASK_ENV;
+  const env = args.env ?? shellEnv;
+  if (!(ENVIRONMENTS as readonly string[]).includes(env)) {
+    console.error(`--env: expected dev or staging, got "${env}"`);
     return 2;
   }
+  if (env === "prod") {
+    console.error(`npm run token works in dev only (MINIASK_ENV=prod) and never mints prod tokens: prod tokens come from WeChat login (POST /v1/mini/login) only`);
+    return 1;
+  }
+  // Staging only when asked by flag: a shell left with MINIASK_ENV=staging mints nothing by accident.
+  if (env !== "dev" && args.env === undefined) {
+    console.error(`npm run token works in dev only (MINIASK_ENV=${env}); pass --env ${env} to mint a ${env} token with the ${env} key in MINIASK_TOKEN_KEYS`);
+    return 2;
+  }
+  const keyValue = process.env.MINIASK_TOKEN_KEYS;
+  if (env !== "dev" && keyValue?.startsWith(SSM_PREFIX)) {
+    console.error(`MINIASK_TOKEN_KEYS names an SSM secret (${keyValue}); put the ${env} key itself ("kid:secret") in this shell's MINIASK_TOKEN_KEYS`);
+    return 1;
+  }
+  const environment = env as (typeof ENVIRONMENTS)[number];
   const config = loadConfig(readConfigFiles(join(dirname(fileURLToPath(import.meta.url)), "..")));
-  const keys = parseTokenKeys(process.env.MINIASK_TOKEN_KEYS, "dev");
-  const issued = await issueAppToken(keys, "dev", userId, environmentOf(config, "dev").tokenTtlSeconds);
-  console.log(`dev token for ${userId}, key "${keys.signing.kid}", expires ${new Date(issued.expiresAt * 1000).toISOString()}:`);
+  const keys = parseTokenKeys(keyValue, environment);
+  const issued = await issueAppToken(keys, environment, args.userId, environmentOf(config, environment).tokenTtlSeconds);
+  console.log(`${env} token for ${args.userId}, key "${keys.signing.kid}", expires ${new Date(issued.expiresAt * 1000).toISOString()}:`);
   console.log(issued.token);
   return 0;
 }

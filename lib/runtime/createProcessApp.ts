@@ -1,6 +1,5 @@
 // Everything a process (a deployed function or the local server) builds once at start, from
 // its environment variables and config files. Any mistake throws ConfigError here, at start.
-import { createTokenVerifier } from "../auth/tokenVerifier";
 import { authenticateAppToken } from "../auth/authenticate";
 import type { WechatApp } from "../auth/code2Session";
 import { type TokenKeys, parseTokenKeys } from "../auth/tokenKeys";
@@ -10,7 +9,11 @@ import { openOpenid } from "../contentSecurity/openidSeal";
 import type { Handler } from "../http/router";
 import type { Intent } from "../intents/intent";
 import type { IntentName } from "../intents/names";
-import { type UpstreamOverride, resolveModelTargets } from "../models/modelTargets";
+import { type ModelTarget, type UpstreamOverride, resolveModelTargets } from "../models/modelTargets";
+import type { LoadedSecrets } from "../secrets/loadSecrets";
+import { followProviderKeys, providerKeyRefresher } from "../secrets/providerKeys";
+import { refreshingTokenVerifier } from "../secrets/refreshingTokenVerifier";
+import { maskUrlCredentials } from "../secrets/maskUrl";
 import { createStore } from "../store/createStore";
 import type { Store } from "../store/store";
 import { type App, createApp } from "./createApp";
@@ -61,10 +64,10 @@ function contentSecurityApp(config: Config, settings: Settings): { on: boolean; 
 
 /** A sealed openid is opened with whichever of this environment's token keys sealed it. */
 function openidOpener(keys: TokenKeys): (sealed: string | undefined) => Promise<string | undefined> {
-  const secrets = [...keys.byKid.values()].map((k) => k.secret);
   return async (sealed) => {
     if (!sealed) return undefined;
-    for (const secret of secrets) {
+    // The keys as they are now: re-read from SSM, they change while the process runs.
+    for (const { secret } of keys.byKid.values()) {
       const openid = await openOpenid(sealed, secret);
       if (openid) return openid;
     }
@@ -79,6 +82,8 @@ export interface ProcessApp {
   tokenKeys: TokenKeys;
   /** What the start-up line says: environment, config hash, upstream, token keys. */
   startupNotes: string[];
+  /** Re-reads the key a provider refused (401/403) when it came from SSM; false otherwise. */
+  refreshProviderKey: (target: Pick<ModelTarget, "provider">) => Promise<boolean>;
 }
 
 export function createProcessApp(options: {
@@ -97,6 +102,8 @@ export function createProcessApp(options: {
   recordAfterResponse?: boolean;
   /** Routes of the local server only (the playground, which serves dev and staging, never prod). */
   extraRoutes?: (deps: { config: Config; env: ResolvedEnvironment; tokenKeys: TokenKeys }) => Record<string, Handler>;
+  /** The `ssm:` variables, already read into processEnv (lib/secrets/loadSecrets): they follow re-reads. */
+  secrets?: Pick<LoadedSecrets, "fromSsm" | "refresh">;
 }): ProcessApp {
   const { extraRoutes } = options;
   const settings = readSettings(options.processEnv);
@@ -117,15 +124,17 @@ export function createProcessApp(options: {
       return undefined;
     }
   };
-  const tokenKeys = collect(() => parseTokenKeys(options.processEnv.MINIASK_TOKEN_KEYS, envName));
+  const parsedKeys = collect(() => parseTokenKeys(options.processEnv.MINIASK_TOKEN_KEYS, envName));
   const login = options.serveLogin ? collect(() => loginSettings(settings)) : undefined;
   const models = Object.keys(options.intents).length > 0 ? collect(() => resolveModelTargets(config, envName, options.processEnv, upstreamOverride)) : {};
   const store = collect(() => options.store ?? createStore(requireSharedStore(settings), options.processEnv));
   const contentSecurity = collect(() => contentSecurityApp(config, settings));
-  if (problems.length > 0 || !tokenKeys || !models || !store) throw new ConfigError(problems);
+  if (problems.length > 0 || !parsedKeys || !models || !store) throw new ConfigError(problems);
   const limitsOff = settings.MINIASK_RATE_LIMITS === "off" && envName === "dev";
+  const secrets = options.secrets ?? { fromSsm: new Set<string>(), refresh: async () => false };
   // A token may not claim to live longer than this environment issues them for.
-  const verifyToken = createTokenVerifier(tokenKeys, envName, undefined, environmentOf(config, envName).tokenTtlSeconds);
+  const { tokenKeys, verifyToken } = refreshingTokenVerifier({ initial: parsedKeys, env: envName, maxTtlSeconds: environmentOf(config, envName).tokenTtlSeconds, variables: options.processEnv, refresh: secrets.refresh });
+  followProviderKeys(config, models, options.processEnv, secrets.fromSsm);
   const app = createApp({
     config,
     envName,
@@ -148,22 +157,23 @@ export function createProcessApp(options: {
   const startupNotes = [
     `env ${envName}, config ${config.hash}, intents ${Object.keys(options.intents).join(", ")}`,
     fromEnv && !options.upstreamOverride
-      ? `upstream: every provider points at MINIASK_UPSTREAM_URL=${fromEnv.baseUrl}`
+      ? `upstream: every provider points at MINIASK_UPSTREAM_URL=${maskUrlCredentials(fromEnv.baseUrl)}`
       : upstreamOverride
-        ? `upstream: ${upstreamOverride.baseUrl}`
+        ? `upstream: ${maskUrlCredentials(upstreamOverride.baseUrl)}`
         : `upstream: providers from profiles/models.yaml (${Object.entries(app.models).map(([alias, chain]) => `${alias} -> ${chain.map((t) => `${t.provider}/${t.model}`).join(" > ")}`).join("; ")})`,
     tokenKeys.builtInDevKey
       ? `tokens: the built-in DEV key "${tokenKeys.signing.kid}" (set MINIASK_TOKEN_KEYS to use your own; no other environment accepts it)`
       : `tokens: signing with kid "${tokenKeys.signing.kid}", verifying ${[...tokenKeys.byKid.keys()].join(", ")}`,
-    `store: ${store.kind}${settings.MINIASK_STORE && store.kind === "redis" ? ` (${settings.MINIASK_STORE.replace(/:[^:@/]*@/, ":***@")})` : ""}, key prefix "${settings.MINIASK_STORE_PREFIX ?? `miniask:${envName}:`}"`,
-    ...(contentSecurity?.on ? [contentSecurity.app ? `content security: WeChat msgSecCheck via ${contentSecurity.app.apiBase} (${[app.env.contentSecurity.input ? "input" : "", app.env.contentSecurity.output ? "output" : ""].filter(Boolean).join(" + ")}, on_unavailable ${app.env.contentSecurity.on_unavailable})` : `WARNING: content_security is on in ${envName} but WECHAT_APPID / WECHAT_SECRET are unset: every check is unavailable (on_unavailable: ${app.env.contentSecurity.on_unavailable})`] : []),
+    `store: ${store.kind}${settings.MINIASK_STORE && store.kind === "redis" ? ` (${maskUrlCredentials(settings.MINIASK_STORE)})` : ""}, key prefix "${settings.MINIASK_STORE_PREFIX ?? `miniask:${envName}:`}"`,
+    ...(contentSecurity?.on ? [contentSecurity.app ? `content security: WeChat msgSecCheck via ${maskUrlCredentials(contentSecurity.app.apiBase)} (${[app.env.contentSecurity.input ? "input" : "", app.env.contentSecurity.output ? "output" : ""].filter(Boolean).join(" + ")}, on_unavailable ${app.env.contentSecurity.on_unavailable})` : `WARNING: content_security is on in ${envName} but WECHAT_APPID / WECHAT_SECRET are unset: every check is unavailable (on_unavailable: ${app.env.contentSecurity.on_unavailable})`] : []),
     ...(envName !== "dev" && store.kind === "memory"
       ? [`WARNING: MINIASK_STORE=memory in ${envName}: limits, quota, cache and audit records are per instance and vanish with it`]
       : []),
     ...(settings.MINIASK_RATE_LIMITS === "off"
       ? [limitsOff ? "WARNING: MINIASK_RATE_LIMITS=off: no rate limits and no quotas (dev only; for benchmarks)" : `WARNING: MINIASK_RATE_LIMITS=off is ignored in ${envName}: limits stay on`]
       : []),
-    ...(login ? [login.wechat ? `login: WeChat app ${login.wechat.appId} via ${login.wechat.apiBase}` : "login: WeChat not configured (WECHAT_APPID, WECHAT_SECRET): POST /v1/mini/login answers 503; use npm run token"] : []),
+    ...(secrets.fromSsm.size > 0 ? [`secrets from SSM: ${[...secrets.fromSsm].sort().join(", ")}`] : []),
+    ...(login ? [login.wechat ? `login: WeChat app ${login.wechat.appId} via ${maskUrlCredentials(login.wechat.apiBase)}` : "login: WeChat not configured (WECHAT_APPID, WECHAT_SECRET): POST /v1/mini/login answers 503; use npm run token"] : []),
   ];
-  return { app, config, settings, tokenKeys, startupNotes };
+  return { app, config, settings, tokenKeys, startupNotes, refreshProviderKey: providerKeyRefresher(config, secrets.refresh) };
 }
