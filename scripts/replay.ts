@@ -12,6 +12,7 @@ import { INTENTS } from "../lib/intents/registry";
 import { storeKeys } from "../lib/store/storeKeys";
 import { type AuditRecord, auditRecordSchema } from "../lib/observability/auditRecord";
 import { createAnswerer } from "../lib/models/answerer";
+import { pickRecord } from "../lib/replay/pickRecord";
 import { createProfileRunner, type RunOutcome } from "../lib/replay/runProfile";
 import { readSettings } from "../lib/runtime/settings";
 import { createStore } from "../lib/store/createStore";
@@ -25,7 +26,7 @@ const requestFileSchema = z.object({
 });
 
 function usage(): never {
-  console.error("usage: npm run replay -- <traceId | request.json> [--profile NAME] [--user AUDIT_USER_HASH] [--json]");
+  console.error("usage: npm run replay -- <traceId | request.json> [--profile NAME] [--user AUDIT_USER_HASH] [--at RECORD_TIME] [--json]");
   process.exit(2);
 }
 
@@ -46,9 +47,11 @@ function sideBySide(rows: [string, unknown, unknown][], heads: [string, string])
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
-  const target = args.find((a) => !a.startsWith("--") && args[args.indexOf(a) - 1] !== "--profile" && args[args.indexOf(a) - 1] !== "--user");
+  const valueFlags = ["--profile", "--user", "--at"];
+  const target = args.find((a, i) => !a.startsWith("--") && !valueFlags.includes(args[i - 1] ?? ""));
   const profileFlag = args.includes("--profile") ? args[args.indexOf("--profile") + 1] : undefined;
   const userFlag = args.includes("--user") ? args[args.indexOf("--user") + 1] : undefined;
+  const atFlag = args.includes("--at") ? args[args.indexOf("--at") + 1] : undefined;
   if (!target || (args.includes("--profile") && !profileFlag)) usage();
 
   const settings = readSettings(process.env);
@@ -65,14 +68,11 @@ async function main(): Promise<number> {
     const store = createStore(settings.MINIASK_STORE, process.env);
     if (store.kind === "memory") throw new ConfigError([`replay by traceId reads the audit record from a shared store: set MINIASK_STORE (and MINIASK_STORE_PREFIX if the server used one), or pass a request.json`]);
     const prefix = settings.MINIASK_STORE_PREFIX ?? `miniask:${envName}:`;
-    // Records are keyed by traceId and user: the traceId is the client's, so two users may share one.
-    const keys = await store.keys(storeKeys.auditsOfTrace(prefix, target), 20);
+    // Records are keyed by traceId and user, and a re-sent traceId keeps a record per request.
+    const keys = await store.keys(storeKeys.auditsOfTrace(prefix, target), 200);
     const records = (await Promise.all(keys.map((key) => store.get(key)))).flatMap((raw) => (raw === undefined ? [] : [z.parse(auditRecordSchema, JSON.parse(raw))]));
     await store.close();
-    const chosen = userFlag ? records.filter((r) => r.user === userFlag) : records;
-    if (chosen.length === 0) throw new ConfigError([`no audit record for traceId ${target}${userFlag ? ` and user ${userFlag}` : ""} under "${prefix}" (expired, another environment, or another prefix?)`]);
-    if (chosen.length > 1) throw new ConfigError([`${chosen.length} users sent traceId ${target}: pick one with --user (${chosen.map((r) => r.user).join(", ")})`]);
-    recorded = chosen[0]!;
+    recorded = pickRecord(records, { traceId: target, prefix, ...(userFlag ? { user: userFlag } : {}), ...(atFlag ? { at: atFlag } : {}) });
     const kept = z.safeParse(requestFileSchema, { intent: recorded.intent, ...(recorded.request as object) });
     if (!kept.success) throw new ConfigError([`the audit record of ${target} keeps no request body (${envName}: audit.keep_request); pass the request as a JSON file instead`]);
     request = kept.data;

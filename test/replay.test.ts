@@ -82,6 +82,21 @@ describe("npm run replay", () => {
     expect(new Set(picked).size).toBe(2);
   });
 
+  it("keeps every request of a user who re-sent its traceId, and replays the one picked with --at", async () => {
+    const first = await h.ask({ intent: "summarize", userId: "u_again", traceId: "replay-again", input: { text: ARTICLE_TEXT, maxBullets: 3 } });
+    expect(first.status).toBe(200);
+    // The same traceId again, a request that fails validation: it must not replace the first record.
+    const second = await h.ask({ intent: "summarize", userId: "u_again", traceId: "replay-again", input: { text: "" } });
+    expect(second.status).toBe(400);
+    const err = (await replay(["replay-again", "--json"], env)) as { code: number; stderr: string };
+    expect(err.code).toBe(1);
+    const times = /2 requests sent traceId replay-again: pick one with --at \(([^,]+), ([^)]+)\)/.exec(err.stderr);
+    expect(times).not.toBeNull();
+    const picked = await Promise.all(times!.slice(1, 3).map(async (at) => JSON.parse(((await replay(["replay-again", "--at", at, "--json"], env)) as { stdout: string }).stdout).recorded as Record<string, unknown>));
+    expect(picked.map((r) => r.outcome)).toEqual(["ok", "invalid_input"]);
+    expect(picked[0]!.tokens).toEqual(expect.any(Number));
+  });
+
   it("needs a shared store to replay by traceId", async () => {
     const err = (await replay(["replay-1"], { ...env, MINIASK_STORE: "" })) as { code: number; stderr: string };
     expect(err.code).toBe(1);

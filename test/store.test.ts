@@ -8,6 +8,7 @@ import { checkStore, createStore } from "../lib/store/createStore";
 import { createMemoryStore } from "../lib/store/memoryStore";
 import { createRedisStore } from "../lib/store/redisStore";
 import type { Store } from "../lib/store/store";
+import { MAX_AUDITS_PER_TRACE } from "../lib/store/storeKeys";
 import { createUpstashStore } from "../lib/store/upstashStore";
 import { type UpstashBridge, startUpstashBridge } from "./support/upstashBridge";
 
@@ -113,6 +114,22 @@ describe.each(backends)("%s store", (kind, make) => {
     await store.record({ cache: { key: key("hit"), value: "{}", ttlSeconds: 60 } });
     expect(await store.admit({ nowMs: T0, limits: [], quota, cacheKey: key("hit") })).toMatchObject({ reserved: 0, cached: "{}" });
     expect(await store.get(quota.key)).toBe("400");
+  });
+
+  it("never overwrites an audit record: a re-sent traceId's records go to :2, :3, ... and past the cap the first ones stay", async () => {
+    const audit = key("audit:v1:trace-1:user-a");
+    await store.record({ audit: { key: audit, value: "first", ttlSeconds: 60 } });
+    await store.record({ audit: { key: audit, value: "second", ttlSeconds: 60 } });
+    await store.record({ audit: { key: audit, value: "third", ttlSeconds: 60 }, increments: [{ key: key("spend"), by: 5, ttlSeconds: 60 }] });
+    expect([await store.get(audit), await store.get(`${audit}:2`), await store.get(`${audit}:3`)]).toEqual(["first", "second", "third"]);
+    expect((await store.keys(`${key("audit:v1:trace-1:")}*`, 50)).sort()).toEqual([audit, `${audit}:2`, `${audit}:3`].sort());
+    for (let i = 4; i <= MAX_AUDITS_PER_TRACE + 3; i++) {
+      // The totals still come back in order after the audit write.
+      expect(await store.record({ audit: { key: audit, value: `r${i}`, ttlSeconds: 60 }, increments: [{ key: key("spend"), by: 1, ttlSeconds: 60 }] })).toEqual({ totals: [5 + i - 3] });
+    }
+    expect(await store.get(`${audit}:${MAX_AUDITS_PER_TRACE}`)).toBe(`r${MAX_AUDITS_PER_TRACE}`);
+    expect(await store.get(`${audit}:${MAX_AUDITS_PER_TRACE + 1}`)).toBeUndefined();
+    expect(await store.get(audit)).toBe("first");
   });
 
   it("reads back cached values byte for byte (JSON, Chinese, emoji)", async () => {

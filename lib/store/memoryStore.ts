@@ -1,5 +1,6 @@
 // The embedded default (npm start, unit tests): the admit script's semantics in plain code,
 // over one Map. Per process only: bursts over several instances need a shared store.
+import { MAX_AUDITS_PER_TRACE, storeKeys } from "./storeKeys";
 import { type AdmitRequest, type AdmitResult, type LimitState, type RecordRequest, type RecordResult, type Store, slidingWindowUse } from "./store";
 
 interface Entry {
@@ -36,6 +37,14 @@ export function createMemoryStore(now: () => number = Date.now, maxEntries = MEM
     if (++writes % 1000 !== 0) return;
     const t = now();
     for (const [key, entry] of data) if (entry.expiresAt <= t) data.delete(key);
+  };
+
+  // AUDIT_KEEP_SCRIPT's rule: a record never replaces an earlier one; it takes the next free slot.
+  const keepAudit = ({ key, value, ttlSeconds }: { key: string; value: string; ttlSeconds: number }) => {
+    for (let n = 1; n <= MAX_AUDITS_PER_TRACE; n++) {
+      const slot = n === 1 ? key : storeKeys.auditAgain(key, n);
+      if (read(slot) === undefined) return write(slot, value, ttlSeconds * 1000);
+    }
   };
 
   // A hash is kept as one JSON object under its key: the memory store has one instance's callers only.
@@ -80,7 +89,8 @@ export function createMemoryStore(now: () => number = Date.now, maxEntries = MEM
         // Stryker disable next-line StringLiteral: Number("") is 0 as well, so "" for the absent key's "0" changes nothing.
         write(key, String(Number(read(key) ?? "0") + tokens), ttlSeconds * 1000);
       }
-      for (const entry of [request.cache, request.audit]) if (entry) write(entry.key, entry.value, entry.ttlSeconds * 1000);
+      if (request.cache) write(request.cache.key, request.cache.value, request.cache.ttlSeconds * 1000);
+      if (request.audit) keepAudit(request.audit);
       const totals = (request.increments ?? []).map(({ key, by, ttlSeconds }) => {
         // Stryker disable next-line StringLiteral: Number("") is 0 as well, so "" for the absent key's "0" changes nothing.
         const total = Number(read(key) ?? "0") + by;

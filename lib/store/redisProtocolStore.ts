@@ -3,6 +3,7 @@
 // is all their adapters say.
 import { type ScriptRunner, evalAdmit } from "./evalAdmit";
 import type { RecordRequest, Store } from "./store";
+import { MAX_AUDITS_PER_TRACE } from "./storeKeys";
 
 /**
  * Sets a hash field only when the value is newer than the one there (by its `at`): a slow
@@ -17,6 +18,21 @@ end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1
+`;
+
+/**
+ * Writes an audit record where none is yet: the key itself, else `<key>:2`, `:3`, ... up to
+ * ARGV[3] (storeKeys.auditAgain). A client re-sending its traceId must not replace the record of
+ * an earlier request (a 400 once replaced one with 5,400 tokens and its cost). Returns the key
+ * written, or nothing when all were taken (the first records stay).
+ */
+export const AUDIT_KEEP_SCRIPT = `
+for i = 1, tonumber(ARGV[3]) do
+  local key = KEYS[1]
+  if i > 1 then key = KEYS[1] .. ':' .. i end
+  if redis.call('SET', key, ARGV[1], 'NX', 'EX', ARGV[2]) then return key end
+end
+return false
 `;
 
 /** MULTI ... EXEC: queued commands, sent and applied together. */
@@ -53,7 +69,8 @@ export function createRedisProtocolStore(kind: "redis" | "upstash", connect: () 
       const tx = (await connect()).transaction();
       let queued = 0;
       if (quota) (tx.incrby(quota.key, quota.tokens).expire(quota.key, quota.ttlSeconds), (queued += 2));
-      for (const entry of [cache, audit]) if (entry) (tx.setEx(entry.key, entry.value, entry.ttlSeconds), queued++);
+      if (cache) (tx.setEx(cache.key, cache.value, cache.ttlSeconds), queued++);
+      if (audit) (tx.eval(AUDIT_KEEP_SCRIPT, [audit.key], [audit.value, String(audit.ttlSeconds), String(MAX_AUDITS_PER_TRACE)]), queued++);
       const totalsAt: number[] = [];
       for (const inc of increments) {
         totalsAt.push(queued);

@@ -5,6 +5,12 @@ import { beijingDayKey } from "../time/beijingTime";
 /** Quota counters outlive their Beijing day by one, so a late settlement still finds its key. */
 export const QUOTA_TTL_SECONDS = 2 * 24 * 3600;
 
+/**
+ * Records kept for one traceId and user: a client that re-sends its traceId gets a record per
+ * request up to this many (the report and replay read each), and past it the first ones stay.
+ */
+export const MAX_AUDITS_PER_TRACE = 20;
+
 export const storeKeys = {
   perUserIntent: (prefix: string, userId: string, intent: string) => `${prefix}rl:v1:${userId}:${intent}`,
   perUser: (prefix: string, userId: string) => `${prefix}rl:v1:${userId}:all`,
@@ -14,6 +20,8 @@ export const storeKeys = {
   /** By traceId and the user's audit hash: a traceId reused by another user never lands on this one's record. */
   audit: (prefix: string, traceId: string, userHash: string) => `${prefix}audit:v1:${traceId}:${userHash}`,
   auditsOfTrace: (prefix: string, traceId: string) => `${prefix}audit:v1:${traceId}:*`,
+  /** The n-th record (n >= 2) of a traceId the same user sent again: the first one is never overwritten. */
+  auditAgain: (auditKey: string, n: number) => `${auditKey}:${n}`,
   cache: (prefix: string, profile: string, contentHash: string, digest: string) => `${prefix}cache:v1:${profile}:${contentHash}:${digest}`,
   refine: (prefix: string, id: string) => `${prefix}refine:v1:${id}`,
 };
