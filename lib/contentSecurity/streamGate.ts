@@ -9,8 +9,15 @@
 // harmless halves, and the first half would already be out. Only a sentence longer than
 // `maxSpanChars` is cut, at its last comma or space (or, failing that, any character).
 //
+// What is checked is the text as its reader gets it: JSON string escapes decoded (an `extract`
+// answer is JSON, and "\u8eab\u4efd\u8bc1" reaches the user as 身份证). Spans are cut and
+// checked decoded; what is released is the model's own text for exactly the decoded span that
+// passed, so no escaped span ever goes out before its decoded form was checked. An escape cut
+// by a delta's end waits for the rest of it.
+//
 // Cost: first byte waits for `everyChars` characters (and the end of that sentence) plus one
 // check; a later span adds waiting only when WeChat is slower than the model writes a span.
+import { type DecodedEscape, createEscapeDecoder } from "../text/jsonEscapes";
 import { lastCharBoundary, lastClauseEnd, lastSentenceEnd } from "./sentences";
 
 export type GateCheckResult<R> = { allow: true } | { allow: false; reason: R };
@@ -52,12 +59,40 @@ export function cutSpans(pending: string, everyChars: number, maxSpanChars = Mat
   return { spans, rest };
 }
 
+/** Decoded text waiting to be checked, with the model's text it came from. */
+interface Pending {
+  text: string;
+  raw: string;
+  /** Escapes in `text`, in order (`at` relative to `text`). */
+  escapes: DecodedEscape[];
+}
+
+/** Takes the first `length` decoded units off `pending`; returns the raw text behind them. */
+function takeRaw(pending: Pending, length: number): string {
+  let rawLength = length;
+  let used = 0;
+  while (used < pending.escapes.length && (pending.escapes[used] as DecodedEscape).at < length) rawLength += (pending.escapes[used++] as DecodedEscape).extra;
+  const raw = pending.raw.slice(0, rawLength);
+  pending.text = pending.text.slice(length);
+  pending.raw = pending.raw.slice(rawLength);
+  pending.escapes = used === 0 && length === 0 ? pending.escapes : pending.escapes.slice(used).map((e) => ({ at: e.at - length, extra: e.extra }));
+  return raw;
+}
+
+function append(pending: Pending, piece: { text: string; raw: string; escapes: DecodedEscape[] }): void {
+  for (const e of piece.escapes) pending.escapes.push({ at: e.at + pending.text.length, extra: e.extra });
+  pending.text += piece.text;
+  pending.raw += piece.raw;
+}
+
 export function createStreamGate<R>(options: StreamGateOptions<R>): StreamGate<R> {
   const everyChars = options.everyChars ?? 200;
   const maxSpanChars = Math.max(options.maxSpanChars ?? 1000, everyChars);
   if (!Number.isInteger(everyChars) || everyChars < 2) throw new RangeError("everyChars must be an integer >= 2");
+  const decoder = createEscapeDecoder();
+  /** The whole answer so far, decoded. */
   let full = "";
-  let pending = "";
+  const pending: Pending = { text: "", raw: "", escapes: [] };
   let releasedText = "";
   let spansChecked = 0;
   let blocked: { reason: R } | undefined;
@@ -78,19 +113,21 @@ export function createStreamGate<R>(options: StreamGateOptions<R>): StreamGate<R
     push(delta) {
       return serial(async (): Promise<GateStep<R>> => {
         if (blocked) return { status: "blocked", reason: blocked.reason };
-        full += delta;
-        pending += delta;
-        const { spans, rest } = cutSpans(pending, everyChars, maxSpanChars);
+        const piece = decoder.push(delta);
+        full += piece.text;
+        append(pending, piece);
+        // Below everyChars nothing can be cut: skip the scan for a sentence end.
+        if (pending.text.length < everyChars) return { status: "open", released: "" };
+        const { spans } = cutSpans(pending.text, everyChars, maxSpanChars);
         if (spans.length === 0) return { status: "open", released: "" };
-        pending = rest;
+        const raws = spans.map((span) => takeRaw(pending, span.length));
         const results = await Promise.all(spans.map((span) => options.check(span)));
-        let released = "";
-        for (const [i, result] of results.entries()) {
+        for (const result of results) {
           // Spans before a blocked one in the same push stay held back too: simpler to reason
           // about, and the answer is being cut off anyway.
           if (!result.allow) return stop(result.reason);
-          released += spans[i] as string;
         }
+        const released = raws.join("");
         spansChecked += spans.length;
         releasedText += released;
         return { status: "open", released };
@@ -99,14 +136,17 @@ export function createStreamGate<R>(options: StreamGateOptions<R>): StreamGate<R
     finish() {
       return serial(async (): Promise<GateStep<R>> => {
         if (blocked) return { status: "blocked", reason: blocked.reason };
+        // An escape left unfinished at the end is text as written.
+        const tail = decoder.flush();
+        full += tail.text;
+        append(pending, tail);
         // One span that is the whole answer has been judged as a whole already.
-        const wholeChecked = spansChecked === 1 && pending === "";
+        const wholeChecked = spansChecked === 1 && pending.text === "";
         if (full !== "" && !wholeChecked) {
           const result = await options.check(full);
           if (!result.allow) return stop(result.reason);
         }
-        const released = pending;
-        pending = "";
+        const released = takeRaw(pending, pending.text.length);
         releasedText += released;
         return { status: "open", released };
       });

@@ -95,3 +95,78 @@ export type WireSchemaKeysMatchTheSdk = [
 ];
 const keysMatch: WireSchemaKeysMatchTheSdk = [true, true, true, true, true, true, true, true, true];
 void keysMatch;
+
+// A streamed chunk is checked per event, so the usual chunk (one choice, a text delta, the
+// standard scalar fields) is checked by hand: the same rules as wireChunkSchema for the fields
+// it has, the same object out (unknown keys dropped). Anything else (usage, tool calls, a
+// refusal, several choices, a field of an unexpected type) goes through the full parse, which
+// decides and names what is wrong: the fast path only ever accepts what the schema accepts.
+const CHUNK_SCALARS = { id: "string", object: "string", created: "number", model: "string" } as const;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function plainChoice(choice: unknown): NonNullable<WireChunk["choices"]>[number] | undefined {
+  if (!isObject(choice)) return undefined;
+  const out: NonNullable<WireChunk["choices"]>[number] = {};
+  for (const key in choice) {
+    const value = choice[key];
+    if (key === "index") {
+      if (typeof value !== "number") return undefined;
+      out.index = value;
+    } else if (key === "finish_reason") {
+      if (value !== null && typeof value !== "string") return undefined;
+      out.finish_reason = value;
+    } else if (key === "delta") {
+      if (!isObject(value)) return undefined;
+      const delta: NonNullable<typeof out.delta> = {};
+      for (const field in value) {
+        const v = value[field];
+        if (field === "content" || field === "refusal") {
+          if (v !== null && typeof v !== "string") return undefined;
+          delta[field] = v;
+        } else if (field === "role") {
+          if (typeof v !== "string") return undefined;
+          delta.role = v;
+        } else if (field === "tool_calls") {
+          // A tool call's parts are the full parse's to check.
+          if (v !== null) return undefined;
+          delta.tool_calls = null;
+        }
+        // Any other key is dropped, as the schema drops it.
+      }
+      out.delta = delta;
+    }
+  }
+  return out;
+}
+
+/** A stream event's JSON as a chunk, or undefined when it is not one (the full schema decides). */
+export function parseWireChunk(json: unknown): WireChunk | undefined {
+  const fast = plainChunk(json);
+  if (fast) return fast;
+  const parsed = z.safeParse(wireChunkSchema, json);
+  return parsed.success ? parsed.data : undefined;
+}
+
+function plainChunk(json: unknown): WireChunk | undefined {
+  if (!isObject(json)) return undefined;
+  const out: WireChunk = {};
+  for (const key in json) {
+    const value = json[key];
+    if (key === "choices") {
+      if (!Array.isArray(value) || value.length > 1) return undefined;
+      const choices: NonNullable<WireChunk["choices"]> = [];
+      if (value.length === 1) {
+        const choice = plainChoice(value[0]);
+        if (!choice) return undefined;
+        choices.push(choice);
+      }
+      out.choices = choices;
+    } else if (Object.hasOwn(CHUNK_SCALARS, key)) {
+      if (typeof value !== CHUNK_SCALARS[key as keyof typeof CHUNK_SCALARS]) return undefined;
+      (out as Record<string, unknown>)[key] = value;
+    } else if (key === "usage" && value !== null) return undefined;
+    else if (key === "usage") out.usage = null;
+  }
+  return out;
+}

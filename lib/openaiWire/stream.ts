@@ -5,12 +5,11 @@
 import type { IncomingMessage } from "node:http";
 import { StringDecoder } from "node:string_decoder";
 import type { ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
-import * as z from "zod/mini";
 import { readBody } from "./body";
 import type { WireTarget } from "./endpoint";
 import { Exchange } from "./exchange";
 import { httpError } from "./httpError";
-import { type WireChunk, wireChunkSchema } from "./schemas";
+import { type WireChunk, parseWireChunk } from "./schemas";
 import { type SseEvent, createSseEventParser } from "./sseEvents";
 import { WireError } from "./wireError";
 
@@ -108,7 +107,7 @@ function chunkOf(event: SseEvent): WireChunk {
   }
   // The openai SDK throws on a chunk that carries `error` (core/streaming.ts) rather than yield it.
   if (typeof json === "object" && json !== null && "error" in json && (json as { error: unknown }).error) throw new WireError("bad_response", "the upstream sent an error in the stream");
-  const parsed = z.safeParse(wireChunkSchema, json);
-  if (!parsed.success) throw new WireError("bad_response", "a stream event is not a chat completion chunk");
-  return parsed.data;
+  const chunk = parseWireChunk(json);
+  if (!chunk) throw new WireError("bad_response", "a stream event is not a chat completion chunk");
+  return chunk;
 }

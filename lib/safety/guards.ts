@@ -9,6 +9,8 @@ import type { AskContext } from "../intents/intent";
 import { foldForFilter } from "../text/fold";
 import { unifyForTerms } from "../text/variants";
 import { looksLikeInjection } from "../text/injectionPatterns";
+import { decodeJsonEscapes } from "../text/jsonEscapes";
+import { type StreamingOutputGuard, createStreamingOutputGuard, outputRules } from "./outputRules";
 
 function stringsOf(value: unknown, out: string[] = []): string[] {
   if (typeof value === "string") out.push(value);
@@ -50,23 +52,23 @@ export function createInputGuard(safety: Safety) {
   };
 }
 
-export function createOutputGuard(safety: Safety, systemPrompt: string) {
-  const terms = foldedTerms(safety.blocked_output_terms);
-  const promptLines = promptSentences(systemPrompt);
-  return function guardOutput(text: string): void {
-    const folded = foldForFilter(text);
-    const forTerms = unifyForTerms(folded);
-    if (terms.some((term) => forTerms.includes(term))) {
-      throw new AppError(502, "blocked_output", "the answer was withheld by the output filter");
-    }
-    if (safety.block_prompt_leak && promptLines.some((line) => folded.includes(line))) {
-      throw new AppError(502, "blocked_output", "the answer was withheld by the output filter");
-    }
+/** The output rules: throws 502 blocked_output. `streaming()` checks an answer as it is written. */
+export type OutputGuard = ((text: string) => void) & { streaming?(): StreamingOutputGuard };
+
+export function createOutputGuard(safety: Safety, systemPrompt: string): OutputGuard {
+  const rules = outputRules(foldedTerms(safety.blocked_output_terms), safety.block_prompt_leak ? promptSentences(systemPrompt) : []);
+  // As written and with JSON string escapes decoded: an extract answer reaches its reader
+  // decoded, a plain one as written (lib/text/jsonEscapes.ts).
+  const guardOutput = (text: string): void => {
+    rules.check(foldForFilter(text));
+    const decoded = decodeJsonEscapes(text);
+    if (decoded !== text) rules.check(foldForFilter(decoded));
   };
+  return Object.assign(guardOutput, { streaming: () => createStreamingOutputGuard(rules) });
 }
 
 /** One output guard per profile, built once (each knows its own system prompt). */
-export function createOutputGuards(profiles: Readonly<Record<string, { system_prompt: string }>>, safety: Safety): (profile: string) => (text: string) => void {
+export function createOutputGuards(profiles: Readonly<Record<string, { system_prompt: string }>>, safety: Safety): (profile: string) => OutputGuard {
   const guards = new Map(Object.entries(profiles).map(([name, p]) => [name, createOutputGuard(safety, p.system_prompt)]));
   return (profile) => guards.get(profile) ?? (() => undefined);
 }

@@ -1,7 +1,9 @@
 // The SSE body of a streamed answer: `delta` events as the model writes (or `draft` then
 // `final` for a profile that refines), then one `done` with the shaped answer, traceId,
 // profile, model and usage; or one `error` if the model stops mid-stream or its text cannot be
-// shaped. The generator's return value says how it ended; `settleStream` records it.
+// shaped. The generator's return value says how it ended and carries that last event:
+// `settleStream` records the outcome first and sends the last event after, so nothing that
+// matters waits on an instance that may be frozen once its response ended.
 import { AppError } from "../appError";
 import type { Usage } from "../chat/types";
 import { addUsage } from "../chat/usage";
@@ -11,7 +13,11 @@ import type { GateBlock } from "../contentSecurity/gateCheck";
 import type { GateStep, StreamGate } from "../contentSecurity/streamGate";
 import type { ModelCall } from "../models/generateAnswer";
 import type { OpenedStream } from "../models/streamModelChain";
+import { WireError } from "../openaiWire/wireError";
+import type { OutputGuard } from "../safety/guards";
+import type { StreamingOutputGuard } from "../safety/outputRules";
 import { answerText } from "../text/answerText";
+import { coalescedPerTick } from "./coalesce";
 
 export interface StreamOutcome {
   status: number;
@@ -23,6 +29,8 @@ export interface StreamOutcome {
   answer?: unknown;
   /** The streams that finished: configured model and usage each (what they cost). */
   calls?: ModelCall[];
+  /** The stream's last event (`done` or `error`), sent once the outcome is recorded. */
+  last?: string;
 }
 
 /** What a stream that the client left before its end is recorded as. */
@@ -38,17 +46,29 @@ export interface AnswerStreamOptions {
   meta: Record<string, unknown>;
   /** More fields for `done`, read when it is sent (the playground's trace). */
   extraDone?: () => Record<string, unknown>;
-  /** Output rules, run on the text so far before each delta goes out. */
-  guardOutput(text: string): void;
+  /** Output rules: incrementally before each delta goes out (when the guard can stream), on the whole text and the shaped answer before `done`. */
+  guardOutput: OutputGuard;
   /** WeChat's content check: text goes out only once it passed (one gate per model stream). */
   contentGate?: { open(): StreamGate<GateBlock> | undefined; blocked(block: GateBlock): AppError };
 }
 
 /**
- * The output rules look at the newest text and a tail before it, not the whole answer at every
- * chunk (that was quadratic in the chunks); the whole answer is checked once before `done`.
+ * For a guard that cannot stream (a bare function): the newest text and a tail before it, not
+ * the whole answer at every chunk; the whole answer is checked once before `done`.
  */
 const GUARD_WINDOW_CHARS = 4096;
+
+function streamingGuardOf(guard: OutputGuard): StreamingOutputGuard {
+  const streaming = guard.streaming?.();
+  if (streaming) return streaming;
+  let text = "";
+  return {
+    push(delta) {
+      text = (text + delta).slice(-GUARD_WINDOW_CHARS);
+      guard(text);
+    },
+  };
+}
 
 interface Relayed {
   text: string;
@@ -60,6 +80,7 @@ interface Relayed {
 async function* relay(opened: OpenedStream, event: string, options: AnswerStreamOptions): AsyncGenerator<string, Relayed> {
   const deltas = opened.deltas();
   const gate = options.contentGate?.open();
+  const guard = streamingGuardOf(options.guardOutput);
   const release = (step: GateStep<GateBlock>): string => {
     if (step.status === "blocked") throw options.contentGate!.blocked(step.reason);
     return step.released;
@@ -68,7 +89,7 @@ async function* relay(opened: OpenedStream, event: string, options: AnswerStream
   let next = await deltas.next();
   while (!next.done) {
     text += next.value;
-    options.guardOutput(text.length > GUARD_WINDOW_CHARS ? text.slice(-GUARD_WINDOW_CHARS) : text);
+    guard.push(next.value);
     const out = gate ? release(await gate.push(next.value)) : next.value;
     if (out) yield sseEvent(event, { text: out });
     next = await deltas.next();
@@ -85,7 +106,7 @@ async function* relay(opened: OpenedStream, event: string, options: AnswerStream
 export async function* answerStream(options: AnswerStreamOptions): AsyncGenerator<string, StreamOutcome> {
   try {
     const first = yield* relay(options.opened, options.refine ? "draft" : "delta", options);
-    const draft = options.call.shapeAnswer(first.text);
+    const draft = shaped(options.call, first.text, options.guardOutput);
     let done: { answer: unknown; model: string; usage: Usage; draft?: unknown; refined?: boolean } = { answer: draft, model: first.model, usage: first.usage };
     const calls = [first.call];
     if (options.refine) {
@@ -93,40 +114,63 @@ export async function* answerStream(options: AnswerStreamOptions): AsyncGenerato
       try {
         const second = yield* relay(await options.refine.open(), "final", options);
         calls.push(second.call);
-        done = { answer: options.refine.call.shapeAnswer(second.text), draft, model: second.model, usage: addUsage(first.usage, second.usage), refined: true };
+        done = { answer: shaped(options.refine.call, second.text, options.guardOutput), draft, model: second.model, usage: addUsage(first.usage, second.usage), refined: true };
       } catch (err) {
         if (err instanceof AppError && (err.code === "blocked_output" || err.code === "content_check_unavailable")) throw err;
         done = { ...done, draft, refined: false };
       }
     }
-    yield sseEvent("done", { ...done, ...options.meta, traceId: options.traceId, cached: false, ...options.extraDone?.() });
-    return { status: 200, model: done.model, usage: done.usage, answer: done.answer, calls };
+    const last = sseEvent("done", { ...done, ...options.meta, traceId: options.traceId, cached: false, ...options.extraDone?.() });
+    return { status: 200, model: done.model, usage: done.usage, answer: done.answer, calls, last };
   } catch (err) {
+    // The client left and its signal stopped the provider: nobody is there to read an error event.
+    if (leftByClient(err)) return CLIENT_CLOSED;
     const known = err instanceof AppError ? err : new AppError(500, "internal_error", "internal error");
-    yield sseEvent("error", { error: { code: known.code, message: known.message }, traceId: options.traceId });
-    return { status: known.status, code: known.code, message: known.message };
+    const last = sseEvent("error", { error: { code: known.code, message: known.message }, traceId: options.traceId });
+    return { status: known.status, code: known.code, message: known.message, last };
   }
 }
 
+function leftByClient(err: unknown): boolean {
+  return (err instanceof WireError && err.kind === "aborted") || (err instanceof Error && err.name === "AbortError");
+}
+
+/** The answer as the client will get it, through the output rules once more (a shape may differ from the text it came from). */
+function shaped(call: PreparedCall, text: string, guardOutput: OutputGuard): unknown {
+  const answer = call.shapeAnswer(text);
+  guardOutput(answerText(answer));
+  return answer;
+}
+
 /**
- * Passes a stream's events on and, however it ends (its last event, an error, or the client
- * leaving mid-way), hands its outcome to `onSettled` once: the record step of a stream.
+ * Passes a stream's events on, those ready in the same tick as one write, and, however it ends
+ * (its last event, an error, or the client leaving mid-way), hands its outcome to `onSettled`
+ * once: the record step of a stream. A stream that ran to its end is recorded before its last
+ * event goes out, so the client never holds a `done` whose record is not yet in the store.
  */
 export async function* settleStream(events: AsyncGenerator<string, StreamOutcome>, onSettled: (outcome: StreamOutcome) => Promise<void>): AsyncGenerator<string> {
-  let outcome = CLIENT_CLOSED;
+  const batches = coalescedPerTick(events);
+  let ended: StreamOutcome | undefined;
   try {
     for (;;) {
-      const next = await events.next();
+      const next = await batches.next();
       if (next.done) {
-        outcome = next.value;
-        break;
+        ended = next.value.result;
+        await onSettled(ended);
+        // What was still unsent goes with the last event: one write.
+        const rest = next.value.rest + (ended.last ?? "");
+        if (rest) yield rest;
+        return;
       }
       yield next.value;
     }
   } finally {
-    // Stops the provider's stream when the client went away early.
-    await events.return(CLIENT_CLOSED);
-    await onSettled(outcome);
+    if (!ended) {
+      // Stops the provider's stream when the client went away early.
+      await batches.return({ result: CLIENT_CLOSED, rest: "" });
+      await events.return(CLIENT_CLOSED);
+      await onSettled(CLIENT_CLOSED);
+    }
   }
 }
 
