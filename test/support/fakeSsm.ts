@@ -82,8 +82,9 @@ export async function startFakeSsm(options: FakeSsmOptions = {}): Promise<FakeSs
       let service = "";
       let response: object;
       try {
+        // The SDK signs for the endpoint's first label ("ssm" at ssm.tencentcloudapi.com, "127" here),
+        // so the scope's service is recorded, not checked.
         service = verifyTc3Signature(req, body, secretId, secretKey);
-        if (service !== "ssm") throw new ApiError("AuthFailure.SignatureFailure", `signed for service ${service}, not ssm`);
         // Temporary credentials are valid only with their token (API 3.0 common parameter X-TC-Token).
         if (req.headers["x-tc-token"] !== sessionToken) throw new ApiError("AuthFailure.TokenFailure", "the temporary credentials' token is missing or wrong");
         if (req.headers["x-tc-version"] !== "2019-09-23") throw new ApiError("InvalidParameterValue", "X-TC-Version must be 2019-09-23");
