@@ -1,4 +1,5 @@
-// One day's report from a reader: read every audit record, parse each, keep the day's, sum up.
+// One day's report from a reader: read every audit record, parse each, keep the day's, group
+// them as CLS's SQL analysis would (reportRows.ts), sum up.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -11,7 +12,8 @@ import { compilePrices, type PriceBook } from "../../lib/cost/priceBook";
 import type { ReportContext } from "./formatReport";
 import type { AuditReader } from "./readAuditRecords";
 import { parseReportRecord, type ReportRecord } from "./reportRecord";
-import { type DayReport, summarizeRecords } from "./summarizeRecords";
+import { type ReportRows, rowsOfRecords } from "./reportRows";
+import { type DayReport, summarizeRows } from "./summarizeRecords";
 
 /** The price list of profiles/models.yaml under `root` (only the models file is read). */
 export function readPriceBook(root: string): PriceBook {
@@ -27,10 +29,16 @@ export function readPriceBook(root: string): PriceBook {
   return compilePrices(parsed.data.prices);
 }
 
-export async function buildDayReport(reader: AuditReader, prefix: string, day: string, book: PriceBook): Promise<{ report: DayReport; context: ReportContext }> {
+/** The day's Beijing bounds, or the error the CLI prints for a bad --day. */
+export function dayBounds(day: string): { startMs: number; endMs: number } {
   const bounds = beijingDayBounds(day);
   if (!bounds) throw new ConfigError([`--day: expected a date as YYYY-MM-DD, got "${day}"`]);
-  const values = await reader.readAll(prefix);
+  return bounds;
+}
+
+/** Stored values (any day) as the day's rows: each parsed, absurd ones refused and counted. */
+export function rowsOfStoredValues(values: readonly string[], day: string, book: PriceBook): { rows: ReportRows; scanned: number; unreadable: number } {
+  const bounds = dayBounds(day);
   const records: ReportRecord[] = [];
   let unreadable = 0;
   for (const raw of values) {
@@ -42,5 +50,11 @@ export async function buildDayReport(reader: AuditReader, prefix: string, day: s
     const t = Date.parse(record.time);
     if (t >= bounds.startMs && t < bounds.endMs) records.push(record);
   }
-  return { report: summarizeRecords(day, records, book), context: { prefix, scanned: values.length, unreadable } };
+  return { rows: rowsOfRecords(records, book), scanned: values.length, unreadable };
+}
+
+export async function buildDayReport(reader: AuditReader, prefix: string, day: string, book: PriceBook, source?: string): Promise<{ report: DayReport; context: ReportContext }> {
+  dayBounds(day);
+  const { rows, scanned, unreadable } = rowsOfStoredValues(await reader.readAll(prefix), day, book);
+  return { report: summarizeRows(day, rows), context: { prefix, scanned, unreadable, ...(source ? { source } : {}) } };
 }

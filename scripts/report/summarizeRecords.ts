@@ -1,11 +1,11 @@
-// The report's numbers, from parsed records: pure, so the tables and the page show the same.
+// The report's numbers, from aggregate rows (CLS's SQL analysis, or records grouped the same
+// way): pure, so the tables and the page show the same whichever reader fed them.
 import { beijingHour } from "../../lib/time/beijingTime";
-import { cnyToMicroYuan } from "../../lib/cost/money";
-import { costOfAttempt, type PriceBook } from "../../lib/cost/priceBook";
+import type { PriceBook } from "../../lib/cost/priceBook";
 import type { ReportRecord } from "./reportRecord";
+import { type CountRow, DIMENSIONS, type Dimension, type LatencyRow, type ReportRows, isRefused, rowsOfRecords } from "./reportRows";
 
-export const DIMENSIONS = ["intent", "profile", "arm", "model"] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
+export { DIMENSIONS, type Dimension, recordCost } from "./reportRows";
 
 export interface GroupStats {
   key: string;
@@ -16,7 +16,7 @@ export interface GroupStats {
   /** 4xx: refused before any model work (bad input, limits, quota, budget). */
   refused: number;
   cached: number;
-  /** Latency of the requests that were not refused (nearest rank); undefined without any. */
+  /** Latency of the requests that were not refused (nearest rank, whole ms); undefined without any. */
   p50Ms?: number;
   p95Ms?: number;
   /** Tokens spent (cache hits spend none). */
@@ -36,87 +36,79 @@ export interface DayReport {
   requestsPerHour: number[];
 }
 
-/**
- * What one record costs: its own `cost` when written; else its usage at the price of its model,
- * or of the configured model of the attempt that answered (providers may name themselves
- * differently, as `npm run eval` prices by the configured model too).
- */
-export function recordCost(record: ReportRecord, book: PriceBook): { microYuan: number; priced: boolean } {
-  const unpriced = (record.unpricedModels?.length ?? 0) > 0;
-  if (record.cost !== undefined) return { microYuan: cnyToMicroYuan(record.cost), priced: !unpriced };
-  if (record.cached || !record.usage) return { microYuan: 0, priced: true };
-  const answered = [...(record.attempts ?? [])].reverse().find((a) => a.outcome === "ok")?.model;
-  for (const model of [record.model, answered]) {
-    if (model === undefined) continue;
-    const cost = costOfAttempt(book, model, record.usage);
-    if (cost.priced) return { microYuan: cost.microYuan, priced: true };
-  }
-  return { microYuan: 0, priced: false };
-}
-
 export function nearestRank(sorted: readonly number[], p: number): number | undefined {
   if (sorted.length === 0) return undefined;
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-function statsOf(key: string, records: readonly ReportRecord[], book: PriceBook): GroupStats {
+/** Nearest rank over (value, count) pairs: the same value nearestRank gives the expanded list. */
+export function weightedNearestRank(rows: readonly { ms: number; n: number }[], p: number): number | undefined {
+  const sorted = [...rows].filter((r) => r.n > 0).sort((a, b) => a.ms - b.ms);
+  const total = sorted.reduce((sum, r) => sum + r.n, 0);
+  if (total === 0) return undefined;
+  const rank = Math.max(1, Math.ceil((p / 100) * total));
+  let seen = 0;
+  for (const row of sorted) {
+    seen += row.n;
+    if (seen >= rank) return row.ms;
+  }
+  return sorted[sorted.length - 1]?.ms;
+}
+
+function statsOf(key: string, counts: readonly CountRow[], latencies: readonly LatencyRow[]): GroupStats {
+  let requests = 0;
   let errors = 0;
   let refused = 0;
   let cached = 0;
   let tokens = 0;
   let costMicroYuan = 0;
   let unpriced = 0;
-  const latencies: number[] = [];
-  for (const r of records) {
-    if (r.status >= 500) errors++;
-    else if (r.status >= 400) refused++;
-    if (r.cached) cached++;
+  for (const r of counts) {
+    requests += r.n;
+    if (r.status >= 500) errors += r.n;
+    else if (isRefused(r.status)) refused += r.n;
+    if (r.cached) cached += r.n;
     // A cache hit repeats the usage of the answer it serves; it spent no tokens itself.
-    if (r.usage && !r.cached) tokens += r.usage.totalTokens ?? r.usage.promptTokens + r.usage.completionTokens;
-    const cost = recordCost(r, book);
-    costMicroYuan += cost.microYuan;
-    if (!cost.priced) unpriced++;
-    if (r.ms !== undefined && (r.status < 400 || r.status >= 500)) latencies.push(r.ms);
+    else tokens += r.tokens;
+    costMicroYuan += r.costMicroYuan;
+    if (!r.priced) unpriced += r.n;
   }
-  latencies.sort((a, b) => a - b);
-  const p50Ms = nearestRank(latencies, 50);
-  const p95Ms = nearestRank(latencies, 95);
-  return {
-    key,
-    requests: records.length,
-    errors,
-    errorRate: records.length === 0 ? 0 : errors / records.length,
-    refused,
-    cached,
-    ...(p50Ms === undefined ? {} : { p50Ms }),
-    ...(p95Ms === undefined ? {} : { p95Ms }),
-    tokens,
-    costMicroYuan,
-    unpriced,
-  };
+  const p50Ms = weightedNearestRank(latencies, 50);
+  const p95Ms = weightedNearestRank(latencies, 95);
+  return { key, requests, errors, errorRate: requests === 0 ? 0 : errors / requests, refused, cached, ...(p50Ms === undefined ? {} : { p50Ms }), ...(p95Ms === undefined ? {} : { p95Ms }), tokens, costMicroYuan, unpriced };
 }
 
-/** Records of one Beijing day (the caller filtered them by time), summed up. */
-export function summarizeRecords(day: string, records: readonly ReportRecord[], book: PriceBook): DayReport {
+function groupBy<T extends Partial<Record<Dimension, string>>>(rows: readonly T[], dimension: Dimension): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const r of rows) {
+    const key = r[dimension] ?? "(none)";
+    const group = groups.get(key);
+    if (group) group.push(r);
+    else groups.set(key, [r]);
+  }
+  return groups;
+}
+
+/** One day's rows (the reader kept only that Beijing day's requests), summed up. */
+export function summarizeRows(day: string, rows: ReportRows): DayReport {
   const byDimension = {} as Record<Dimension, GroupStats[]>;
   for (const dimension of DIMENSIONS) {
-    const groups = new Map<string, ReportRecord[]>();
-    for (const r of records) {
-      const key = r[dimension] ?? "(none)";
-      const group = groups.get(key);
-      if (group) group.push(r);
-      else groups.set(key, [r]);
-    }
-    byDimension[dimension] = [...groups.entries()]
-      .map(([key, group]) => statsOf(key, group, book))
+    const latencyGroups = groupBy(rows.latencies, dimension);
+    byDimension[dimension] = [...groupBy(rows.counts, dimension).entries()]
+      .map(([key, group]) => statsOf(key, group, latencyGroups.get(key) ?? []))
       .sort((a, b) => b.costMicroYuan - a.costMicroYuan || b.requests - a.requests || a.key.localeCompare(b.key));
   }
   const costPerHour = Array.from({ length: 24 }, () => 0);
   const requestsPerHour = Array.from({ length: 24 }, () => 0);
-  for (const r of records) {
-    const hour = beijingHour(Date.parse(r.time));
-    costPerHour[hour] = (costPerHour[hour] ?? 0) + recordCost(r, book).microYuan;
-    requestsPerHour[hour] = (requestsPerHour[hour] ?? 0) + 1;
+  for (const r of rows.counts) {
+    const hour = beijingHour(Date.parse(`${r.hourUtc}:00:00.000Z`));
+    costPerHour[hour] = (costPerHour[hour] ?? 0) + r.costMicroYuan;
+    requestsPerHour[hour] = (requestsPerHour[hour] ?? 0) + r.n;
   }
-  return { day, totals: statsOf("all", records, book), byDimension, costPerHour, requestsPerHour };
+  return { day, totals: statsOf("all", rows.counts, rows.latencies), byDimension, costPerHour, requestsPerHour };
+}
+
+/** Records of one Beijing day (the caller filtered them by time), summed up. */
+export function summarizeRecords(day: string, records: readonly ReportRecord[], book: PriceBook): DayReport {
+  return summarizeRows(day, rowsOfRecords(records, book));
 }
