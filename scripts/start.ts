@@ -11,6 +11,7 @@ import { INTENTS } from "../lib/intents/registry";
 import { missingKeyVariables, noProviderKeySet } from "../lib/models/modelTargets";
 import { playgroundRoutes } from "../lib/playground/playgroundRoutes";
 import { createProcessApp } from "../lib/runtime/createProcessApp";
+import { maskUrlCredentials } from "../lib/secrets/maskUrl";
 import { checkStore } from "../lib/store/createStore";
 import { readSettings } from "../lib/runtime/settings";
 import { startLocalUpstream } from "./local-upstream/server";
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
     ...(localUpstream ? { upstreamOverride: { baseUrl: localUpstream.url } } : {}),
   });
   const storeProblem = await checkStore(built.app.store, 2000);
-  if (storeProblem) throw new ConfigError([`${storeProblem} (MINIASK_STORE=${settings.MINIASK_STORE ?? "memory"}); start it, or unset MINIASK_STORE for the in-memory store`]);
+  if (storeProblem) throw new ConfigError([`${storeProblem} (MINIASK_STORE=${maskUrlCredentials(settings.MINIASK_STORE ?? "memory")}); start it, or unset MINIASK_STORE for the in-memory store`]);
   const port = await listen(createHttpServer(built.app.handle), Number(settings.PORT), "0.0.0.0");
 
   console.log(`miniask local server on http://127.0.0.1:${port} (POST /v1/mini/ask, POST /v1/mini/login, GET /healthz)`);
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? `miniask: ${err.message}` : `miniask: could not start: ${err instanceof Error ? err.message : String(err)}`);
+  // A message may quote a URL setting (a store's address, an upstream's): its credentials stay out.
+  console.error(maskUrlCredentials(err instanceof ConfigError ? `miniask: ${err.message}` : `miniask: could not start: ${err instanceof Error ? err.message : String(err)}`));
   process.exit(1);
 });

@@ -60,6 +60,19 @@ describe("npm start", () => {
     expect(upstream.requests.at(-1)?.authorization).toBe("Bearer gw-secret-key");
   });
 
+  it("prints no credential of a URL setting: not the upstream's password, not the store's", async () => {
+    upstream = await startLocalUpstream();
+    const relayUrl = upstream.url.replace("http://", "http://relay:up-pass-99@");
+    const { output, port } = await start({ MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: relayUrl });
+    expect(port).toBeGreaterThan(0);
+    expect(output).toContain(`MINIASK_UPSTREAM_URL=${upstream.url.replace("http://", "http://relay:***@")}`);
+    expect(output).not.toContain("up-pass-99");
+    const failed = await start({ MINIASK_ENV: "dev", MINIASK_STORE: "redis://:store-pass-42@127.0.0.1:1" });
+    expect(failed.code).toBe(1);
+    expect(failed.output).toContain("MINIASK_STORE=redis://:***@127.0.0.1:1");
+    expect(failed.output).not.toContain("store-pass-42");
+  });
+
   it("in prod without provider keys or WeChat settings, stops at start naming every variable at once", async () => {
     const { output, code } = await start({ MINIASK_ENV: "prod", MINIASK_TOKEN_KEYS: "k:prod-secret-of-at-least-32-bytes-long-xx" });
     expect(code).toBe(1);
