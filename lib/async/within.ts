@@ -1,12 +1,23 @@
+import { armDependencyDeadline } from "./dependencyDeadline";
+
 /**
- * `work`, or a rejection with `late()`'s error once `ms` have passed; the timer never outlives
- * the race. `late` runs when the time is up, before the rejection (it may abort the work).
+ * `work`, or a rejection with `late()`'s error once `ms` of the dependency's time have passed
+ * (lib/async/dependencyDeadline.ts: a reply already waiting behind a busy loop still wins); the
+ * timer never outlives the race. `late` runs when the time is up, before the rejection (it may
+ * abort the work).
  */
-export async function within<T>(work: Promise<T>, ms: number, late: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(late()), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function within<T>(work: Promise<T>, ms: number, late: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const deadline = armDependencyDeadline(ms, () => reject(late()));
+    work.then(
+      (value) => {
+        deadline.cancel();
+        resolve(value);
+      },
+      (err: unknown) => {
+        deadline.cancel();
+        reject(err);
+      },
+    );
+  });
 }
