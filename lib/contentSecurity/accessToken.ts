@@ -11,6 +11,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { randomUUID } from "node:crypto";
 import * as z from "zod/mini";
+import { dependencySignal } from "../async/dependencyDeadline";
 import { within } from "../async/within";
 
 /** The store calls this module needs; lib/store provides them over memory, Redis and Upstash. */
@@ -75,12 +76,14 @@ const stableTokenReplySchema = z.object({
 
 async function fetchStableToken(credentials: WechatCredentials, timeoutMs: number): Promise<{ token: string; expiresInS: number }> {
   let json: unknown;
+  // WeChat's time, not our loop's: a reply waiting behind a busy loop is not a timeout.
+  const deadline = dependencySignal(timeoutMs);
   try {
     const res = await fetch(new URL("/cgi-bin/stable_token", credentials.apiBase), {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ grant_type: "client_credential", appid: credentials.appId, secret: credentials.secret, force_refresh: false }),
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: deadline.signal,
     });
     if (!res.ok) throw new AccessTokenUnavailable("network");
     json = JSON.parse(await res.text());
@@ -88,6 +91,8 @@ async function fetchStableToken(credentials: WechatCredentials, timeoutMs: numbe
     if (err instanceof AccessTokenUnavailable) throw err;
     if (err instanceof SyntaxError) throw new AccessTokenUnavailable("bad_reply");
     throw new AccessTokenUnavailable(err instanceof Error && err.name === "TimeoutError" ? "timeout" : "network");
+  } finally {
+    deadline.cancel();
   }
   const reply = z.safeParse(stableTokenReplySchema, json);
   if (!reply.success) throw new AccessTokenUnavailable("bad_reply");

@@ -9,6 +9,7 @@
 // 61010 no visit in two hours; 42001 (expired token) is WeChat's global code. `label` is a
 // number on the wire (the docs' table says string; both are accepted).
 import * as z from "zod/mini";
+import { dependencySignal } from "../async/dependencyDeadline";
 import { type AccessTokenSource, AccessTokenUnavailable } from "./accessToken";
 import { categoryOf } from "./labels";
 import { MSG_SEC_CHECK_MAX_CHARS, splitForCheck } from "./splitForCheck";
@@ -65,15 +66,19 @@ async function postOnce(apiBase: string, token: string, body: string, deadlineMs
   const remaining = deadlineMs - now();
   if (remaining <= 0) return { kind: "unavailable", reason: "timeout" };
   let json: unknown;
+  // WeChat's time, not our loop's: a verdict waiting behind a busy loop is not a timeout.
+  const deadline = dependencySignal(remaining);
   try {
     const url = new URL("/wxa/msg_sec_check", apiBase);
     url.searchParams.set("access_token", token);
-    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body, signal: AbortSignal.timeout(remaining) });
+    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body, signal: deadline.signal });
     if (!res.ok) return { kind: "unavailable", reason: "network" };
     json = JSON.parse(await res.text());
   } catch (err) {
     if (err instanceof SyntaxError) return { kind: "unavailable", reason: "bad_reply" };
     return { kind: "unavailable", reason: err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError") ? "timeout" : "network" };
+  } finally {
+    deadline.cancel();
   }
   const reply = z.safeParse(replySchema, json);
   if (!reply.success) return { kind: "unavailable", reason: "bad_reply" };

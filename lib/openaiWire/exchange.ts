@@ -4,10 +4,13 @@
 //  - idle (streams): no gap between body chunks longer than `idleTimeoutMs`;
 //  - whole: everything, body included, within `timeoutMs`. The openai SDK's `timeout` stops at
 //    the headers, so an upstream that sent headers and then stalled held a request for minutes.
-// A timer or the caller's signal destroys the request; whichever fired first is the error the
-// caller sees, whatever error Node then reports on the socket.
+// A deadline or the caller's signal destroys the request; whichever fired first is the error the
+// caller sees, whatever error Node then reports on the socket. The deadlines count the
+// provider's time, not our loop's (lib/async/dependencyDeadline.ts): headers or a chunk already
+// waiting behind a busy loop are read before a deadline fires.
 import { type ClientRequest, type IncomingMessage, request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { type DependencyDeadline, armDependencyDeadline } from "../async/dependencyDeadline";
 import { type WireTarget, agentFor, chatCompletionsEndpoint } from "./endpoint";
 import { WireError, connectionError } from "./wireError";
 
@@ -30,8 +33,8 @@ export class Exchange {
   private failure: WireError | undefined;
   private req: ClientRequest | undefined;
   private res: IncomingMessage | undefined;
-  private readonly timers: NodeJS.Timeout[] = [];
-  private idle: NodeJS.Timeout | undefined;
+  private readonly deadlines: DependencyDeadline[] = [];
+  private idle: DependencyDeadline | undefined;
   private readonly onAbort = () => this.fail(new WireError("aborted", "the caller aborted the request"));
 
   constructor(private readonly options: ExchangeOptions) {}
@@ -42,9 +45,9 @@ export class Exchange {
     if (signal?.aborted) return Promise.reject(new WireError("aborted", "the caller aborted the request"));
     signal?.addEventListener("abort", this.onAbort, { once: true });
     const { timeoutMs, firstByteTimeoutMs } = this.options;
-    this.timers.push(setTimeout(() => this.fail(new WireError("timeout", `no complete reply within ${timeoutMs} ms`, { timeout: "deadline" })), timeoutMs));
-    const firstByte = firstByteTimeoutMs < timeoutMs ? setTimeout(() => this.fail(new WireError("timeout", `no response headers within ${firstByteTimeoutMs} ms`, { timeout: "first_byte" })), firstByteTimeoutMs) : undefined;
-    if (firstByte) this.timers.push(firstByte);
+    this.deadlines.push(armDependencyDeadline(timeoutMs, () => this.fail(new WireError("timeout", `no complete reply within ${timeoutMs} ms`, { timeout: "deadline" }))));
+    const firstByte = firstByteTimeoutMs < timeoutMs ? armDependencyDeadline(firstByteTimeoutMs, () => this.fail(new WireError("timeout", `no response headers within ${firstByteTimeoutMs} ms`, { timeout: "first_byte" }))) : undefined;
+    if (firstByte) this.deadlines.push(firstByte);
     return new Promise<IncomingMessage>((resolve, reject) => {
       const settleError = (err: unknown) => {
         this.finish();
@@ -54,7 +57,7 @@ export class Exchange {
         const req = this.send(target, payload);
         this.req = req;
         req.once("response", (res) => {
-          clearTimeout(firstByte);
+          firstByte?.cancel();
           this.res = res;
           // Until the caller reads the body, an error on it (a reset) must not go unheard: Node
           // would throw it. The reader still sees it, as the stream's stored error.
@@ -102,8 +105,8 @@ export class Exchange {
   }
 
   private armIdle(ms: number): void {
-    this.idle = setTimeout(() => this.fail(new WireError("timeout", `no data from the upstream for ${ms} ms`, { timeout: "idle" })), ms);
-    this.timers.push(this.idle);
+    this.idle = armDependencyDeadline(ms, () => this.fail(new WireError("timeout", `no data from the upstream for ${ms} ms`, { timeout: "idle" })));
+    this.deadlines.push(this.idle);
   }
 
   /** Body data arrived: the idle deadline starts again. */
@@ -125,10 +128,10 @@ export class Exchange {
     return this.failure ?? (err instanceof WireError ? err : connectionError(err));
   }
 
-  /** Stops the timers and the signal listener; the socket stays with the agent if the body was read. */
+  /** Stops the deadlines and the signal listener; the socket stays with the agent if the body was read. */
   finish(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.length = 0;
+    for (const deadline of this.deadlines) deadline.cancel();
+    this.deadlines.length = 0;
     this.options.signal?.removeEventListener("abort", this.onAbort);
   }
 }
