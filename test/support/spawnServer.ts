@@ -12,8 +12,19 @@ export interface Spawned {
   code?: number | null;
 }
 
-export function spawnServer(env: Record<string, string>): Promise<Spawned> {
-  const child = spawn(`${REPO_ROOT}node_modules/.bin/tsx`, ["scripts/start.ts"], { cwd: REPO_ROOT, env: { ...process.env, ...KEYLESS, PORT: "0", ...env } });
+export interface SpawnOptions {
+  /**
+   * Called with the server's own pid before it has started (e.g. to put it under a CPU quota).
+   * The server then runs as `node --import tsx`, with no tsx launcher process in between, so
+   * the pid is the process that serves.
+   */
+  onSpawn?: (pid: number) => void;
+}
+
+export function spawnServer(env: Record<string, string>, options: SpawnOptions = {}): Promise<Spawned> {
+  const spawnEnv = { cwd: REPO_ROOT, env: { ...process.env, ...KEYLESS, PORT: "0", ...env } };
+  const child = options.onSpawn ? spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], spawnEnv) : spawn(`${REPO_ROOT}node_modules/.bin/tsx`, ["scripts/start.ts"], spawnEnv);
+  if (options.onSpawn && child.pid !== undefined) options.onSpawn(child.pid);
   let output = "";
   return new Promise((resolve) => {
     const onData = (chunk: Buffer) => {
