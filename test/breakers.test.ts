@@ -22,7 +22,7 @@ function files(first: ControllableProvider, upstream: LocalUpstream): RawConfigF
     { provider: "qwen", model: "qwen-turbo", timeout_ms: 3000 },
   ];
   const staging = f.envPolicy.environments.staging;
-  staging.breaker = { consecutive_failures: 3, cooldown_ms: 1500, probe_lease_ms: 5000 };
+  staging.breaker = { consecutive_failures: 3, min_failing_users: 3, cooldown_ms: 1500, probe_lease_ms: 5000 };
   staging.limits = { ...staging.limits, per_user_intent: { requests: 1000, window_seconds: 60 }, per_user: { requests: 1000, window_seconds: 60 } };
   return f;
 }

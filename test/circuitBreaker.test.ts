@@ -3,9 +3,10 @@ import * as z from "zod/mini";
 import { describe, expect, it } from "vitest";
 import { attemptVerdict } from "../lib/breaker/attemptVerdict";
 import { type BreakerSettings, breakerSettingsSchema, defaultBreakerSettings, DEFAULT_BREAKER_SETTINGS } from "../lib/breaker/breakerSettings";
-import { type BreakerState, admitCall, closedBreaker, cooldownFor, recordCall, windowCounts } from "../lib/breaker/circuitBreaker";
+import { type BreakerState, admitCall, closedBreaker, cooldownFor, recordCall, windowCounts, windowFailingUsers, withUser } from "../lib/breaker/circuitBreaker";
 
-const settings = (over: Partial<BreakerSettings> = {}): BreakerSettings => ({ ...defaultBreakerSettings(), ...over });
+// One failing user suffices here: these tests pin the machine's other rules; the distinct-user rule has its own.
+const settings = (over: Partial<BreakerSettings> = {}): BreakerSettings => ({ ...defaultBreakerSettings(), min_failing_users: 1, ...over });
 
 /** Feeds verdicts one per `stepMs` starting at `t0`; returns the final state and every transition. */
 function feed(state: BreakerState, verdicts: ("success" | "failure")[], t0: number, stepMs: number, s: BreakerSettings) {
@@ -183,5 +184,100 @@ describe("attemptVerdict", () => {
     expect(["ok", "rejected"].map(attemptVerdict)).toEqual(["success", "success"]);
     expect(["timeout", "connection", "server_error", "rate_limited", "bad_response"].map(attemptVerdict)).toEqual(Array(5).fill("failure"));
     expect(["retry_after_exceeds_budget", "skipped", "breaker_open", "something_new"].map(attemptVerdict)).toEqual([undefined, undefined, undefined, undefined]);
+  });
+});
+
+describe("failures from enough distinct users (min_failing_users)", () => {
+  /** Failures one per 10 ms from the given users, in order. */
+  const failures = (state: BreakerState, users: (string | undefined)[], t0: number, s: BreakerSettings) => {
+    const transitions = [];
+    let t = t0;
+    for (const who of users) {
+      const r = recordCall(state, "failure", "timeout", false, t, s, who);
+      state = r.state;
+      if (r.transition) transitions.push(r.transition);
+      t += 10;
+    }
+    return { state, transitions };
+  };
+
+  it("defaults to 5, within 1..1000", () => {
+    expect(DEFAULT_BREAKER_SETTINGS.min_failing_users).toBe(5);
+    expect(z.parse(breakerSettingsSchema, {}).min_failing_users).toBe(5);
+    expect(z.parse(breakerSettingsSchema, { min_failing_users: 1 }).min_failing_users).toBe(1);
+    expect(z.parse(breakerSettingsSchema, { min_failing_users: 1000 }).min_failing_users).toBe(1000);
+    for (const bad of [0, 1001, 2.5]) expect(z.safeParse(breakerSettingsSchema, { min_failing_users: bad }).error?.issues[0]?.path).toEqual(["min_failing_users"]);
+  });
+
+  it("three users failing in a row, however often, never open it; a fifth distinct user does", () => {
+    const s = settings({ consecutive_failures: 5, min_failing_users: 5, min_requests: 1000 });
+    const three = failures(closedBreaker(), ["a", "b", "c", "a", "b", "c", "a", "b", "c", "a"], 0, s);
+    expect(three.transitions).toEqual([]);
+    expect(three.state).toMatchObject({ kind: "closed", consecutiveFailures: 10, failingUsers: ["a", "b", "c"] });
+    const four = failures(three.state, ["d"], 1000, s);
+    expect(four.state.kind).toBe("closed");
+    const five = failures(four.state, ["e"], 2000, s);
+    expect(five.transitions).toEqual([expect.objectContaining({ type: "opened", reason: "consecutive_failures", detail: "12 failures in a row (last: timeout)" })]);
+  });
+
+  it("needs the run's count too: five users with four failures in a row do not open it", () => {
+    const s = settings({ consecutive_failures: 6, min_failing_users: 5, min_requests: 1000 });
+    expect(failures(closedBreaker(), ["a", "b", "c", "d", "e"], 0, s).transitions).toEqual([]);
+    expect(failures(closedBreaker(), ["a", "b", "c", "d", "e", "a"], 0, s).transitions).toHaveLength(1);
+  });
+
+  it("a success starts the run's users afresh", () => {
+    const s = settings({ consecutive_failures: 3, min_failing_users: 3, min_requests: 1000 });
+    const before = failures(closedBreaker(), ["a", "b"], 0, s);
+    const ok = recordCall(before.state, "success", undefined, false, 100, s, "z");
+    expect(ok.state).not.toHaveProperty("failingUsers");
+    expect(failures(ok.state, ["c", "c", "c"], 200, s).transitions).toEqual([]);
+    expect(failures(ok.state, ["c", "a", "b"], 200, s).transitions).toHaveLength(1);
+  });
+
+  it("the rate rule counts distinct users in the window as well", () => {
+    const s = settings({ consecutive_failures: 1000, failure_rate: 0.5, min_requests: 10, window_ms: 10_000, min_failing_users: 3 });
+    // Ten calls, all failed, from two users: the rate is there, the users are not.
+    const two = failures(closedBreaker(), ["a", "b", "a", "b", "a", "b", "a", "b", "a", "b"], 0, s);
+    expect(two.transitions).toEqual([]);
+    const third = failures(two.state, ["c"], 200, s);
+    expect(third.transitions).toEqual([expect.objectContaining({ reason: "failure_rate", detail: "11 of 11 calls failed in 10 s (last: timeout)" })]);
+  });
+
+  it("users who failed before the window do not count", () => {
+    const s = settings({ consecutive_failures: 1000, failure_rate: 0.5, min_requests: 4, window_ms: 10_000, min_failing_users: 3 });
+    const old = failures(closedBreaker(), ["a", "b"], 0, s);
+    const later = failures(old.state, ["c", "c", "c", "c"], 20_000, s);
+    expect(later.transitions).toEqual([]);
+    expect(windowFailingUsers(later.state.kind === "closed" ? later.state.buckets : [], 20_040, 10_000, 3)).toBe(1);
+  });
+
+  it("a call with no user to blame (an operator's script) counts as a user of its own", () => {
+    const s = settings({ consecutive_failures: 3, min_failing_users: 3, min_requests: 1000 });
+    expect(failures(closedBreaker(), [undefined, undefined, undefined], 0, s).transitions).toHaveLength(1);
+  });
+
+  it("withUser adds a user once, and stops at the cap", () => {
+    expect(withUser([], "a", 0, 3)).toEqual(["a"]);
+    expect(withUser(["a"], "a", 0, 3)).toEqual(["a"]);
+    expect(withUser(["a", "b"], "c", 0, 3)).toEqual(["a", "b", "c"]);
+    expect(withUser(["a", "b", "c"], "d", 0, 3)).toEqual(["a", "b", "c"]);
+    const anon = withUser(withUser([], undefined, 7, 3), undefined, 7, 3);
+    expect(anon).toHaveLength(2);
+    expect(new Set(anon).size).toBe(2);
+    for (const name of anon) expect(name.startsWith("?")).toBe(true);
+  });
+
+  it("windowFailingUsers unites the live buckets' users, up to the cap", () => {
+    const buckets = [
+      { startMs: 0, successes: 0, failures: 2, failingUsers: ["a", "b"] },
+      { startMs: 1000, successes: 1, failures: 0 },
+      { startMs: 2000, successes: 0, failures: 3, failingUsers: ["b", "c", "d"] },
+    ];
+    expect(windowFailingUsers(buckets, 2500, 10_000, 10)).toBe(4);
+    expect(windowFailingUsers(buckets, 2500, 10_000, 3)).toBe(3);
+    // The first bucket has left a window that ends at 11_500.
+    expect(windowFailingUsers(buckets, 11_500, 10_000, 10)).toBe(3);
+    expect(windowFailingUsers([], 0, 10_000, 10)).toBe(0);
   });
 });

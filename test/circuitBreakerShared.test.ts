@@ -13,7 +13,7 @@ import { createMemoryStore } from "../lib/store/memoryStore";
 import { createRedisStore } from "../lib/store/redisStore";
 import type { Store } from "../lib/store/store";
 
-const s: BreakerSettings = { ...defaultBreakerSettings(), consecutive_failures: 2, cooldown_ms: 1000, max_cooldown_ms: 8000, shared_stale_ms: 60_000 };
+const s: BreakerSettings = { ...defaultBreakerSettings(), min_failing_users: 1, consecutive_failures: 2, cooldown_ms: 1000, max_cooldown_ms: 8000, shared_stale_ms: 60_000 };
 const openShared = (at: number, until: number, n = 0): SharedSnapshot => ({ s: "open", at, until, r: "consecutive_failures", d: "2 failures in a row (last: timeout)", n });
 
 function openLocal(at: number): BreakerState {

@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { type BreakerSettings, defaultBreakerSettings } from "../lib/breaker/breakerSettings";
 import { type BreakerState, admitCall, closedBreaker, recordCall, windowCounts } from "../lib/breaker/circuitBreaker";
 
-const settings = (over: Partial<BreakerSettings> = {}): BreakerSettings => ({ ...defaultBreakerSettings(), ...over });
+// One failing user suffices here: these tests pin the machine's other rules; the distinct-user rule has its own.
+const settings = (over: Partial<BreakerSettings> = {}): BreakerSettings => ({ ...defaultBreakerSettings(), min_failing_users: 1, ...over });
 
 describe("a fresh breaker", () => {
   it("is closed since 0 (or since the given time), with no failures and no buckets", () => {
@@ -22,11 +23,12 @@ describe("a fresh breaker", () => {
 describe("recording on a closed breaker", () => {
   it("a success keeps it closed since when it was, with the run of failures reset", () => {
     const s = settings();
-    const failed = recordCall(closedBreaker(500), "failure", "timeout", false, 1000, s).state;
-    expect(failed).toMatchObject({ kind: "closed", sinceMs: 500, consecutiveFailures: 1, lastFailure: "timeout" });
-    const ok = recordCall(failed, "success", undefined, false, 1100, s);
+    const failed = recordCall(closedBreaker(500), "failure", "timeout", false, 1000, s, "u1").state;
+    expect(failed).toMatchObject({ kind: "closed", sinceMs: 500, consecutiveFailures: 1, lastFailure: "timeout", failingUsers: ["u1"] });
+    const ok = recordCall(failed, "success", undefined, false, 1100, s, "u2");
     expect(ok.transition).toBeUndefined();
-    expect(ok.state).toEqual({ kind: "closed", sinceMs: 500, consecutiveFailures: 0, buckets: [{ startMs: 0, successes: 1, failures: 1 }] });
+    // The run's users go with the run; the window keeps who failed in it.
+    expect(ok.state).toEqual({ kind: "closed", sinceMs: 500, consecutiveFailures: 0, buckets: [{ startMs: 0, successes: 1, failures: 1, failingUsers: ["u1"] }] });
   });
 
   it("a failure without a kind is recorded as 'failure'", () => {

@@ -62,13 +62,14 @@ export function createBreakerHub(deps: { settings: BreakerSettings; logger: Logg
     },
     record(target, outcome, probe, who) {
       // One user can make a provider time out on purpose (a prompt asking for the longest
-      // answer): their failures count at most MAX_FAILURES_PER_USER times a window, so opening a
-      // breaker for everyone takes failures from several users.
+      // answer): their failures count at most MAX_FAILURES_PER_USER times a window (so no one
+      // user fills the rate rule's window), and either rule opens only once failures came from
+      // min_failing_users distinct users (circuitBreaker.ts).
       if (who !== undefined && attemptVerdict(outcome) === "failure" && !countsFrom(targetField(target), who)) {
         if (probe) report(breakers.record(target, "not_counted", probe), true);
         return;
       }
-      report(breakers.record(target, outcome, probe), true);
+      report(breakers.record(target, outcome, probe, who), true);
     },
     mergeShared(fields) {
       report(breakers.mergeShared(fields), false);

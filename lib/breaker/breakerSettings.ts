@@ -9,6 +9,14 @@ export const DEFAULT_BREAKER_SETTINGS = {
   /** Or: at least `min_requests` calls in the last `window_ms`, and this share of them failed. */
   failure_rate: 0.5,
   min_requests: 20,
+  /**
+   * Either rule opens only on failures from at least this many distinct users (in the run of
+   * failures, or in the window). A user can make a provider time out on purpose (a prompt asking
+   * for the longest answer), and a breaker opens for everyone: three accounts once put every user
+   * on 503 (issue #25). Five accounts that each passed a WeChat login are a real cost to an
+   * attacker, and an outage that few users see costs only those users their own timeouts.
+   */
+  min_failing_users: 5,
   window_ms: 30_000,
   /** First cool-down; each failed probe multiplies it, up to the ceiling. */
   cooldown_ms: 15_000,
@@ -30,6 +38,7 @@ export const breakerSettingsSchema = z
     consecutive_failures: z._default(z.int().check(z.gte(1), z.lte(1000)), DEFAULT_BREAKER_SETTINGS.consecutive_failures),
     failure_rate: z._default(z.number().check(z.gt(0), z.lte(1)), DEFAULT_BREAKER_SETTINGS.failure_rate),
     min_requests: z._default(z.int().check(z.gte(1), z.lte(100_000)), DEFAULT_BREAKER_SETTINGS.min_requests),
+    min_failing_users: z._default(z.int().check(z.gte(1), z.lte(1000)), DEFAULT_BREAKER_SETTINGS.min_failing_users),
     window_ms: z._default(z.int().check(z.gte(1000), z.lte(3_600_000)), DEFAULT_BREAKER_SETTINGS.window_ms),
     cooldown_ms: z._default(z.int().check(z.gte(100), z.lte(3_600_000)), DEFAULT_BREAKER_SETTINGS.cooldown_ms),
     cooldown_multiplier: z._default(z.number().check(z.gte(1), z.lte(10)), DEFAULT_BREAKER_SETTINGS.cooldown_multiplier),

@@ -1,6 +1,6 @@
 // One circuit breaker as a pure state machine: every function takes a state and the time and
 // returns the next state (and any transition), never touching a clock, a store or a logger.
-// closed --(N failures in a row, or a failure rate over the window)--> open
+// closed --(N failures in a row, or a failure rate over the window; either from enough users)--> open
 // open --(cool-down over: the next caller is the probe)--> half_open
 // half_open --(probe ok)--> closed, --(probe failed)--> open with a longer cool-down
 import type { BreakerSettings } from "./breakerSettings";
@@ -13,11 +13,13 @@ export interface WindowBucket {
   startMs: number;
   successes: number;
   failures: number;
+  /** Who failed in this slice (user hashes), at most min_failing_users of them: all a rule needs. */
+  failingUsers?: readonly string[];
 }
 
 export type BreakerState =
   /** `sinceMs`: when it last closed (0 for a fresh one), so an older shared "open" cannot reopen it. */
-  | { kind: "closed"; sinceMs: number; consecutiveFailures: number; buckets: readonly WindowBucket[]; lastFailure?: string }
+  | { kind: "closed"; sinceMs: number; consecutiveFailures: number; buckets: readonly WindowBucket[]; lastFailure?: string; /** Distinct users of the current run of failures (capped). */ failingUsers?: readonly string[] }
   | { kind: "open"; openedAtMs: number; untilMs: number; reason: OpenReason; detail: string; reopenCount: number }
   | { kind: "half_open"; openedAtMs: number; probeStartedAtMs: number; reason: OpenReason; detail: string; reopenCount: number };
 
@@ -58,8 +60,17 @@ export function admitCall(state: BreakerState, nowMs: number, settings: BreakerS
   return { state: { ...state, probeStartedAtMs: nowMs }, admission: { allowed: true, probe: true } };
 }
 
-/** The outcome of a call that admitCall let through. */
-export function recordCall(state: BreakerState, verdict: Verdict, failureKind: string | undefined, probe: boolean, nowMs: number, settings: BreakerSettings): { state: BreakerState; transition?: Transition } {
+/**
+ * `who` plus what is known, distinct and capped at `cap`. A call without a user (an operator's
+ * script) has nobody to blame: it counts as a user of its own, a name no user hash can take.
+ */
+export function withUser(users: readonly string[], who: string | undefined, nowMs: number, cap: number): readonly string[] {
+  const name = who ?? `?${nowMs}:${users.length}`;
+  return users.length >= cap || users.includes(name) ? users : [...users, name];
+}
+
+/** The outcome of a call that admitCall let through; `who`: the user whose call it was (a hash). */
+export function recordCall(state: BreakerState, verdict: Verdict, failureKind: string | undefined, probe: boolean, nowMs: number, settings: BreakerSettings, who?: string): { state: BreakerState; transition?: Transition } {
   if (!settings.enabled) return { state };
   if (state.kind === "open") return { state }; // a call that started before the breaker opened
   if (state.kind === "half_open") {
@@ -68,18 +79,21 @@ export function recordCall(state: BreakerState, verdict: Verdict, failureKind: s
     if (verdict === "success") return { state: closedBreaker(nowMs), transition: { type: "closed", atMs: nowMs, source: "local" } };
     return openAt(nowMs, "probe_failed", `probe failed (${failureKind ?? "failure"})`, state.reopenCount + 1, settings);
   }
-  const buckets = addToWindow(state.buckets, nowMs, verdict, settings.window_ms);
+  const cap = settings.min_failing_users;
+  const buckets = addToWindow(state.buckets, nowMs, verdict, settings.window_ms, who, cap);
   if (verdict === "success") return { state: { kind: "closed", sinceMs: state.sinceMs, consecutiveFailures: 0, buckets } };
   const consecutiveFailures = state.consecutiveFailures + 1;
+  const failingUsers = withUser(state.failingUsers ?? [], who, nowMs, cap);
   const kind = failureKind ?? "failure";
-  if (consecutiveFailures >= settings.consecutive_failures) {
+  if (consecutiveFailures >= settings.consecutive_failures && failingUsers.length >= cap) {
     return openAt(nowMs, "consecutive_failures", `${consecutiveFailures} ${consecutiveFailures === 1 ? "failure" : "failures"} in a row (last: ${kind})`, 0, settings);
   }
   const { calls, failures } = windowCounts(buckets, nowMs, settings.window_ms);
-  if (calls >= settings.min_requests && failures / calls >= settings.failure_rate) {
+  const windowUsers = windowFailingUsers(buckets, nowMs, settings.window_ms, cap);
+  if (calls >= settings.min_requests && failures / calls >= settings.failure_rate && windowUsers >= cap) {
     return openAt(nowMs, "failure_rate", `${failures} of ${calls} calls failed in ${Math.round(settings.window_ms / 1000)} s (last: ${kind})`, 0, settings);
   }
-  return { state: { kind: "closed", sinceMs: state.sinceMs, consecutiveFailures, buckets, lastFailure: kind } };
+  return { state: { kind: "closed", sinceMs: state.sinceMs, consecutiveFailures, buckets, lastFailure: kind, failingUsers } };
 }
 
 function openAt(nowMs: number, reason: OpenReason, detail: string, reopenCount: number, settings: BreakerSettings): { state: BreakerState; transition: Transition } {
@@ -100,16 +114,23 @@ function liveBuckets(buckets: readonly WindowBucket[], nowMs: number, windowMs: 
   return buckets.filter((b) => b.startMs + width > nowMs - windowMs);
 }
 
-function addToWindow(buckets: readonly WindowBucket[], nowMs: number, verdict: Verdict, windowMs: number): WindowBucket[] {
+function addToWindow(buckets: readonly WindowBucket[], nowMs: number, verdict: Verdict, windowMs: number, who: string | undefined, cap: number): WindowBucket[] {
   const width = bucketWidth(windowMs);
   const startMs = Math.floor(nowMs / width) * width;
   const live = liveBuckets(buckets, nowMs, windowMs);
   const last = live[live.length - 1];
   const ok = verdict === "success" ? 1 : 0;
-  if (last && last.startMs === startMs) {
-    return [...live.slice(0, -1), { startMs, successes: last.successes + ok, failures: last.failures + 1 - ok }];
-  }
-  return [...live, { startMs, successes: ok, failures: 1 - ok }];
+  const current = last && last.startMs === startMs ? last : { startMs, successes: 0, failures: 0 };
+  const failingUsers = ok ? (current.failingUsers ?? []) : withUser(current.failingUsers ?? [], who, nowMs, cap);
+  const next: WindowBucket = { startMs, successes: current.successes + ok, failures: current.failures + 1 - ok, ...(failingUsers.length ? { failingUsers } : {}) };
+  return current === last ? [...live.slice(0, -1), next] : [...live, next];
+}
+
+/** Distinct users who failed in the window ending at nowMs, counted up to `cap`. */
+export function windowFailingUsers(buckets: readonly WindowBucket[], nowMs: number, windowMs: number, cap: number): number {
+  const seen = new Set<string>();
+  for (const b of liveBuckets(buckets, nowMs, windowMs)) for (const u of b.failingUsers ?? []) if (seen.size < cap) seen.add(u);
+  return seen.size;
 }
 
 /** Calls and failures in the window ending at nowMs (granularity: a tenth of the window). */

@@ -39,8 +39,8 @@ export function targetOfField(field: string): BreakerTarget | undefined {
 export interface ProviderBreakers {
   /** Before calling a target: go ahead (maybe as the probe), or skip it now with a reason. */
   admit(target: BreakerTarget): { admission: Admission; events: BreakerEvent[] };
-  /** After a call admit() let through: its attempt outcome ("ok", "timeout", "server_error", ...). */
-  record(target: BreakerTarget, outcome: string, probe: boolean): BreakerEvent[];
+  /** After a call admit() let through: its attempt outcome ("ok", "timeout", "server_error", ...), and whose call it was. */
+  record(target: BreakerTarget, outcome: string, probe: boolean, who?: string): BreakerEvent[];
   /** The breaker hash as read in the admission round trip (field -> JSON); unknown fields are skipped. */
   mergeShared(fields: Readonly<Record<string, string>>): BreakerEvent[];
   /** Hash fields to write in the record step for these events (only this instance's own transitions). */
@@ -61,7 +61,7 @@ export function createProviderBreakers(settings: BreakerSettings, now: () => num
       states.set(field, result.state);
       return { admission: result.admission, events: event(target, result.transition) };
     },
-    record(target, outcome, probe) {
+    record(target, outcome, probe, who) {
       const verdict = attemptVerdict(outcome);
       const field = targetField(target);
       const state = stateOf(field);
@@ -72,7 +72,7 @@ export function createProviderBreakers(settings: BreakerSettings, now: () => num
         }
         return [];
       }
-      const result = recordCall(state, verdict, verdict === "failure" ? outcome : undefined, probe, now(), settings);
+      const result = recordCall(state, verdict, verdict === "failure" ? outcome : undefined, probe, now(), settings, who);
       states.set(field, result.state);
       return event(target, result.transition);
     },
