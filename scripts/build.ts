@@ -11,7 +11,10 @@ import { gzipSync } from "node:zlib";
 import { type Plugin, build } from "esbuild";
 import { loadConfig } from "../lib/config/loadConfig";
 import { readConfigFiles } from "../lib/config/readConfigFiles";
-import { readDeployFiles } from "../lib/deploy/manifest";
+import { ConfigError } from "../lib/config/configError";
+import { checkFunctionList } from "../lib/deploy/functionList";
+import { readDeployFiles, resolveManifest } from "../lib/deploy/manifest";
+import { streamBudgetProblems } from "../lib/deploy/streamBudget";
 import { type ZipEntry, reproducibleZip } from "../lib/deploy/reproducibleZip";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -33,9 +36,9 @@ export interface BuiltFunction {
 /** scf_bootstrap: bash, LF endings, absolute node path, PORT 9000 on all interfaces. */
 const SCF_BOOTSTRAP = "#!/bin/bash\nexport PORT=9000\nexec /var/lang/node18/bin/node /var/user/index.mjs\n";
 
-function embeddedConfig(configRoot: string): Plugin {
-  // Refuses to build a config that would not start; what ships is the validated result.
-  const config = loadConfig(readConfigFiles(configRoot));
+type Config = ReturnType<typeof loadConfig>;
+
+function embeddedConfig(config: Config): Plugin {
   return {
     name: "embedded-config",
     setup(b) {
@@ -50,12 +53,28 @@ export interface BuildOptions {
   minify?: boolean;
   /** Where profiles/ is read from (tests build a changed copy); the repo by default. */
   configRoot?: string;
+  /** The intents to build a function for (tests add one); lib/intents/names.ts by default. */
+  intents?: readonly string[];
+}
+
+/**
+ * Before anything is built: one function per intent and no function without one, and no
+ * stream in any environment that could outlive its function's timeout.
+ */
+function checkBuildable(manifest: ReturnType<typeof readDeployFiles>["manifest"], stages: ReturnType<typeof readDeployFiles>["stages"], config: Config, intents: readonly string[] | undefined): void {
+  checkFunctionList(manifest, ROOT, intents);
+  const { functions } = resolveManifest(manifest, stages, "prod", {});
+  const outlived = streamBudgetProblems(functions, config, Object.keys(config.environments), intents);
+  if (outlived.length > 0) throw new ConfigError(outlived);
 }
 
 export async function buildFunctions(outDir = join(ROOT, "dist"), options: BuildOptions = {}): Promise<BuiltFunction[]> {
-  const { manifest } = readDeployFiles(ROOT);
+  const { manifest, stages } = readDeployFiles(ROOT);
+  // Refuses to build a config that would not start; what ships is the validated result.
+  const config = loadConfig(readConfigFiles(options.configRoot ?? ROOT));
+  checkBuildable(manifest, stages, config, options.intents);
   rmSync(outDir, { recursive: true, force: true });
-  const plugin = embeddedConfig(options.configRoot ?? ROOT);
+  const plugin = embeddedConfig(config);
   const built: BuiltFunction[] = [];
   for (const [name, fn] of Object.entries(manifest.inputs.functions)) {
     const type = fn.type ?? manifest.inputs.type ?? "event";

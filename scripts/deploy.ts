@@ -7,11 +7,16 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "../lib/config/configError";
+import { loadConfig } from "../lib/config/loadConfig";
+import { readConfigFiles } from "../lib/config/readConfigFiles";
+import { domainPath } from "../lib/deploy/customDomain";
 import { DeployError, deploy } from "../lib/deploy/deploy";
-import { loadManifest } from "../lib/deploy/manifest";
+import { checkFunctionList } from "../lib/deploy/functionList";
+import { loadManifest, readDeployFiles } from "../lib/deploy/manifest";
 import { recordingScfApi } from "../lib/deploy/recordingScfApi";
 import { requireSharedStore } from "../lib/deploy/requireSharedStore";
 import { type ScfApi, sdkScfApi } from "../lib/deploy/scfApi";
+import { isSecretReference } from "../lib/deploy/secretReference";
 import { buildFunctions } from "./build";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -23,11 +28,11 @@ function flag(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-/** What --dry-run prints: no zip bytes, no secret values. */
+/** What --dry-run prints: no zip bytes, no secret values (an ssm: reference is not one). */
 function printable(params: object): string {
   return JSON.stringify(params, (key, value: unknown) => {
     if (key === "ZipFile" && typeof value === "string") return `<zip, ${Math.round((value.length * 3) / 4 / 1024)} KB>`;
-    if (key === "Variables" && Array.isArray(value)) return (value as { Key: string; Value: string }[]).map((v) => ({ Key: v.Key, Value: PLAIN_VARIABLES.has(v.Key) ? v.Value : "***" }));
+    if (key === "Variables" && Array.isArray(value)) return (value as { Key: string; Value: string }[]).map((v) => ({ Key: v.Key, Value: PLAIN_VARIABLES.has(v.Key) || isSecretReference(v.Value) ? v.Value : "***" }));
     return value;
   });
 }
@@ -60,6 +65,7 @@ async function main(): Promise<number> {
   const dryRun = args.includes("--dry-run");
   const canaryWeight = parseCanary(flag(args, "--canary"));
   const manifest = loadManifest(stage, process.env);
+  checkFunctionList(readDeployFiles(ROOT).manifest, ROOT);
   // Before the build: a stage without its shared store is refused at once, dry run or not.
   requireSharedStore(manifest);
   if (manifest.missingVariables.length > 0) {
@@ -70,15 +76,24 @@ async function main(): Promise<number> {
 
   const built = args.includes("--no-build") ? undefined : await buildFunctions(join(ROOT, "dist"));
   const zips = Object.fromEntries(manifest.functions.map((f) => [f.name, readFileSync(built?.find((b) => b.name === f.name)?.zip ?? join(ROOT, "dist", `${f.name}.zip`))]));
-  const deployed = await deploy(await apiFor(manifest.region, dryRun), {
+  const result = await deploy(await apiFor(manifest.region, dryRun), {
     manifest,
+    config: loadConfig(readConfigFiles(ROOT)),
     zips,
     ...(canaryWeight === undefined ? {} : { canaryWeight }),
     rollback: args.includes("--rollback"),
     log: (line) => console.log(`  ${line}`),
   });
   console.log(`\n${dryRun ? "would deploy" : "deployed"} stage ${manifest.stage} (${manifest.region}, namespace ${manifest.namespace}, alias ${manifest.alias}):`);
-  for (const d of deployed) console.log(`  ${d.name.padEnd(10)} ${d.scfName.padEnd(32)} version ${d.version.padEnd(6)} ${d.url ?? ""}${d.changed ? "" : " (unchanged)"}`);
+  for (const d of result.functions) console.log(`  ${d.name.padEnd(10)} ${d.scfName.padEnd(32)} version ${d.version.padEnd(6)} ${d.url ?? ""}${d.changed ? "" : " (unchanged)"}`);
+  const concurrency = manifest.functions.filter((f) => f.concurrency).map((f) => `${f.name} ${f.concurrency!.mode} ${f.concurrency!.max}`);
+  if (concurrency.length > 0) console.log(`\nrequests per instance: ${concurrency.join(", ")}`);
+  if (result.domain) {
+    console.log(`\none host for the Mini Program's request allow-list (HTTPS, ICP-filed in mainland China): ${result.domain}`);
+    console.log(`  base URL https://${result.domain}; each function under its path: ${manifest.functions.filter((f) => f.type === "web").map((f) => `${domainPath(f.name)}/`).join(", ")}`);
+  } else {
+    console.log("\nno domain for this stage: the Mini Program would allow-list each Function URL host above (see README, One domain)");
+  }
   return 0;
 }
 

@@ -84,11 +84,11 @@ describe("npm run build, twice", () => {
     const noSleep = async () => undefined;
     await deploy(api, { manifest, zips: zips(first), sleep: noSleep });
     const before = fake.calls.length;
-    const rebuilt = await deploy(api, { manifest, zips: zips(second), sleep: noSleep });
+    const { functions: rebuilt } = await deploy(api, { manifest, zips: zips(second), sleep: noSleep });
     expect(fake.calls.slice(before).filter((c) => !/^(Get|List)/.test(c.action))).toEqual([]);
     expect(rebuilt.every((d) => !d.changed && d.version === "1")).toBe(true);
 
-    const after = await deploy(api, { manifest, zips: zips(changed), sleep: noSleep });
+    const { functions: after } = await deploy(api, { manifest, zips: zips(changed), sleep: noSleep });
     const embedsConfig = changed.filter((b) => !readFileSync(b.zip).equals(readFileSync(first.find((f) => f.name === b.name)!.zip))).map((b) => b.name);
     expect(embedsConfig).toEqual(expect.arrayContaining(["summarize", "support", "recommend", "extract"]));
     for (const d of after) expect({ fn: d.name, version: d.version }).toEqual({ fn: d.name, version: embedsConfig.includes(d.name) ? "2" : "1" });

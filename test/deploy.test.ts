@@ -20,6 +20,11 @@ const zipsOf = (m: ResolvedManifest, changed: Record<string, string> = {}) =>
 const isWrite = (action: string) => !/^(Get|List)/.test(action);
 const writesSince = (fake: FakeTencentApi, from: number) => fake.calls.slice(from).filter((c) => isWrite(c.action));
 const noSleep = async () => undefined;
+/** Some of a stage's functions: the domain, which routes all of them, is left out. */
+const subset = (m: ResolvedManifest, ...names: string[]): ResolvedManifest => {
+  const { domain: _all, ...rest } = m;
+  return { ...rest, functions: m.functions.filter((f) => names.includes(f.name)) };
+};
 
 async function sdkAgainst(fake: FakeTencentApi, secretKey = fake.secretKey): Promise<ScfApi> {
   return sdkScfApi({ secretId: fake.secretId, secretKey, region: "ap-guangzhou", endpoint: fake.endpoint });
@@ -89,7 +94,7 @@ describe("deploy, through the SDK, against the double", () => {
 
   it("first deploy: creates everything, provisions each published version before the alias serves it", async () => {
     const lines: string[] = [];
-    const deployed = await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep, log: (l) => lines.push(l) });
+    const { functions: deployed } = await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep, log: (l) => lines.push(l) });
     expect(fake.namespaces.has(NS)).toBe(true);
     for (const f of manifest.functions) {
       const state = fake.fn(NS, f.scfName);
@@ -102,8 +107,8 @@ describe("deploy, through the SDK, against the double", () => {
     expect(provisioned("summarize").request).toMatchObject({
       VersionProvisionedConcurrencyNum: 2,
       TriggerActions: [
-        { TriggerName: "morning-peak", TriggerProvisionedConcurrencyNum: 30, TriggerCronConfig: "0 40 8 * * MON-FRI *" },
-        { TriggerName: "after-peak", TriggerProvisionedConcurrencyNum: 2, TriggerCronConfig: "0 30 10 * * MON-FRI *" },
+        { TriggerName: "morning-peak", TriggerProvisionedConcurrencyNum: 30, TriggerCronConfig: "0 40 8 ? * MON-FRI *" },
+        { TriggerName: "after-peak", TriggerProvisionedConcurrencyNum: 2, TriggerCronConfig: "0 30 10 ? * MON-FRI *" },
       ],
     });
     expect(provisioned("support").request).toMatchObject({ VersionProvisionedConcurrencyNum: 0, ProvisionedType: "ConcurrencyUtilizationTracking", TrackingTarget: 0.6, MinCapacity: 2, MaxCapacity: 40 });
@@ -127,10 +132,48 @@ describe("deploy, through the SDK, against the double", () => {
     expect(deployed.every((d) => d.changed && d.version === "1")).toBe(true);
   });
 
+  it("creates functions as Tencent's toolkit does: no Handler for web functions, public egress sent, concurrency on every web function", () => {
+    const creates = fake.calls.filter((c) => c.action === "CreateFunction" && !c.error);
+    expect(creates).toHaveLength(manifest.functions.length);
+    for (const c of creates) {
+      const fn = manifest.functions.find((f) => f.scfName === c.params.FunctionName)!;
+      expect({ fn: fn.name, handler: c.params.Handler, net: c.params.PublicNetConfig }).toEqual({ fn: fn.name, handler: fn.type === "web" ? undefined : "index.main_handler", net: { PublicNetStatus: "ENABLE" } });
+    }
+    for (const fn of manifest.functions) {
+      const state = fake.fn(NS, fn.scfName);
+      // Read back as GetFunction reports it; inside the VPC the double defaults to DISABLE.
+      expect({ fn: fn.name, net: state.publicNet, concurrency: state.concurrency }).toEqual({
+        fn: fn.name,
+        net: "ENABLE",
+        concurrency: fn.type === "web" ? { DynamicEnabled: "FALSE", MaxConcurrency: 10 } : undefined,
+      });
+    }
+    expect(manifest.functions.filter((f) => f.type === "web").map((f) => f.name)).toEqual(["summarize", "support", "recommend", "extract", "auth"]);
+  });
+
+  it("polls for each Function URL the API reports late, and gives the warm-up those URLs", () => {
+    const urlCreates = fake.calls.filter((c) => c.action === "CreateTrigger" && c.params.Type === "http");
+    expect(urlCreates).toHaveLength(5);
+    // CreateTrigger's answer carried no URL: the deploy read ListTriggers until it came.
+    for (const c of urlCreates) expect(fake.calls.filter((l) => l.action === "ListTriggers" && l.params.FunctionName === c.params.FunctionName).length).toBeGreaterThanOrEqual(3);
+    const warmup = fake.fn(NS, scfName("warmup"));
+    const targets = JSON.parse(warmup.variables.find((v) => v.Key === "MINIASK_WARMUP_TARGETS")!.Value!) as { url: string }[];
+    for (const t of targets) expect(t.url).toMatch(/^https:\/\/1250000000-[0-9a-f]{10}\.ap-guangzhou\.tencentscf\.com$/);
+  });
+
+  it("one custom domain routes every web function's alias over HTTPS", () => {
+    expect([...fake.domains.keys()]).toEqual(["api.miniask.example.cn"]);
+    const domain = fake.domains.get("api.miniask.example.cn")!;
+    expect(domain).toMatchObject({ Protocol: "HTTPS", CertConfig: { CertificateId: "cert-Abc123xy" } });
+    const routes = (domain.EndpointsConfig ?? []).map((e) => [e.PathMatch, e.FunctionName, e.Qualifier, e.Namespace]);
+    expect(routes).toEqual(["summarize", "support", "recommend", "extract", "auth"].map((fn) => [`/${fn}/*`, scfName(fn), "live", NS]));
+  });
+
   it("a second run with nothing changed writes nothing", async () => {
     const before = fake.calls.length;
-    const deployed = await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep });
+    const { functions: deployed, domain } = await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep });
     expect(writesSince(fake, before)).toEqual([]);
+    expect(domain).toBe("api.miniask.example.cn");
     expect(deployed.every((d) => !d.changed && d.version === "1")).toBe(true);
   });
 
@@ -147,7 +190,7 @@ describe("deploy, through the SDK, against the double", () => {
 
   it("--canary 0 on the next change sends everything to the new version and releases the old one's instances", async () => {
     const before = fake.calls.length;
-    await deploy(api, { manifest: { ...manifest, functions: manifest.functions.filter((f) => f.name === "auth") }, zips: zipsOf(manifest, { auth: "v2" }), canaryWeight: 0, sleep: noSleep });
+    await deploy(api, { manifest: subset(manifest, "auth"), zips: zipsOf(manifest, { auth: "v2" }), canaryWeight: 0, sleep: noSleep });
     const alias = fake.fn(NS, scfName("auth")).aliases.get("live")!;
     expect(alias).toMatchObject({ FunctionVersion: "2", RoutingConfig: { AdditionalVersionWeights: [] } });
     expect([...fake.fn(NS, scfName("auth")).provisioned.keys()]).toEqual(["2"]);
@@ -164,7 +207,7 @@ describe("deploy, through the SDK, against the double", () => {
   });
 
   it("--rollback: all traffic back to the previous version, whose instances stay; the newer one's are released", async () => {
-    const only = { ...manifest, functions: manifest.functions.filter((f) => f.name === "summarize") };
+    const only = subset(manifest, "summarize");
     const before = fake.calls.length;
     await deploy(api, { manifest: only, zips: zipsOf(manifest, { summarize: "v2" }), rollback: true, sleep: noSleep });
     expect(writesSince(fake, before).map((c) => [c.action, c.params.Qualifier ?? c.params.FunctionVersion])).toEqual([

@@ -26,7 +26,7 @@ interface Rename {
 const RENAMES: Rename[] = [
   { file: "provisioned.ts", from: "MinCapacity: p.min", to: "MinimumCapacity: p.min", why: "a PutProvisionedConcurrencyConfig field the SDK lacks" },
   { file: "provisioned.ts", from: "info.AllocatedProvisionedConcurrencyNum === p.count", to: "info.VersionProvisionedConcurrencyNum === p.count", why: "a field VersionProvisionedConcurrencyInfo does not have" },
-  { file: "functionCode.ts", from: "    MemorySize: fn.memorySize,", to: "    Memory: fn.memorySize,", why: "an UpdateFunctionConfiguration field the SDK lacks" },
+  { file: "functionSettings.ts", from: "    MemorySize: fn.memorySize,", to: "    Memory: fn.memorySize,", why: "an UpdateFunctionConfiguration field the SDK lacks" },
   { file: "triggers.ts", from: "TriggerDesc: JSON.stringify(desc)", to: "TriggerDescription: JSON.stringify(desc)", why: "a CreateTrigger field the SDK lacks" },
   { file: "aliasRouting.ts", from: "RoutingConfig: { AdditionalVersionWeights: routing }", to: "RoutingConfig: { AdditionalVersionWeight: routing }", why: "a RoutingConfig field the SDK lacks" },
   { file: "functionVersion.ts", from: "v.Description === describeHash(hash)", to: "v.Desc === describeHash(hash)", why: "a field FunctionVersion (ListVersionByFunction) does not have" },

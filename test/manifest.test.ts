@@ -40,7 +40,7 @@ describe("serverless.yml, as the multi-scf component defines it", () => {
     expect(withKey((m) => delete m.inputs.functions.summarize!.handler)).toThrow("serverless.yml: inputs.functions.summarize.handler: required string, missing");
     expect(withKey((m) => (m.inputs.functions.summarize!.environments = [{ key: "A" }]))).toThrow("inputs.functions.summarize.environments[0].value");
     expect(withKey((m) => (m.inputs.triggers = [{ type: "apigw", parameters: {} }]))).toThrow("serverless.yml: inputs.triggers[0].type");
-    expect(withKey((m) => (m.inputs.triggers = [{ type: "timer", function: "warmup", parameters: { name: "w", cronExpression: "*/4 * * * *" } }]))).toThrow("expected a 7-field cron");
+    expect(withKey((m) => (m.inputs.triggers = [{ type: "timer", function: "warmup", parameters: { name: "w", cronExpression: "*/4 * * * *" } }]))).toThrow("expected 7 fields");
     expect(withKey((m) => (m.inputs.memorySize = 200))).toThrow("serverless.yml: inputs.memorySize: expected 64, or 128..3072 in steps of 128");
   });
 
@@ -89,8 +89,8 @@ describe("a stage, resolved", () => {
         mode: "scheduled",
         count: 2,
         actions: [
-          { name: "morning-peak", count: 30, cron: "0 40 8 * * MON-FRI *" },
-          { name: "after-peak", count: 2, cron: "0 30 10 * * MON-FRI *" },
+          { name: "morning-peak", count: 30, cron: "0 40 8 ? * MON-FRI *" },
+          { name: "after-peak", count: 2, cron: "0 30 10 ? * MON-FRI *" },
         ],
       },
       support: { mode: "tracking", target: 0.6, min: 2, max: 40 },
@@ -102,10 +102,10 @@ describe("a stage, resolved", () => {
 describe("writeProvisionedSchedule (npm run plan -- --write)", () => {
   it("replaces one function's setting and keeps every comment and every other line", () => {
     const before = stagesText();
-    const after = writeProvisionedSchedule(before, "prod", "summarize", { mode: "scheduled", count: 4, actions: [{ name: "morning-peak", count: 45, cron: "0 35 8 * * MON-FRI *" }] });
+    const after = writeProvisionedSchedule(before, "prod", "summarize", { mode: "scheduled", count: 4, actions: [{ name: "morning-peak", count: 45, cron: "0 35 8 ? * MON-FRI *" }] });
     const changed = (a: string, b: string) => a.split("\n").filter((line) => !b.split("\n").includes(line));
-    expect(changed(after, before)).toEqual(["        count: 4", '          - { name: morning-peak, count: 45, cron: "0 35 8 * * MON-FRI *" }']);
-    expect(changed(before, after)).toEqual(["        count: 2", '          - { name: morning-peak, count: 30, cron: "0 40 8 * * MON-FRI *" }', '          - { name: after-peak, count: 2, cron: "0 30 10 * * MON-FRI *" }']);
+    expect(changed(after, before)).toEqual(["        count: 4", '          - { name: morning-peak, count: 45, cron: "0 35 8 ? * MON-FRI *" }']);
+    expect(changed(before, after)).toEqual(["        count: 2", '          - { name: morning-peak, count: 30, cron: "0 40 8 ? * MON-FRI *" }', '          - { name: after-peak, count: 2, cron: "0 30 10 ? * MON-FRI *" }']);
     for (const comment of before.split("\n").filter((line) => line.trim().startsWith("#"))) expect(after).toContain(comment);
   });
 
@@ -119,7 +119,7 @@ describe("writeProvisionedSchedule (npm run plan -- --write)", () => {
 
   it("refuses a schedule the API would refuse, and a stage that does not exist", () => {
     expect(() => writeProvisionedSchedule(stagesText(), "prod", "support", { mode: "tracking", target: 0.6, min: 0, max: 4 })).toThrow("schedule for support: min: expected a number at least 1");
-    expect(() => writeProvisionedSchedule(stagesText(), "prod", "summarize", { mode: "scheduled", count: 1, actions: [{ name: "a", count: 2, cron: "0 40 8 * * *" }] })).toThrow("7-field cron");
+    expect(() => writeProvisionedSchedule(stagesText(), "prod", "summarize", { mode: "scheduled", count: 1, actions: [{ name: "a", count: 2, cron: "0 40 8 * * *" }] })).toThrow("expected 7 fields");
     expect(() => writeProvisionedSchedule(stagesText(), "qa", "summarize", { mode: "static", count: 1 })).toThrow("no stages.qa.provisioned");
   });
 });

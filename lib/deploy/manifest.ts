@@ -12,9 +12,10 @@ import { ConfigError } from "../config/configError";
 import { ENVIRONMENTS, type EnvironmentName } from "../config/schema";
 import { describeIssueAt } from "../validation/describeIssue";
 import { type MultiScfManifest, multiScfSchema } from "./multiScfSchema";
-import { type Provisioned, type StagesFile, stagesSchema } from "./stagesSchema";
+import { checkSecretReference } from "./secretReference";
+import { type Concurrency, type Provisioned, type StagesFile, stagesSchema } from "./stagesSchema";
 
-export type { Provisioned } from "./stagesSchema";
+export type { Concurrency, Provisioned } from "./stagesSchema";
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 export const SERVERLESS_FILE = "serverless.yml";
@@ -37,6 +38,10 @@ export interface ResolvedFunction {
   timers: { name: string; cron: string; enable: boolean }[];
   warmupCount: number;
   provisioned?: Provisioned;
+  /** Requests one instance serves at once (web functions only); unset = SCF's one. */
+  concurrency?: Concurrency;
+  /** Public egress (PublicNetConfig), sent explicitly: in a VPC no default is documented. */
+  publicNet: boolean;
 }
 
 export interface ResolvedManifest {
@@ -48,6 +53,8 @@ export interface ResolvedManifest {
   /** The alias every trigger serves (their `qualifier`): the deploy points it at the new version. */
   alias: string;
   canaryWeight: number;
+  /** The stage's one custom domain, routing a path to every web function. */
+  domain?: { name: string; certificateId: string };
   functions: ResolvedFunction[];
   /** ${env:NAME} references left unset that the stage does not allow (a deploy refuses them). */
   missingVariables: string[];
@@ -97,6 +104,18 @@ function aliasOf(manifest: MultiScfManifest): string {
   return alias;
 }
 
+// A host name, no wildcard ("不支持泛域名", CreateCustomDomain's Domain).
+const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** The stage's domain with ${env:...} resolved; none when its values are left unset. */
+function resolveDomain(domain: StagesFile["stages"]["dev"]["domain"], sub: (v: string) => string, stage: string): ResolvedManifest["domain"] {
+  if (!domain) return undefined;
+  const resolved = { name: sub(domain.name).toLowerCase(), certificateId: sub(domain.certificateId) };
+  if (!resolved.name || !resolved.certificateId) return undefined;
+  if (!HOST.test(resolved.name)) throw new ConfigError([`${STAGES_FILE}: stages.${stage}.domain.name: "${resolved.name}" is not a host name (no wildcards, no scheme or path)`]);
+  return resolved;
+}
+
 export function resolveManifest(manifest: MultiScfManifest, stages: StagesFile, stageName: string, env: Readonly<Record<string, string | undefined>>): ResolvedManifest {
   const stage = asStage(stageName);
   const settings = stages.stages[stage];
@@ -107,10 +126,12 @@ export function resolveManifest(manifest: MultiScfManifest, stages: StagesFile, 
     const url = inputs.triggers?.find((t) => t.type === "http" && t.function === key);
     const declared = fn.environments ?? inputs.environments ?? [];
     const vars = declared.map((e) => [e.key, sub(e.value)] as const).filter(([, value]) => value !== "");
+    for (const [name, value] of vars) checkSecretReference(`${SERVERLESS_FILE}: inputs.functions.${key}`, name, value);
+    const type = fn.type ?? inputs.type ?? "event";
     return {
       name: key,
       scfName: fn.name ?? `${manifest.name}-${stage}-${manifest.app}-${key}`,
-      type: fn.type ?? inputs.type ?? "event",
+      type,
       handler: fn.handler,
       memorySize: fn.memorySize ?? inputs.memorySize ?? 128,
       timeout: fn.timeout ?? inputs.timeout ?? 3,
@@ -122,11 +143,19 @@ export function resolveManifest(manifest: MultiScfManifest, stages: StagesFile, 
       timers: (inputs.triggers ?? []).flatMap((t) => (t.type === "timer" && t.function === key ? [{ name: t.parameters.name, cron: t.parameters.cronExpression, enable: t.parameters.enable ?? true }] : [])),
       warmupCount: settings.warmup[key] ?? 0,
       ...(settings.provisioned[key] ? { provisioned: settings.provisioned[key] } : {}),
+      ...(settings.concurrency[key] ? { concurrency: settings.concurrency[key] } : {}),
+      // The component's publicAccess (default on, as its toolkit sends PublicNetStatus ENABLE).
+      publicNet: fn.publicAccess ?? inputs.publicAccess ?? true,
     };
   });
-  for (const name of [...Object.keys(settings.warmup), ...Object.keys(settings.provisioned)]) {
+  for (const name of [...Object.keys(settings.warmup), ...Object.keys(settings.provisioned), ...Object.keys(settings.concurrency)]) {
     if (!inputs.functions[name]) throw new ConfigError([`${STAGES_FILE}: stages.${stage}: "${name}" is not a function in ${SERVERLESS_FILE}`]);
   }
+  for (const fn of functions) {
+    // Multiple concurrent requests are for HTTP-triggered functions only (doc 583/47183).
+    if (fn.concurrency && fn.type !== "web") throw new ConfigError([`${STAGES_FILE}: stages.${stage}.concurrency.${fn.name}: ${fn.name} is an event function; concurrency is for web functions only`]);
+  }
+  const domain = resolveDomain(settings.domain, sub, stage);
   const vpcInput = inputs.vpcConfig ?? inputs.vpc;
   const vpc = vpcInput ? { vpcId: sub(vpcInput.vpcId), subnetId: sub(vpcInput.subnetId) } : undefined;
   const allowed = new Set(settings.emptyAllowed);
@@ -138,6 +167,7 @@ export function resolveManifest(manifest: MultiScfManifest, stages: StagesFile, 
     ...(vpc && vpc.vpcId && vpc.subnetId ? { vpc } : {}),
     alias: aliasOf(manifest),
     canaryWeight: settings.canaryWeight,
+    ...(domain ? { domain } : {}),
     functions,
     missingVariables: [...unset].filter((name) => !allowed.has(name)).sort(),
   };

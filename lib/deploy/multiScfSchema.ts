@@ -6,13 +6,13 @@
 // (TimerTriggerInputsParams, HttpTriggerInputsParams), to which the component hands triggers.
 // Strict objects: a key the source does not declare is an error, not a silent no-op.
 import * as z from "zod/mini";
+import { cronSchema } from "./cron";
 
 const memorySize = z.int().check(z.refine((m) => m === 64 || (m >= 128 && m <= 3072 && m % 128 === 0), "expected 64, or 128..3072 in steps of 128"));
 const timeout = z.int().check(z.gte(1), z.lte(900));
 const keyValue = z.strictObject({ key: z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/)), value: z.string() });
 const vpc = z.strictObject({ vpcId: z.string(), subnetId: z.string() });
 const functionKey = z.string().check(z.regex(/^[a-z][a-z0-9-]{0,40}$/, "expected a lower-case function key"));
-const sevenFieldCron = z.string().check(z.refine((c) => c.trim().split(/\s+/).length === 7, "expected a 7-field cron (second minute hour day month weekday year)"));
 
 // formatFaasInputs replaces `environment` with the `environments` list (default []), so an
 // `environment:` block never reaches the function: refused here rather than silently dropped.
@@ -55,7 +55,7 @@ const faasFunction = z.strictObject({
 const timerTrigger = z.strictObject({
   type: z.literal("timer"),
   function: functionKey,
-  parameters: z.strictObject({ name: z.string().check(z.regex(/^[\w-]{1,100}$/)), qualifier: z.optional(z.string()), cronExpression: sevenFieldCron, enable: z.optional(z.boolean()), argument: z.optional(z.string()) }),
+  parameters: z.strictObject({ name: z.string().check(z.regex(/^[\w-]{1,100}$/)), qualifier: z.optional(z.string()), cronExpression: cronSchema, enable: z.optional(z.boolean()), argument: z.optional(z.string()) }),
 });
 
 const httpTrigger = z.strictObject({

@@ -52,12 +52,16 @@ export function recordingScfApi(read: ScfApi | undefined, log: WriteLog): ScfApi
     PublishVersion: write("PublishVersion", async (req) => ({ FunctionVersion: await nextVersion(req.FunctionName, req.Namespace) })),
     CreateAlias: write("CreateAlias", () => ({})),
     UpdateAlias: write("UpdateAlias", () => ({})),
-    CreateTrigger: write("CreateTrigger", () => ({})),
+    // The URL SCF would assign, as a placeholder, so the plan runs on to the warm-up function.
+    CreateTrigger: write("CreateTrigger", (req) => (req.Type === "http" ? { TriggerInfo: { Type: "http", TriggerName: req.TriggerName, TriggerDesc: JSON.stringify({ NetConfig: { ExtranetUrl: `https://<Function URL of ${req.FunctionName}>` } }) } } : {})),
     UpdateTrigger: write("UpdateTrigger", () => ({})),
     PutProvisionedConcurrencyConfig: write("PutProvisionedConcurrencyConfig", (req) => {
       provisioned.set(req.FunctionName, [...(provisioned.get(req.FunctionName) ?? []), req.Qualifier]);
       return {};
     }),
     DeleteProvisionedConcurrencyConfig: write("DeleteProvisionedConcurrencyConfig", () => ({})),
+    GetCustomDomain: (req) => (read ? read.GetCustomDomain(req) : nothing()),
+    CreateCustomDomain: write("CreateCustomDomain", () => ({})),
+    UpdateCustomDomain: write("UpdateCustomDomain", () => ({})),
   };
 }

@@ -24,6 +24,9 @@ export const SCF_ACTIONS = [
   "GetProvisionedConcurrencyConfig",
   "PutProvisionedConcurrencyConfig",
   "DeleteProvisionedConcurrencyConfig",
+  "GetCustomDomain",
+  "CreateCustomDomain",
+  "UpdateCustomDomain",
 ] as const;
 
 export type ScfAction = (typeof SCF_ACTIONS)[number];

@@ -1,10 +1,10 @@
 // scripts/deploy/stages.yml: miniask's per-stage deploy settings, the ones the multi-scf format
 // has no key for (canary weight, warm-up, provisioned concurrency, which variables may be unset).
 import * as z from "zod/mini";
+import { cronSchema } from "./cron";
 
 const functionKey = z.string().check(z.regex(/^[a-z][a-z0-9-]{0,40}$/));
 const variableName = z.string().check(z.regex(/^[A-Z_][A-Z0-9_]*$/));
-const sevenFieldCron = z.string().check(z.refine((c) => c.trim().split(/\s+/).length === 7, "expected a 7-field cron (second minute hour day month weekday year)"));
 
 // The bounds are PutProvisionedConcurrencyConfig's: TrackingTarget in (0,1) with two decimals,
 // MinCapacity at least 1, MaxCapacity at least MinCapacity; a TriggerAction's name is
@@ -15,7 +15,7 @@ export const provisionedSchema = z.discriminatedUnion("mode", [
     mode: z.literal("scheduled"),
     count: z.int().check(z.gte(0)),
     actions: z
-      .array(z.strictObject({ name: z.string().check(z.regex(/^[\w-]{1,60}$/)), count: z.int().check(z.gte(0)), cron: sevenFieldCron }))
+      .array(z.strictObject({ name: z.string().check(z.regex(/^[\w-]{1,60}$/)), count: z.int().check(z.gte(0)), cron: cronSchema }))
       .check(
         z.minLength(1),
         z.refine((actions) => new Set(actions.map((a) => a.name)).size === actions.length, "action names must be unique"),
@@ -32,11 +32,22 @@ export const provisionedSchema = z.discriminatedUnion("mode", [
     .check(z.refine((t) => t.max >= t.min, "max must be at least min")),
 ]);
 
+// InstanceConcurrencyConfig (CreateFunction / UpdateFunctionConfiguration): requests one instance
+// serves at once, MaxConcurrency in [1, 100] (scf_models.d.ts); static, or dynamic (SCF lowers it
+// under load) up to the maximum. HTTP (web) functions only (doc 583/47183).
+export const concurrencySchema = z.strictObject({ mode: z.enum(["static", "dynamic"]), max: z.int().check(z.gte(1), z.lte(100)) });
+
+// One custom domain per stage (CreateCustomDomain): values may be ${env:NAME}, resolved like
+// serverless.yml's; the certificate is an SSL certificate ID (CertConfig.CertificateId).
+const domainSchema = z.strictObject({ name: z.string().check(z.minLength(1)), certificateId: z.string().check(z.minLength(1)) });
+
 const stageSchema = z.strictObject({
   canaryWeight: z.number().check(z.gte(0), z.lt(1)),
   emptyAllowed: z.array(variableName),
   warmup: z.record(functionKey, z.int().check(z.gte(1), z.lte(50))),
   provisioned: z.record(functionKey, provisionedSchema),
+  concurrency: z._default(z.record(functionKey, concurrencySchema), {}),
+  domain: z.optional(domainSchema),
 });
 
 export const stagesSchema = z.strictObject({
@@ -46,3 +57,4 @@ export const stagesSchema = z.strictObject({
 
 export type StagesFile = z.infer<typeof stagesSchema>;
 export type Provisioned = z.infer<typeof provisionedSchema>;
+export type Concurrency = z.infer<typeof concurrencySchema>;

@@ -11,7 +11,17 @@
 // - answers the documented error codes: ResourceNotFound.*, InvalidParameterValue.* for what
 //   the docs forbid (provisioned concurrency on $LATEST or on a version not Active yet,
 //   MinCapacity below 1, VersionProvisionedConcurrencyNum other than 0 with tracking, empty
-//   environment values, ...), FailedOperation.* for writes on a function that is not Active.
+//   environment values, ...), FailedOperation.* for writes on a function that is not Active,
+// - keeps InstanceConcurrencyConfig (HTTP functions only, MaxConcurrency 1..100) and
+//   PublicNetConfig, and reads them back through GetFunction; inside a VPC, a function created
+//   without PublicNetConfig reads back DISABLE (no default is documented: the double takes the
+//   one that breaks a function that needs the internet),
+// - reports a Function URL late, as third-party code that reads it from a live account expects
+//   (see lib/deploy/triggers.ts): not in CreateTrigger's answer, in ListTriggers' TriggerDesc
+//   NetConfig.ExtranetUrl after `urlPolls` reads, or never (`urlNeverReported`),
+// - refuses a cron whose day-of-week is restricted while day-of-month is not `?` (Quartz),
+// - keeps custom domains (Create/Get/UpdateCustomDomain) and checks their routes against the
+//   functions and aliases it holds.
 import { createHash, createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -34,6 +44,8 @@ export const DEPLOY_ENV = {
   WECHAT_SECRET: "wechat-secret-deploy-0123",
   MINIASK_USER_ID_SALT: "salt-salt-salt-salt-salt-salt-salt-salt",
   MINIASK_WARMUP_KEY: "warmup-key-deploy-0123456789",
+  MINIASK_DOMAIN: "api.miniask.example.cn",
+  MINIASK_CERTIFICATE_ID: "cert-Abc123xy",
 };
 
 export class ApiError extends Error {
@@ -65,13 +77,16 @@ export interface FunctionState {
   name: string;
   type: "HTTP" | "Event";
   runtime: string;
-  handler: string;
+  /** None for HTTP functions created without one: they start from scf_bootstrap. */
+  handler?: string;
   memorySize: number;
   timeout: number;
   initTimeout: number;
   description: string;
   variables: M.Variable[];
   vpc?: M.VpcConfig;
+  concurrency?: M.InstanceConcurrencyConfig;
+  publicNet: string;
   codeSha: string;
   codeSize: number;
   status: string;
@@ -91,6 +106,10 @@ export interface FakeTencentApiOptions {
   pendingPolls?: number;
   /** Puts refused with FunctionVersionStatusNotActive after a version reads Active (it lags). */
   versionSettleLag?: number;
+  /** ListTriggers reads before a new Function URL's ExtranetUrl is reported. */
+  urlPolls?: number;
+  /** The API never reports a Function URL (the case the deploy must refuse). */
+  urlNeverReported?: boolean;
 }
 
 export interface FakeTencentApi {
@@ -100,6 +119,7 @@ export interface FakeTencentApi {
   calls: { action: string; params: Record<string, unknown>; authorization: string; error?: string }[];
   functions: ReadonlyMap<string, FunctionState>;
   namespaces: ReadonlySet<string>;
+  domains: ReadonlyMap<string, M.GetCustomDomainResponse>;
   fn(namespace: string, name: string): FunctionState;
   close(): Promise<void>;
 }
@@ -129,7 +149,14 @@ const RUNTIMES = new Set(["Nodejs10.15", "Nodejs12.16", "Nodejs14.18", "Nodejs16
 const FUNCTION_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,58}[A-Za-z0-9]$/;
 const ALIAS_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const validMemory = (m: number) => m === 64 || (m >= 128 && m <= 3072 && m % 128 === 0);
-const sevenFields = (cron: string) => cron.trim().split(/\s+/).length === 7;
+// Seven fields, and Quartz's rule for the two day fields: a restricted day-of-week takes `?`
+// as day-of-month (and the reverse).
+function sevenFields(cron: string): boolean {
+  const f = cron.trim().split(/\s+/);
+  if (f.length !== 7) return false;
+  const restricted = (x: string | undefined) => x !== "*" && x !== "?";
+  return !(restricted(f[5]) && f[3] !== "?") && !(restricted(f[3]) && f[5] !== "?") && !(f[3] === "?" && f[5] === "?");
+}
 const now = () => new Date().toISOString().replace("T", " ").slice(0, 19);
 
 function isZip(base64: string | undefined): boolean {
@@ -143,6 +170,18 @@ function checkEnvironment(env: M.Environment | undefined): void {
     // "变量的名称，不可为空字符" / "变量的值，不可为空字符"
     if (!v.Key || !v.Value) throw new ApiError("InvalidParameterValue.Environment", `environment variable ${v.Key ?? "(no name)"} has an empty name or value`);
   }
+}
+
+/** InstanceConcurrencyConfig: HTTP functions only; MaxConcurrency [1,100]; DynamicEnabled TRUE, FALSE or "" (cancel). */
+function checkConcurrency(type: string, config: M.InstanceConcurrencyConfig | undefined): void {
+  if (!config) return;
+  if (type !== "HTTP") throw new ApiError("InvalidParameterValue.InstanceConcurrencyConfig", "multiple concurrent requests are for HTTP functions only");
+  if (!["TRUE", "FALSE", ""].includes(config.DynamicEnabled ?? "")) throw new ApiError("InvalidParameterValue.DynamicEnabled", String(config.DynamicEnabled));
+  if (config.DynamicEnabled !== "" && !(Number.isInteger(config.MaxConcurrency) && config.MaxConcurrency! >= 1 && config.MaxConcurrency! <= 100)) throw new ApiError("InvalidParameterValue.MaxConcurrency", `MaxConcurrency ${String(config.MaxConcurrency)}: 1..100`);
+}
+
+function checkPublicNet(config: M.PublicNetConfigIn | undefined): void {
+  if (config && config.PublicNetStatus !== "ENABLE" && config.PublicNetStatus !== "DISABLE") throw new ApiError("InvalidParameterValue.PublicNetStatus", String(config.PublicNetStatus));
 }
 
 function checkProvisioned(req: M.PutProvisionedConcurrencyConfigRequest): void {
@@ -191,7 +230,13 @@ function verifySignature(req: IncomingMessage, body: Buffer, secretId: string, s
 // ---- the API ----
 
 type Handlers = { [A in ScfAction]: (req: ScfRequest<A>, region: string) => ScfResponse<A> };
-type State = { functions: Map<string, FunctionState>; namespaces: Set<string> };
+type State = {
+  functions: Map<string, FunctionState>;
+  namespaces: Set<string>;
+  /** Function URLs assigned but not yet reported, by trigger: the reads left before they are. */
+  pendingUrls: Map<M.TriggerInfo, { url: string; left: number }>;
+  domains: Map<string, M.GetCustomDomainResponse>;
+};
 type Helpers = ReturnType<typeof helpersFor>;
 
 function helpersFor(state: State, options: Required<FakeTencentApiOptions>) {
@@ -248,19 +293,23 @@ function namespaceAndCreateHandlers({ state, options, key }: Helpers): Pick<Hand
       if (req.Type !== undefined && req.Type !== "HTTP" && req.Type !== "Event") throw new ApiError("InvalidParameterValue.Type", `Type ${req.Type}`);
       if (!isZip(req.Code.ZipFile)) throw new ApiError("InvalidParameterValue.ZipFile", "Code.ZipFile is not a base64 zip");
       checkEnvironment(req.Environment);
+      checkConcurrency(req.Type ?? "Event", req.InstanceConcurrencyConfig);
+      checkPublicNet(req.PublicNetConfig);
       const code = Buffer.from(req.Code.ZipFile ?? "", "base64");
       state.functions.set(key(req.Namespace, req.FunctionName), {
         namespace: req.Namespace ?? "default",
         name: req.FunctionName,
         type: req.Type === "HTTP" ? "HTTP" : "Event",
         runtime: req.Runtime ?? "Python2.7",
-        handler: req.Handler ?? "index.main_handler",
+        ...(req.Handler || req.Type !== "HTTP" ? { handler: req.Handler ?? "index.main_handler" } : {}),
         memorySize: req.MemorySize ?? 128,
         timeout: req.Timeout ?? 3,
         initTimeout: req.InitTimeout ?? 65,
         description: req.Description ?? "",
         variables: req.Environment?.Variables ?? [],
         ...(req.VpcConfig ? { vpc: req.VpcConfig } : {}),
+        ...(req.InstanceConcurrencyConfig ? { concurrency: req.InstanceConcurrencyConfig } : {}),
+        publicNet: req.PublicNetConfig?.PublicNetStatus ?? (req.VpcConfig?.VpcId ? "DISABLE" : "ENABLE"),
         codeSha: sha256(code),
         codeSize: code.length,
         status: "Creating",
@@ -280,7 +329,7 @@ function functionStateHandlers({ options, fnOf, versionOf, requireActive, settle
   return {
     GetFunction: (req) => {
       const fn = fnOf(req.Namespace, req.FunctionName);
-      const base = { FunctionName: fn.name, Namespace: fn.namespace, Runtime: fn.runtime, Handler: fn.handler, Type: fn.type, AvailableStatus: "Available", ModTime: fn.modTime };
+      const base = { FunctionName: fn.name, Namespace: fn.namespace, Runtime: fn.runtime, ...(fn.handler ? { Handler: fn.handler } : {}), Type: fn.type, AvailableStatus: "Available", ModTime: fn.modTime };
       if (req.Qualifier && req.Qualifier !== "$LATEST") {
         const v = versionOf(fn, req.Qualifier);
         settle(v, ["Publishing"]);
@@ -298,6 +347,9 @@ function functionStateHandlers({ options, fnOf, versionOf, requireActive, settle
         CodeSize: fn.codeSize,
         Environment: { Variables: fn.variables },
         ...(fn.vpc ? { VpcConfig: fn.vpc } : {}),
+        PublicNetConfig: { PublicNetStatus: fn.publicNet, EipConfig: { EipStatus: "DISABLE", EipAddress: [] } },
+        ...(fn.concurrency ? { InstanceConcurrencyConfig: structuredClone(fn.concurrency) } : {}),
+        Triggers: fn.triggers.map((t) => ({ Type: t.Type ?? "", TriggerName: t.TriggerName ?? "", TriggerDesc: t.TriggerDesc ?? "", Enable: t.Enable ?? 0, Qualifier: t.Qualifier ?? "", ModTime: t.ModTime ?? "", AddTime: t.AddTime ?? "", AvailableStatus: "Available", CustomArgument: "", TriggerAttribute: "", BindStatus: "" })),
         Status: fn.status,
         StatusDesc: fn.status === "Active" ? "" : `${fn.status.toLowerCase()} in progress`,
       };
@@ -318,7 +370,11 @@ function functionStateHandlers({ options, fnOf, versionOf, requireActive, settle
       if (req.Runtime !== undefined && req.Runtime !== fn.runtime) throw new ApiError("InvalidParameterValue.Runtime", "the runtime cannot be changed");
       if (req.MemorySize !== undefined && !validMemory(req.MemorySize)) throw new ApiError("InvalidParameterValue.MemorySize", `MemorySize ${req.MemorySize}`);
       checkEnvironment(req.Environment);
+      checkConcurrency(fn.type, req.InstanceConcurrencyConfig);
+      checkPublicNet(req.PublicNetConfig);
       Object.assign(fn, { status: "Updating", pending: options.pendingPolls, modTime: now() });
+      if (req.InstanceConcurrencyConfig) fn.concurrency = req.InstanceConcurrencyConfig.DynamicEnabled === "" ? undefined : req.InstanceConcurrencyConfig;
+      if (req.PublicNetConfig) fn.publicNet = req.PublicNetConfig.PublicNetStatus;
       if (req.Description !== undefined) fn.description = req.Description;
       if (req.MemorySize !== undefined) fn.memorySize = req.MemorySize;
       if (req.Timeout !== undefined) fn.timeout = req.Timeout;
@@ -374,10 +430,29 @@ function versionAndAliasHandlers({ options, fnOf, versionOf, requireActive, chec
   };
 }
 
-function triggerHandlers({ options, fnOf, qualifierExists }: Helpers): Pick<Handlers, "ListTriggers" | "CreateTrigger" | "UpdateTrigger"> {
+/** A pending Function URL shows in its trigger's TriggerDesc once its reads have run out. */
+function reportUrls(state: State, options: Required<FakeTencentApiOptions>, fn: FunctionState): void {
+  for (const trigger of fn.triggers) {
+    const pending = state.pendingUrls.get(trigger);
+    if (!pending || options.urlNeverReported || --pending.left > 0) continue;
+    const desc = JSON.parse(trigger.TriggerDesc ?? "{}") as { NetConfig?: Record<string, unknown> };
+    trigger.TriggerDesc = JSON.stringify({ ...desc, NetConfig: { ...desc.NetConfig, ExtranetUrl: pending.url } });
+    state.pendingUrls.delete(trigger);
+  }
+}
+
+function triggerHandlers({ state, options, fnOf, qualifierExists }: Helpers): Pick<Handlers, "ListTriggers" | "CreateTrigger" | "UpdateTrigger"> {
+  /** A new http trigger's URL, reported only after `urlPolls` ListTriggers reads. */
+  const assignUrl = (fn: FunctionState, trigger: M.TriggerInfo, region: string) => {
+    const desc = JSON.parse(trigger.TriggerDesc ?? "{}") as { NetConfig?: { EnableExtranet?: boolean } };
+    if (trigger.Type !== "http" || !desc.NetConfig?.EnableExtranet) return;
+    const urlId = createHash("sha256").update(`${fn.namespace}/${fn.name}/${trigger.Qualifier ?? ""}`).digest("hex").slice(0, 10);
+    state.pendingUrls.set(trigger, { url: `https://${options.appId}-${urlId}.${region}.tencentscf.com`, left: options.urlPolls });
+  };
   return {
     ListTriggers: (req) => {
       const fn = fnOf(req.Namespace, req.FunctionName);
+      reportUrls(state, options, fn);
       return { Triggers: structuredClone(fn.triggers).slice(req.Offset ?? 0, (req.Offset ?? 0) + (req.Limit ?? 20)), TotalCount: fn.triggers.length };
     },
     CreateTrigger: (req, region) => {
@@ -385,8 +460,9 @@ function triggerHandlers({ options, fnOf, qualifierExists }: Helpers): Pick<Hand
       const qualifier = req.Qualifier ?? "$LATEST";
       if (!qualifierExists(fn, qualifier)) throw new ApiError("ResourceNotFound.FunctionVersion", `no version or alias ${qualifier}`);
       if (fn.triggers.some((t) => t.TriggerName === req.TriggerName && t.Type === req.Type)) throw new ApiError("ResourceInUse.TriggerName", `${req.TriggerName} exists`);
-      const trigger = triggerOf(fn, req, qualifier, region, options.appId);
+      const trigger = triggerOf(fn, req, qualifier);
       fn.triggers.push(trigger);
+      assignUrl(fn, trigger, region);
       return { TriggerInfo: { Type: trigger.Type, TriggerName: trigger.TriggerName, TriggerDesc: trigger.TriggerDesc, Enable: trigger.Enable, Qualifier: qualifier, AddTime: now(), ModTime: now() } };
     },
     UpdateTrigger: (req, region) => {
@@ -394,7 +470,18 @@ function triggerHandlers({ options, fnOf, qualifierExists }: Helpers): Pick<Hand
       const i = fn.triggers.findIndex((t) => t.TriggerName === req.TriggerName && t.Type === req.Type);
       if (i < 0) throw new ApiError("ResourceNotFound.Trigger", `trigger ${req.TriggerName} not found`);
       const old = fn.triggers[i]!;
-      fn.triggers[i] = triggerOf(fn, { ...req, TriggerDesc: req.TriggerDesc ?? "", Enable: req.Enable ?? (old.Enable ? "OPEN" : "CLOSE") }, req.Qualifier ?? old.Qualifier ?? "$LATEST", region, options.appId, old);
+      const updated = triggerOf(fn, { ...req, TriggerDesc: req.TriggerDesc ?? "", Enable: req.Enable ?? (old.Enable ? "OPEN" : "CLOSE") }, req.Qualifier ?? old.Qualifier ?? "$LATEST", old);
+      // A settings update keeps the URL the trigger has (or is about to report).
+      const url = (JSON.parse(old.TriggerDesc ?? "{}") as { NetConfig?: { ExtranetUrl?: string } }).NetConfig?.ExtranetUrl;
+      if (url && updated.Type === "http") {
+        const desc = JSON.parse(updated.TriggerDesc ?? "{}") as { NetConfig?: object };
+        updated.TriggerDesc = JSON.stringify({ ...desc, NetConfig: { ...desc.NetConfig, ExtranetUrl: url } });
+      }
+      fn.triggers[i] = updated;
+      const pending = state.pendingUrls.get(old);
+      state.pendingUrls.delete(old);
+      if (pending) state.pendingUrls.set(updated, pending);
+      else if (!url) assignUrl(fn, updated, region);
       return {};
     },
   };
@@ -441,13 +528,54 @@ function provisionedHandlers({ options, fnOf, versionOf, lag }: Helpers): Pick<H
   };
 }
 
+const PATH_MATCH = /^\/([\w-]+(\/[\w-]+)?)?(\/\*)?$|^\/\*$/;
+const HOST = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** Custom domains: "不支持泛域名", Protocol HTTP|HTTPS|HTTP&HTTPS, a certificate for HTTPS, routes to what exists. */
+function domainHandlers({ state, fnOf, qualifierExists }: Helpers): Pick<Handlers, "GetCustomDomain" | "CreateCustomDomain" | "UpdateCustomDomain"> {
+  const check = (req: M.CreateCustomDomainRequest | M.UpdateCustomDomainRequest) => {
+    if (req.Protocol !== undefined && !["HTTP", "HTTPS", "HTTP&HTTPS"].includes(req.Protocol)) throw new ApiError("InvalidParameterValue.Protocol", String(req.Protocol));
+    if (req.Protocol?.includes("HTTPS") && !req.CertConfig?.CertificateId) throw new ApiError("InvalidParameterValue.CertificateId", "HTTPS needs CertConfig.CertificateId");
+    const paths = new Set<string>();
+    for (const e of req.EndpointsConfig ?? []) {
+      if (!PATH_MATCH.test(e.PathMatch)) throw new ApiError("InvalidParameterValue.PathMatch", e.PathMatch);
+      if (paths.has(e.PathMatch)) throw new ApiError("InvalidParameterValue.PathMatch", `${e.PathMatch} routed twice`);
+      paths.add(e.PathMatch);
+      if (!qualifierExists(fnOf(e.Namespace, e.FunctionName), e.Qualifier)) throw new ApiError("ResourceNotFound.Qualifier", `${e.FunctionName}: no version or alias ${e.Qualifier}`);
+      for (const r of e.PathRewrite ?? []) if (r.Type !== "WildcardRules" && r.Type !== "ExactRules") throw new ApiError("InvalidParameterValue.PathRewrite", r.Type);
+    }
+  };
+  const stored = (req: M.CreateCustomDomainRequest): M.GetCustomDomainResponse => structuredClone({ Domain: req.Domain, Protocol: req.Protocol, EndpointsConfig: req.EndpointsConfig, ...(req.CertConfig ? { CertConfig: req.CertConfig } : {}), WafConfig: req.WafConfig ?? { WafOpen: "CLOSE", WafInstanceId: "" }, Tags: req.Tags ?? [] });
+  return {
+    GetCustomDomain: (req) => {
+      const domain = state.domains.get(req.Domain ?? "");
+      if (!domain) throw new ApiError("ResourceNotFound.Domain", `domain ${req.Domain ?? ""} not found`);
+      return structuredClone(domain);
+    },
+    CreateCustomDomain: (req) => {
+      if (!HOST.test(req.Domain)) throw new ApiError("InvalidParameterValue.Domain", `${req.Domain}: a host name, no wildcard`);
+      if (state.domains.has(req.Domain)) throw new ApiError("ResourceInUse.Domain", `${req.Domain} exists`);
+      check(req);
+      state.domains.set(req.Domain, stored(req));
+      return {};
+    },
+    UpdateCustomDomain: (req) => {
+      const domain = state.domains.get(req.Domain);
+      if (!domain) throw new ApiError("ResourceNotFound.Domain", `domain ${req.Domain} not found`);
+      check({ ...req, Protocol: req.Protocol ?? domain.Protocol, CertConfig: req.CertConfig ?? domain.CertConfig });
+      state.domains.set(req.Domain, stored({ ...domain, ...req, Protocol: req.Protocol ?? domain.Protocol ?? "HTTP", EndpointsConfig: req.EndpointsConfig ?? domain.EndpointsConfig ?? [] }));
+      return {};
+    },
+  };
+}
+
 function createHandlers(state: State, options: Required<FakeTencentApiOptions>): Handlers {
   const h = helpersFor(state, options);
-  return { ...namespaceAndCreateHandlers(h), ...functionStateHandlers(h), ...versionAndAliasHandlers(h), ...triggerHandlers(h), ...provisionedHandlers(h) };
+  return { ...namespaceAndCreateHandlers(h), ...functionStateHandlers(h), ...versionAndAliasHandlers(h), ...triggerHandlers(h), ...provisionedHandlers(h), ...domainHandlers(h) };
 }
 
 /** A trigger as ListTriggers reports it: a timer's desc as {"cron": ...}, Enable as 1 or 0. */
-function triggerOf(fn: FunctionState, req: M.CreateTriggerRequest, qualifier: string, region: string, appId: string, old?: M.TriggerInfo): M.TriggerInfo {
+function triggerOf(fn: FunctionState, req: M.CreateTriggerRequest, qualifier: string, old?: M.TriggerInfo): M.TriggerInfo {
   if (!/^[\w-]{1,100}$/.test(req.TriggerName)) throw new ApiError("InvalidParameterValue.TriggerName", req.TriggerName);
   if (req.Enable !== undefined && req.Enable !== "OPEN" && req.Enable !== "CLOSE") throw new ApiError("InvalidParameterValue.Enable", String(req.Enable));
   let desc: string;
@@ -460,9 +588,8 @@ function triggerOf(fn: FunctionState, req: M.CreateTriggerRequest, qualifier: st
     if ((parsed.AuthType !== "NONE" && parsed.AuthType !== "CAM") || typeof parsed.NetConfig?.EnableIntranet !== "boolean" || typeof parsed.NetConfig.EnableExtranet !== "boolean") {
       throw new ApiError("InvalidParameterValue.TriggerDesc", "AuthType (NONE|CAM) and NetConfig {EnableIntranet, EnableExtranet} are required");
     }
-    // Where the API reports the URL is not documented; this double puts it in NetConfig.
-    const urlId = createHash("sha256").update(`${fn.namespace}/${fn.name}/${qualifier}`).digest("hex").slice(0, 10);
-    desc = JSON.stringify({ ...parsed, NetConfig: { ...parsed.NetConfig, ...(parsed.NetConfig.EnableExtranet ? { ExtranetUrl: `https://${appId}-${urlId}.${region}.tencentscf.com` } : {}) } });
+    // The URL is added later, by reportUrls: where and when the API reports it is not documented.
+    desc = JSON.stringify({ AuthType: parsed.AuthType, NetConfig: { EnableIntranet: parsed.NetConfig.EnableIntranet, EnableExtranet: parsed.NetConfig.EnableExtranet } });
   } else {
     throw new ApiError("InvalidParameterValue.Type", `this double knows timer and http triggers, not ${req.Type}`);
   }
@@ -470,8 +597,8 @@ function triggerOf(fn: FunctionState, req: M.CreateTriggerRequest, qualifier: st
 }
 
 export async function startFakeTencentApi(opts: FakeTencentApiOptions = {}): Promise<FakeTencentApi> {
-  const options: Required<FakeTencentApiOptions> = { secretId: "AKIDtest", secretKey: "test-secret-key", appId: "1250000000", pendingPolls: 2, versionSettleLag: 0, ...opts };
-  const state = { functions: new Map<string, FunctionState>(), namespaces: new Set(["default"]) };
+  const options: Required<FakeTencentApiOptions> = { secretId: "AKIDtest", secretKey: "test-secret-key", appId: "1250000000", pendingPolls: 2, versionSettleLag: 0, urlPolls: 2, urlNeverReported: false, ...opts };
+  const state: State = { functions: new Map(), namespaces: new Set(["default"]), pendingUrls: new Map(), domains: new Map() };
   const calls: FakeTencentApi["calls"] = [];
   const handlers = createHandlers(state, options);
   const models = requestModels();
@@ -514,6 +641,7 @@ export async function startFakeTencentApi(opts: FakeTencentApiOptions = {}): Pro
     calls,
     functions: state.functions,
     namespaces: state.namespaces,
+    domains: state.domains,
     fn: (namespace, name) => {
       const fn = state.functions.get(`${namespace}/${name}`);
       if (!fn) throw new Error(`no function ${namespace}/${name}`);
