@@ -2,13 +2,17 @@
 // `require`: miniprogram/dist/miniask.js, and the same bytes in the example Mini Program
 // (examples/miniprogram/miniask/miniask.js, committed so the example opens in DevTools as
 // cloned; test/exampleMiniprogram.test.ts fails when it is stale). ES2015 output: esbuild
-// lowers async/await to generators; the sources avoid every later runtime API.
+// lowers async/await to generators; the sources avoid every later runtime API. First it writes
+// miniprogram/src/functionTimeouts.ts from serverless.yml: the client's default timeouts.
 import { build } from "esbuild";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { functionTimeoutsMs, functionTimeoutsSource } from "./functionTimeouts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+export const FUNCTION_TIMEOUTS_FILE = join(root, "miniprogram/src/functionTimeouts.ts");
 
 export const MINIPROGRAM_OUTPUTS = [join(root, "miniprogram/dist/miniask.js"), join(root, "examples/miniprogram/miniask/miniask.js")];
 
@@ -39,6 +43,8 @@ export async function buildMiniprogram(...outfiles: string[]): Promise<void> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  writeFileSync(FUNCTION_TIMEOUTS_FILE, functionTimeoutsSource(functionTimeoutsMs(root)));
+  console.log(`wrote ${FUNCTION_TIMEOUTS_FILE}`);
   await buildMiniprogram(...MINIPROGRAM_OUTPUTS);
   for (const out of MINIPROGRAM_OUTPUTS) console.log(`built ${out}`);
 }

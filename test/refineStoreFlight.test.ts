@@ -64,7 +64,7 @@ describe("storeFlight (real Redis)", () => {
   });
 
   it("serves an outcome stored between its read and its lock without computing", async () => {
-    const { lockKey, resultKey } = keys();
+    const { lockKey } = keys();
     let reads = 0;
     const value = await flight({
       lockKey,

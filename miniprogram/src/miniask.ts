@@ -7,6 +7,7 @@ import { MiniaskError, errorFromBody } from "./errors";
 import type { AskResult, Flags, RefineResult } from "./results";
 import { type Session, createSessionKeeper } from "./session";
 import { streamOnce } from "./streamAnswer";
+import { createTimeouts } from "./timeouts";
 import { type AbortScope, bodyOf, canStreamChunks, sendRequest } from "./transport";
 import type { WxLike, WxRequestSuccess } from "./wx";
 
@@ -29,6 +30,10 @@ export interface MiniaskOptions {
   now?: () => number;
   /** Log in again when the token has less than this left. */
   refreshMarginSeconds?: number;
+  /**
+   * One timeout for every call. Without it each call waits as long as the function it calls
+   * may run (serverless.yml's timeouts, built in) plus a margin: support's 90 s, login's 10 s.
+   */
   timeoutMs?: number;
   storageKey?: string;
 }
@@ -62,7 +67,7 @@ export function createMiniaskClient(options: MiniaskOptions) {
   // A page that forgot `wx` gets wx_unavailable from its first call, with that call's traceId.
   const wxApi: WxLike = options && options.wx && typeof options.wx === "object" ? options.wx : {};
   const now = options.now ?? Date.now;
-  const timeoutMs = options.timeoutMs ?? 15_000;
+  const timeoutFor = createTimeouts(options.timeoutMs);
   const base = (options.baseUrl ?? "").replace(/\/+$/, "");
   const loginUrl = options.urls?.login ?? `${base}/v1/mini/login`;
   const askUrl = (intent: string) => options.urls?.ask?.[intent] ?? `${base}/v1/mini/ask`;
@@ -76,7 +81,7 @@ export function createMiniaskClient(options: MiniaskOptions) {
     loginUrl,
     now,
     refreshMarginSeconds: options.refreshMarginSeconds ?? 60,
-    timeoutMs,
+    timeoutMs: timeoutFor("auth"),
     newTraceId: () => newTraceId(now),
     initial: given ? { token: given.token, userId: given.userId, expiresAt: given.expiresAt ?? 0 } : undefined,
   });
@@ -100,12 +105,12 @@ export function createMiniaskClient(options: MiniaskOptions) {
     return JSON.stringify(body);
   }
 
-  async function postJson(url: string, traceId: string, data: (s: Session) => string, scope?: AbortScope): Promise<WxRequestSuccess> {
-    return withSession(traceId, (s) => sendRequest(wxApi, { url, method: "POST", header: headers(s, traceId), data: data(s), dataType: "json", timeout: timeoutMs }, traceId, scope).reply);
+  async function postJson(url: string, timeout: number, traceId: string, data: (s: Session) => string, scope?: AbortScope): Promise<WxRequestSuccess> {
+    return withSession(traceId, (s) => sendRequest(wxApi, { url, method: "POST", header: headers(s, traceId), data: data(s), dataType: "json", timeout }, traceId, scope).reply);
   }
 
   async function askWith<A>(intent: string, input: Record<string, unknown>, askOptions: AskOptions, traceId: string, scope?: AbortScope): Promise<AskResult<A>> {
-    const res = await postJson(askUrl(intent), traceId, (s) => askBody(intent, s.userId, traceId, input, askOptions, false), scope);
+    const res = await postJson(askUrl(intent), timeoutFor(intent), traceId, (s) => askBody(intent, s.userId, traceId, input, askOptions, false), scope);
     const body = bodyOf(res.data);
     if (res.statusCode !== 200 || !isAnswerReply(body)) throw errorFromBody(body, res.statusCode, traceId, res.header);
     return body as unknown as AskResult<A>;
@@ -117,7 +122,8 @@ export function createMiniaskClient(options: MiniaskOptions) {
   }
 
   async function refineWith<A>(id: string, intent: string | undefined, scope?: AbortScope): Promise<RefineResult<A>> {
-    const res = await postJson(refineUrl(intent), id, () => JSON.stringify({ traceId: id }), scope);
+    // Served by the intent's function: /refine may compute the refinement itself.
+    const res = await postJson(refineUrl(intent), timeoutFor(intent), id, () => JSON.stringify({ traceId: id }), scope);
     const body = bodyOf(res.data);
     if (res.statusCode !== 200 || !isAnswerReply(body)) throw errorFromBody(body, res.statusCode, id, res.header);
     return body as unknown as RefineResult<A>;
@@ -173,7 +179,7 @@ export function createMiniaskClient(options: MiniaskOptions) {
       const attempt = await withSession(traceId, (s) =>
         scope.aborted
           ? Promise.reject(scope.aborted)
-          : streamOnce<A>(wxApi, { url: askUrl(intent), method: "POST", header: Object.assign(headers(s, traceId), { accept: "text/event-stream" }), data: askBody(intent, s.userId, traceId, input, streamOptions, true), timeout: Math.max(timeoutMs, 60_000) }, streamOptions, traceId, scope),
+          : streamOnce<A>(wxApi, { url: askUrl(intent), method: "POST", header: Object.assign(headers(s, traceId), { accept: "text/event-stream" }), data: askBody(intent, s.userId, traceId, input, streamOptions, true), timeout: timeoutFor(intent) }, streamOptions, traceId, scope),
       );
       if (attempt.result) return attempt.result;
       if (attempt.whole) return wholeAnswer(attempt.whole, streamOptions, scope);
@@ -195,7 +201,7 @@ export function createMiniaskClient(options: MiniaskOptions) {
     if (flagsCache && now() - flagsCache.fetchedAt < 60_000) return flagsCache.flags;
     const traceId = newTraceId(now);
     const res = await withSession(traceId, (s) =>
-      sendRequest(wxApi, { url: flagsUrl, method: "GET", header: { authorization: `Bearer ${s.token}`, "x-trace-id": traceId }, dataType: "json", timeout: timeoutMs }, traceId).reply,
+      sendRequest(wxApi, { url: flagsUrl, method: "GET", header: { authorization: `Bearer ${s.token}`, "x-trace-id": traceId }, dataType: "json", timeout: timeoutFor("auth") }, traceId).reply,
     );
     const body = bodyOf(res.data) as Flags | null;
     if (res.statusCode !== 200 || !body || typeof body !== "object" || !body.intents) throw errorFromBody(body, res.statusCode, traceId, res.header);

@@ -472,6 +472,27 @@ function streamOnce(wxApi, request, callbacks, traceId, scope) {
   });
 }
 
+// miniprogram/src/functionTimeouts.ts
+var FUNCTION_TIMEOUT_MS = {
+  summarize: 8e4,
+  support: 9e4,
+  recommend: 8e4,
+  extract: 8e4,
+  auth: 1e4
+};
+
+// miniprogram/src/timeouts.ts
+var CLIENT_MARGIN_MS = 5e3;
+function createTimeouts(override) {
+  let longest = 0;
+  for (const name in FUNCTION_TIMEOUT_MS) if (name !== "auth") longest = Math.max(longest, FUNCTION_TIMEOUT_MS[name] || 0);
+  return (fn) => {
+    if (override !== void 0) return override;
+    const own = fn === void 0 ? void 0 : FUNCTION_TIMEOUT_MS[fn];
+    return (own === void 0 ? longest : own) + CLIENT_MARGIN_MS;
+  };
+}
+
 // miniprogram/src/miniask.ts
 function newTraceId(now = Date.now) {
   return `${now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
@@ -480,12 +501,12 @@ function sumUsage(a, b) {
   return { promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens, totalTokens: a.totalTokens + b.totalTokens };
 }
 function createMiniaskClient(options) {
-  var _a, _b, _c, _d, _e, _f, _g, _h, _i, _j, _k, _l;
+  var _a, _b, _c, _d, _e, _f, _g, _h, _i, _j, _k;
   const wxApi = options && options.wx && typeof options.wx === "object" ? options.wx : {};
   const now = (_a = options.now) != null ? _a : Date.now;
-  const timeoutMs = (_b = options.timeoutMs) != null ? _b : 15e3;
-  const base = ((_c = options.baseUrl) != null ? _c : "").replace(/\/+$/, "");
-  const loginUrl = (_e = (_d = options.urls) == null ? void 0 : _d.login) != null ? _e : `${base}/v1/mini/login`;
+  const timeoutFor = createTimeouts(options.timeoutMs);
+  const base = ((_b = options.baseUrl) != null ? _b : "").replace(/\/+$/, "");
+  const loginUrl = (_d = (_c = options.urls) == null ? void 0 : _c.login) != null ? _d : `${base}/v1/mini/login`;
   const askUrl = (intent) => {
     var _a2, _b2, _c2;
     return (_c2 = (_b2 = (_a2 = options.urls) == null ? void 0 : _a2.ask) == null ? void 0 : _b2[intent]) != null ? _c2 : `${base}/v1/mini/ask`;
@@ -494,17 +515,17 @@ function createMiniaskClient(options) {
     var _a2, _b2, _c2, _d2, _e2;
     return intent && ((_b2 = (_a2 = options.urls) == null ? void 0 : _a2.refine) == null ? void 0 : _b2[intent]) || intent && ((_e2 = (_d2 = (_c2 = options.urls) == null ? void 0 : _c2.ask) == null ? void 0 : _d2[intent]) == null ? void 0 : _e2.replace(/\/v1\/mini\/ask$/, "/v1/mini/refine")) || `${base}/v1/mini/refine`;
   };
-  const flagsUrl = (_i = (_f = options.urls) == null ? void 0 : _f.flags) != null ? _i : `${base || ((_h = (_g = options.urls) == null ? void 0 : _g.login) != null ? _h : "").replace(/\/v1\/mini\/login$/, "")}/v1/mini/flags`;
+  const flagsUrl = (_h = (_e = options.urls) == null ? void 0 : _e.flags) != null ? _h : `${base || ((_g = (_f = options.urls) == null ? void 0 : _f.login) != null ? _g : "").replace(/\/v1\/mini\/login$/, "")}/v1/mini/flags`;
   const given = options.session;
   const sessions = createSessionKeeper({
     wxApi,
-    storageKey: (_j = options.storageKey) != null ? _j : "miniask.session",
+    storageKey: (_i = options.storageKey) != null ? _i : "miniask.session",
     loginUrl,
     now,
-    refreshMarginSeconds: (_k = options.refreshMarginSeconds) != null ? _k : 60,
-    timeoutMs,
+    refreshMarginSeconds: (_j = options.refreshMarginSeconds) != null ? _j : 60,
+    timeoutMs: timeoutFor("auth"),
     newTraceId: () => newTraceId(now),
-    initial: given ? { token: given.token, userId: given.userId, expiresAt: (_l = given.expiresAt) != null ? _l : 0 } : void 0
+    initial: given ? { token: given.token, userId: given.userId, expiresAt: (_k = given.expiresAt) != null ? _k : 0 } : void 0
   });
   const headers = (s, traceId) => ({ "content-type": "application/json", authorization: `Bearer ${s.token}`, "x-trace-id": traceId });
   function withSession(traceId, send) {
@@ -522,14 +543,14 @@ function createMiniaskClient(options) {
     if (stream) body.stream = true;
     return JSON.stringify(body);
   }
-  function postJson(url, traceId, data, scope) {
+  function postJson(url, timeout, traceId, data, scope) {
     return __async(this, null, function* () {
-      return withSession(traceId, (s) => sendRequest(wxApi, { url, method: "POST", header: headers(s, traceId), data: data(s), dataType: "json", timeout: timeoutMs }, traceId, scope).reply);
+      return withSession(traceId, (s) => sendRequest(wxApi, { url, method: "POST", header: headers(s, traceId), data: data(s), dataType: "json", timeout }, traceId, scope).reply);
     });
   }
   function askWith(intent, input, askOptions, traceId, scope) {
     return __async(this, null, function* () {
-      const res = yield postJson(askUrl(intent), traceId, (s) => askBody(intent, s.userId, traceId, input, askOptions, false), scope);
+      const res = yield postJson(askUrl(intent), timeoutFor(intent), traceId, (s) => askBody(intent, s.userId, traceId, input, askOptions, false), scope);
       const body = bodyOf(res.data);
       if (res.statusCode !== 200 || !isAnswerReply(body)) throw errorFromBody(body, res.statusCode, traceId, res.header);
       return body;
@@ -541,7 +562,7 @@ function createMiniaskClient(options) {
   }
   function refineWith(id, intent, scope) {
     return __async(this, null, function* () {
-      const res = yield postJson(refineUrl(intent), id, () => JSON.stringify({ traceId: id }), scope);
+      const res = yield postJson(refineUrl(intent), timeoutFor(intent), id, () => JSON.stringify({ traceId: id }), scope);
       const body = bodyOf(res.data);
       if (res.statusCode !== 200 || !isAnswerReply(body)) throw errorFromBody(body, res.statusCode, id, res.header);
       return body;
@@ -591,7 +612,7 @@ function createMiniaskClient(options) {
       if (!canStreamChunks(wxApi)) return wholeAnswer(yield askWith(intent, input, streamOptions, traceId, scope), streamOptions, scope);
       const attempt = yield withSession(
         traceId,
-        (s) => scope.aborted ? Promise.reject(scope.aborted) : streamOnce(wxApi, { url: askUrl(intent), method: "POST", header: Object.assign(headers(s, traceId), { accept: "text/event-stream" }), data: askBody(intent, s.userId, traceId, input, streamOptions, true), timeout: Math.max(timeoutMs, 6e4) }, streamOptions, traceId, scope)
+        (s) => scope.aborted ? Promise.reject(scope.aborted) : streamOnce(wxApi, { url: askUrl(intent), method: "POST", header: Object.assign(headers(s, traceId), { accept: "text/event-stream" }), data: askBody(intent, s.userId, traceId, input, streamOptions, true), timeout: timeoutFor(intent) }, streamOptions, traceId, scope)
       );
       if (attempt.result) return attempt.result;
       if (attempt.whole) return wholeAnswer(attempt.whole, streamOptions, scope);
@@ -613,7 +634,7 @@ function createMiniaskClient(options) {
       const traceId = newTraceId(now);
       const res = yield withSession(
         traceId,
-        (s) => sendRequest(wxApi, { url: flagsUrl, method: "GET", header: { authorization: `Bearer ${s.token}`, "x-trace-id": traceId }, dataType: "json", timeout: timeoutMs }, traceId).reply
+        (s) => sendRequest(wxApi, { url: flagsUrl, method: "GET", header: { authorization: `Bearer ${s.token}`, "x-trace-id": traceId }, dataType: "json", timeout: timeoutFor("auth") }, traceId).reply
       );
       const body = bodyOf(res.data);
       if (res.statusCode !== 200 || !body || typeof body !== "object" || !body.intents) throw errorFromBody(body, res.statusCode, traceId, res.header);
