@@ -222,6 +222,23 @@ describe("the built function entry with ssm: variables", () => {
     for (const text of [...ALL_SECRET_TEXT, ssm.credentials.TENCENTCLOUD_SECRETKEY, ssm.credentials.TENCENTCLOUD_SESSIONTOKEN]) expect(everything).not.toContain(text);
   }, 30_000);
 
+  it("as an event function, holds an event that arrives during init until its secrets are read, then answers it", async () => {
+    await newSsm();
+    const minted = (await issueAppToken(parseTokenKeys(TOKEN_KEYS_V1, "staging"), "staging", "u_event", 600)).token;
+    const event = { httpMethod: "POST", path: "/v1/mini/ask", headers: { "content-type": "application/json", authorization: `Bearer ${minted}` }, body: JSON.stringify({ intent: "summarize", userId: "u_event", input: { text: `${ARTICLE_TEXT} (event)` } }), requestContext: { requestId: "r-1", sourceIp: "10.0.0.1" } };
+    // Imported, not run as the entry: SCF's event runtime calls main_handler right away.
+    const script = `import("./functions/summarize/index.ts").then(async (m) => { const res = await m.main_handler(${JSON.stringify(event)}, {}); console.log("RESULT " + res.statusCode); process.exit(0); });`;
+    const child = spawn(`${REPO_ROOT}node_modules/.bin/tsx`, ["-e", script], { cwd: REPO_ROOT, env: { ...process.env, ...KEYLESS, ...roleEnv(), MINIASK_ENV: "staging", MINIASK_STORE: "memory", MINIASK_TOKEN_KEYS: "ssm:miniask-staging-token-keys", MINIASK_UPSTREAM_URL: upstream.url, MINIASK_UPSTREAM_KEY: "ssm:miniask-upstream-key" } });
+    children.push(child);
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    await new Promise((resolve) => child.on("exit", resolve));
+    expect(output).toContain("RESULT 200");
+    expect(upstream.requests.at(-1)?.authorization).toBe(`Bearer ${UPSTREAM_KEY_V1}`);
+    for (const text of ALL_SECRET_TEXT) expect(output).not.toContain(text);
+  }, 30_000);
+
   it("does not start when a secret cannot be read: one line naming the variable and SSM's code, exit 1", async () => {
     await newSsm();
     const fn = await startFunction({ ...roleEnv(), MINIASK_ENV: "staging", MINIASK_STORE: "memory", MINIASK_TOKEN_KEYS: "ssm:miniask-missing", MINIASK_UPSTREAM_URL: upstream.url, MINIASK_UPSTREAM_KEY: "ssm:miniask-upstream-key" });
