@@ -14,7 +14,7 @@ import { assertBuilt, bundleDir, DEFAULT_DIST } from "../burst/coldStart";
 import { type Flags, numberFlag, numberListFlag, readFlags, stringFlag } from "../burst/flags";
 import { readServerlessFile } from "../burst/knownFunctions";
 import { createCpuQuota } from "../support/cpuQuota";
-import { capacityInput, floorChatBody } from "./capacityRequests";
+import { capacityInput, firstEventIsWholeAnswer, floorChatBody } from "./capacityRequests";
 import { FLOOR, type FunctionRecommendation, recommendationTable, recommendations, rowsTable } from "./capacityTable";
 import { CPU_SHARE_SOURCE, cpuShareFor, DEFAULT_CORES_PER_GB } from "./cpuShare";
 import { measureSubject, type StepRow, type Subject } from "./measureSubject";
@@ -94,6 +94,7 @@ export async function runCapacity(options: CapacityOptions, report: (line: strin
         const subject: Subject = {
           name: fn,
           memoryMb,
+          firstEventIsWholeAnswer: firstEventIsWholeAnswer(fn),
           whole: { url, headers: ask.headers, body: ask.body, stream: false },
           stream: { url, headers: { ...ask.headers, accept: "text/event-stream" }, body: streamed(ask.body), stream: true },
           cpuUs: quota.cpuUs,
@@ -116,6 +117,7 @@ export async function runCapacity(options: CapacityOptions, report: (line: strin
       const subject: Subject = {
         name: FLOOR,
         memoryMb,
+        firstEventIsWholeAnswer: false,
         whole: { url: `${whole.url}/`, headers: json, body: floorChatBody, stream: false },
         stream: { url: `http://127.0.0.1:${String(relay.line.port)}/`, headers: json, body: floorChatBody, stream: true },
         cpuUs: quota.cpuUs,

@@ -8,7 +8,7 @@ export interface RequestSample {
   ok: boolean;
   /** Send to the first delta (streamed) or to the whole body (whole), ms. */
   firstMs: number;
-  /** Between consecutive delta events, ms. */
+  /** Between consecutive streamed events of one model stream, ms. */
   gaps: number[];
   events: number;
 }
@@ -18,6 +18,8 @@ export interface Target {
   headers: Record<string, string>;
   /** The i-th request's body: a different input each time, so no cache answers it. */
   body(i: number): string;
+  /** Extra headers of the i-th request (its user's token). */
+  headersOf?: (i: number) => Record<string, string>;
   stream: boolean;
 }
 
@@ -30,9 +32,10 @@ export function sendOne(target: Target, i: number): Promise<RequestSample> {
     const started = performance.now();
     const sample: RequestSample = { ok: false, firstMs: Number.NaN, gaps: [], events: 0 };
     let last = Number.NaN;
+    let lastName = "";
     let buffer = "";
     let failed = false;
-    const req = request(target.url, { method: "POST", agent, headers: { ...target.headers, "content-length": Buffer.byteLength(body) } }, (res) => {
+    const req = request(target.url, { method: "POST", agent, headers: { ...target.headers, ...target.headersOf?.(i), "content-length": Buffer.byteLength(body) } }, (res) => {
       res.setEncoding("utf8");
       res.on("data", (piece: string) => {
         if (!target.stream) return;
@@ -44,11 +47,14 @@ export function sendOne(target: Target, i: number): Promise<RequestSample> {
           buffer = buffer.slice(end + 2);
           end = buffer.indexOf("\n\n");
           if (name === "error") failed = true;
-          if (name !== "delta") continue;
+          // `delta`, or `draft` then `final` for a profile that refines: the gap from the last
+          // draft to the first final is the second model's first token, not a relay's delay.
+          if (name !== "delta" && name !== "draft" && name !== "final") continue;
           if (sample.events === 0) sample.firstMs = now - started;
-          else sample.gaps.push(now - last);
+          else if (name === lastName) sample.gaps.push(now - last);
           sample.events += 1;
           last = now;
+          lastName = name;
         }
       });
       res.on("end", () => {

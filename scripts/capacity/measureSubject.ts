@@ -9,6 +9,8 @@ import type { Pace } from "./modelUpstream";
 export interface Subject {
   name: string;
   memoryMb: number;
+  /** The profile asks the model whole (tools) and streams the answer as one event. */
+  firstEventIsWholeAnswer: boolean;
   whole: Target;
   stream: Target;
   /** CPU used so far by everything the subject runs, µs. */
@@ -68,7 +70,8 @@ export function phaseStats(samples: readonly RequestSample[], expectedFirstMs: n
 export function streamStats(samples: readonly RequestSample[], expected: { firstMs: number; gapMs: number }, cpuUs: number): StreamPhaseResult {
   const events = samples.reduce((sum, s) => sum + s.events, 0);
   const gaps = samples.flatMap((s) => (s.ok ? s.gaps.map((g) => g - expected.gapMs) : []));
-  return { ...phaseStats(samples, expected.firstMs, cpuUs), events, addedGapP99Ms: round(percentile(gaps, 99), 1), cpuUsPerEvent: round(cpuUs / Math.max(1, events), 1) };
+  // An answer streamed as one event has no gaps: nothing added between events.
+  return { ...phaseStats(samples, expected.firstMs, cpuUs), events, addedGapP99Ms: gaps.length ? round(percentile(gaps, 99), 1) : 0, cpuUsPerEvent: round(cpuUs / Math.max(1, events), 1) };
 }
 
 async function measured<T>(subject: Subject, run: () => Promise<T>): Promise<{ value: T; cpuUs: number; rssMb: number }> {
@@ -106,7 +109,7 @@ export async function measureSubject(subject: Subject, pace: Pace, ns: readonly 
       memoryMb: subject.memoryMb,
       n,
       whole: phaseStats(whole.value, expected.wholeMs, whole.cpuUs),
-      stream: streamStats(stream.value, expected, stream.cpuUs),
+      stream: streamStats(stream.value, subject.firstEventIsWholeAnswer ? { ...expected, firstMs: expected.wholeMs } : expected, stream.cpuUs),
       rssMb: round(Math.max(whole.rssMb, stream.rssMb), 1),
       errors: 0,
     };
