@@ -1,0 +1,167 @@
+// The platform edges of the first real deploy (issue 24) and the concurrency setting (issue 23),
+// against the SCF double through the official SDK, and the checks that refuse a stage at load.
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../lib/config/loadConfig";
+import { readConfigFiles } from "../lib/config/readConfigFiles";
+import { cronProblem } from "../lib/deploy/cron";
+import { DeployError, deploy } from "../lib/deploy/deploy";
+import { checkFunctionList } from "../lib/deploy/functionList";
+import { type ResolvedManifest, loadManifest, parseStages, readDeployFiles, resolveManifest } from "../lib/deploy/manifest";
+import { reproducibleZip } from "../lib/deploy/reproducibleZip";
+import { type ScfApi, sdkScfApi } from "../lib/deploy/scfApi";
+import { RECORD_MARGIN_MS, streamBudgetProblems } from "../lib/deploy/streamBudget";
+import { INTENT_NAMES } from "../lib/intents/names";
+import { DEPLOY_ENV, type FakeTencentApi, type FakeTencentApiOptions, startFakeTencentApi } from "./support/fakeTencentApi";
+import { REPO_ROOT } from "./support/harness";
+
+const NS = "miniask-prod";
+const noSleep = async () => undefined;
+const zipsOf = (m: ResolvedManifest) => Object.fromEntries(m.functions.map((f) => [f.name, reproducibleZip([{ name: "index.mjs", content: Buffer.from(`// ${f.name}`), mode: 0o644 }])]));
+const writes = (fake: FakeTencentApi, from: number) => fake.calls.slice(from).filter((c) => !/^(Get|List)/.test(c.action) && !c.error);
+
+async function withFake<T>(options: FakeTencentApiOptions, run: (fake: FakeTencentApi, api: ScfApi) => Promise<T>): Promise<T> {
+  const fake = await startFakeTencentApi(options);
+  try {
+    return await run(fake, await sdkScfApi({ secretId: fake.secretId, secretKey: fake.secretKey, region: "ap-guangzhou", endpoint: fake.endpoint }));
+  } finally {
+    await fake.close();
+  }
+}
+
+describe("concurrency per web function (InstanceConcurrencyConfig)", () => {
+  it("is read back, rewritten only when it differs, and never sent to an event function", async () => {
+    const manifest = loadManifest("prod", DEPLOY_ENV);
+    await withFake({}, async (fake, api) => {
+      await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep });
+      // Someone sets support back to one request per instance in the console.
+      fake.fn(NS, "miniask-prod-miniask-support").concurrency = { DynamicEnabled: "FALSE", MaxConcurrency: 1 };
+      const lines: string[] = [];
+      let before = fake.calls.length;
+      await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep, log: (l) => lines.push(l) });
+      expect(writes(fake, before).map((c) => [c.action, c.params.FunctionName, c.params.InstanceConcurrencyConfig])).toEqual([["UpdateFunctionConfiguration", "miniask-prod-miniask-support", { DynamicEnabled: "FALSE", MaxConcurrency: 10 }]]);
+      expect(lines).toContain("support: settings differ from the stage's: concurrency 1 -> 10");
+      before = fake.calls.length;
+      await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep });
+      expect(writes(fake, before)).toEqual([]);
+      // Dynamic, up to a maximum.
+      const dynamic = { ...manifest, functions: manifest.functions.map((f) => (f.name === "extract" ? { ...f, concurrency: { mode: "dynamic" as const, max: 30 } } : f)) };
+      await deploy(api, { manifest: dynamic, zips: zipsOf(manifest), sleep: noSleep });
+      expect(fake.fn(NS, "miniask-prod-miniask-extract").concurrency).toEqual({ DynamicEnabled: "TRUE", MaxConcurrency: 30 });
+    });
+  });
+
+  it("is refused at load on an event function, naming it", () => {
+    const { manifest, stages } = readDeployFiles();
+    const raw = structuredClone(stages);
+    raw.stages.prod.concurrency = { ...raw.stages.prod.concurrency, warmup: { mode: "static", max: 5 } };
+    expect(() => resolveManifest(manifest, raw, "prod", DEPLOY_ENV)).toThrow("stages.prod.concurrency.warmup: warmup is an event function; concurrency is for web functions only");
+    expect(() => parseStages({ ...stages, stages: { ...stages.stages, dev: { ...stages.stages.dev, concurrency: { auth: { mode: "static", max: 101 } } } } })).toThrow("stages.dev.concurrency.auth.max");
+  });
+});
+
+describe("the Function URL", () => {
+  it("stops the deploy, naming the function, when the warm-up pings it and the API never reports its URL", async () => {
+    const manifest = loadManifest("prod", DEPLOY_ENV);
+    await withFake({ urlNeverReported: true }, async (fake, api) => {
+      const err = await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DeployError);
+      expect((err as Error).message).toMatch(/^summarize: the warm-up pings it \(3\), but the API reported no Function URL/);
+      // The warm-up function was never created with an empty target list.
+      expect(fake.functions.has(`${NS}/miniask-prod-miniask-warmup`)).toBe(false);
+    });
+  });
+});
+
+describe("crons in SCF's 7-field grammar", () => {
+  it("takes ? for the unused day field and refuses what Quartz would refuse or misread", () => {
+    for (const ok of ["0 40 8 ? * MON-FRI *", "0 */4 * * * * *", "0 0 2 1 * ? *", "0 30 10 ? * 2-6 2026", "*/5 * * * * * *"]) expect({ ok, problem: cronProblem(ok) }).toEqual({ ok, problem: undefined });
+    expect(cronProblem("0 40 8 * * MON-FRI *")).toBe('a day-of-week (MON-FRI) needs ? as day-of-month, as in "0 40 8 ? * MON-FRI *"');
+    expect(cronProblem("0 0 2 1 * MON *")).toMatch(/needs \? as day-of-month/);
+    expect(cronProblem("0 0 2 1 * * *")).toBe("a day-of-month (1) needs ? as day-of-week");
+    expect(cronProblem("0 0 2 ? * ? *")).toBe("day-of-month and day-of-week cannot both be ?");
+    expect(cronProblem("0 60 8 ? * MON *")).toMatch(/^minute: "60" is not 0-59/);
+    expect(cronProblem("0 0 25 ? * MON *")).toMatch(/^hour:/);
+    expect(cronProblem("0 0 8 ? * FRI-MON *")).toMatch(/runs backwards/);
+    expect(cronProblem("0 ? 8 * * * *")).toMatch(/^minute: \? is for day-of-month or day-of-week only/);
+    expect(cronProblem("0 40 8 * * *")).toMatch(/^expected 7 fields/);
+  });
+
+  it("refuses an invalid cron at load, naming the key", () => {
+    const { stages } = readDeployFiles();
+    const raw = structuredClone(stages) as unknown as { stages: { prod: { provisioned: { summarize: { actions: { cron: string }[] } } } } };
+    raw.stages.prod.provisioned.summarize.actions[0]!.cron = "0 40 8 * * MON-FRI *";
+    expect(() => parseStages(raw)).toThrow("stages.prod.provisioned.summarize.actions[0].cron: expected an SCF cron: a day-of-week (MON-FRI) needs ? as day-of-month");
+  });
+});
+
+describe("secrets named as ssm:<secret-name>", () => {
+  const SECRET_KEYS = ["MINIASK_TOKEN_KEYS", "HUNYUAN_API_KEY", "DEEPSEEK_API_KEY", "DASHSCOPE_API_KEY", "WECHAT_SECRET", "MINIASK_USER_ID_SALT"] as const;
+  const refs = Object.fromEntries(SECRET_KEYS.map((k) => [k, `ssm:miniask-prod-${k.toLowerCase().replace(/_/g, "-")}`]));
+
+  it("are sent as the reference: no secret value in the deploy's output or in GetFunction's read-back", async () => {
+    const manifest = loadManifest("prod", { ...DEPLOY_ENV, ...refs });
+    await withFake({}, async (fake, api) => {
+      const lines: string[] = [];
+      const result = await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep, log: (l) => lines.push(l) });
+      const readBack = JSON.stringify(await Promise.all(result.functions.map((d) => api.GetFunction({ FunctionName: d.scfName, Namespace: NS }))));
+      expect(readBack).toContain('"Key":"MINIASK_TOKEN_KEYS","Value":"ssm:miniask-prod-miniask-token-keys"');
+      const sent = JSON.stringify(fake.calls);
+      for (const key of SECRET_KEYS) {
+        const value = DEPLOY_ENV[key];
+        expect({ key, inOutput: lines.join("\n").includes(value) || JSON.stringify(result).includes(value), inReadBack: readBack.includes(value), sent: sent.includes(value) }).toEqual({ key, inOutput: false, inReadBack: false, sent: false });
+      }
+    });
+  });
+
+  it("a malformed reference is refused at load, naming the variable (SSM names have no /)", () => {
+    expect(() => loadManifest("prod", { ...DEPLOY_ENV, MINIASK_TOKEN_KEYS: "ssm:miniask/prod/token-keys" })).toThrow('inputs.functions.summarize: MINIASK_TOKEN_KEYS: "ssm:miniask/prod/token-keys" is not ssm:<secret-name>');
+  });
+});
+
+describe("a stream that could outlive its function", () => {
+  const config = loadConfig(readConfigFiles(REPO_ROOT));
+
+  it("the shipped serverless.yml passes in every environment", () => {
+    const { functions } = loadManifest("prod", DEPLOY_ENV);
+    expect(streamBudgetProblems(functions, config, Object.keys(config.environments))).toEqual([]);
+  });
+
+  it("is refused by the deploy before any call, naming the function, its timeout and the cap", async () => {
+    const manifest = loadManifest("prod", DEPLOY_ENV);
+    const longer = { ...config, environments: { ...config.environments, prod: { ...config.environments.prod!, streamMaxMs: 120_000 } } };
+    expect(RECORD_MARGIN_MS).toBe(5000);
+    await withFake({}, async (fake, api) => {
+      const err = await deploy(api, { manifest, config: longer, zips: zipsOf(manifest), sleep: noSleep }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DeployError);
+      expect((err as Error).message).toContain("summarize: timeout 80 s, but in prod a stream may run 120000 ms (model_stream_max_ms) + 8000 ms for a refinement (model_budget_ms) + 5000 ms for the record: raise its timeout in serverless.yml above 133 s");
+      // support (90 s) is named too; auth and warmup serve no stream.
+      expect((err as Error).message).toMatch(/support: timeout 90 s/);
+      expect((err as Error).message).not.toMatch(/auth:|warmup:/);
+      expect(fake.calls).toEqual([]);
+      // The shipped cap passes: the same deploy goes through.
+      await deploy(api, { manifest, config, zips: zipsOf(manifest), sleep: noSleep });
+    });
+  });
+
+  it("the old 30 s timeouts of recommend and extract are refused against the 60 s cap", () => {
+    const functions = loadManifest("prod", DEPLOY_ENV).functions.map((f) => (f.name === "recommend" || f.name === "extract" ? { ...f, timeout: 30 } : f));
+    expect(streamBudgetProblems(functions, config, ["prod"]).map((p) => p.split(":")[0])).toEqual(["recommend", "extract"]);
+    expect(streamBudgetProblems(functions.map((f) => ({ ...f, timeout: 73 })), config, ["prod"])).toHaveLength(4);
+  });
+});
+
+describe("one list of functions, from the intents", () => {
+  const { manifest } = readDeployFiles();
+
+  it("the shipped serverless.yml and functions/ match lib/intents", () => {
+    expect(() => checkFunctionList(manifest, REPO_ROOT)).not.toThrow();
+  });
+
+  it("an intent without its function, and a function without its intent, are named", () => {
+    expect(() => checkFunctionList(manifest, REPO_ROOT, [...INTENT_NAMES, "translate"])).toThrow(/intent "translate" has no function: add inputs\.functions\.translate to serverless\.yml[\s\S]*intent "translate" has no functions\/translate\/index\.ts/);
+    const fewer = INTENT_NAMES.filter((n) => n !== "extract");
+    expect(() => checkFunctionList(manifest, REPO_ROOT, fewer)).toThrow(/function "extract" in serverless\.yml serves no intent[\s\S]*functions\/extract\/ serves no intent/);
+    const noUrl = { ...manifest, inputs: { ...manifest.inputs, triggers: (manifest.inputs.triggers ?? []).filter((t) => t.function !== "recommend") } };
+    expect(() => checkFunctionList(noUrl, REPO_ROOT)).toThrow('intent "recommend" has no Function URL');
+  });
+});
