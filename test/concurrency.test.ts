@@ -17,8 +17,6 @@ describe("200 requests from one user over two processes sharing Redis", () => {
     const env = {
       MINIASK_ENV: "staging",
       MINIASK_STORE: "redis://127.0.0.1:6379",
-      // The count is the point: a busy test machine must not push a request into the outage policy.
-      MINIASK_STORE_TIMEOUT_MS: "2000",
       MINIASK_STORE_PREFIX: `test:${randomUUID()}:`,
       MINIASK_UPSTREAM_URL: upstream.url,
       MINIASK_TOKEN_KEYS: TEST_TOKEN_KEYS,
