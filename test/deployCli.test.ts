@@ -13,12 +13,26 @@ describe("npm run deploy (the CLI)", () => {
   it("--dry-run prints every write call, without credentials, zip bytes or secret values", async () => {
     const { stdout } = await run(tsx, ["scripts/deploy.ts", "--stage", "staging", "--dry-run"], { cwd: REPO_ROOT, env: { ...process.env, ...DEPLOY_ENV, TENCENTCLOUD_SECRET_ID: "", TENCENTCLOUD_SECRET_KEY: "" }, maxBuffer: 10 * 1024 * 1024 });
     expect(stdout).toContain("dry run: no credentials: assuming nothing exists");
-    expect(stdout).toMatch(/^CreateFunction \{"FunctionName":"miniask-staging-miniask-summarize","Namespace":"miniask-staging",.*"Type":"HTTP","Runtime":"Nodejs18.15","Handler":"scf_bootstrap"/m);
+    const create = stdout.split("\n").find((l) => l.startsWith('CreateFunction {"FunctionName":"miniask-staging-miniask-summarize"'))!;
+    expect(create).toMatch(/"PublicNetConfig":\{"PublicNetStatus":"ENABLE"\},"InstanceConcurrencyConfig":\{"DynamicEnabled":"FALSE","MaxConcurrency":10\},"Type":"HTTP","Runtime":"Nodejs18.15"/);
+    // Web functions start from scf_bootstrap: no Handler; the event function keeps its own.
+    expect(create).not.toContain('"Handler"');
+    expect(stdout).toMatch(/^CreateFunction \{"FunctionName":"miniask-staging-miniask-warmup".*"Handler":"index.main_handler"/m);
+    expect(stdout).toMatch(/^CreateCustomDomain \{"Domain":"api.miniask.example.cn","Protocol":"HTTPS","EndpointsConfig":\[\{"Namespace":"miniask-staging","FunctionName":"miniask-staging-miniask-summarize","Qualifier":"live","PathMatch":"\/summarize\/\*"/m);
+    expect(stdout).toContain("requests per instance: summarize static 10, support static 10, recommend static 10, extract static 10, auth static 10");
+    expect(stdout).toContain("one host for the Mini Program's request allow-list (HTTPS, ICP-filed in mainland China): api.miniask.example.cn");
     expect(stdout).toMatch(/^PublishVersion \{"FunctionName":"miniask-staging-miniask-summarize"/m);
     expect(stdout).toMatch(/^PutProvisionedConcurrencyConfig \{"FunctionName":"miniask-staging-miniask-summarize","Namespace":"miniask-staging","Qualifier":"1","VersionProvisionedConcurrencyNum":1,"ProvisionedType":"Default"\}/m);
     expect(stdout).toMatch(/^CreateTrigger \{"FunctionName":"miniask-staging-miniask-summarize","Namespace":"miniask-staging","Type":"http","TriggerName":"url","Qualifier":"live"/m);
     expect(stdout).toContain('"ZipFile":"<zip, ');
     for (const secret of ["sk-hy-deploy", "wechat-secret-deploy-0123", "redis-password", "token-secret-of-at-least"]) expect(stdout).not.toContain(secret);
+  }, 120_000);
+
+  it("--dry-run shows an ssm: reference as it is: it names a secret, it is not one", async () => {
+    const env = { ...process.env, ...DEPLOY_ENV, MINIASK_TOKEN_KEYS: "ssm:miniask-staging-token-keys", TENCENTCLOUD_SECRET_ID: "", TENCENTCLOUD_SECRET_KEY: "" };
+    const { stdout } = await run(tsx, ["scripts/deploy.ts", "--stage", "staging", "--dry-run", "--no-build"], { cwd: REPO_ROOT, env, maxBuffer: 10 * 1024 * 1024 });
+    expect(stdout).toContain('{"Key":"MINIASK_TOKEN_KEYS","Value":"ssm:miniask-staging-token-keys"}');
+    expect(stdout).toContain('{"Key":"HUNYUAN_API_KEY","Value":"***"}');
   }, 120_000);
 
   it("refuses a real deploy with unset ${env:...} references, or without credentials", async () => {
