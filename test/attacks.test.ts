@@ -17,12 +17,18 @@ interface Attack {
   body?: unknown;
   /** Sent byte for byte instead of JSON.stringify(body). */
   raw?: string;
-  expect: { status: number; code?: string; body?: Record<string, unknown> };
+  /** What the model answers this request (the local upstream's reply text). */
+  model?: string;
+  /** `sse`: the code of the stream's closing `error` event (the status is then 200). */
+  expect: { status: number; code?: string; body?: Record<string, unknown>; sse?: string };
 }
 
 const ask = (input: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ intent: "summarize", userId: "u_attacker", input, ...extra });
 const nested = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+/** Every character as a JSON \uXXXX escape: an extract answer's client reads it decoded. */
+const escaped = (text: string) => Array.from(text, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("");
+const extract = (extra: Record<string, unknown> = {}) => ({ intent: "extract", userId: "u_attacker", input: { text: "Order A-1 from Hangzhou.", fields: ["note"] }, ...extra });
 
 export const ATTACKS: Attack[] = [
   { name: "no token", token: null, body: ask({ text: "hi" }), expect: { status: 401, code: "missing_token" } },
@@ -45,6 +51,8 @@ export const ATTACKS: Attack[] = [
   { name: "refine without a token", path: "/v1/mini/refine", token: null, body: { traceId: "victim-trace" }, expect: { status: 401, code: "missing_token" } },
   { name: "flags without a token", method: "GET", path: "/v1/mini/flags", token: null, expect: { status: 401, code: "missing_token" } },
   { name: "a warm-up asking to hold the instance, without the timer's key", path: "/v1/mini/warmup", token: null, headers: { "x-miniask-warmup-hold-ms": "1000" }, expect: { status: 200, body: { heldMs: 0 } } },
+  { name: "a blocked term written as \\u escapes in an extract answer", body: extract(), model: `{"note": "${escaped("身份证号码大全")}"}`, expect: { status: 502, code: "blocked_output" } },
+  { name: "a blocked term written as \\u escapes in a streamed extract answer", body: extract({ stream: true }), model: `{"note": "${escaped("代开发票")}"}`, expect: { status: 200, sse: "blocked_output" } },
   { name: "an unknown route", method: "GET", path: "/admin", token: null, expect: { status: 404, code: "not_found" } },
   { name: "a method the route does not take", method: "DELETE", path: "/v1/mini/ask", token: null, expect: { status: 405, code: "method_not_allowed" } },
 ];
@@ -67,6 +75,7 @@ describe("hostile input (staging, real Redis)", () => {
     const userId = typeof attack.body === "object" && attack.body !== null && "userId" in attack.body ? String(attack.body.userId) : "u_attacker";
     const token = attack.token === undefined || attack.token === "valid" ? await h.token(attack.headers?.["x-token-user"] ?? userId) : attack.token;
     const method = attack.method ?? "POST";
+    if (attack.model !== undefined) h.upstream.enqueue({ content: attack.model });
     const res = await fetch(`${h.url}${attack.path ?? "/v1/mini/ask"}`, {
       method,
       headers: { "content-type": "application/json", ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...attack.headers },
@@ -75,6 +84,10 @@ describe("hostile input (staging, real Redis)", () => {
     const text = await res.text();
     expect(res.status, text.slice(0, 300)).toBe(attack.expect.status);
     if (attack.expect.code) expect(JSON.parse(text).error.code).toBe(attack.expect.code);
+    if (attack.expect.sse) {
+      const last = /event: (\w+)\ndata: (.*)\n\n$/.exec(text);
+      expect([last?.[1], JSON.parse(last?.[2] ?? "{}").error?.code]).toEqual(["error", attack.expect.sse]);
+    }
     if (attack.expect.body) expect(JSON.parse(text)).toMatchObject(attack.expect.body);
     // Whatever happened: a trace id, and never a stack, a path or a key.
     expect(res.headers.get("x-trace-id")).toMatch(/^[\w.:-]{1,64}$/);
