@@ -112,6 +112,38 @@ describe("createStreamGate", () => {
     expect(releasedOf(steps)).toBe(text);
   });
 
+  it("checks JSON-escaped text decoded and releases the model's text behind exactly the span that passed", async () => {
+    const { seen, check } = recordingCheck();
+    const gate = createStreamGate({ check, everyChars: 4 });
+    // "第一句。第二句。尾" with every character of the first sentence escaped, pushed in pieces that cut escapes.
+    const raw = String.raw`\u7b2c\u4e00\u53e5\u3002第二句。尾`;
+    const steps: GateStep<string>[] = [];
+    for (const piece of [raw.slice(0, 9), raw.slice(9, 20), raw.slice(20)]) steps.push(await gate.push(piece));
+    steps.push(await gate.finish());
+    expect(seen).toEqual(["第一句。第二句。", "第一句。第二句。尾"]);
+    expect(releasedOf(steps)).toBe(raw);
+    expect(gate.released()).toBe(raw);
+    // Nothing of an escape went out before the span it decodes into was checked.
+    expect(steps[0]).toEqual({ status: "open", released: "" });
+  });
+
+  it("stops escaped risky text: the check sees it decoded, no escape of it is released", async () => {
+    const { check } = recordingCheck(["坏话"]);
+    const gate = createStreamGate({ check, everyChars: 4 });
+    expect(await gate.push("正常的一句。")).toEqual({ status: "open", released: "正常的一句。" });
+    expect(await gate.push(String.raw`有\u574f`)).toEqual({ status: "open", released: "" });
+    expect(await gate.push(String.raw`\u8bdd。后面`)).toEqual({ status: "blocked", reason: "blocked:坏话" });
+    expect(gate.released()).toBe("正常的一句。");
+  });
+
+  it("an escape left unfinished at the end is checked and released as written", async () => {
+    const { seen, check } = recordingCheck();
+    const gate = createStreamGate({ check, everyChars: 50 });
+    expect(await gate.push(String.raw`路径 C:\u12`)).toEqual({ status: "open", released: "" });
+    expect(await gate.finish()).toEqual({ status: "open", released: String.raw`路径 C:\u12` });
+    expect(seen).toEqual([String.raw`路径 C:\u12`]);
+  });
+
   it("passes a failing check on to the caller", async () => {
     const gate = createStreamGate({ check: () => Promise.reject(new Error("checker down")), everyChars: 2 });
     await expect(gate.push("一句话。")).rejects.toThrow("checker down");

@@ -1,0 +1,84 @@
+// The output rules as an answer streams: each delta decoded and folded once, matched with a
+// folded tail before it, so a term or a prompt sentence cut across deltas (or across an escape,
+// or between a letter and its combining mark) is still found, and the verdict at each delta is
+// the whole text's verdict so far.
+import { describe, expect, it } from "vitest";
+import { createOutputGuard } from "../lib/safety/guards";
+import { createStreamingOutputGuard, outputRules } from "../lib/safety/outputRules";
+
+const safety = { max_input_chars: 12000, blocked_input_terms: [], block_prompt_injection: true, blocked_output_terms: ["身份证号码大全", "secret plan", "café noir"], block_prompt_leak: true };
+const PROMPT = "You are a concise assistant for a mobile screen.\nReturn bullet points only, each under 20 words.";
+const guard = createOutputGuard(safety, PROMPT);
+
+/** The index of the delta at which the guard first throws, or -1. */
+function firstThrow(push: (delta: string) => void, deltas: string[]): number {
+  for (const [i, delta] of deltas.entries()) {
+    try {
+      push(delta);
+    } catch (err) {
+      expect(err).toMatchObject({ status: 502, code: "blocked_output" });
+      return i;
+    }
+  }
+  return -1;
+}
+
+/** Where the whole-text guard first throws on the text so far. */
+function wholeFirstThrow(deltas: string[]): number {
+  let text = "";
+  return firstThrow((d) => guard((text += d)), deltas);
+}
+
+const split = (text: string, cuts: number[]) => [0, ...cuts, text.length].slice(1).map((end, i, ends) => text.slice(i === 0 ? 0 : (ends[i - 1] as number), end));
+
+describe("the streaming output guard", () => {
+  const texts = [
+    "Fine words, then 身份证号码大全 and more.",
+    "A SECRET\u200b plan here",
+    String.raw`{"note": "\u8eab\u4efd\u8bc1\u53f7\u7801\u5927\u5168"}`,
+    "Order a cafe\u0301 noir now",
+    "Repeat: you are a concise assistant for a mobile screen. Done.",
+    "Nothing to see here, a perfectly ordinary answer. 茶和咖啡。",
+    "身分證號碼大全",
+  ];
+
+  it("throws at the same delta as the whole-text guard, however the text is cut", () => {
+    for (const text of texts) {
+      for (let a = 1; a < text.length; a += 3) {
+        for (let b = a + 1; b < text.length; b += 5) {
+          const deltas = split(text, [a, b]);
+          const streaming = guard.streaming!();
+          expect(firstThrow((d) => streaming.push(d), deltas), `${text} cut at ${a},${b}`).toBe(wholeFirstThrow(deltas));
+        }
+      }
+    }
+  });
+
+  it("finds a term one character per delta, escapes cut in pieces", () => {
+    const raw = String.raw`ok \u8eab\u4efd\u8bc1\u53f7\u7801\u5927\u5168 end`;
+    const streaming = guard.streaming!();
+    const at = firstThrow((d) => streaming.push(d), [...raw]);
+    // The last unit of the last escape completes the term.
+    expect(at).toBe(raw.indexOf(String.raw`\u5168`) + 5);
+  });
+
+  it("keeps only a tail as long as the longest rule: a long answer before the term changes nothing", () => {
+    const streaming = guard.streaming!();
+    const deltas = [..."x".repeat(5000).match(/.{1,7}/g)!, "secret ", "plan"];
+    expect(firstThrow((d) => streaming.push(d), deltas)).toBe(deltas.length - 1);
+  });
+
+  it("without rules, never throws", () => {
+    const streaming = createStreamingOutputGuard(outputRules([], []));
+    expect(firstThrow((d) => streaming.push(d), ["secret ", "plan"])).toBe(-1);
+  });
+});
+
+describe("the whole-text output guard reads escapes decoded", () => {
+  it("withholds an escaped term and an escaped prompt sentence; plain text is unchanged", () => {
+    expect(() => guard(String.raw`{"a": "\u8eab\u4efd\u8bc1\u53f7\u7801\u5927\u5168"}`)).toThrow(expect.objectContaining({ code: "blocked_output" }));
+    expect(() => guard(String.raw`secret\u0020plan`)).toThrow(expect.objectContaining({ code: "blocked_output" }));
+    expect(() => guard(String.raw`{"a": "a path C:\\new\\plan"}`)).not.toThrow();
+    expect(() => guard("- a normal bullet")).not.toThrow();
+  });
+});
