@@ -48,6 +48,19 @@ describe("admitKeysAndArgs", () => {
   });
 });
 
+describe("admitKeysAndArgs: the budget hold", () => {
+  it("goes last: amount, TTL in ms, how many counters, the counters", async () => {
+    const { admitKeysAndArgs } = await load();
+    const { args } = admitKeysAndArgs({ nowMs: 7, limits: [{ key: "rl", limit: 3, windowMs: 1000 }], peek: { keys: ["s"] }, hold: { keys: ["h:app", "h:user"], amount: 3000, ttlSeconds: 60 } });
+    expect(args).toEqual(["7", "-1", "0", "0", "1", "", "s", "3", "1000", "3000", "60000", "2", "h:app", "h:user"]);
+  });
+  it("is left out when there is nothing to hold, or nowhere", async () => {
+    const { admitKeysAndArgs } = await load();
+    expect(admitKeysAndArgs({ nowMs: 7, limits: [], hold: { keys: ["h"], amount: 0, ttlSeconds: 60 } }).args).toEqual(["7", "-1", "0", "0", "0", ""]);
+    expect(admitKeysAndArgs({ nowMs: 7, limits: [], hold: { keys: [], amount: 5, ttlSeconds: 60 } }).args).toEqual(["7", "-1", "0", "0", "0", ""]);
+  });
+});
+
 describe("admitResultOf", () => {
   it("admitted: the tightest limit, quota used, the cached reply, what was reserved and peeked", async () => {
     const { admitResultOf } = await load();
@@ -65,6 +78,13 @@ describe("admitResultOf", () => {
     const { admitResultOf } = await load();
     expect(admitResultOf(["0", "-1", "-1", "0", "300", false, "250", [], []])).toStrictEqual({ outcome: "admitted", quotaUsed: 300, reserved: 250, peeked: { values: [], hash: {} } });
     expect(admitResultOf([0, 0, 0, 5, 0, false, 0, [], []])).toMatchObject({ limit: { limit: 0, remaining: 0, resetMs: 5 } });
+  });
+
+  it("says what it held, when it held anything", async () => {
+    const { admitResultOf } = await load();
+    expect(admitResultOf([0, -1, -1, 0, 0, false, 0, [], [], 3000])).toStrictEqual({ outcome: "admitted", quotaUsed: 0, reserved: 0, peeked: { values: [], hash: {} }, held: 3000 });
+    expect(admitResultOf([0, -1, -1, 0, 0, false, 0, [], [], "12"])).toMatchObject({ held: 12 });
+    expect(admitResultOf([0, -1, -1, 0, 0, false, 0, [], [], 0])).not.toHaveProperty("held");
   });
 
   it("an older reply without the reserved and peeked slots reserves 0 and peeks nothing", async () => {

@@ -132,6 +132,24 @@ describe.each(backends)("%s store", (kind, make) => {
     expect(await store.get(audit)).toBe("first");
   });
 
+  it("holds money on a miss after the peek read the counters, never on a hit", async () => {
+    const hold = { keys: [key("held:app"), key("held:user")], amount: 3000, ttlSeconds: 60 };
+    const peek = { keys: [key("held:app")] };
+    const first = await store.admit({ nowMs: T0, limits: [], peek, hold });
+    expect(first).toMatchObject({ outcome: "admitted", held: 3000, peeked: { values: [undefined] } });
+    const second = await store.admit({ nowMs: T0, limits: [], peek, hold });
+    expect(second).toMatchObject({ held: 3000, peeked: { values: ["3000"] } });
+    expect([await store.get(key("held:app")), await store.get(key("held:user"))]).toEqual(["6000", "6000"]);
+    await store.record({ increments: [{ key: key("held:hit"), by: 0, ttlSeconds: 60 }], cache: { key: key("hit"), value: "{}", ttlSeconds: 60 } });
+    expect(await store.admit({ nowMs: T0, limits: [], cacheKey: key("hit"), peek, hold })).not.toHaveProperty("held");
+    expect(await store.get(key("held:app"))).toBe("6000");
+    // A refused request holds nothing either.
+    expect((await store.admit({ nowMs: T0, limits: [{ key: key("rl"), limit: 0, windowMs: 1000 }], hold })).outcome).toBe("rate_limited");
+    expect(await store.get(key("held:app"))).toBe("6000");
+    // Released by the record step.
+    expect(await store.record({ increments: hold.keys.map((k) => ({ key: k, by: -6000, ttlSeconds: 60 })) })).toEqual({ totals: [0, 0] });
+  });
+
   it("reads back cached values byte for byte (JSON, Chinese, emoji)", async () => {
     fresh();
     const value = JSON.stringify({ answer: "- 小程序是轻客户端 🚀\n- keys stay home", n: 1 });

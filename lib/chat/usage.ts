@@ -31,3 +31,30 @@ export function reportedUsage(u: { prompt_tokens: unknown; completion_tokens: un
   if (!u || !isTokenCount(u.prompt_tokens) || !isTokenCount(u.completion_tokens)) return undefined;
   return { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, totalTokens: u.prompt_tokens + u.completion_tokens };
 }
+
+/** Template tokens a chat message may add around its content (role markers, separators). */
+const TEMPLATE_TOKENS_A_MESSAGE = 16;
+
+/**
+ * The most tokens a call can have used: its prompt's UTF-8 bytes (a byte-level tokenizer makes at
+ * most one token a byte; characters can be several) plus the chat template's share, and at most
+ * max_tokens of completion, which the provider was told.
+ */
+export function usageBound(request: { messages: readonly ModelMessage[]; maxTokens: number; tools?: readonly unknown[] }): { promptTokens: number; completionTokens: number } {
+  const text = request.messages.map((m) => `${m.content ?? ""}${"tool_calls" in m ? JSON.stringify(m.tool_calls) : ""}`).join("") + (request.tools?.length ? JSON.stringify(request.tools) : "");
+  return { promptTokens: Buffer.byteLength(text) + TEMPLATE_TOKENS_A_MESSAGE * (request.messages.length + 1), completionTokens: request.maxTokens };
+}
+
+/**
+ * Usage as charged: what the provider reported, but never more than the call could have used
+ * (usageBound). A provider once reported 10M tokens for one reply: 20 CNY and a user's whole
+ * daily quota. `warn` is told once per clamp, to name the provider in a log line.
+ */
+export function believedUsage(usage: Usage, request: { messages: readonly ModelMessage[]; maxTokens: number; tools?: readonly unknown[] }, warn?: (reported: Usage, bound: { promptTokens: number; completionTokens: number }) => void): Usage {
+  const bound = usageBound(request);
+  if (usage.promptTokens <= bound.promptTokens && usage.completionTokens <= bound.completionTokens) return usage;
+  warn?.(usage, bound);
+  const promptTokens = Math.min(usage.promptTokens, bound.promptTokens);
+  const completionTokens = Math.min(usage.completionTokens, bound.completionTokens);
+  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
+}

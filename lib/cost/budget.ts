@@ -27,12 +27,17 @@ function budgetsOf(settings: BudgetSettings): { scope: BudgetScope; budgetMicroY
   return budgets;
 }
 
-/** Before the model: a spent budget (spend >= budget) applies its policy; refuse beats degrade. */
-export function decideBudget(settings: BudgetSettings, spend: Spend, nowMs: number): BudgetDecision {
+/**
+ * Before the model: a spent budget applies its policy; refuse beats degrade. Spent: the spend so
+ * far (with what requests in flight hold) is at the budget, or this request's most possible cost
+ * (`incomingMicroYuan`, held at admission) would take it past: so parallel requests, each seeing
+ * the others' holds, never spend more than the budget between them.
+ */
+export function decideBudget(settings: BudgetSettings, spend: Spend, nowMs: number, incomingMicroYuan = 0): BudgetDecision {
   let decision: BudgetDecision = { action: "allow" };
   for (const { scope, budgetMicroYuan, policy } of budgetsOf(settings)) {
     const spentMicroYuan = scope === "app" ? spend.appMicroYuan : spend.userMicroYuan;
-    if (spentMicroYuan === undefined || spentMicroYuan < budgetMicroYuan) continue;
+    if (spentMicroYuan === undefined || (spentMicroYuan < budgetMicroYuan && spentMicroYuan + incomingMicroYuan <= budgetMicroYuan)) continue;
     if (policy === "refuse") return { action: "refuse", scope, spentMicroYuan, budgetMicroYuan, retryAfterSeconds: retryAfterUntilBeijingMidnight(nowMs) };
     if (decision.action === "allow") decision = { action: "degrade", scope, spentMicroYuan, budgetMicroYuan };
   }

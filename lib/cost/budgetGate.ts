@@ -1,40 +1,70 @@
-// Budgets in the request path, with no round trip of their own: today's spend is read along
-// with admission, charged in the record step's MULTI (whose INCRBY replies say which line this
-// very charge crossed: exactly one instance sees it), and decided here as values.
+// Budgets in the request path, with no round trip of their own: today's spend and what requests
+// in flight hold are read along with admission, which holds this request's most possible cost on
+// the same counters (atomically, after reading them: ten parallel requests see each other, as
+// with the token quota); the record step charges the real cost and releases the hold in its MULTI
+// (whose INCRBY replies say which line this very charge crossed: exactly one instance sees it).
 import type { Logger } from "../observability/logger";
 import { type BudgetDecision, budgetCrossings, decideBudget } from "./budget";
 import type { BudgetSettings } from "./budgetSettings";
 import { SPEND_KEY_TTL_SECONDS, spendKeys, spendOfReply } from "./budgetStorePlan";
 import { microYuanToCny } from "./money";
+import { type PriceBook, compilePrices } from "./priceBook";
+
+type Counter = { key: string; by: number; ttlSeconds: number };
 
 export interface BudgetGate {
-  /** False when the environment sets no budget: nothing read, nothing charged. */
+  /** False when the environment sets no budget: nothing read, held or charged. */
   readonly on: boolean;
-  /** What admission reads along (app first, then the user's). */
+  /** What admission reads along: the app's spend, the user's, then what each has held. */
   peekKeys(userId: string, nowMs: number): string[];
-  decide(values: readonly (string | undefined)[], nowMs: number): BudgetDecision;
-  /** Counters to add this request's cost to. */
-  charges(userId: string | undefined, microYuan: number, nowMs: number): { key: string; by: number; ttlSeconds: number }[];
+  /** `held`: what admission held for this very request (Admission.held): it must fit too. */
+  decide(values: readonly (string | undefined)[], nowMs: number, held?: number): BudgetDecision;
+  /** The most a request of `tokens` (its quota reservation) may cost on the dearest of `models`, micro-yuan. */
+  mostCost(tokens: number, models: readonly string[]): number;
+  /** What admission holds (AdmitRequest.hold), or nothing to hold. */
+  hold(userId: string, microYuan: number, nowMs: number): { keys: string[]; amount: number; ttlSeconds: number } | undefined;
+  /** Counters to add this request's cost to, then the release of what admission held (`held`). */
+  charges(userId: string | undefined, microYuan: number, nowMs: number, held?: number): Counter[];
   /** After the record step: one log line per line this charge crossed. */
   reportCrossings(microYuan: number, totals: readonly number[], hasUser: boolean): void;
 }
 
-export function createBudgetGate(deps: { settings: BudgetSettings; prefix: string; logger: Logger }): BudgetGate {
-  const { settings } = deps;
+/** The dearest of input and output per token: a reservation counts every token at it. */
+function dearestNano(book: PriceBook, models: readonly string[]): number {
+  let nano = 0;
+  for (const model of models) {
+    const price = book.get(model);
+    if (price) nano = Math.max(nano, price.inputNanoPerToken, price.outputNanoPerToken);
+  }
+  return nano;
+}
+
+export function createBudgetGate(deps: { settings: BudgetSettings; prefix: string; logger: Logger; prices?: Parameters<typeof compilePrices>[0] }): BudgetGate {
+  const { settings, prefix } = deps;
   const on = settings.app !== undefined || settings.per_user !== undefined;
+  const book = compilePrices(deps.prices ?? {});
   return {
     on,
-    peekKeys: (userId, nowMs) => (on ? [spendKeys.app(deps.prefix, nowMs), spendKeys.user(deps.prefix, userId, nowMs)] : []),
-    decide(values, nowMs) {
+    peekKeys: (userId, nowMs) => (on ? [spendKeys.app(prefix, nowMs), spendKeys.user(prefix, userId, nowMs), spendKeys.appHeld(prefix, nowMs), spendKeys.userHeld(prefix, userId, nowMs)] : []),
+    decide(values, nowMs, held = 0) {
       if (!on) return { action: "allow" };
-      return decideBudget(settings, { appMicroYuan: spendOfReply(values[0]), userMicroYuan: spendOfReply(values[1]) }, nowMs);
+      // A counter read as garbage (or a hold released below 0) counts as 0: spendOfReply.
+      return decideBudget(settings, { appMicroYuan: spendOfReply(values[0]) + spendOfReply(values[2]), userMicroYuan: spendOfReply(values[1]) + spendOfReply(values[3]) }, nowMs, held);
     },
-    charges(userId, microYuan, nowMs) {
-      if (!on || !(microYuan > 0)) return [];
-      return [spendKeys.app(deps.prefix, nowMs), ...(userId ? [spendKeys.user(deps.prefix, userId, nowMs)] : [])].map((key) => ({ key, by: microYuan, ttlSeconds: SPEND_KEY_TTL_SECONDS }));
+    mostCost: (tokens, models) => (tokens > 0 ? Math.ceil((tokens * dearestNano(book, models)) / 1000) : 0),
+    hold(userId, microYuan, nowMs) {
+      if (!on || !(microYuan > 0)) return undefined;
+      return { keys: [spendKeys.appHeld(prefix, nowMs), spendKeys.userHeld(prefix, userId, nowMs)], amount: microYuan, ttlSeconds: SPEND_KEY_TTL_SECONDS };
+    },
+    charges(userId, microYuan, nowMs, held = 0) {
+      if (!on) return [];
+      const charged = microYuan > 0 ? [spendKeys.app(prefix, nowMs), ...(userId ? [spendKeys.user(prefix, userId, nowMs)] : [])].map((key) => ({ key, by: microYuan, ttlSeconds: SPEND_KEY_TTL_SECONDS })) : [];
+      const released = held > 0 ? [spendKeys.appHeld(prefix, nowMs), ...(userId ? [spendKeys.userHeld(prefix, userId, nowMs)] : [])].map((key) => ({ key, by: -held, ttlSeconds: SPEND_KEY_TTL_SECONDS })) : [];
+      return [...charged, ...released];
     },
     reportCrossings(microYuan, totals, hasUser) {
-      if (!on || totals.length === 0) return;
+      // Only a charge crosses a line (the totals then start with the spend counters).
+      if (!on || !(microYuan > 0) || totals.length === 0) return;
       const crossings = budgetCrossings(settings, microYuan, { appMicroYuan: totals[0] ?? 0, ...(hasUser && totals[1] !== undefined ? { userMicroYuan: totals[1] } : {}) });
       for (const c of crossings) {
         const fields = { scope: c.scope, spentCny: microYuanToCny(c.spentMicroYuan), budgetCny: microYuanToCny(c.budgetMicroYuan), policy: c.scope === "app" ? settings.app?.policy : settings.per_user?.policy };

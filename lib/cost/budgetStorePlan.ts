@@ -9,6 +9,12 @@ export const SPEND_KEY_TTL_SECONDS = 2 * 24 * 3600;
 export const spendKeys = {
   app: (prefix: string, nowMs: number) => `${prefix}spend:v1:app:${beijingDayKey(nowMs)}`,
   user: (prefix: string, userId: string, nowMs: number) => `${prefix}spend:v1:user:${userId}:${beijingDayKey(nowMs)}`,
+  /**
+   * What requests in flight may still spend (held at admission, released at settlement), beside
+   * the spend itself: the spend counter stays the real cost, so its crossings stay exact.
+   */
+  appHeld: (prefix: string, nowMs: number) => `${prefix}spend:v1:held:app:${beijingDayKey(nowMs)}`,
+  userHeld: (prefix: string, userId: string, nowMs: number) => `${prefix}spend:v1:held:user:${userId}:${beijingDayKey(nowMs)}`,
 };
 
 /** A counter as GET returns it (null when nothing was charged today). */

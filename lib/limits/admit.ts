@@ -23,6 +23,8 @@ export interface Admission {
   atMs: number;
   /** What was read along (spend counters, the shared breaker hash). */
   peeked?: Peeked;
+  /** Micro-yuan held on the budget counters (AdmitAsk.hold), released by the record step. */
+  held?: number;
 }
 
 export interface AdmitAsk {
@@ -33,6 +35,8 @@ export interface AdmitAsk {
   cacheKey?: string;
   reserveTokens?: number;
   peek?: { keys?: readonly string[]; hash?: string };
+  /** Money to hold on the budget counters on a miss (BudgetGate.hold). */
+  hold?: { keys: readonly string[]; amount: number; ttlSeconds: number };
 }
 
 export function rateLimitHeaders(state: LimitState): Record<string, string> {
@@ -68,6 +72,7 @@ export function createAdmit(deps: { store: Store; env: ResolvedEnvironment; pref
           ...(deps.limitsOff ? {} : { quota: { key: storeKeys.quota(deps.prefix, request.userId, nowMs), limit: limits.daily_tokens, reserve: request.reserveTokens ?? 0, ttlSeconds: QUOTA_TTL_SECONDS } }),
           ...(request.cacheKey ? { cacheKey: request.cacheKey } : {}),
           ...(request.peek ? { peek: request.peek } : {}),
+          ...(request.hold ? { hold: request.hold } : {}),
         }),
         limits.store_timeout_ms,
       );
@@ -100,6 +105,7 @@ export function createAdmit(deps: { store: Store; env: ResolvedEnvironment; pref
       reserved: result.reserved,
       atMs: nowMs,
       ...(result.peeked ? { peeked: result.peeked } : {}),
+      ...(result.held ? { held: result.held } : {}),
     };
   };
 }

@@ -43,7 +43,17 @@ for _, c in ipairs(counters) do
   redis.call('PEXPIRE', c[1], c[2] * 2)
 end
 local values, hash = peeked()
-if cached then return {0, tight_limit, tight_remaining, tight_reset, quota_used, cached, 0, values, hash} end
+if cached then return {0, tight_limit, tight_remaining, tight_reset, quota_used, cached, 0, values, hash, 0} end
+-- Money held on the budget counters (after the peek read them), released by the record step.
+local held = 0
+local hold_at = 7 + tonumber(ARGV[5]) + 2 * (#KEYS - 2)
+if ARGV[hold_at] then
+  held = tonumber(ARGV[hold_at])
+  for i = 1, tonumber(ARGV[hold_at + 2]) do
+    redis.call('INCRBY', ARGV[hold_at + 2 + i], held)
+    redis.call('PEXPIRE', ARGV[hold_at + 2 + i], tonumber(ARGV[hold_at + 1]))
+  end
+end
 -- A miss reserves what it may spend, so concurrent requests see it before the model answers;
 -- the record step settles the difference with the real usage.
 if KEYS[1] ~= '' and reserve > 0 then
@@ -52,7 +62,7 @@ if KEYS[1] ~= '' and reserve > 0 then
 else
   reserve = 0
 end
-return {0, tight_limit, tight_remaining, tight_reset, quota_used, false, reserve, values, hash}
+return {0, tight_limit, tight_remaining, tight_reset, quota_used, false, reserve, values, hash, held}
 `;
 
 export const ADMIT_SCRIPT_SHA = createHash("sha1").update(ADMIT_SCRIPT).digest("hex");
@@ -69,6 +79,10 @@ export function admitKeysAndArgs(request: AdmitRequest): { keys: string[]; args:
     request.peek?.hash ?? "",
     ...(request.peek?.keys ?? []),
     ...request.limits.flatMap((l) => [String(l.limit), String(l.windowMs)]),
+    // The hold last, and only a real one: amount, TTL (ms), how many counters, the counters.
+    ...(request.hold && request.hold.amount > 0 && request.hold.keys.length > 0
+      ? [String(request.hold.amount), String(request.hold.ttlSeconds * 1000), String(request.hold.keys.length), ...request.hold.keys]
+      : []),
   ];
   return { keys, args };
 }
@@ -90,7 +104,8 @@ export function admitResultOf(reply: unknown): AdmitResult {
       const cached = typeof reply[5] === "string" ? reply[5] : undefined;
       const reserved = reply[6] === undefined ? 0 : n(6);
       const peeked = peekedOf(reply[7], reply[8]);
-      return { outcome: "admitted", quotaUsed: n(4), reserved, ...(limit ? { limit } : {}), ...(cached === undefined ? {} : { cached }), ...(peeked ? { peeked } : {}) };
+      const held = reply[9] === undefined ? 0 : n(9);
+      return { outcome: "admitted", quotaUsed: n(4), reserved, ...(limit ? { limit } : {}), ...(cached === undefined ? {} : { cached }), ...(peeked ? { peeked } : {}), ...(held > 0 ? { held } : {}) };
     }
     case 1:
       return { outcome: "rate_limited", limit: { limit: n(1), remaining: 0, resetMs: n(3) } };

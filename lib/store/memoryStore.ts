@@ -81,7 +81,11 @@ export function createMemoryStore(now: () => number = Date.now, maxEntries = MEM
       const reserve = cached === undefined && request.quota?.reserve ? request.quota.reserve : 0;
       if (request.quota && reserve > 0) write(request.quota.key, String(quotaUsed + reserve), (request.quota.ttlSeconds ?? 0) * 1000);
       const peeked = request.peek ? { values: (request.peek.keys ?? []).map(read), hash: request.peek.hash ? hashFields(request.peek.hash) : {} } : undefined;
-      return { outcome: "admitted", quotaUsed, reserved: reserve, ...(tight ? { limit: tight } : {}), ...(cached === undefined ? {} : { cached }), ...(peeked ? { peeked } : {}) };
+      const hold = cached === undefined && request.hold && request.hold.amount > 0 && request.hold.keys.length > 0 ? request.hold : undefined;
+      // Stryker disable next-line StringLiteral: Number("") is 0 as well, so "" for the absent key's "0" changes nothing.
+      for (const key of hold?.keys ?? []) write(key, String(Number(read(key) ?? "0") + (hold?.amount ?? 0)), (hold?.ttlSeconds ?? 0) * 1000);
+      const held = hold?.amount ?? 0;
+      return { outcome: "admitted", quotaUsed, reserved: reserve, ...(tight ? { limit: tight } : {}), ...(cached === undefined ? {} : { cached }), ...(peeked ? { peeked } : {}), ...(held > 0 ? { held } : {}) };
     },
     async record(request: RecordRequest): Promise<RecordResult> {
       if (request.quota) {

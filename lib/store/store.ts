@@ -19,6 +19,12 @@ export interface AdmitRequest {
    */
   quota?: { key: string; limit: number; reserve?: number; ttlSeconds?: number };
   cacheKey?: string;
+  /**
+   * On a miss, `amount` added to each counter (money budgets: the most this request may cost),
+   * after the peek read them: parallel requests see each other's holds, as with the quota. The
+   * record step releases it (a negative increment) when it charges the real cost.
+   */
+  hold?: { keys: readonly string[]; amount: number; ttlSeconds: number };
   /** Read along in the same trip, when admitted: plain values (today's spend) and one hash (shared breakers). */
   peek?: { keys?: readonly string[]; hash?: string };
 }
@@ -37,7 +43,7 @@ export interface LimitState {
 }
 
 export type AdmitResult =
-  | { outcome: "admitted"; limit?: LimitState; quotaUsed: number; cached?: string; /** Tokens reserved on the quota (0 on a hit). */ reserved: number; peeked?: Peeked }
+  | { outcome: "admitted"; limit?: LimitState; quotaUsed: number; cached?: string; /** Tokens reserved on the quota (0 on a hit). */ reserved: number; peeked?: Peeked; /** What `hold` added to each of its counters (absent: nothing). */ held?: number }
   | { outcome: "rate_limited"; limit: LimitState }
   | { outcome: "quota_exceeded"; quotaUsed: number; quotaLimit: number };
 

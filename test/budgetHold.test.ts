@@ -1,0 +1,148 @@
+// Money budgets held at admission like the token quota: the admission step, the budget gate and
+// the record step's counters on the real Redis (and the memory store), ten requests at once.
+import { randomUUID } from "node:crypto";
+import { afterAll, describe, expect, it } from "vitest";
+import { bundledConfig } from "../lib/config/bundledConfig";
+import { type ResolvedEnvironment, environmentOf } from "../lib/config/loadConfig";
+import { decideBudget } from "../lib/cost/budget";
+import { createBudgetGate } from "../lib/cost/budgetGate";
+import type { BudgetSettings } from "../lib/cost/budgetSettings";
+import { SPEND_KEY_TTL_SECONDS, spendKeys, spendOfReply } from "../lib/cost/budgetStorePlan";
+import { createAdmit } from "../lib/limits/admit";
+import { createMemoryStore } from "../lib/store/memoryStore";
+import { createRedisStore } from "../lib/store/redisStore";
+import type { Store } from "../lib/store/store";
+import { recordingLogger } from "./support/recording";
+
+const T0 = Date.UTC(2027, 0, 15, 2, 0, 30);
+const devEnv = environmentOf(bundledConfig(), "dev");
+const env: ResolvedEnvironment = { ...devEnv, limits: { ...devEnv.limits, per_user_intent: { requests: 1000, window_seconds: 60 }, per_user: { requests: 1000, window_seconds: 60 }, daily_tokens: 10_000_000, store_timeout_ms: 2000 } };
+// 100 CNY a million tokens in, 200 out: 200 micro-yuan a token at the dearest.
+const prices = { dear: { input_per_million: 100, output_per_million: 200 }, cheap: { input_per_million: 1, output_per_million: 2 } };
+
+/** One request's walk through the money side: admit with a hold, decide, then settle at `cost`. */
+async function walk(store: Store, settings: BudgetSettings, prefix: string, userId: string, reserveTokens: number, cost: (most: number) => number) {
+  const { logger } = recordingLogger();
+  const gate = createBudgetGate({ settings, prefix, logger, prices });
+  const admit = createAdmit({ store, env, prefix, logger, now: () => T0 });
+  const most = gate.mostCost(reserveTokens, ["cheap", "dear"]);
+  const hold = gate.hold(userId, most, T0);
+  const admission = await admit({ traceId: randomUUID(), userId, intent: "summarize", reserveTokens, peek: { keys: gate.peekKeys(userId, T0) }, ...(hold ? { hold } : {}) });
+  const decision = gate.decide(admission.peeked?.values ?? [], admission.atMs, admission.held ?? 0);
+  const spent = decision.action === "allow" ? cost(most) : 0;
+  await store.record({ increments: gate.charges(userId, spent, admission.atMs, admission.held ?? 0) });
+  return { decision: decision.action, spent, held: admission.held ?? 0 };
+}
+
+const stores: Store[] = [];
+afterAll(async () => {
+  for (const s of stores) await s.close();
+});
+
+describe.each([
+  ["redis", () => createRedisStore("redis://127.0.0.1:6379")],
+  ["memory", () => createMemoryStore(() => T0)],
+] as const)("budget holds on the %s store", (_kind, make) => {
+  it("one user's 10 parallel requests never spend more than the user's budget, each paying its most", async () => {
+    const store = make();
+    stores.push(store);
+    const prefix = `test:hold:${randomUUID()}:`;
+    // 0.01 CNY = 10,000 micro-yuan; each request may cost 15 tokens x 200 micro-yuan = 3,000.
+    const settings: BudgetSettings = { per_user: { daily_cny: 0.01, policy: "refuse" }, warn_at_percent: 80, degrade_to: {} };
+    const results = await Promise.all(Array.from({ length: 10 }, () => walk(store, settings, prefix, "u1", 15, (most) => most)));
+    expect(results.every((r) => r.held === 3000)).toBe(true);
+    expect(results.filter((r) => r.decision === "allow")).toHaveLength(3);
+    expect(results.filter((r) => r.decision === "refuse")).toHaveLength(7);
+    const spent = spendOfReply(await store.get(spendKeys.user(prefix, "u1", T0)));
+    expect(spent).toBe(9000);
+    expect(spent).toBeLessThanOrEqual(10_000);
+    // Every hold was given back at settlement.
+    expect(Number(await store.get(spendKeys.userHeld(prefix, "u1", T0)))).toBe(0);
+    expect(Number(await store.get(spendKeys.appHeld(prefix, T0)))).toBe(0);
+  });
+
+  it("ten users' parallel requests never spend more than the app's budget; once spent, a request whose most cost does not fit is refused", async () => {
+    const store = make();
+    stores.push(store);
+    const prefix = `test:hold:${randomUUID()}:`;
+    const settings: BudgetSettings = { app: { daily_cny: 0.01, policy: "refuse" }, warn_at_percent: 80, degrade_to: {} };
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => walk(store, settings, prefix, `u${i}`, 15, (most) => most)));
+    expect(results.filter((r) => r.decision === "allow")).toHaveLength(3);
+    expect(spendOfReply(await store.get(spendKeys.app(prefix, T0)))).toBe(9000);
+    // Later, one request that really cost 100: the day's spend is 9,100, room for no 3,000 more.
+    expect((await walk(store, settings, prefix, "late", 15, () => 100)).decision).toBe("refuse");
+    expect(spendOfReply(await store.get(spendKeys.app(prefix, T0)))).toBe(9000);
+  });
+});
+
+describe("the budget gate's holds, alone", () => {
+  const { logger } = recordingLogger();
+  const settings: BudgetSettings = { app: { daily_cny: 1, policy: "degrade" }, per_user: { daily_cny: 0.5, policy: "refuse" }, warn_at_percent: 80, degrade_to: {} };
+  const gate = createBudgetGate({ settings, prefix: "p:", logger, prices });
+
+  it("reads the spend and the holds of the app and the user, in that order", () => {
+    expect(gate.peekKeys("u1", T0)).toEqual(["p:spend:v1:app:20270115", "p:spend:v1:user:u1:20270115", "p:spend:v1:held:app:20270115", "p:spend:v1:held:user:u1:20270115"]);
+  });
+
+  it("the most a request may cost: every reserved token at the dearest price of its chain, rounded up", () => {
+    expect(gate.mostCost(1, ["dear"])).toBe(200);
+    expect(gate.mostCost(1, ["cheap"])).toBe(2);
+    expect(gate.mostCost(3, ["cheap", "dear", "unpriced"])).toBe(600);
+    expect(gate.mostCost(1, ["unpriced"])).toBe(0);
+    expect(gate.mostCost(0, ["dear"])).toBe(0);
+    expect(createBudgetGate({ settings, prefix: "p:", logger, prices: { odd: { input_per_million: 0.0015, output_per_million: 0 } } }).mostCost(1, ["odd"])).toBe(1);
+    expect(createBudgetGate({ settings, prefix: "p:", logger }).mostCost(1000, ["dear"])).toBe(0);
+  });
+
+  it("holds on the app's and the user's held counters for two days, nothing for nothing", () => {
+    expect(gate.hold("u1", 42, T0)).toEqual({ keys: ["p:spend:v1:held:app:20270115", "p:spend:v1:held:user:u1:20270115"], amount: 42, ttlSeconds: SPEND_KEY_TTL_SECONDS });
+    expect(gate.hold("u1", 0, T0)).toBeUndefined();
+    const off = createBudgetGate({ settings: { warn_at_percent: 80, degrade_to: {} }, prefix: "p:", logger, prices });
+    expect(off.hold("u1", 42, T0)).toBeUndefined();
+    expect(off.peekKeys("u1", T0)).toEqual([]);
+    expect(off.charges("u1", 5, T0, 42)).toEqual([]);
+    expect(off.decide(["999999999"], T0, 5)).toEqual({ action: "allow" });
+  });
+
+  it("settles: the real cost on the spend counters, then the hold given back", () => {
+    const ttl = SPEND_KEY_TTL_SECONDS;
+    expect(gate.charges("u1", 7, T0, 42)).toEqual([
+      { key: "p:spend:v1:app:20270115", by: 7, ttlSeconds: ttl },
+      { key: "p:spend:v1:user:u1:20270115", by: 7, ttlSeconds: ttl },
+      { key: "p:spend:v1:held:app:20270115", by: -42, ttlSeconds: ttl },
+      { key: "p:spend:v1:held:user:u1:20270115", by: -42, ttlSeconds: ttl },
+    ]);
+    expect(gate.charges(undefined, 0, T0, 42)).toEqual([{ key: "p:spend:v1:held:app:20270115", by: -42, ttlSeconds: ttl }]);
+    expect(gate.charges("u1", 7, T0)).toHaveLength(2);
+  });
+
+  it("decides on spend plus holds plus this request's own hold", () => {
+    // User budget 500,000 micro-yuan; app budget 1,000,000 (degrade).
+    expect(gate.decide(["0", "300000", "0", "100000"], T0, 100_000)).toEqual({ action: "allow" });
+    expect(gate.decide(["0", "300000", "0", "100000"], T0, 100_001)).toMatchObject({ action: "refuse", scope: "user", spentMicroYuan: 400_000 });
+    expect(gate.decide(["0", "500000", "0", "0"], T0)).toMatchObject({ action: "refuse", scope: "user" });
+    expect(gate.decide(["600000", "0", "400001", "0"], T0)).toMatchObject({ action: "degrade", scope: "app", spentMicroYuan: 1_000_001 });
+    // A hold released below zero (a late settlement) is read as nothing, never as credit.
+    expect(gate.decide(["0", "450000", "0", "-100000"], T0, 60_000)).toMatchObject({ action: "refuse" });
+  });
+
+  it("reports crossings only for a charge", () => {
+    const log = recordingLogger();
+    const g = createBudgetGate({ settings, prefix: "p:", logger: log.logger, prices });
+    g.reportCrossings(0, [2_000_000, 2_000_000], true);
+    expect(log.lines).toEqual([]);
+    g.reportCrossings(10, [800_005, 5], true);
+    g.reportCrossings(10, [1_000_005, 5], true);
+    expect(log.lines.map((l) => l.msg)).toEqual(["budget warning", "budget exhausted"]);
+  });
+});
+
+describe("decideBudget with the incoming request's most cost", () => {
+  const settings: BudgetSettings = { per_user: { daily_cny: 0.001, policy: "refuse" }, warn_at_percent: 80, degrade_to: {} };
+  it("allows a request that fits exactly, refuses one micro-yuan more", () => {
+    expect(decideBudget(settings, { appMicroYuan: 0, userMicroYuan: 400 }, T0, 600)).toEqual({ action: "allow" });
+    expect(decideBudget(settings, { appMicroYuan: 0, userMicroYuan: 400 }, T0, 601)).toMatchObject({ action: "refuse", spentMicroYuan: 400, budgetMicroYuan: 1000 });
+    expect(decideBudget(settings, { appMicroYuan: 0, userMicroYuan: 1000 }, T0)).toMatchObject({ action: "refuse" });
+    expect(decideBudget(settings, { appMicroYuan: 0, userMicroYuan: 999 }, T0)).toEqual({ action: "allow" });
+  });
+});
