@@ -48,7 +48,7 @@ export interface OpenedStream {
   deltas(): AsyncGenerator<string, { model: string; usage: Usage }>;
 }
 
-/** Reads one chunk, or fails with ModelTimeout after `ms`. */
+/** Reads one chunk, or fails with ModelTimeout after `ms` of the provider's time (within: not our loop's stalls). */
 function nextWithin<T>(iterator: AsyncIterator<T>, ms: number, controller: AbortController): Promise<IteratorResult<T>> {
   return within(iterator.next(), ms, () => {
     controller.abort();
