@@ -3,11 +3,11 @@
 // WeChat), names the finding, and says what must come back and what must hold afterwards.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RawConfigFiles } from "../lib/config/loadConfig";
 import { createRedisStore } from "../lib/store/redisStore";
 import { storeKeys } from "../lib/store/storeKeys";
 import { FAKE_APPID, FAKE_SECRET, type FakeWechat, WECHAT_RISKY_SAMPLES, startFakeWechat } from "./support/fakeWechat";
-import { type Harness, shippedConfigFiles, startHarness } from "./support/harness";
+import { type Harness, startHarness } from "./support/harness";
+import { stagingWithWechat, wechatLogin } from "./support/wechatStaging";
 import { PII } from "./support/pii";
 
 const REDIS = "redis://127.0.0.1:6379";
@@ -95,13 +95,6 @@ export const FINDINGS: Finding[] = [
   },
 ];
 
-function stagingWithWechat(): RawConfigFiles {
-  const f = structuredClone(shippedConfigFiles()) as RawConfigFiles & { envPolicy: { environments: Record<string, Record<string, unknown>> } };
-  const staging = f.envPolicy.environments.staging!;
-  staging.content_security = { ...(staging.content_security as object), on_unavailable: "closed" };
-  return f;
-}
-
 describe("issue 25, record and refine findings (staging, real Redis, fake WeChat)", () => {
   const redis = createRedisStore(REDIS);
   const prefix = `test:${randomUUID()}:`;
@@ -119,8 +112,7 @@ describe("issue 25, record and refine findings (staging, real Redis, fake WeChat
 
   it.each(FINDINGS.map((f) => [`${f.item}: ${f.name} (${f.status})`, f] as const))("%s", async (_name, finding) => {
     // A WeChat login: the token carries the openid WeChat's check needs.
-    const login = await fetch(`${h.url}/v1/mini/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ code: `ok-o-${randomUUID().slice(0, 8)}` }) });
-    const user = (await login.json()) as { token: string; userId: string };
+    const user = await wechatLogin(h);
     const traceId = `r3-${randomUUID().slice(0, 12)}`;
     const ctx: Ctx = {
       h,

@@ -8,20 +8,13 @@ import type { RawConfigFiles } from "../lib/config/loadConfig";
 import { createRedisStore } from "../lib/store/redisStore";
 import { storeKeys } from "../lib/store/storeKeys";
 import { FAKE_APPID, FAKE_SECRET, type FakeWechat, WECHAT_RISKY_SAMPLES, startFakeWechat } from "./support/fakeWechat";
-import { type Harness, realConfigFiles, shippedConfigFiles, startHarness } from "./support/harness";
+import { type Harness, realConfigFiles, startHarness } from "./support/harness";
+import { stagingWithWechat, wechatLogin } from "./support/wechatStaging";
 import { PII } from "./support/pii";
 
 const REDIS = "redis://127.0.0.1:6379";
 const RISKY = WECHAT_RISKY_SAMPLES[0];
 const TEXT = "Tea is a drink. Coffee is another one. Both are popular in the morning.";
-
-/** Staging with WeChat's check on (closed when unavailable), as shipped otherwise. */
-function withWechat(): RawConfigFiles {
-  const f = structuredClone(shippedConfigFiles()) as RawConfigFiles & { envPolicy: { environments: Record<string, Record<string, unknown>> } };
-  const staging = f.envPolicy.environments.staging!;
-  staging.content_security = { ...(staging.content_security as object), on_unavailable: "closed" };
-  return f;
-}
 
 describe("refine and the output checks (staging, Redis)", () => {
   const redis = createRedisStore(REDIS);
@@ -44,18 +37,13 @@ describe("refine and the output checks (staging, Redis)", () => {
     open.push(h);
     return { h, prefix };
   }
-  /** A real WeChat login: the token carries the openid WeChat's check needs. */
-  async function login(h: Harness) {
-    const res = await fetch(`${h.url}/v1/mini/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ code: `ok-o-${randomUUID().slice(0, 8)}` }) });
-    return (await res.json()) as { token: string; userId: string };
-  }
   const refine = (h: Harness, token: string, traceId: string) =>
     fetch(`${h.url}/v1/mini/refine`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ traceId }) }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, any> }));
   const strongCalls = (h: Harness, traceId: string) => h.upstream.requests.filter((r) => r.traceId === traceId && r.body.model === "deepseek-chat").length;
 
   it("never keeps a job for a fast answer WeChat withheld: /refine is 404 and the strong model is never called", async () => {
-    const { h, prefix } = await harness(withWechat());
-    const user = await login(h);
+    const { h, prefix } = await harness(stagingWithWechat());
+    const user = await wechatLogin(h);
     h.upstream.setModelFault("hunyuan-turbos-latest", { content: `- ${RISKY}\n- Coffee is popular.` });
     const traceId = `t-wd-${randomUUID().slice(0, 8)}`;
     const fast = await h.ask({ intent: "summarize", userId: user.userId, traceId, profile: "summarize_v2", input: { text: TEXT, maxBullets: 2 } }, { token: user.token });
@@ -71,8 +59,8 @@ describe("refine and the output checks (staging, Redis)", () => {
   });
 
   it("remembers a refinement WeChat withheld: the same 502 on every /refine, one strong call", async () => {
-    const { h } = await harness(withWechat());
-    const user = await login(h);
+    const { h } = await harness(stagingWithWechat());
+    const user = await wechatLogin(h);
     h.upstream.setModelFault("deepseek-chat", { content: `- ${RISKY}\n- Tea is a drink.` });
     const traceId = `t-wr-${randomUUID().slice(0, 8)}`;
     const fast = await h.ask({ intent: "summarize", userId: user.userId, traceId, profile: "summarize_v2", input: { text: TEXT, maxBullets: 2 } }, { token: user.token });
