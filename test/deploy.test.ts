@@ -74,6 +74,13 @@ describe("the SCF API double answers as the documented API does", () => {
     expect(await codeOf(put(tracking))).toBe("InvalidParameterValue");
     expect(await codeOf(put({ ...tracking, VersionProvisionedConcurrencyNum: 0, MinCapacity: 0 }))).toBe("InvalidParameterValue");
     expect(await codeOf(put({ TriggerActions: [{ TriggerName: "a", TriggerProvisionedConcurrencyNum: 3, TriggerCronConfig: "0 40 8 * * *" }] }))).toBe("InvalidParameterValue.TriggerCronConfig");
+    expect(await codeOf(put({ TriggerActions: [{ TriggerName: "a", TriggerProvisionedConcurrencyNum: 3, TriggerCronConfig: "0 40 8 * * MON-FRI *" }] }))).toBe("InvalidParameterValue.TriggerCronConfig");
+    // Multiple concurrent requests are for HTTP functions; f1 is an event function.
+    expect(await codeOf(api.UpdateFunctionConfiguration({ FunctionName: "f1", InstanceConcurrencyConfig: { DynamicEnabled: "FALSE", MaxConcurrency: 10 } }))).toBe("InvalidParameterValue.InstanceConcurrencyConfig");
+    expect(await codeOf(api.CreateFunction({ FunctionName: "f-http", Type: "HTTP", Code: { ZipFile: zip }, InstanceConcurrencyConfig: { DynamicEnabled: "FALSE", MaxConcurrency: 101 } }))).toBe("InvalidParameterValue.MaxConcurrency");
+    expect(await codeOf(api.GetCustomDomain({ Domain: "api.example.cn" }))).toBe("ResourceNotFound.Domain");
+    expect(await codeOf(api.CreateCustomDomain({ Domain: "*.example.cn", Protocol: "HTTPS", EndpointsConfig: [] }))).toBe("InvalidParameterValue.Domain");
+    expect(await codeOf(api.CreateCustomDomain({ Domain: "api.example.cn", Protocol: "HTTPS", EndpointsConfig: [] }))).toBe("InvalidParameterValue.CertificateId");
     await put({ ...tracking, VersionProvisionedConcurrencyNum: 0 });
     expect(await codeOf(put({ ...tracking, VersionProvisionedConcurrencyNum: 0 }))).toBe("FailedOperation.ProvisionedInProgress");
     const { Allocated } = await api.GetProvisionedConcurrencyConfig({ FunctionName: "f1" });

@@ -14,7 +14,8 @@ interface Field {
 }
 
 const MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"] as const;
-// Quartz numbers the week from Sunday = 1.
+// Names avoid the numbering question: SCF's timer page numbers weekdays 0..6 from Sunday, Quartz
+// 1..7 from Sunday; numbers 0..7 are accepted, names are what this project writes.
 const WEEKDAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] as const;
 
 const FIELDS: readonly Field[] = [
@@ -23,7 +24,7 @@ const FIELDS: readonly Field[] = [
   { name: "hour", min: 0, max: 23 },
   { name: "day-of-month", min: 1, max: 31 },
   { name: "month", min: 1, max: 12, names: MONTHS },
-  { name: "day-of-week", min: 1, max: 7, names: WEEKDAYS },
+  { name: "day-of-week", min: 0, max: 7, names: WEEKDAYS },
   { name: "year", min: 1970, max: 2099 },
 ];
 
