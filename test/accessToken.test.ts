@@ -3,6 +3,8 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -218,6 +220,45 @@ describe("access_token through stable_token", () => {
     const started = Date.now();
     await expect(source(createMemoryTokenStore()).get(Date.now() + 100)).rejects.toMatchObject({ reason: "timeout" });
     expect(Date.now() - started).toBeLessThan(900);
+  });
+});
+
+describe("stable_token's fetch deadline counts WeChat's time, not our loop's", () => {
+  // WeChat's documented stable_token reply ({access_token, expires_in}), sent either at once and
+  // then followed, in this same process, by a loop blocked past the fetch deadline (the reply
+  // waits unread in the socket), or only after the deadline (WeChat really is late).
+  async function stableTokenServer(lateMs: number | undefined) {
+    const server = createServer((req, res) => {
+      const answer = () => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ access_token: "ACCESS_TOKEN", expires_in: 7200 }));
+      req.resume().on("end", () => {
+        if (lateMs !== undefined) return void setTimeout(answer, lateMs);
+        answer();
+        const end = performance.now() + 150;
+        while (performance.now() < end);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return { server, apiBase: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  }
+  const fetchOnce = (apiBase: string) => createAccessTokenSource({ credentials: { appId: FAKE_APPID, secret: FAKE_SECRET, apiBase }, store: createMemoryTokenStore(), fetchTimeoutMs: 40 }).get(Date.now() + 5000);
+
+  it("takes a token that arrived while the loop was blocked past the deadline", async () => {
+    const { server, apiBase } = await stableTokenServer(undefined);
+    try {
+      await expect(fetchOnce(apiBase)).resolves.toEqual({ token: "ACCESS_TOKEN", fetched: true });
+    } finally {
+      server.close();
+    }
+  });
+
+  it("still times out when WeChat answers late", async () => {
+    const { server, apiBase } = await stableTokenServer(400);
+    try {
+      await expect(fetchOnce(apiBase)).rejects.toMatchObject({ reason: "timeout" });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
 
