@@ -14,6 +14,7 @@ import { createAskPipeline } from "../pipeline";
 import { createRefineHandler } from "../refine/refineHandler";
 import { createRefiner } from "../refine/refiner";
 import { redactJobWith, redactsStoredText } from "../refine/redactJob";
+import { refineLockMs } from "../refine/refineLock";
 import { createRedactor } from "../observability/redact";
 import type { Store } from "../store/store";
 import type { AppOptions, Shared } from "./createApp";
@@ -49,8 +50,7 @@ export function askRoutes(options: AppOptions, shared: Shared): Record<string, R
     },
     ...(contentGuard?.output ? { checkOutput: (text: string, openid: string | undefined) => contentGuard.checkOutput(text, openid, Date.now() + env.modelBudgetMs) } : {}),
     ...(redactsStoredText(env) ? { redactJob: redactJobWith(createRedactor(env.logging.redact_patterns)) } : {}),
-    // The model's budget, the output check's, and a margin: a live holder never loses its lock.
-    lockMsFor: (target) => (target.budget_ms ?? env.modelBudgetMs) + (contentGuard?.output ? env.modelBudgetMs : 0) + 2000,
+    lockMsFor: (target) => refineLockMs(target, env, contentGuard?.output === true),
   });
   const admit = createAdmit(shared.stepDeps);
   const ask = createAskPipeline({
