@@ -132,6 +132,9 @@ describe("loadSecrets with the SDK against the SSM double", () => {
       new ConfigError(["environment variables TENCENTCLOUD_SECRETID, TENCENTCLOUD_SECRETKEY: required to read ssm: secrets (SCF sets them for a function with an execution role; give the function one whose policy allows ssm:GetSecretValue)"]),
     );
     expect((await errorOf(ssmSecretReader({ ...ssm.credentials })))?.message).toContain("TENCENTCLOUD_REGION (or MINIASK_SSM_REGION)");
+    // No answer at all (no route out, a closed port): said as RequestFailed with the cause.
+    const unreachable = { ...roleEnv(), MINIASK_SSM_ENDPOINT: "http://127.0.0.1:1", MINIASK_TOKEN_KEYS: "ssm:miniask-staging-token-keys" };
+    expect((await errorOf(loadSecrets(unreachable, await ssmSecretReader(unreachable))))?.message).toMatch(/MINIASK_TOKEN_KEYS: SSM GetSecretValue miniask-staging-token-keys \(version SSM_Current\) failed: RequestFailed \(.*ECONNREFUSED/);
   });
 });
 

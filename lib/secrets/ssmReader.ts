@@ -7,9 +7,11 @@
 // Imported only when some variable is `ssm:`: a function without one never loads the SDK.
 import type { GetSecretValueRequest, GetSecretValueResponse } from "tencentcloud-sdk-nodejs-ssm/tencentcloud/services/ssm/v20190923/ssm_models";
 import { ConfigError } from "../config/configError";
+import { maskUrlCredentials } from "./maskUrl";
 import type { SecretRef } from "./secretRefs";
 
 type Env = Readonly<Record<string, string | undefined>>;
+type SdkModule = typeof import("tencentcloud-sdk-nodejs-ssm");
 
 /** Why a read failed, with SSM's error code: never the value, never the credentials. */
 export class SecretReadError extends Error {
@@ -51,7 +53,11 @@ function secretText(ref: SecretRef, response: GetSecretValueResponse): string {
  */
 export async function ssmSecretReader(env: Env): Promise<SecretReader> {
   roleCredentials(env);
-  const { ssm: sdk } = await import("tencentcloud-sdk-nodejs-ssm");
+  // Bundled, the package is its CommonJS build (esbuild on platform node reads "main"), and a
+  // dynamic import of it sees module.exports as `default`; unbundled (tsx), the named export.
+  const imported: SdkModule & { default?: SdkModule } = await import("tencentcloud-sdk-nodejs-ssm");
+  const sdk = imported.ssm ?? imported.default?.ssm;
+  if (!sdk) throw new ConfigError(["tencentcloud-sdk-nodejs-ssm: no ssm export (is the package installed and bundled?)"]);
   const endpointSetting = env.MINIASK_SSM_ENDPOINT;
   const endpoint = endpointSetting?.replace(/^https?:\/\//, "");
   return async (ref) => {
@@ -66,9 +72,12 @@ export async function ssmSecretReader(env: Env): Promise<SecretReader> {
     try {
       response = await client.GetSecretValue(request);
     } catch (err) {
-      const code = typeof (err as { code?: unknown }).code === "string" ? (err as { code: string }).code : "RequestFailed";
+      const apiCode = (err as { code?: unknown }).code;
       const requestId = (err as { requestId?: unknown }).requestId;
-      throw new SecretReadError(ref.variable, code, `${ref.variable}: SSM GetSecretValue ${ref.secretName} (version ${ref.versionId}) failed: ${code}${typeof requestId === "string" && requestId ? ` (RequestId ${requestId})` : ""}`);
+      // An API error says its code (and RequestId, for Tencent's support); a request that never
+      // got an answer (no route out of a VPC, a timeout) says why, its URL's credentials masked.
+      const why = typeof apiCode === "string" && apiCode ? `${apiCode}${typeof requestId === "string" && requestId ? ` (RequestId ${requestId})` : ""}` : `RequestFailed (${maskUrlCredentials(err instanceof Error ? err.message : String(err)).slice(0, 160)})`;
+      throw new SecretReadError(ref.variable, typeof apiCode === "string" && apiCode ? apiCode : "RequestFailed", `${ref.variable}: SSM GetSecretValue ${ref.secretName} (version ${ref.versionId}) failed: ${why}`);
     }
     return secretText(ref, response);
   };

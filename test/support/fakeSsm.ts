@@ -15,8 +15,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { buffer as readBody } from "node:stream/consumers";
 import type { GetSecretValueRequest, GetSecretValueResponse } from "tencentcloud-sdk-nodejs-ssm/tencentcloud/services/ssm/v20190923/ssm_models";
-import { ApiError } from "./fakeTencentApi";
-import { verifyTc3Signature } from "./tc3Signature";
+import { TencentApiError as ApiError, verifyTc3Signature } from "./tc3Signature";
 
 const MODELS_FILE = createRequire(import.meta.url).resolve("tencentcloud-sdk-nodejs-ssm/tencentcloud/services/ssm/v20190923/ssm_models.d.ts");
 
@@ -82,9 +81,10 @@ export async function startFakeSsm(options: FakeSsmOptions = {}): Promise<FakeSs
       let service = "";
       let response: object;
       try {
-        // The SDK signs for the endpoint's first label ("ssm" at ssm.tencentcloudapi.com, "127" here),
-        // so the scope's service is recorded, not checked.
-        service = verifyTc3Signature(req, body, secretId, secretKey);
+        // The SDK signs for its endpoint's first label: "ssm" at ssm.tencentcloudapi.com, "127"
+        // for this double at 127.0.0.1.
+        service = signedService;
+        verifyTc3Signature(req, body, secretId, secretKey, service);
         // Temporary credentials are valid only with their token (API 3.0 common parameter X-TC-Token).
         if (req.headers["x-tc-token"] !== sessionToken) throw new ApiError("AuthFailure.TokenFailure", "the temporary credentials' token is missing or wrong");
         if (req.headers["x-tc-version"] !== "2019-09-23") throw new ApiError("InvalidParameterValue", "X-TC-Version must be 2019-09-23");
@@ -102,6 +102,7 @@ export async function startFakeSsm(options: FakeSsmOptions = {}): Promise<FakeSs
       res.end(JSON.stringify({ Response: response }));
     });
   });
+  const signedService = "127";
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
