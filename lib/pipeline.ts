@@ -1,6 +1,7 @@
 // The request's walk, in order (design.md): parse, authenticate, choose the profile, prepare
 // the call, admit (limits, quota, cache read: one store trip), answer (cached, whole or
-// streamed), record (quota, cache, audit record: one store trip) and one log line. Each step
+// streamed), record (quota, cache, audit record: one store trip, before the response's last
+// byte: nothing is left for after it) and one log line. Each step
 // lives in its own module and returns a value; this function only composes them, and its one
 // catch turns any failure into the response.
 import { randomUUID } from "node:crypto";

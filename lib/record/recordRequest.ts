@@ -1,6 +1,6 @@
-// The record step, after the answer: quota charged with the real usage, the cacheable answer
-// stored, and the request's audit record, in one store round trip. A failure costs a warning
-// line, never the user's answer.
+// The record step, before the response's last byte: quota charged with the real usage, the
+// cacheable answer stored, and the request's audit record, in one store round trip. A failure
+// costs a warning line, never the user's answer.
 import { StoreTimeout, withTimeout } from "../store/withTimeout";
 import { QUOTA_TTL_SECONDS, storeKeys } from "../store/storeKeys";
 import type { ResolvedEnvironment } from "../config/loadConfig";
