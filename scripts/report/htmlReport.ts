@@ -93,7 +93,7 @@ svg{display:block;margin-bottom:20px}.bar{fill:#3b6fd8}.bar.p50{fill:#9db7ee}.ba
 </style></head>
 <body>
 <h1>${e(`miniask report for ${report.day}`)}</h1>
-<p class="sub">${e(`Beijing time (UTC+8), key prefix "${context.prefix}"; ${t.requests} requests that day of ${context.scanned} audit records${context.unreadable > 0 ? `, ${context.unreadable} unreadable` : ""}. Errors are 5xx; refused (4xx) are left out of latency.`)}</p>
+<p class="sub">${e(`Beijing time (UTC+8), ${context.source ?? `key prefix "${context.prefix}"`}; ${t.requests} requests that day of ${context.scanned} audit records${context.unreadable > 0 ? `, ${context.unreadable} unreadable` : ""}. Errors are 5xx; refused (4xx) are left out of latency.`)}</p>
 <div class="cards">${cards.map(([k, v]) => `<div class="card" data-card="${e(k ?? "")}">${e(k ?? "")}<b>${e(v ?? "")}</b></div>`).join("")}</div>
 <h2>Cost per hour</h2>
 ${costPerHourChart(report)}
