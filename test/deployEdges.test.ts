@@ -114,7 +114,9 @@ describe("secrets named as ssm:<secret-name>", () => {
   });
 
   it("a malformed reference is refused at load, naming the variable (SSM names have no /)", () => {
-    expect(() => loadManifest("prod", { ...DEPLOY_ENV, MINIASK_TOKEN_KEYS: "ssm:miniask/prod/token-keys" })).toThrow('inputs.functions.summarize: MINIASK_TOKEN_KEYS: "ssm:miniask/prod/token-keys" is not ssm:<secret-name>');
+    expect(() => loadManifest("prod", { ...DEPLOY_ENV, MINIASK_TOKEN_KEYS: "ssm:miniask/prod/token-keys" })).toThrow('inputs.functions.summarize: environment variable MINIASK_TOKEN_KEYS: expected ssm:<SecretName> or ssm:<SecretName>@<VersionId>');
+    // A version is part of the grammar the function reads.
+    expect(loadManifest("prod", { ...DEPLOY_ENV, MINIASK_TOKEN_KEYS: "ssm:miniask-prod-token-keys@v2" }).functions[0]!.environment.MINIASK_TOKEN_KEYS).toBe("ssm:miniask-prod-token-keys@v2");
   });
 });
 

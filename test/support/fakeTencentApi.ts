@@ -22,14 +22,15 @@
 // - refuses a cron whose day-of-week is restricted while day-of-month is not `?` (Quartz),
 // - keeps custom domains (Create/Get/UpdateCustomDomain) and checks their routes against the
 //   functions and aliases it holds.
-import { createHash, createHmac } from "node:crypto";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { type IncomingMessage, createServer } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { buffer as readBody } from "node:stream/consumers";
 import type { ScfAction, ScfRequest, ScfResponse } from "../../lib/deploy/scfApi";
 import type * as M from "../../lib/deploy/scfModels";
+import { TencentApiError, verifyTc3Signature } from "./tc3Signature";
 
 /** A deploying shell's variables for tests: every ${env:...} serverless.yml references. */
 export const DEPLOY_ENV = {
@@ -48,14 +49,8 @@ export const DEPLOY_ENV = {
   MINIASK_CERTIFICATE_ID: "cert-Abc123xy",
 };
 
-export class ApiError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** An answer's Error {Code, Message}: the signature check's errors are of the same class. */
+export class ApiError extends TencentApiError {}
 
 interface VersionState {
   version: string;
@@ -157,6 +152,7 @@ function sevenFields(cron: string): boolean {
   const restricted = (x: string | undefined) => x !== "*" && x !== "?";
   return !(restricted(f[5]) && f[3] !== "?") && !(restricted(f[3]) && f[5] !== "?") && !(f[3] === "?" && f[5] === "?");
 }
+const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
 const now = () => new Date().toISOString().replace("T", " ").slice(0, 19);
 
 function isZip(base64: string | undefined): boolean {
@@ -203,28 +199,6 @@ function checkProvisioned(req: M.PutProvisionedConcurrencyConfigRequest): void {
     if (!sevenFields(a.TriggerCronConfig)) throw new ApiError("InvalidParameterValue.TriggerCronConfig", `${a.TriggerCronConfig}: 7 fields required`);
     if (!(a.TriggerProvisionedConcurrencyNum >= 0)) throw new ApiError("InvalidParameterValue.TriggerProvisionedConcurrencyNum", String(a.TriggerProvisionedConcurrencyNum));
   }
-}
-
-// ---- TC3-HMAC-SHA256 ----
-
-const hmac = (key: string | Buffer, data: string) => createHmac("sha256", key).update(data).digest();
-const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
-
-function verifySignature(req: IncomingMessage, body: Buffer, secretId: string, secretKey: string): void {
-  const auth = String(req.headers.authorization ?? "");
-  const m = /^TC3-HMAC-SHA256 Credential=([^/]+)\/(\d{4}-\d{2}-\d{2})\/(\w+)\/tc3_request, SignedHeaders=([\w;-]+), Signature=([0-9a-f]{64})$/.exec(auth);
-  if (!m) throw new ApiError("AuthFailure.InvalidAuthorization", "Authorization is not TC3-HMAC-SHA256");
-  const [, id, date, service, signedHeaders, signature] = m as unknown as [string, string, string, string, string, string];
-  if (id !== secretId) throw new ApiError("AuthFailure.SecretIdNotFound", "unknown SecretId");
-  const timestamp = Number(req.headers["x-tc-timestamp"]);
-  if (!Number.isFinite(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > 300) throw new ApiError("AuthFailure.SignatureExpire", "timestamp more than 5 minutes away");
-  if (new Date(timestamp * 1000).toISOString().slice(0, 10) !== date) throw new ApiError("AuthFailure.SignatureFailure", "credential date is not the timestamp's");
-  const headers = signedHeaders.split(";").map((h) => `${h}:${h === "host" ? String(req.headers.host ?? "").replace(/:\d+$/, "") : String(req.headers[h] ?? "")}\n`).join("");
-  const url = new URL(req.url ?? "/", "http://local");
-  const canonical = [req.method ?? "POST", url.pathname, url.search.slice(1), headers, signedHeaders, sha256(body)].join("\n");
-  const toSign = ["TC3-HMAC-SHA256", String(timestamp), `${date}/${service}/tc3_request`, sha256(canonical)].join("\n");
-  const key = hmac(hmac(hmac(`TC3${secretKey}`, date), service), "tc3_request");
-  if (hmac(key, toSign).toString("hex") !== signature) throw new ApiError("AuthFailure.SignatureFailure", "signature does not match");
 }
 
 // ---- the API ----
@@ -620,12 +594,12 @@ export async function startFakeTencentApi(opts: FakeTencentApiOptions = {}): Pro
       let params: Record<string, unknown> = {};
       let response: object;
       try {
-        verifySignature(req, body, options.secretId, options.secretKey);
+        verifyTc3Signature(req, body, options.secretId, options.secretKey);
         params = JSON.parse(body.toString("utf8") || "{}") as Record<string, unknown>;
         response = { ...answer(action, params, String(req.headers["x-tc-region"] ?? "ap-guangzhou")), RequestId: requestId };
         calls.push({ action, params, authorization: String(req.headers.authorization ?? "") });
       } catch (err) {
-        const error = err instanceof ApiError ? { Code: err.code, Message: err.message } : { Code: "InternalError", Message: String(err) };
+        const error = err instanceof TencentApiError ? { Code: err.code, Message: err.message } : { Code: "InternalError", Message: String(err) };
         response = { Error: error, RequestId: requestId };
         calls.push({ action, params, authorization: String(req.headers.authorization ?? ""), error: error.Code });
       }
