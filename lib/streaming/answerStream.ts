@@ -17,7 +17,7 @@ import { WireError } from "../openaiWire/wireError";
 import type { OutputGuard } from "../safety/guards";
 import type { StreamingOutputGuard } from "../safety/outputRules";
 import { answerText } from "../text/answerText";
-import { coalescedPerTick } from "./coalesce";
+import { END_OF_TICK, untilEndOfTick } from "./endOfTick";
 
 export interface StreamOutcome {
   status: number;
@@ -143,36 +143,50 @@ function shaped(call: PreparedCall, text: string, guardOutput: OutputGuard): unk
 }
 
 /**
- * Passes a stream's events on, those ready in the same tick as one write, and, however it ends
+ * Passes a stream's events on, those ready in the same turn of the event loop as one string
+ * (one write, one writev of a chunk, instead of one per event), and, however it ends
  * (its last event, an error, or the client leaving mid-way), hands its outcome to `onSettled`
  * once: the record step of a stream. A stream that ran to its end is recorded before its last
  * event goes out, so the client never holds a `done` whose record is not yet in the store.
  */
 export async function* settleStream(events: AsyncGenerator<string, StreamOutcome>, onSettled: (outcome: StreamOutcome) => Promise<void>): AsyncGenerator<string> {
-  const batches = coalescedPerTick(events);
   let ended: StreamOutcome | undefined;
+  let batch = "";
+  let next = events.next();
   try {
     for (;;) {
-      const next = await batches.next();
-      if (next.done) {
-        ended = next.value.result;
+      // With nothing held, wait for the next event; with a batch, only until the tick ends.
+      const step = batch === "" ? await next : await untilEndOfTick(next);
+      if (step === END_OF_TICK) {
+        const out = batch;
+        batch = "";
+        // The next event is still on its way while this batch is written: a failure then is
+        // seen when it is awaited, not reported as unhandled in between.
+        next.catch(ignore);
+        yield out;
+        continue;
+      }
+      if (step.done) {
+        ended = step.value;
         await onSettled(ended);
-        // What was still unsent goes with the last event: one write.
-        const rest = next.value.rest + (ended.last ?? "");
+        // What was still held goes with the last event: one write.
+        const rest = batch + (ended.last ?? "");
         if (rest) yield rest;
         return;
       }
-      yield next.value;
+      batch += step.value;
+      next = events.next();
     }
   } finally {
     if (!ended) {
       // Stops the provider's stream when the client went away early.
-      await batches.return({ result: CLIENT_CLOSED, rest: "" });
       await events.return(CLIENT_CLOSED);
       await onSettled(CLIENT_CLOSED);
     }
   }
 }
+
+const ignore = () => undefined;
 
 /** A whole answer (cached, or made with tools) streamed like a fresh one: one delta, then done. */
 export async function* wholeAnswerStream(answer: unknown, done: Record<string, unknown>): AsyncGenerator<string, StreamOutcome> {
