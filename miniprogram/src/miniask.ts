@@ -32,7 +32,8 @@ export interface MiniaskOptions {
   refreshMarginSeconds?: number;
   /**
    * One timeout for every call. Without it each call waits as long as the function it calls
-   * may run (serverless.yml's timeouts, built in) plus a margin: support's 90 s, login's 10 s.
+   * may run (serverless.yml's timeouts, built in) plus 5 s, up to wx.request's 60 s ceiling:
+   * login 15 s, an intent's ask, refine and stream 60 s.
    */
   timeoutMs?: number;
   storageKey?: string;

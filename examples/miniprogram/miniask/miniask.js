@@ -483,13 +483,14 @@ var FUNCTION_TIMEOUT_MS = {
 
 // miniprogram/src/timeouts.ts
 var CLIENT_MARGIN_MS = 5e3;
+var WX_REQUEST_CEILING_MS = 6e4;
 function createTimeouts(override) {
   let longest = 0;
   for (const name in FUNCTION_TIMEOUT_MS) if (name !== "auth") longest = Math.max(longest, FUNCTION_TIMEOUT_MS[name] || 0);
   return (fn) => {
     if (override !== void 0) return override;
     const own = fn === void 0 ? void 0 : FUNCTION_TIMEOUT_MS[fn];
-    return (own === void 0 ? longest : own) + CLIENT_MARGIN_MS;
+    return Math.min((own === void 0 ? longest : own) + CLIENT_MARGIN_MS, WX_REQUEST_CEILING_MS);
   };
 }
 
