@@ -47,6 +47,11 @@ describe("concurrency per web function (InstanceConcurrencyConfig)", () => {
       const dynamic = { ...manifest, functions: manifest.functions.map((f) => (f.name === "extract" ? { ...f, concurrency: { mode: "dynamic" as const, max: 30 } } : f)) };
       await deploy(api, { manifest: dynamic, zips: zipsOf(manifest), sleep: noSleep });
       expect(fake.fn(NS, "miniask-prod-miniask-extract").concurrency).toEqual({ DynamicEnabled: "TRUE", MaxConcurrency: 30 });
+      // Public egress switched off in the console: put back, nothing else written.
+      fake.fn(NS, "miniask-prod-miniask-auth").publicNet = "DISABLE";
+      before = fake.calls.length;
+      await deploy(api, { manifest: dynamic, zips: zipsOf(manifest), sleep: noSleep });
+      expect(writes(fake, before).map((c) => [c.action, c.params.FunctionName, c.params.PublicNetConfig])).toEqual([["UpdateFunctionConfiguration", "miniask-prod-miniask-auth", { PublicNetStatus: "ENABLE" }]]);
     });
   });
 
@@ -69,6 +74,36 @@ describe("the Function URL", () => {
       // The warm-up function was never created with an empty target list.
       expect(fake.functions.has(`${NS}/miniask-prod-miniask-warmup`)).toBe(false);
     });
+  });
+});
+
+describe("the custom domain", () => {
+  it("is updated when its routes or certificate differ from the stage's, and left alone when they agree", async () => {
+    const manifest = loadManifest("prod", DEPLOY_ENV);
+    await withFake({}, async (fake, api) => {
+      await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep });
+      const stored = fake.domains.get("api.miniask.example.cn") as { EndpointsConfig: unknown[] };
+      stored.EndpointsConfig = stored.EndpointsConfig.slice(1);
+      let before = fake.calls.length;
+      await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep });
+      expect(writes(fake, before).map((c) => c.action)).toEqual(["UpdateCustomDomain"]);
+      expect(fake.domains.get("api.miniask.example.cn")!.EndpointsConfig).toHaveLength(5);
+      const renewed = { ...manifest, domain: { name: "api.miniask.example.cn", certificateId: "cert-Renewed2" } };
+      before = fake.calls.length;
+      await deploy(api, { manifest: renewed, zips: zipsOf(manifest), sleep: noSleep });
+      expect(writes(fake, before).map((c) => [c.action, c.params.CertConfig])).toEqual([["UpdateCustomDomain", { CertificateId: "cert-Renewed2" }]]);
+      before = fake.calls.length;
+      await deploy(api, { manifest: renewed, zips: zipsOf(manifest), sleep: noSleep });
+      expect(writes(fake, before)).toEqual([]);
+    });
+  });
+
+  it("is resolved from the deploying shell, refused when it is not a host name, and absent in dev", () => {
+    expect(loadManifest("prod", DEPLOY_ENV).domain).toEqual({ name: "api.miniask.example.cn", certificateId: "cert-Abc123xy" });
+    expect(loadManifest("prod", { ...DEPLOY_ENV, MINIASK_DOMAIN: "" }).missingVariables).toEqual(["MINIASK_DOMAIN"]);
+    expect(() => loadManifest("prod", { ...DEPLOY_ENV, MINIASK_DOMAIN: "*.example.cn" })).toThrow('stages.prod.domain.name: "*.example.cn" is not a host name');
+    expect(() => loadManifest("prod", { ...DEPLOY_ENV, MINIASK_DOMAIN: "https://api.example.cn/" })).toThrow("is not a host name");
+    expect(loadManifest("dev", DEPLOY_ENV).domain).toBeUndefined();
   });
 });
 
