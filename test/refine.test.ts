@@ -66,6 +66,20 @@ describe("refine", () => {
     expect(again.json).toMatchObject({ refined: true, model: "local-stand-in:deepseek-chat" });
   });
 
+  it("answers without refine: {id} when the store refuses the job (nothing promised that /refine cannot keep)", async () => {
+    const memory = h.built.app.store;
+    const refusing = { ...memory, set: async () => Promise.reject(new Error("store down")) };
+    const down = await startHarness({ env: "dev", upstream: h.upstream, store: refusing });
+    try {
+      const res = await down.ask({ intent: "summarize", userId: "u_r", traceId: "t-refine-nostore", input: { text: `${ARTICLE_TEXT} no store`, maxBullets: 2 } });
+      expect(res.status).toBe(200);
+      expect(res.json.refine).toBeUndefined();
+      expect(res.json.answer).toEqual(expect.any(String));
+    } finally {
+      await down.close();
+    }
+  });
+
   it("never gives one user another's refinement: 404 refine_not_found", async () => {
     await h.ask({ intent: "summarize", userId: "u_owner", traceId: "t-refine-3", input: { text: `${ARTICLE_TEXT} three`, maxBullets: 2 } });
     const res = await refine("t-refine-3", "u_thief");
