@@ -14,11 +14,13 @@ import { concurrencyPerSlot, dayStarts } from "./concurrency";
 import { type Flags, numberFlag, readFlags, stringFlag } from "./flags";
 import { burstPage } from "./html";
 import type { CapacitySetting, ReplayRequest } from "./instanceModel";
-import { manifestSetting } from "./manifestSetting";
+import { readConcurrency } from "./concurrencySetting";
+import { manifestRoot, manifestSetting } from "./manifestSetting";
 import { compareWithReal } from "./realComparison";
 import { NINE_AM, nineAmTrace } from "./shapes";
 import { simulate } from "./simulate";
 import { minuteRows, summarize } from "./summarize";
+import { BILLING_NOTE } from "./billing";
 import { sideBySide, summaryTable } from "./table";
 
 function traffic(flags: Flags, fn: string, seed: number): { requests: ReplayRequest[]; label: string } {
@@ -44,7 +46,8 @@ export async function runBurst(flags: Flags) {
   if (requests.length === 0) throw new Error(`no requests for function "${fn}" in the trace`);
   const b = settingB(flags, fn, stage);
   const cold = await coldStartSamples(flags, fn);
-  const model = modelFrom(flags, cold.samples, { ...(b.memoryMb ? { memoryMb: b.memoryMb } : {}), ...(b.timeoutMs ? { timeoutMs: b.timeoutMs } : {}) });
+  const concurrency = flags["per-instance"] === undefined ? readConcurrency(manifestRoot(stringFlag(flags, "schedule") ?? join(ROOT, "serverless.yml")), stage, fn) : { perInstance: numberFlag(flags, "per-instance", 1), source: "--per-instance" };
+  const model = modelFrom(flags, cold.samples, { perInstanceConcurrency: concurrency.perInstance, ...(b.memoryMb ? { memoryMb: b.memoryMb } : {}), ...(b.timeoutMs ? { timeoutMs: b.timeoutMs } : {}) });
   const a: CapacitySetting = { name: "none: no provisioned concurrency, no warm-up" };
   const intervals = requests.map((r) => ({ at: r.at, ms: r.serviceMs }));
   const warmAt = dayStarts(intervals, concurrencyPerSlot(intervals, 60_000), model.perInstanceConcurrency);
@@ -57,7 +60,7 @@ export async function runBurst(flags: Flags) {
     const dist = stringFlag(flags, "dist");
     real = await compareWithReal(requests, [a, b], model, { fn, minutes: numberFlag(flags, "real-minutes", 3), maxProcesses: Math.min(20, numberFlag(flags, "max-processes", 12)), speed: numberFlag(flags, "speed", 1), seed, ...(dist ? { dist } : {}) });
   }
-  return { fn, label, cold, model, settings: [a, b], rows, summaries, real };
+  return { fn, label, cold, model, concurrencySource: concurrency.source, settings: [a, b], rows, summaries, real };
 }
 
 function print(report: Awaited<ReturnType<typeof runBurst>>): string {
@@ -65,11 +68,12 @@ function print(report: Awaited<ReturnType<typeof runBurst>>): string {
   const median = [...cold.samples].sort((x, y) => x - y)[Math.floor((cold.samples.length - 1) / 2)] ?? 0;
   const lines = [
     `${report.fn}: ${label}`,
-    `cold start ${Math.round(median)} ms median (${cold.source}); ${model.perInstanceConcurrency} request per instance; on-demand starts <= ${model.elasticStartsPerMinute}/min, provisioned launches ${model.provisionedStartsPerMinute}/min; idle instances reclaimed after ${model.idleReclaimMs / 60_000} min; quota ${model.maxInstances} instances`,
+    `cold start ${Math.round(median)} ms median (${cold.source}); ${model.perInstanceConcurrency} request(s) per instance (${report.concurrencySource}), each ${model.cpuMsPerRequest} ms CPU of the instance's ${(model.cpuShare * 100).toFixed(1)}% of a core (more in flight than that share serves: all slow); on-demand starts <= ${model.elasticStartsPerMinute}/min, provisioned launches ${model.provisionedStartsPerMinute}/min; idle instances reclaimed after ${model.idleReclaimMs / 60_000} min; quota ${model.maxInstances} instances`,
     "",
     sideBySide({ name: settings[0]!.name, rows: rows[0]! }, { name: settings[1]!.name, rows: rows[1]! }),
     "",
     summaryTable(settings.map((s, i) => ({ name: i === 0 ? "A (none)" : "B", summary: summaries[i]!, idle: `${summaries[i]!.idleProvisionedGbSeconds.toFixed(0)} GB-s` }))),
+    `instance GB-s: instances x ${model.memoryMb} MB x the time they had a request in flight. ${BILLING_NOTE}`,
   ];
   if (real) {
     lines.push("", `Real processes (dist/${report.fn}, at most ${Math.max(...real.runs.map((r) => Math.max(...r.real.minutes.map((m) => m.instances))))} at once): ${real.window.requests.length} requests, ${(real.window.keep * 100).toFixed(1)}% of the busiest ${Math.round((real.window.endMs - real.window.startMs) / 60_000)} minutes, next to the simulation of the same requests`);

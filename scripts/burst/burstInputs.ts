@@ -1,6 +1,7 @@
 // What a burst or plan run replays: the requests (a built-in shape or a trace file), the measured
 // cold starts, and the instance model with the flags' overrides.
 import { readFileSync } from "node:fs";
+import { cpuShareFor, DEFAULT_CORES_PER_GB } from "../capacity/cpuShare";
 import { measureColdStarts } from "./coldStart";
 import { type Flags, numberFlag, numberListFlag, stringFlag } from "./flags";
 import { isIntentFunction } from "./askRequests";
@@ -43,12 +44,19 @@ export async function coldStartSamples(flags: Flags, fn: string): Promise<{ samp
   return { samples, source: `measured: ${runs} fresh processes of dist/${measureAs}${plus}` };
 }
 
+/**
+ * The instance model with the flags' overrides. `overrides` carries what the manifest says
+ * (memory, timeout, the stages file's concurrency); --per-instance, --cpu-ms-per-request and
+ * --cores-per-gb replace theirs.
+ */
 export function modelFrom(flags: Flags, coldStartMs: number[], overrides: Partial<InstanceModel> = {}): InstanceModel {
+  const base = { ...DEFAULT_MODEL, ...overrides };
   return {
-    ...DEFAULT_MODEL,
-    ...overrides,
+    ...base,
     coldStartMs,
-    perInstanceConcurrency: numberFlag(flags, "per-instance", DEFAULT_MODEL.perInstanceConcurrency),
+    perInstanceConcurrency: numberFlag(flags, "per-instance", base.perInstanceConcurrency),
+    cpuMsPerRequest: numberFlag(flags, "cpu-ms-per-request", base.cpuMsPerRequest),
+    cpuShare: cpuShareFor(base.memoryMb, numberFlag(flags, "cores-per-gb", DEFAULT_CORES_PER_GB)),
     idleReclaimMs: numberFlag(flags, "idle-reclaim-min", DEFAULT_MODEL.idleReclaimMs / 60_000) * 60_000,
     maxInstances: numberFlag(flags, "max-instances", DEFAULT_MODEL.maxInstances),
     elasticStartsPerMinute: numberFlag(flags, "elastic-per-min", DEFAULT_MODEL.elasticStartsPerMinute),

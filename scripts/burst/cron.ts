@@ -51,7 +51,8 @@ function field(text: string, spec: FieldSpec, cron: string): Set<number> {
     if (!Number.isInteger(step) || step < 1) throw new Error(`cron "${cron}": bad step in "${part}"`);
     let from = spec.min;
     let to = spec.max;
-    if (range !== "*") {
+    // "?" (SCF's "no specific value" for the day field not used) restricts nothing, as "*".
+    if (range !== "*" && range !== "?") {
       const [a = "", b] = range.split("-");
       from = value(a, spec, cron);
       to = b === undefined ? (stepText === undefined ? from : spec.max) : value(b, spec, cron);
@@ -65,7 +66,7 @@ export function parseCron(text: string): Cron {
   const parts = text.trim().split(/\s+/);
   if (parts.length !== 7) throw new Error(`cron "${text}": expected 7 fields (second minute hour day month week year), got ${parts.length}`);
   const [s, m, h, d, mo, w, y] = parts.map((p, i) => field(p, FIELDS[i]!, text)) as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>, Set<number>, Set<number>];
-  return { seconds: s, minutes: m, hours: h, days: d, months: mo, weekdays: w, years: y, dayRestricted: parts[3] !== "*", weekdayRestricted: parts[5] !== "*" };
+  return { seconds: s, minutes: m, hours: h, days: d, months: mo, weekdays: w, years: y, dayRestricted: parts[3] !== "*" && parts[3] !== "?", weekdayRestricted: parts[5] !== "*" && parts[5] !== "?" };
 }
 
 function dayMatches(cron: Cron, date: Date): boolean {
@@ -94,7 +95,7 @@ export function cronFirings(text: string, fromMs: number, toMs: number, utcOffse
   return out;
 }
 
-/** A 7-field cron that fires once at hh:mm:00 on the given weekdays ("*" for every day). */
+/** A 7-field cron that fires once at hh:mm:00 on the given weekdays ("*" for every day; SCF wants "?" as the day of month beside a day of week). */
 export function dailyCron(hour: number, minute: number, weekdays: string): string {
-  return `0 ${minute} ${hour} * * ${weekdays} *`;
+  return `0 ${minute} ${hour} ${weekdays === "*" ? "*" : "?"} * ${weekdays} *`;
 }

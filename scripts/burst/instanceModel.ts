@@ -2,14 +2,24 @@
 // samples are measured here (the real built bundles, scripts/burst/coldStart.ts); the rest is
 // the platform's documented behaviour, or our assumption where SCF documents none.
 import type { Provisioned } from "../../lib/deploy/manifest";
+import { cpuShareFor } from "../capacity/cpuShare";
+import { MEASURED } from "../capacity/measured";
 
 export interface InstanceModel {
   /**
    * Requests one instance serves at once. SCF: "one concurrent instance processes only one event
    * at any time" by default; HTTP-triggered (web) functions may enable multiple concurrent
-   * requests (product 583/47183). Our manifest does not enable it, so 1.
+   * requests (product 583/47183): stages.yml's `concurrency` per function (concurrencySetting.ts).
    */
   perInstanceConcurrency: number;
+  /**
+   * CPU one request costs, ms (measured: `npm run capacity`, scripts/capacity/measured.ts), and
+   * the share of a core an instance has (proportional to memory; scripts/capacity/cpuShare.ts).
+   * An instance whose requests need more CPU than its share slows them all: a request admitted
+   * with k in flight takes max(its model latency, k x cpuMsPerRequest / cpuShare).
+   */
+  cpuMsPerRequest: number;
+  cpuShare: number;
   /** Spawn-to-first-answer overhead of a fresh instance, ms: samples measured from dist/<fn>. */
   coldStartMs: readonly number[];
   /**
@@ -40,6 +50,8 @@ export interface InstanceModel {
 
 export const DEFAULT_MODEL: Omit<InstanceModel, "coldStartMs"> = {
   perInstanceConcurrency: 1,
+  cpuMsPerRequest: MEASURED.cpuMsPerStreamedRequest,
+  cpuShare: cpuShareFor(256),
   elasticStartsPerMinute: 500,
   provisionedStartsPerMinute: 100,
   idleReclaimMs: 5 * 60_000,
@@ -65,4 +77,9 @@ export interface ReplayRequest {
   serviceMs: number;
   /** The status a warm instance answers (a trace's own 5xx stay 5xx); 200 when unknown. */
   status?: number;
+}
+
+/** Wall time a request takes on an instance with `inFlight` requests (itself included) sharing its CPU. */
+export function cpuBoundLatency(serviceMs: number, inFlight: number, model: Pick<InstanceModel, "cpuMsPerRequest" | "cpuShare">): number {
+  return Math.max(serviceMs, (inFlight * model.cpuMsPerRequest) / model.cpuShare);
 }

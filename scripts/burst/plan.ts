@@ -1,4 +1,4 @@
-// `npm run plan -- --from audit | --trace FILE [--fn NAME] [--target 1] [--scope slot|minute|all]
+// `npm run plan -- --from audit | --trace FILE | --shape 9am [--fn NAME] [--per-instance N | --max-concurrency N] [--cpu-ms-per-request 32] [--target 1] [--scope slot|minute|all]
 //   [--min-requests 100] [--idle-price 0.00000847] [--currency USD] [--margin 5] [--stage prod]
 //   [--cold-runs 5 | --cold-start-ms 250,300] [--write] [--json FILE]`
 // From real traffic: the concurrency each function needed per 5-minute slot of the day over the
@@ -12,13 +12,17 @@ import { writeProvisionedSchedule } from "../../lib/deploy/writeSchedule";
 import { ROOT } from "../bench/processes";
 import { readAuditRecords } from "./auditSource";
 import { coldStartSamples, latencyFrom, modelFrom, readTraceFile, replayRequests } from "./burstInputs";
-import { concurrencyPerSlot, dailyProfile, dayStarts, daysSeen, SLOT_MS } from "./concurrency";
+import { concurrencyPerSlot, dailyProfile, daysSeen, SLOT_MS } from "./concurrency";
+import { readConcurrency } from "./concurrencySetting";
+import { BILLING_NOTE } from "./billing";
 import { DAYS_PER_MONTH, DEFAULT_PRICES, type Prices } from "./cost";
 import { type Flags, numberFlag, readFlags, stringFlag } from "./flags";
 import { refuseUnknownFunctions } from "./knownFunctions";
 import { describeProvisioned } from "./manifestSetting";
-import { type Plan, planProvisioned } from "./planSchedule";
-import { DAY } from "./shapes";
+import { concurrencyCandidates, gbSecondsOf, planConcurrency } from "./planConcurrency";
+import type { Plan } from "./planSchedule";
+import { MEASURED } from "../capacity/measured";
+import { DAY, NINE_AM, nineAmTrace } from "./shapes";
 import type { TargetScope } from "./summarize";
 import { renderTable } from "./table";
 import type { TraceRequest } from "./traceFile";
@@ -26,7 +30,8 @@ import type { TraceRequest } from "./traceFile";
 async function traffic(flags: Flags): Promise<{ requests: TraceRequest[]; source: string }> {
   const trace = stringFlag(flags, "trace");
   if (trace) return { requests: readTraceFile(trace), source: trace };
-  if (stringFlag(flags, "from") !== "audit") throw new Error("give --from audit (the store's audit records) or --trace FILE");
+  if (stringFlag(flags, "shape") === "9am") return { requests: nineAmTrace(NINE_AM, latencyFrom(flags), numberFlag(flags, "seed", 1)).map((r) => ({ at: r.at, ms: r.serviceMs })), source: "the built-in 9:00 class shape (shapes.ts)" };
+  if (stringFlag(flags, "from") !== "audit") throw new Error("give --from audit (the store's audit records), --trace FILE or --shape 9am");
   const url = process.env.MINIASK_STORE;
   if (!url?.startsWith("redis")) throw new Error("--from audit reads the store over Redis: set MINIASK_STORE=redis://... (and MINIASK_STORE_PREFIX if the functions use one)");
   const prefix = stringFlag(flags, "prefix") ?? process.env.MINIASK_STORE_PREFIX ?? `miniask:${stringFlag(flags, "stage") ?? "prod"}:`;
@@ -42,6 +47,11 @@ function scopeFlag(flags: Flags): TargetScope {
 
 const clock = (slot: number) => `${String(Math.floor((slot * 5) / 60)).padStart(2, "0")}:${String((slot * 5) % 60).padStart(2, "0")}`;
 
+/** Requests per instance the candidates go up to: --max-concurrency, else what `npm run capacity` recommended for `fn`. */
+function concurrencyLimit(flags: Flags, fn: string, configured: number): number {
+  return numberFlag(flags, "max-concurrency", MEASURED.maxConcurrency[fn] ?? configured);
+}
+
 export async function planFunction(flags: Flags, fn: string, all: readonly TraceRequest[]) {
   const seed = numberFlag(flags, "seed", 1);
   const requests = replayRequests(all, fn, latencyFrom(flags), seed);
@@ -50,23 +60,26 @@ export async function planFunction(flags: Flags, fn: string, all: readonly Trace
   const profile = dailyProfile(slots);
   const days = daysSeen(intervals);
   const cold = await coldStartSamples(flags, fn);
-  const model = modelFrom(flags, cold.samples);
+  const root = stringFlag(flags, "root") ?? ROOT;
+  const configured = flags["per-instance"] === undefined ? readConcurrency(root, stringFlag(flags, "stage") ?? "prod", fn) : { perInstance: numberFlag(flags, "per-instance", 1), source: "--per-instance" };
+  const model = modelFrom(flags, cold.samples, { perInstanceConcurrency: configured.perInstance });
   const prices: Prices = { idlePerGbSecond: numberFlag(flags, "idle-price", DEFAULT_PRICES.idlePerGbSecond), currency: stringFlag(flags, "currency") ?? DEFAULT_PRICES.currency };
   const firstDay = Math.floor((requests[0]!.at + 8 * 3_600_000) / DAY) * DAY - 8 * 3_600_000;
-  const plan = planProvisioned({
+  const limit = concurrencyLimit(flags, fn, configured.perInstance);
+  const candidates = flags["per-instance"] === undefined ? concurrencyCandidates(configured.perInstance, limit) : [configured.perInstance];
+  const inputs = {
     requests,
     profile,
     days,
     startMs: firstDay,
     endMs: firstDay + days * DAY,
-    model,
     target: { maxColdPct: numberFlag(flags, "target", 1), scope: scopeFlag(flags), minWindowRequests: numberFlag(flags, "min-requests", 100) },
     prices,
     seed,
     marginMinutes: numberFlag(flags, "margin", 5),
-    warmAt: dayStarts(intervals, slots, model.perInstanceConcurrency),
-  });
-  return { fn, days, profile, plan, prices, cold };
+  };
+  const { options, chosen } = planConcurrency(inputs, model, candidates, { intervals, slots });
+  return { fn, days, profile, plan: chosen.plan, perInstance: chosen.perInstance, options, configured, limit, model, prices, cold };
 }
 
 function print(r: Awaited<ReturnType<typeof planFunction>>, target: string): string {
@@ -77,12 +90,20 @@ function print(r: Awaited<ReturnType<typeof planFunction>>, target: string): str
     renderTable(busy.map((s) => [clock(s.slot), s.peak, s.little.toFixed(1)]), ["slot", "peak", "L"]),
     "",
     `Candidates, replayed through the instance model (cold start ${r.cold.source}); target: ${target}; idle price ${r.prices.idlePerGbSecond} ${r.prices.currency}/GB-s (a setting: prices change)`,
+    `Provisioned candidates at ${r.perInstance} request(s) per instance:`,
     renderTable(
       r.plan.candidates.map((c) => [c.name, c.summary.coldHits, `${c.summary.coldPct.toFixed(2)}%`, `${c.summary.worstWindowColdPct.toFixed(2)}%`, Math.round(c.summary.p99), money(c.monthlyIdleCost), Math.round(c.coldStartsSavedPerMonth), c.meetsTarget ? "yes" : "no"]),
       ["setting", "cold starts", "cold %", "worst window", "p99 ms", `idle cost / ${DAYS_PER_MONTH} days`, "cold starts saved / month", "meets target"],
     ),
     "",
-    `Recommended: ${r.plan.chosen.name}${r.plan.chosen.meetsTarget ? "" : " (NO candidate met the target: this is the closest)"}`,
+    `Requests per instance (${r.configured.source}; candidates up to ${r.limit}, what the capacity run found the CPU share carries), each with its cheapest provisioned setting; ${r.model.cpuMsPerRequest} ms CPU a request on ${(r.model.cpuShare * 100).toFixed(1)}% of a core`,
+    renderTable(
+      r.options.map((o) => [o.perInstance, o.plan.chosen.name, `${o.plan.chosen.summary.coldPct.toFixed(2)}%`, `${o.plan.chosen.summary.worstWindowColdPct.toFixed(2)}%`, Math.round(o.plan.chosen.summary.p99), Math.round(o.plan.chosen.summary.activeInstanceGbSeconds), o.plan.chosen.summary.instanceGbSecondsPer1000.toFixed(0), Math.round(o.plan.chosen.summary.idleProvisionedGbSeconds), Math.round(gbSecondsOf(o.plan.chosen)), o.plan.chosen.meetsTarget ? "yes" : "no"]),
+      ["per instance", "provisioned", "cold %", "worst window", "p99 ms", "instance GB-s", "per 1,000 answers", "idle GB-s", "total GB-s", "meets target"],
+    ),
+    BILLING_NOTE,
+    "",
+    `Recommended: ${r.perInstance} request(s) per instance (stages.yml concurrency.${r.fn}: { mode: static, max: ${r.perInstance} }) with ${r.plan.chosen.name}${r.plan.chosen.meetsTarget ? "" : " (NO candidate met the target: this is the closest)"}`,
     r.plan.chosen.provisioned ? `  ${describeProvisioned(r.plan.chosen.provisioned)}\n  ${JSON.stringify(r.plan.chosen.provisioned)}` : "  no provisioned concurrency",
     `  ${money(r.plan.chosen.monthlyIdleCost)} a month idle, ${Math.round(r.plan.chosen.coldStartsSavedPerMonth)} cold starts a month saved`,
   ];
@@ -116,7 +137,7 @@ async function main(): Promise<void> {
     if (flags.write) console.log(`${write(root, stage, fn, r.plan)}\n`);
   }
   const json = stringFlag(flags, "json");
-  if (json) writeFileSync(json, `${JSON.stringify(results.map((r) => ({ fn: r.fn, days: r.days, chosen: { name: r.plan.chosen.name, provisioned: r.plan.chosen.provisioned, meetsTarget: r.plan.chosen.meetsTarget, monthlyIdleCost: r.plan.chosen.monthlyIdleCost }, candidates: r.plan.candidates.map((c) => ({ name: c.name, summary: c.summary, meetsTarget: c.meetsTarget, monthlyIdleCost: c.monthlyIdleCost, coldStartsSavedPerMonth: c.coldStartsSavedPerMonth })) })), null, 2)}\n`);
+  if (json) writeFileSync(json, `${JSON.stringify(results.map((r) => ({ fn: r.fn, days: r.days, perInstance: r.perInstance, byConcurrency: r.options.map((o) => ({ perInstance: o.perInstance, provisioned: o.plan.chosen.name, summary: o.plan.chosen.summary, meetsTarget: o.plan.chosen.meetsTarget, totalGbSeconds: o.totalGbSeconds })), chosen: { name: r.plan.chosen.name, provisioned: r.plan.chosen.provisioned, meetsTarget: r.plan.chosen.meetsTarget, monthlyIdleCost: r.plan.chosen.monthlyIdleCost }, candidates: r.plan.candidates.map((c) => ({ name: c.name, summary: c.summary, meetsTarget: c.meetsTarget, monthlyIdleCost: c.monthlyIdleCost, coldStartsSavedPerMonth: c.coldStartsSavedPerMonth })) })), null, 2)}\n`);
 }
 
 if (process.argv[1]?.endsWith("plan.ts")) {

@@ -72,5 +72,6 @@ export async function realReplay(requests: readonly ReplayRequest[], options: Re
     await upstream.close();
   }
   for (const o of outcomes) if (o.cold) minutes[Math.min(minutes.length - 1, Math.max(0, Math.floor((o.at - options.startMs) / 60_000)))]!.started += 1;
-  return { setting: options.name, startMs: options.startMs, outcomes, minutes, idleProvisionedInstanceSeconds: Number.NaN, idleProvisionedGbSeconds: Number.NaN };
+  // The real replay does not track instance busy time: left unknown, as the idle figures are.
+  return { setting: options.name, startMs: options.startMs, outcomes, minutes, idleProvisionedInstanceSeconds: Number.NaN, idleProvisionedGbSeconds: Number.NaN, activeInstanceGbSeconds: Number.NaN };
 }

@@ -4,7 +4,7 @@
 // same result.
 import { cronFirings } from "./cron";
 import { EventQueue } from "./eventQueue";
-import type { CapacitySetting, InstanceModel, ReplayRequest } from "./instanceModel";
+import { type CapacitySetting, cpuBoundLatency, type InstanceModel, type ReplayRequest } from "./instanceModel";
 import { pick, seededRandom } from "./random";
 
 export interface RequestOutcome {
@@ -34,6 +34,11 @@ export interface SimulationResult {
   /** Idle provisioned instance-seconds as SCF bills them (10 s buckets, max concurrency). */
   idleProvisionedInstanceSeconds: number;
   idleProvisionedGbSeconds: number;
+  /**
+   * Instance time with at least one request in flight, x memory: "instances x memory x time"
+   * while they work. With one request per instance it is the sum of request durations.
+   */
+  activeInstanceGbSeconds: number;
 }
 
 interface Instance {
@@ -42,6 +47,9 @@ interface Instance {
   busy: number;
   lastUsedAt: number;
   gone: boolean;
+  /** Since when it has had a request in flight, and until when its last one runs. */
+  busySince?: number;
+  busyUntil?: number;
 }
 
 type Event = { kind: "warm"; count: number } | { kind: "finish"; instance: Instance; user: boolean } | { kind: "reclaim"; instance: Instance } | { kind: "target"; count: number } | { kind: "ping" } | { kind: "track" } | { kind: "tick" };
@@ -89,6 +97,7 @@ export function simulate(requests: readonly ReplayRequest[], setting: CapacitySe
   let tokensAt = startMs;
   let provisionCursor = startMs;
   let aliveCount = 0;
+  let activeMs = 0;
 
   const minuteOf = (t: number) => minutes[Math.min(minutes.length - 1, Math.max(0, Math.floor((t - startMs) / 60_000)))]!;
   const add = (instance: Instance) => {
@@ -126,6 +135,8 @@ export function simulate(requests: readonly ReplayRequest[], setting: CapacitySe
     return best;
   };
   const occupy = (instance: Instance, t: number, holdMs: number, user: boolean) => {
+    if (instance.busy === 0) instance.busySince = t;
+    instance.busyUntil = Math.max(instance.busyUntil ?? t, t + holdMs);
     instance.busy += 1;
     inFlight += 1;
     noteConcurrency(t);
@@ -188,6 +199,7 @@ export function simulate(requests: readonly ReplayRequest[], setting: CapacitySe
       case "finish": {
         event.instance.busy -= 1;
         event.instance.lastUsedAt = at;
+        if (event.instance.busy === 0) activeMs += at - (event.instance.busySince ?? at);
         inFlight -= 1;
         if (!event.instance.provisioned && event.instance.busy === 0) queue.push(at + model.idleReclaimMs, { kind: "reclaim", instance: event.instance });
         return;
@@ -250,12 +262,15 @@ export function simulate(requests: readonly ReplayRequest[], setting: CapacitySe
       continue;
     }
     const coldMs = warm ? 0 : instance.readyAt - t;
-    const wanted = coldMs + request.serviceMs;
+    const wanted = coldMs + cpuBoundLatency(request.serviceMs, instance.busy + 1, model);
     const timedOut = wanted > model.timeoutMs;
     const latencyMs = timedOut ? model.timeoutMs : wanted;
     occupy(instance, t, latencyMs, true);
     outcomes.push({ at: t, latencyMs, cold: !warm, status: timedOut ? 504 : (request.status ?? 200) });
   }
   runUntil(endMs);
-  return { setting: setting.name, startMs, outcomes, minutes, idleProvisionedInstanceSeconds: idleInstanceSeconds, idleProvisionedGbSeconds: (idleInstanceSeconds * model.memoryMb) / 1024 };
+  // Requests still running at the end count until they finish.
+  for (const i of instances) if (!i.gone && i.busy > 0) activeMs += (i.busyUntil ?? endMs) - (i.busySince ?? endMs);
+  const gb = model.memoryMb / 1024;
+  return { setting: setting.name, startMs, outcomes, minutes, idleProvisionedInstanceSeconds: idleInstanceSeconds, idleProvisionedGbSeconds: idleInstanceSeconds * gb, activeInstanceGbSeconds: (activeMs / 1000) * gb };
 }

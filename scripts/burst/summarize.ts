@@ -56,6 +56,10 @@ export interface Summary extends Outcomes {
   /** Start of that window (epoch ms), when one was judged. */
   worstWindowStart?: number;
   idleProvisionedGbSeconds: number;
+  /** Instances x memory x time while they served requests (simulate.ts). */
+  activeInstanceGbSeconds: number;
+  /** The same per 1,000 answered requests: what a setting costs per unit of work. */
+  instanceGbSecondsPer1000: number;
 }
 
 export function summarize(result: SimulationResult, scope: TargetScope = "minute", minWindowRequests = 100): Summary {
@@ -87,5 +91,7 @@ export function summarize(result: SimulationResult, scope: TargetScope = "minute
     overQuota432: result.outcomes.filter((o) => o.status === 432).length,
     errors5xx: answered.filter((o) => o.status >= 500).length,
     idleProvisionedGbSeconds: result.idleProvisionedGbSeconds,
+    activeInstanceGbSeconds: result.activeInstanceGbSeconds,
+    instanceGbSecondsPer1000: answered.length ? (1000 * result.activeInstanceGbSeconds) / answered.length : 0,
   };
 }

@@ -23,9 +23,11 @@ export function sideBySide(a: { name: string; rows: MinuteRow[] }, b: { name: st
   return `${legend}\n\n${renderTable(rows, ["time", "req", "|", ...SIDE.map((h) => `A ${h}`), "|", ...SIDE.map((h) => `B ${h}`)])}`;
 }
 
+const gbs = (n: number) => (Number.isNaN(n) ? "-" : n.toFixed(0));
+
 export function summaryTable(entries: { name: string; summary: Summary; idle?: string }[]): string {
   return renderTable(
-    entries.map(({ name, summary: s, idle }) => [name, s.requests, s.coldHits, `${s.coldPct.toFixed(2)}%`, `${s.worstWindowColdPct.toFixed(1)}%`, ms(s.p50), ms(s.p95), ms(s.p99), s.throttled429, s.overQuota432, s.errors5xx, idle ?? "-"]),
-    ["setting", "requests", "cold starts hit", "cold %", "worst minute", "p50", "p95", "p99", "429", "432", "5xx", "idle provisioned"],
+    entries.map(({ name, summary: s, idle }) => [name, s.requests, s.coldHits, `${s.coldPct.toFixed(2)}%`, `${s.worstWindowColdPct.toFixed(1)}%`, ms(s.p50), ms(s.p95), ms(s.p99), s.throttled429, s.overQuota432, s.errors5xx, gbs(s.activeInstanceGbSeconds), gbs(s.instanceGbSecondsPer1000), idle ?? "-"]),
+    ["setting", "requests", "cold starts hit", "cold %", "worst minute", "p50", "p95", "p99", "429", "432", "5xx", "instance GB-s", "per 1,000 answers", "idle provisioned"],
   );
 }

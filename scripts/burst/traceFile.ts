@@ -2,6 +2,7 @@
 // log line per request, `timings.total` for the latency, possibly wrapped in SCF_Message), or a
 // CSV whose first column is a timestamp. Every line that does not parse is reported by number.
 import * as z from "zod/mini";
+import { AUDIT_LINE_MSG } from "../../lib/observability/auditLogLine";
 
 export interface TraceRequest {
   at: number;
@@ -13,6 +14,7 @@ export interface TraceRequest {
 
 const timestamp = z.union([z.string(), z.number()]);
 const logLine = z.object({
+  msg: z.optional(z.string()),
   time: z.optional(timestamp),
   timestamp: z.optional(timestamp),
   intent: z.optional(z.string()),
@@ -31,6 +33,18 @@ export function parseTimestamp(value: string | number): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+/** The `msg` of a log line, bare or inside SCF_Message. */
+function msgOf(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return undefined;
+  const { msg, SCF_Message: wrapped } = value as { msg?: unknown; SCF_Message?: unknown };
+  if (typeof wrapped !== "string") return msg;
+  try {
+    return msgOf(JSON.parse(wrapped));
+  } catch {
+    return undefined;
+  }
+}
+
 /** One audit record or CLS line; undefined when it is not a request line. */
 export function parseLogRecord(value: unknown): TraceRequest | undefined {
   const wrapped = z.safeParse(clsWrapper, value);
@@ -43,6 +57,8 @@ export function parseLogRecord(value: unknown): TraceRequest | undefined {
   }
   const line = z.safeParse(logLine, value);
   if (!line.success) return undefined;
+  // The function's other lines (warnings, start-up) are not requests.
+  if (line.data.msg !== undefined && line.data.msg !== "request" && line.data.msg !== AUDIT_LINE_MSG) return undefined;
   const raw = line.data.time ?? line.data.timestamp;
   const at = raw === undefined ? undefined : parseTimestamp(raw);
   if (at === undefined) return undefined;
@@ -86,15 +102,23 @@ export function parseTraceText(text: string): ParsedTrace {
   if (!firstLine.startsWith("{")) return parseCsv(lines);
   const requests: TraceRequest[] = [];
   const skipped: string[] = [];
-  lines.forEach((line, i) => {
-    if (line.trim() === "") return;
-    let value: unknown;
+  const values = lines.map((line) => {
     try {
-      value = JSON.parse(line);
+      return line.trim() === "" ? undefined : { value: JSON.parse(line) as unknown };
     } catch {
+      return { bad: true as const };
+    }
+  });
+  // A log with audit lines carries each request twice (its request line and its audit line): the audit line counts.
+  const hasAuditLines = values.some((v) => v && "value" in v && msgOf(v.value) === AUDIT_LINE_MSG);
+  values.forEach((v, i) => {
+    if (v === undefined) return;
+    if (!("value" in v)) {
       skipped.push(`line ${i + 1}: not JSON`);
       return;
     }
+    const value = v.value;
+    if (hasAuditLines && msgOf(value) === "request") return;
     const request = parseLogRecord(value);
     if (request) requests.push(request);
     else skipped.push(`line ${i + 1}: no time (ISO or epoch) in the record`);
