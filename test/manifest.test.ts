@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { loadConfig } from "../lib/config/loadConfig";
 import { INTENT_NAMES } from "../lib/intents/names";
-import { STAGES_FILE, loadManifest, loadProvisionedSettings, parseManifest, readDeployFiles } from "../lib/deploy/manifest";
+import { STAGES_FILE, loadConcurrencySettings, loadManifest, loadProvisionedSettings, parseManifest, readDeployFiles } from "../lib/deploy/manifest";
 import { writeProvisionedSchedule } from "../lib/deploy/writeSchedule";
 import { DEPLOY_ENV } from "./support/fakeTencentApi";
 import { REPO_ROOT, realConfigFiles } from "./support/harness";
@@ -80,6 +80,12 @@ describe("a stage, resolved", () => {
     expect(loadManifest("prod", { ...DEPLOY_ENV, HUNYUAN_API_KEY: "" }).missingVariables).toEqual(["HUNYUAN_API_KEY"]);
     expect(loadManifest("dev", {}).missingVariables).not.toContain("MINIASK_STORE");
     expect(() => loadManifest("qa", DEPLOY_ENV)).toThrow('--stage: expected one of dev, staging, prod, got "qa"');
+  });
+
+  it("loads each stage's requests per instance in the shape the burst planner reads", () => {
+    const ten = { mode: "static", max: 10 };
+    for (const stage of ["dev", "staging", "prod"]) expect(loadConcurrencySettings(stage)).toEqual({ summarize: ten, support: ten, recommend: ten, extract: ten, auth: ten });
+    expect(loadManifest("prod", DEPLOY_ENV).functions.map((f) => [f.name, f.concurrency?.max])).toEqual([["summarize", 10], ["support", 10], ["recommend", 10], ["extract", 10], ["auth", 10], ["warmup", undefined]]);
   });
 
   it("loads each stage's provisioned concurrency in the shape the burst planner reads", () => {

@@ -184,3 +184,9 @@ export function loadProvisionedSettings(stage: string, root = REPO_ROOT): Record
   const { stages } = readDeployFiles(root);
   return { ...stages.stages[asStage(stage)].provisioned };
 }
+
+/** Requests per instance per web function for a stage, as the deploy applies it (burst and plan read it). */
+export function loadConcurrencySettings(stage: string, root = REPO_ROOT): Record<string, Concurrency> {
+  const { stages } = readDeployFiles(root);
+  return { ...stages.stages[asStage(stage)].concurrency };
+}
