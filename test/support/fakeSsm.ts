@@ -9,27 +9,12 @@
 //   VersionId, SecretString), or ResourceNotFound for a name or version it does not hold,
 // - applies a CAM policy: the role may read only the secrets `allowed` names
 //   (UnauthorizedOperation otherwise), as `ssm:GetSecretValue` on named resources does.
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { buffer as readBody } from "node:stream/consumers";
 import type { GetSecretValueRequest, GetSecretValueResponse } from "tencentcloud-sdk-nodejs-ssm/tencentcloud/services/ssm/v20190923/ssm_models";
+import { sdkRequestModel } from "./sdkRequestModel";
 import { TencentApiError as ApiError, verifyTc3Signature } from "./tc3Signature";
-
-const MODELS_FILE = createRequire(import.meta.url).resolve("tencentcloud-sdk-nodejs-ssm/tencentcloud/services/ssm/v20190923/ssm_models.d.ts");
-
-/** GetSecretValueRequest's fields and the required ones, from the SDK's own model. */
-function getSecretValueModel(): { fields: Set<string>; required: Set<string> } {
-  const body = /export interface GetSecretValueRequest \{([\s\S]*?)\n\}/.exec(readFileSync(MODELS_FILE, "utf8"))?.[1] ?? "";
-  const fields = new Set<string>();
-  const required = new Set<string>();
-  for (const [, field, optional] of body.matchAll(/^ {4}(\w+)(\?)?:/gm)) {
-    fields.add(field!);
-    if (!optional) required.add(field!);
-  }
-  return { fields, required };
-}
 
 export interface FakeSsmOptions {
   /** The role's temporary credentials (what SCF puts in TENCENTCLOUD_SECRETID / SECRETKEY / SESSIONTOKEN). */
@@ -45,7 +30,7 @@ export interface FakeSsmOptions {
 export interface FakeSsm {
   endpoint: string;
   credentials: { TENCENTCLOUD_SECRETID: string; TENCENTCLOUD_SECRETKEY: string; TENCENTCLOUD_SESSIONTOKEN: string };
-  calls: { action: string; service: string; region: string; params: Record<string, unknown>; error?: string }[];
+  calls: { action: string; region: string; params: Record<string, unknown>; error?: string }[];
   /** UpdateSecret's effect: a version's content replaced (rotation). */
   put(name: string, versionId: string, text: string): void;
   close(): Promise<void>;
@@ -56,7 +41,7 @@ export async function startFakeSsm(options: FakeSsmOptions = {}): Promise<FakeSs
   const secretKey = options.secretKey ?? "temporary-role-secret-key-0001";
   const sessionToken = options.sessionToken ?? "temporary-session-token-0001";
   const store = new Map(Object.entries(options.secrets ?? {}).map(([name, versions]) => [name, new Map(Object.entries(versions))]));
-  const model = getSecretValueModel();
+  const model = sdkRequestModel("tencentcloud-sdk-nodejs-ssm/tencentcloud/services/ssm/v20190923/ssm_models.d.ts", "GetSecretValueRequest");
   const calls: FakeSsm["calls"] = [];
   let requestCount = 0;
 
@@ -78,13 +63,9 @@ export async function startFakeSsm(options: FakeSsmOptions = {}): Promise<FakeSs
       const region = String(req.headers["x-tc-region"] ?? "");
       const requestId = `ssm-req-${++requestCount}`;
       let params: Record<string, unknown> = {};
-      let service = "";
       let response: object;
       try {
-        // The SDK signs for its endpoint's first label: "ssm" at ssm.tencentcloudapi.com, "127"
-        // for this double at 127.0.0.1.
-        service = signedService;
-        verifyTc3Signature(req, body, secretId, secretKey, service);
+        verifyTc3Signature(req, body, secretId, secretKey);
         // Temporary credentials are valid only with their token (API 3.0 common parameter X-TC-Token).
         if (req.headers["x-tc-token"] !== sessionToken) throw new ApiError("AuthFailure.TokenFailure", "the temporary credentials' token is missing or wrong");
         if (req.headers["x-tc-version"] !== "2019-09-23") throw new ApiError("InvalidParameterValue", "X-TC-Version must be 2019-09-23");
@@ -92,17 +73,16 @@ export async function startFakeSsm(options: FakeSsmOptions = {}): Promise<FakeSs
         if (action !== "GetSecretValue") throw new ApiError("InvalidAction", `action ${action} is not served by this double`);
         params = JSON.parse(body.toString("utf8") || "{}") as Record<string, unknown>;
         response = { ...getSecretValue(params), RequestId: requestId };
-        calls.push({ action, service, region, params });
+        calls.push({ action, region, params });
       } catch (err) {
         const error = err instanceof ApiError ? { Code: err.code, Message: err.message } : { Code: "InternalError", Message: "internal error" };
         response = { Error: error, RequestId: requestId };
-        calls.push({ action, service, region, params, error: error.Code });
+        calls.push({ action, region, params, error: error.Code });
       }
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ Response: response }));
     });
   });
-  const signedService = "127";
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
