@@ -118,7 +118,8 @@ export function parseTraceText(text: string): ParsedTrace {
       return;
     }
     const value = v.value;
-    if (hasAuditLines && msgOf(value) === "request") return;
+    const msg = msgOf(value);
+    if ((hasAuditLines && msg === "request") || (msg !== undefined && msg !== "request" && msg !== AUDIT_LINE_MSG)) return;
     const request = parseLogRecord(value);
     if (request) requests.push(request);
     else skipped.push(`line ${i + 1}: no time (ISO or epoch) in the record`);

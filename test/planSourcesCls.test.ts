@@ -1,0 +1,68 @@
+// plan's traffic from CLS (staging, prod): one SQL analysis per day, arrivals per second and
+// function aggregated in CLS, against the same lines read from a log file; and a log file that
+// holds request and audit lines counts each request once.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { planQuery, readClsTraffic } from "../scripts/burst/auditSource";
+import { parseTraceText, type TraceRequest } from "../scripts/burst/traceFile";
+import { dayOfTraffic } from "./support/clsAuditTraffic";
+import { type FakeCls, startFakeCls } from "./support/fakeCls";
+
+const TOPIC = "topic-plan";
+const DAYS = ["2026-11-23", "2026-11-24"];
+const NOW = Date.parse("2026-11-25T10:00:00+08:00");
+
+/** (second, function) -> [count, mean ms]: what a per-second aggregation keeps of the traffic. */
+function perSecond(requests: readonly TraceRequest[]): Map<string, [number, number]> {
+  const groups = new Map<string, number[]>();
+  for (const r of requests) {
+    const key = `${new Date(r.at).toISOString().slice(0, 19)} ${r.fn}`;
+    groups.set(key, [...(groups.get(key) ?? []), r.ms ?? Number.NaN]);
+  }
+  return new Map([...groups].map(([k, ms]) => [k, [ms.length, Math.round((ms.reduce((s, v) => s + v, 0) / ms.length) * 1000) / 1000]]));
+}
+
+describe("plan --from cls", () => {
+  let cls: FakeCls;
+  let env: Record<string, string>;
+  const traffic = DAYS.map((day, i) => dayOfTraffic(day, 800, { seed: 20 + i }));
+
+  beforeAll(async () => {
+    cls = await startFakeCls();
+    for (const t of traffic) cls.addLines(TOPIC, t.cls);
+    cls.addLines("topic-quiet", []);
+    env = { MINIASK_CLS_ENDPOINT: cls.endpoint, MINIASK_CLS_TOPIC_ID: TOPIC, MINIASK_CLS_REGION: cls.region, TENCENTCLOUD_SECRET_ID: cls.secretId, TENCENTCLOUD_SECRET_KEY: cls.secretKey };
+  });
+  afterAll(async () => {
+    await cls.close();
+  });
+
+  it("reads the last days with one SQL analysis each and keeps every arrival's second, function and mean latency", async () => {
+    const before = cls.calls.length;
+    const read = await readClsTraffic({ days: 2 }, env, NOW);
+    const calls = cls.calls.slice(before);
+    expect(calls).toHaveLength(2);
+    expect(calls.map((c) => c.params.From)).toEqual(DAYS.map((d) => planQuery(d).fromMs));
+    expect(read.source).toContain(`CLS topic ${TOPIC}`);
+    const fromFile = parseTraceText(traffic.map((t) => t.text).join("")).requests;
+    expect(read.requests).toHaveLength(1600);
+    expect(fromFile).toHaveLength(1600);
+    expect(perSecond(read.requests)).toEqual(perSecond(fromFile));
+    expect(read.requests.every((r, i, all) => i === 0 || all[i - 1]!.at <= r.at)).toBe(true);
+  });
+
+  it("days without traffic, or a quiet topic, give no requests (plan then says so)", async () => {
+    expect((await readClsTraffic({ days: 3 }, env, Date.parse("2026-12-30T10:00:00+08:00"))).requests).toEqual([]);
+    expect((await readClsTraffic({ days: 1, topic: "topic-quiet" }, env, NOW)).requests).toEqual([]);
+  });
+
+  it("a log file with request, audit and other lines counts each request once", () => {
+    const request = { time: "2026-11-23T01:00:00.000Z", level: "info", msg: "request", traceId: "t1", intent: "support", status: 200, timings: { total: 900 } };
+    const audit = { time: "2026-11-23T00:59:59.100Z", level: "info", msg: "audit", auditVersion: 1, traceId: "t1", intent: "support", outcome: "ok", status: 200, ms: 900 };
+    const warn = { time: "2026-11-23T01:00:00.000Z", level: "warn", msg: "store unavailable", traceId: "t1" };
+    const both = parseTraceText([request, audit, warn].map((l) => JSON.stringify(l)).join("\n"));
+    expect(both.requests).toEqual([{ at: Date.parse(audit.time), fn: "support", ms: 900, status: 200 }]);
+    expect(both.skipped).toEqual([]);
+    // Logs of functions that print no audit line yet: the request lines count.
+    expect(parseTraceText([request, warn].map((l) => JSON.stringify(l)).join("\n")).requests).toEqual([{ at: Date.parse(request.time), fn: "support", ms: 900, status: 200 }]);
+  });
+});
