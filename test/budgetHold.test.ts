@@ -4,7 +4,6 @@ import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { bundledConfig } from "../lib/config/bundledConfig";
 import { type ResolvedEnvironment, environmentOf } from "../lib/config/loadConfig";
-import { decideBudget } from "../lib/cost/budget";
 import { createBudgetGate } from "../lib/cost/budgetGate";
 import type { BudgetSettings } from "../lib/cost/budgetSettings";
 import { SPEND_KEY_TTL_SECONDS, spendKeys, spendOfReply } from "../lib/cost/budgetStorePlan";
@@ -28,7 +27,7 @@ async function walk(store: Store, settings: BudgetSettings, prefix: string, user
   const most = gate.mostCost(reserveTokens, ["cheap", "dear"]);
   const hold = gate.hold(userId, most, T0);
   const admission = await admit({ traceId: randomUUID(), userId, intent: "summarize", reserveTokens, peek: { keys: gate.peekKeys(userId, T0) }, ...(hold ? { hold } : {}) });
-  const decision = gate.decide(admission.peeked?.values ?? [], admission.atMs, admission.held ?? 0);
+  const decision = gate.decide(admission.peeked?.values ?? [], admission.atMs);
   const spent = decision.action === "allow" ? cost(most) : 0;
   await store.record({ increments: gate.charges(userId, spent, admission.atMs, admission.held ?? 0) });
   return { decision: decision.action, spent, held: admission.held ?? 0 };
@@ -43,35 +42,36 @@ describe.each([
   ["redis", () => createRedisStore("redis://127.0.0.1:6379")],
   ["memory", () => createMemoryStore(() => T0)],
 ] as const)("budget holds on the %s store", (_kind, make) => {
-  it("one user's 10 parallel requests never spend more than the user's budget, each paying its most", async () => {
+  it("one user's 10 parallel requests, each paying a third of its most (as real replies do), stay within the user's budget", async () => {
     const store = make();
     stores.push(store);
     const prefix = `test:hold:${randomUUID()}:`;
     // 0.01 CNY = 10,000 micro-yuan; each request may cost 15 tokens x 200 micro-yuan = 3,000.
     const settings: BudgetSettings = { per_user: { daily_cny: 0.01, policy: "refuse" }, warn_at_percent: 80, degrade_to: {} };
-    const results = await Promise.all(Array.from({ length: 10 }, () => walk(store, settings, prefix, "u1", 15, (most) => most)));
+    const results = await Promise.all(Array.from({ length: 10 }, () => walk(store, settings, prefix, "u1", 15, (most) => most / 3)));
     expect(results.every((r) => r.held === 3000)).toBe(true);
-    expect(results.filter((r) => r.decision === "allow")).toHaveLength(3);
-    expect(results.filter((r) => r.decision === "refuse")).toHaveLength(7);
+    // Each sees the holds of those admitted before it: 0, 3,000, 6,000 and 9,000 are under the budget.
+    expect(results.filter((r) => r.decision === "allow")).toHaveLength(4);
+    expect(results.filter((r) => r.decision === "refuse")).toHaveLength(6);
     const spent = spendOfReply(await store.get(spendKeys.user(prefix, "u1", T0)));
-    expect(spent).toBe(9000);
+    expect(spent).toBe(4000);
     expect(spent).toBeLessThanOrEqual(10_000);
     // Every hold was given back at settlement.
     expect(Number(await store.get(spendKeys.userHeld(prefix, "u1", T0)))).toBe(0);
     expect(Number(await store.get(spendKeys.appHeld(prefix, T0)))).toBe(0);
   });
 
-  it("ten users' parallel requests never spend more than the app's budget; once spent, a request whose most cost does not fit is refused", async () => {
+  it("ten users' parallel requests, each paying its most, pass the app's budget by one request's most at most; then it refuses", async () => {
     const store = make();
     stores.push(store);
     const prefix = `test:hold:${randomUUID()}:`;
     const settings: BudgetSettings = { app: { daily_cny: 0.01, policy: "refuse" }, warn_at_percent: 80, degrade_to: {} };
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => walk(store, settings, prefix, `u${i}`, 15, (most) => most)));
-    expect(results.filter((r) => r.decision === "allow")).toHaveLength(3);
-    expect(spendOfReply(await store.get(spendKeys.app(prefix, T0)))).toBe(9000);
-    // Later, one request that really cost 100: the day's spend is 9,100, room for no 3,000 more.
+    expect(results.filter((r) => r.decision === "allow")).toHaveLength(4);
+    // 12,000: the budget plus less than one request's most (3,000); without holds, all ten: 30,000.
+    expect(spendOfReply(await store.get(spendKeys.app(prefix, T0)))).toBe(12_000);
     expect((await walk(store, settings, prefix, "late", 15, () => 100)).decision).toBe("refuse");
-    expect(spendOfReply(await store.get(spendKeys.app(prefix, T0)))).toBe(9000);
+    expect(spendOfReply(await store.get(spendKeys.app(prefix, T0)))).toBe(12_000);
   });
 });
 
@@ -116,14 +116,15 @@ describe("the budget gate's holds, alone", () => {
     expect(gate.charges("u1", 7, T0)).toHaveLength(2);
   });
 
-  it("decides on spend plus holds plus this request's own hold", () => {
+  it("decides on the spend plus what requests in flight hold", () => {
     // User budget 500,000 micro-yuan; app budget 1,000,000 (degrade).
-    expect(gate.decide(["0", "300000", "0", "100000"], T0, 100_000)).toEqual({ action: "allow" });
-    expect(gate.decide(["0", "300000", "0", "100000"], T0, 100_001)).toMatchObject({ action: "refuse", scope: "user", spentMicroYuan: 400_000 });
+    expect(gate.decide(["0", "300000", "0", "199999"], T0)).toEqual({ action: "allow" });
+    expect(gate.decide(["0", "300000", "0", "200000"], T0)).toMatchObject({ action: "refuse", scope: "user", spentMicroYuan: 500_000 });
     expect(gate.decide(["0", "500000", "0", "0"], T0)).toMatchObject({ action: "refuse", scope: "user" });
-    expect(gate.decide(["600000", "0", "400001", "0"], T0)).toMatchObject({ action: "degrade", scope: "app", spentMicroYuan: 1_000_001 });
+    expect(gate.decide(["600000", "0", "400000", "0"], T0)).toMatchObject({ action: "degrade", scope: "app", spentMicroYuan: 1_000_000 });
+    expect(gate.decide(["600000", "0", "399999", "0"], T0)).toEqual({ action: "allow" });
     // A hold released below zero (a late settlement) is read as nothing, never as credit.
-    expect(gate.decide(["0", "450000", "0", "-100000"], T0, 60_000)).toMatchObject({ action: "refuse" });
+    expect(gate.decide(["0", "500000", "0", "-100000"], T0)).toMatchObject({ action: "refuse" });
   });
 
   it("reports crossings only for a charge", () => {
@@ -134,15 +135,5 @@ describe("the budget gate's holds, alone", () => {
     g.reportCrossings(10, [800_005, 5], true);
     g.reportCrossings(10, [1_000_005, 5], true);
     expect(log.lines.map((l) => l.msg)).toEqual(["budget warning", "budget exhausted"]);
-  });
-});
-
-describe("decideBudget with the incoming request's most cost", () => {
-  const settings: BudgetSettings = { per_user: { daily_cny: 0.001, policy: "refuse" }, warn_at_percent: 80, degrade_to: {} };
-  it("allows a request that fits exactly, refuses one micro-yuan more", () => {
-    expect(decideBudget(settings, { appMicroYuan: 0, userMicroYuan: 400 }, T0, 600)).toEqual({ action: "allow" });
-    expect(decideBudget(settings, { appMicroYuan: 0, userMicroYuan: 400 }, T0, 601)).toMatchObject({ action: "refuse", spentMicroYuan: 400, budgetMicroYuan: 1000 });
-    expect(decideBudget(settings, { appMicroYuan: 0, userMicroYuan: 1000 }, T0)).toMatchObject({ action: "refuse" });
-    expect(decideBudget(settings, { appMicroYuan: 0, userMicroYuan: 999 }, T0)).toEqual({ action: "allow" });
   });
 });

@@ -28,16 +28,16 @@ function budgetsOf(settings: BudgetSettings): { scope: BudgetScope; budgetMicroY
 }
 
 /**
- * Before the model: a spent budget applies its policy; refuse beats degrade. Spent: the spend so
- * far (with what requests in flight hold) is at the budget, or this request's most possible cost
- * (`incomingMicroYuan`, held at admission) would take it past: so parallel requests, each seeing
- * the others' holds, never spend more than the budget between them.
+ * Before the model: a spent budget (spend >= budget) applies its policy; refuse beats degrade.
+ * The spend the budget gate passes in counts what requests in flight hold (their most possible
+ * cost, held at admission): parallel requests see each other, and a day's spend passes the budget
+ * by one request's most cost at most, as the token quota does.
  */
-export function decideBudget(settings: BudgetSettings, spend: Spend, nowMs: number, incomingMicroYuan = 0): BudgetDecision {
+export function decideBudget(settings: BudgetSettings, spend: Spend, nowMs: number): BudgetDecision {
   let decision: BudgetDecision = { action: "allow" };
   for (const { scope, budgetMicroYuan, policy } of budgetsOf(settings)) {
     const spentMicroYuan = scope === "app" ? spend.appMicroYuan : spend.userMicroYuan;
-    if (spentMicroYuan === undefined || (spentMicroYuan < budgetMicroYuan && spentMicroYuan + incomingMicroYuan <= budgetMicroYuan)) continue;
+    if (spentMicroYuan === undefined || spentMicroYuan < budgetMicroYuan) continue;
     if (policy === "refuse") return { action: "refuse", scope, spentMicroYuan, budgetMicroYuan, retryAfterSeconds: retryAfterUntilBeijingMidnight(nowMs) };
     if (decision.action === "allow") decision = { action: "degrade", scope, spentMicroYuan, budgetMicroYuan };
   }

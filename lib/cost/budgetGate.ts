@@ -1,7 +1,9 @@
 // Budgets in the request path, with no round trip of their own: today's spend and what requests
 // in flight hold are read along with admission, which holds this request's most possible cost on
-// the same counters (atomically, after reading them: ten parallel requests see each other, as
-// with the token quota); the record step charges the real cost and releases the hold in its MULTI
+// held counters (atomically, after reading them: ten parallel requests see each other, and the
+// day passes its budget by one request's most cost at most, as with the token quota; before,
+// one user's ten parallel requests spent 8x its budget); the record step charges the real cost
+// and releases the hold in its MULTI
 // (whose INCRBY replies say which line this very charge crossed: exactly one instance sees it).
 import type { Logger } from "../observability/logger";
 import { type BudgetDecision, budgetCrossings, decideBudget } from "./budget";
@@ -17,8 +19,8 @@ export interface BudgetGate {
   readonly on: boolean;
   /** What admission reads along: the app's spend, the user's, then what each has held. */
   peekKeys(userId: string, nowMs: number): string[];
-  /** `held`: what admission held for this very request (Admission.held): it must fit too. */
-  decide(values: readonly (string | undefined)[], nowMs: number, held?: number): BudgetDecision;
+  /** On what peekKeys read: the spend with what requests in flight hold. */
+  decide(values: readonly (string | undefined)[], nowMs: number): BudgetDecision;
   /** The most a request of `tokens` (its quota reservation) may cost on the dearest of `models`, micro-yuan. */
   mostCost(tokens: number, models: readonly string[]): number;
   /** What admission holds (AdmitRequest.hold), or nothing to hold. */
@@ -46,10 +48,10 @@ export function createBudgetGate(deps: { settings: BudgetSettings; prefix: strin
   return {
     on,
     peekKeys: (userId, nowMs) => (on ? [spendKeys.app(prefix, nowMs), spendKeys.user(prefix, userId, nowMs), spendKeys.appHeld(prefix, nowMs), spendKeys.userHeld(prefix, userId, nowMs)] : []),
-    decide(values, nowMs, held = 0) {
+    decide(values, nowMs) {
       if (!on) return { action: "allow" };
       // A counter read as garbage (or a hold released below 0) counts as 0: spendOfReply.
-      return decideBudget(settings, { appMicroYuan: spendOfReply(values[0]) + spendOfReply(values[2]), userMicroYuan: spendOfReply(values[1]) + spendOfReply(values[3]) }, nowMs, held);
+      return decideBudget(settings, { appMicroYuan: spendOfReply(values[0]) + spendOfReply(values[2]), userMicroYuan: spendOfReply(values[1]) + spendOfReply(values[3]) }, nowMs);
     },
     mostCost: (tokens, models) => (tokens > 0 ? Math.ceil((tokens * dearestNano(book, models)) / 1000) : 0),
     hold(userId, microYuan, nowMs) {
