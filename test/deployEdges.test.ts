@@ -119,6 +119,13 @@ describe("crons in SCF's 7-field grammar", () => {
     expect(cronProblem("0 0 8 ? * FRI-MON *")).toMatch(/runs backwards/);
     expect(cronProblem("0 ? 8 * * * *")).toMatch(/^minute: \? is for day-of-month or day-of-week only/);
     expect(cronProblem("0 40 8 * * *")).toMatch(/^expected 7 fields/);
+    expect(cronProblem("0 0 8 ? JAN-MAR MON,WED,5 *")).toBeUndefined();
+    expect(cronProblem("*/0 0 * * * * *")).toBe('second: bad step in "*/0"');
+    expect(cronProblem("0 0/15/2 * * * * *")).toMatch(/^minute: bad step/);
+    expect(cronProblem("0 0 8 ? * MON 1969")).toMatch(/^year: "1969" is not 1970-2099/);
+    expect(cronProblem("0 0 8 ? * MON-WED-FRI *")).toMatch(/^day-of-week: "MON-WED-FRI" is not 0-7 or SUN-SAT/);
+    expect(cronProblem("0 0 8 32 * ? *")).toMatch(/^day-of-month: "32" is not 1-31/);
+    expect(cronProblem("0 0 8 ? FOO * *")).toMatch(/^month: "FOO" is not 1-12 or JAN-DEC/);
   });
 
   it("refuses an invalid cron at load, naming the key", () => {
