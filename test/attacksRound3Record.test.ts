@@ -29,6 +29,8 @@ interface Finding {
   item: string;
   name: string;
   status: "fixed";
+  /** What one model answers during the attack (the local upstream's content for that model). */
+  modelSays?: { model: string; content: string };
   /** The attack; its last response is checked against `expect`. */
   attack(ctx: Ctx): Promise<{ status: number; json: Record<string, any> }>;
   expect: { status: number; code?: string };
@@ -45,10 +47,9 @@ export const FINDINGS: Finding[] = [
     item: "7",
     name: "refine an answer WeChat withheld (502)",
     status: "fixed",
+    modelSays: { model: "hunyuan-turbos-latest", content: `- ${RISKY}\n- Coffee.` },
     async attack(ctx) {
-      ctx.h.upstream.setModelFault("hunyuan-turbos-latest", { content: `- ${RISKY}\n- Coffee.` });
       expect((await askFor(ctx, { text: TEXT, maxBullets: 2 })).status).toBe(502);
-      ctx.h.upstream.setModelFault("hunyuan-turbos-latest", undefined);
       return refineOf(ctx);
     },
     expect: { status: 404, code: "refine_not_found" },
@@ -58,11 +59,10 @@ export const FINDINGS: Finding[] = [
     item: "7",
     name: "ask again and again for a refinement WeChat withheld",
     status: "fixed",
+    modelSays: { model: "deepseek-chat", content: `- ${RISKY}\n- Tea.` },
     async attack(ctx) {
-      ctx.h.upstream.setModelFault("deepseek-chat", { content: `- ${RISKY}\n- Tea.` });
       expect((await askFor(ctx, { text: TEXT, maxBullets: 2 })).status).toBe(200);
       for (let i = 0; i < 3; i++) await refineOf(ctx);
-      ctx.h.upstream.setModelFault("deepseek-chat", undefined);
       return refineOf(ctx);
     },
     expect: { status: 502, code: "blocked_output" },
@@ -124,7 +124,8 @@ describe("issue 25, record and refine findings (staging, real Redis, fake WeChat
         fetch(`${h.url}${path}`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, any> })),
       strongCalls: () => h.upstream.requests.filter((r) => r.traceId === traceId && r.body.model === "deepseek-chat").length,
     };
-    const res = await finding.attack(ctx);
+    if (finding.modelSays) h.upstream.setModelFault(finding.modelSays.model, { content: finding.modelSays.content });
+    const res = await finding.attack(ctx).finally(() => finding.modelSays && h.upstream.setModelFault(finding.modelSays.model, undefined));
     expect(res.status, JSON.stringify(res.json).slice(0, 300)).toBe(finding.expect.status);
     if (finding.expect.code) expect(res.json.error.code).toBe(finding.expect.code);
     // Whatever happened: the risky text never reaches the client.
