@@ -108,6 +108,22 @@ describe("armDependencyDeadline", () => {
     expect(expired).toBe(0);
   });
 
+  it("a deadline longer than Node's longest timer waits, it does not spin on 1 ms timers", async () => {
+    let expired = 0;
+    const overflows: string[] = [];
+    const onWarning = (warning: Error) => warning.name === "TimeoutOverflowWarning" && overflows.push(warning.message);
+    process.on("warning", onWarning);
+    try {
+      const deadline = armDependencyDeadline(Number.POSITIVE_INFINITY, () => expired++);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      deadline.cancel();
+    } finally {
+      process.off("warning", onWarning);
+    }
+    // Node turns a timer over 2^31-1 ms into a 1 ms one, with this warning.
+    expect({ expired, overflows }).toEqual({ expired: 0, overflows: [] });
+  });
+
   it("refresh starts the full time again; without refreshes it expires", async () => {
     let expired = 0;
     const deadline = armDependencyDeadline(60, () => expired++);

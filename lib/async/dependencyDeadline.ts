@@ -34,6 +34,8 @@ const TIMER_JITTER_MS = 5;
 const STEPS = 4;
 /** Steps no shorter than this: a short deadline costs a few timers, not dozens. */
 const MIN_STEP_MS = 10;
+/** Node's longest timer; a longer one would fire after 1 ms (TimeoutOverflowWarning) and spin. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Calls `expire` once `ms` of the dependency's time have passed (see above), unless cancelled first. */
 export function armDependencyDeadline(ms: number, expire: () => void): DependencyDeadline {
@@ -44,7 +46,7 @@ export function armDependencyDeadline(ms: number, expire: () => void): Dependenc
   let yielded: NodeJS.Immediate | undefined;
   let cancelled = false;
   const arm = () => {
-    const delay = Math.max(1, Math.ceil(Math.min(step, ms - counted)));
+    const delay = Math.max(1, Math.ceil(Math.min(step, ms - counted, MAX_TIMER_MS)));
     armedAt = performance.now();
     timer = setTimeout(() => {
       counted += Math.min(performance.now() - armedAt, delay + TIMER_JITTER_MS);
