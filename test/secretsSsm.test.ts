@@ -242,6 +242,22 @@ describe("the built function entry with ssm: variables", () => {
     for (const text of ALL_SECRET_TEXT) expect(output).not.toContain(text);
   }, 30_000);
 
+  it("says a failed re-read in a warning naming the variable and SSM's code, and keeps serving with the keys it has", async () => {
+    await newSsm();
+    const fn = await startFunction({ ...roleEnv(), MINIASK_ENV: "staging", MINIASK_STORE: "memory", MINIASK_TOKEN_KEYS: "ssm:miniask-staging-token-keys", MINIASK_UPSTREAM_URL: upstream.url, MINIASK_UPSTREAM_KEY: "ssm:miniask-upstream-key" });
+    const ask = async (keys: string) => {
+      const token = (await issueAppToken(parseTokenKeys(keys, "staging"), "staging", "u_ssm", 600)).token;
+      return fetch(`http://127.0.0.1:${fn.port}/v1/mini/ask`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ intent: "summarize", userId: "u_ssm", input: { text: `${ARTICLE_TEXT} (warn)` } }) });
+    };
+    ssm.failNext("InternalError");
+    expect((await ask(TOKEN_KEYS_V2)).status).toBe(401);
+    expect((await ask(TOKEN_KEYS_V1)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const warning = fn.output().split("\n").find((l) => l.includes("secret re-read failed"));
+    expect(JSON.parse(warning!)).toMatchObject({ level: "warn", function: "summarize", variable: "MINIASK_TOKEN_KEYS", code: "InternalError" });
+    for (const text of ALL_SECRET_TEXT) expect(fn.output()).not.toContain(text);
+  }, 30_000);
+
   it("does not start when a secret cannot be read: one line naming the variable and SSM's code, exit 1", async () => {
     await newSsm();
     const fn = await startFunction({ ...roleEnv(), MINIASK_ENV: "staging", MINIASK_STORE: "memory", MINIASK_TOKEN_KEYS: "ssm:miniask-missing", MINIASK_UPSTREAM_URL: upstream.url, MINIASK_UPSTREAM_KEY: "ssm:miniask-upstream-key" });

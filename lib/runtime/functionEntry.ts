@@ -17,6 +17,8 @@ import { createProcessApp } from "./createProcessApp";
 
 type Spec = { name: string; intents: Partial<Record<IntentName, Intent>>; serveLogin?: boolean };
 type EventHandler = ReturnType<typeof createEventHandler>;
+/** Secrets as read at init: how long the read took, and where a failed re-read is reported once the logger exists. */
+type ReadSecrets = LoadedSecrets & { readMs: number; reportRefreshErrors: (warn: (err: SecretReadError) => void) => void };
 
 function isMainModule(entryUrl: string): boolean {
   const script = process.argv[1];
@@ -40,7 +42,7 @@ function failStart(name: string, err: unknown): never {
 }
 
 /** Builds the app from `env` and, for a web function, serves it; returns the event handler. */
-function start(spec: Spec, webServer: boolean, env: Readonly<Record<string, string | undefined>>, secrets?: LoadedSecrets & { readMs: number; onRefreshError: { warn?: (err: SecretReadError) => void } }): EventHandler {
+function start(spec: Spec, webServer: boolean, env: Readonly<Record<string, string | undefined>>, secrets?: ReadSecrets): EventHandler {
   const { name } = spec;
   let built;
   try {
@@ -51,7 +53,7 @@ function start(spec: Spec, webServer: boolean, env: Readonly<Record<string, stri
     failStart(name, err);
   }
   const { app, settings } = built;
-  if (secrets) secrets.onRefreshError.warn = (err) => app.logger.warn("secret re-read failed", { function: name, variable: err.variable, code: err.code });
+  secrets?.reportRefreshErrors((err) => app.logger.warn("secret re-read failed", { function: name, variable: err.variable, code: err.code }));
   for (const note of built.startupNotes) if (note.startsWith("WARNING")) app.logger.warn("start-up warning", { function: name, note });
   // An unreachable store at init is worth a line now; requests then follow on_store_error.
   void checkStore(app.store, 2000).then((problem) => {
@@ -75,12 +77,12 @@ function start(spec: Spec, webServer: boolean, env: Readonly<Record<string, stri
 }
 
 /** The `ssm:` variables read with the function role's credentials; the SSM client is loaded only here. */
-async function readSecrets(): Promise<LoadedSecrets & { readMs: number; onRefreshError: { warn?: (err: SecretReadError) => void } }> {
+async function readSecrets(): Promise<ReadSecrets> {
   const began = performance.now();
   const { ssmSecretReader } = await import("../secrets/ssmReader");
-  const onRefreshError: { warn?: (err: SecretReadError) => void } = {};
-  const secrets = await loadSecrets(process.env, await ssmSecretReader(process.env), { onRefreshError: (err) => onRefreshError.warn?.(err) });
-  return { ...secrets, readMs: Math.round(performance.now() - began), onRefreshError };
+  let warn: ((err: SecretReadError) => void) | undefined;
+  const secrets = await loadSecrets(process.env, await ssmSecretReader(process.env), { onRefreshError: (err) => warn?.(err) });
+  return { ...secrets, readMs: Math.round(performance.now() - began), reportRefreshErrors: (to) => (warn = to) };
 }
 
 /**

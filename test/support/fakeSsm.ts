@@ -33,6 +33,8 @@ export interface FakeSsm {
   calls: { action: string; region: string; params: Record<string, unknown>; error?: string }[];
   /** UpdateSecret's effect: a version's content replaced (rotation). */
   put(name: string, versionId: string, text: string): void;
+  /** The next call fails with this documented error (GetSecretValue: InternalError, FailedOperation, ...). */
+  failNext(code: "InternalError" | "FailedOperation" | "ResourceUnavailable.NotPurchased"): void;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function startFakeSsm(options: FakeSsmOptions = {}): Promise<FakeSs
   const model = sdkRequestModel("tencentcloud-sdk-nodejs-ssm/tencentcloud/services/ssm/v20190923/ssm_models.d.ts", "GetSecretValueRequest");
   const calls: FakeSsm["calls"] = [];
   let requestCount = 0;
+  let nextFailure: string | undefined;
 
   function getSecretValue(params: Record<string, unknown>): Omit<GetSecretValueResponse, "RequestId"> {
     for (const field of Object.keys(params)) if (!model.fields.has(field)) throw new ApiError("UnknownParameter", `The parameter \`${field}\` is not recognized`);
@@ -72,6 +75,9 @@ export async function startFakeSsm(options: FakeSsmOptions = {}): Promise<FakeSs
         if (!region) throw new ApiError("MissingParameter", "X-TC-Region is required");
         if (action !== "GetSecretValue") throw new ApiError("InvalidAction", `action ${action} is not served by this double`);
         params = JSON.parse(body.toString("utf8") || "{}") as Record<string, unknown>;
+        const failure = nextFailure;
+        nextFailure = undefined;
+        if (failure) throw new ApiError(failure, "failed as the test asked");
         response = { ...getSecretValue(params), RequestId: requestId };
         calls.push({ action, region, params });
       } catch (err) {
@@ -92,6 +98,9 @@ export async function startFakeSsm(options: FakeSsmOptions = {}): Promise<FakeSs
       const versions = store.get(name) ?? new Map<string, string>();
       versions.set(versionId, text);
       store.set(name, versions);
+    },
+    failNext: (code) => {
+      nextFailure = code;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
