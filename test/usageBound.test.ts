@@ -1,6 +1,6 @@
 // A provider's reported usage is believed only up to what the call could have used.
 import { describe, expect, it } from "vitest";
-import { believedUsage, usageBound } from "../lib/chat/usage";
+import { ZERO_USAGE, addUsage, believedUsage, estimateTokens, estimatedUsage, reportedUsage, usageBound } from "../lib/chat/usage";
 import type { Usage } from "../lib/chat/types";
 
 const request = { messages: [{ role: "system" as const, content: "Be brief." }, { role: "user" as const, content: "总结一下" }], maxTokens: 200 };
@@ -42,5 +42,30 @@ describe("believedUsage", () => {
   it("clamps a prompt past its bytes", () => {
     const reported: Usage = { promptTokens: bound.promptTokens + 1, completionTokens: 5, totalTokens: bound.promptTokens + 6 };
     expect(believedUsage(reported, request)).toEqual({ promptTokens: bound.promptTokens, completionTokens: 5, totalTokens: bound.promptTokens + 5 });
+  });
+});
+
+describe("the rest of usage.ts", () => {
+  it("adds usages field by field", () => {
+    expect(addUsage({ promptTokens: 1, completionTokens: 2, totalTokens: 3 }, { promptTokens: 10, completionTokens: 20, totalTokens: 30 })).toEqual({ promptTokens: 11, completionTokens: 22, totalTokens: 33 });
+    expect(ZERO_USAGE).toEqual({ promptTokens: 0, completionTokens: 0, totalTokens: 0 });
+    expect(Object.isFrozen(ZERO_USAGE)).toBe(true);
+  });
+  it("estimates four characters a token, rounded up, for prompt and completion", () => {
+    expect(estimateTokens("")).toBe(0);
+    expect(estimateTokens("abcd")).toBe(1);
+    expect(estimateTokens("abcde")).toBe(2);
+    expect(estimatedUsage([{ role: "system", content: "abc" }, { role: "user", content: "defg" }], "hijklmnop")).toEqual({ promptTokens: 2, completionTokens: 3, totalTokens: 5 });
+    expect(estimatedUsage([{ role: "assistant", content: null, tool_calls: [] }], "")).toEqual({ promptTokens: 0, completionTokens: 0, totalTokens: 0 });
+  });
+  it("believes reported usage of whole counts from 0 to ten million, and totals it itself", () => {
+    expect(reportedUsage({ prompt_tokens: 3, completion_tokens: 4 })).toEqual({ promptTokens: 3, completionTokens: 4, totalTokens: 7 });
+    expect(reportedUsage({ prompt_tokens: 0, completion_tokens: 10_000_000 })).toEqual({ promptTokens: 0, completionTokens: 10_000_000, totalTokens: 10_000_000 });
+    for (const bad of [-1, 1.5, 10_000_001, "3", null, Number.NaN]) {
+      expect(reportedUsage({ prompt_tokens: bad, completion_tokens: 1 })).toBeUndefined();
+      expect(reportedUsage({ prompt_tokens: 1, completion_tokens: bad })).toBeUndefined();
+    }
+    expect(reportedUsage(null)).toBeUndefined();
+    expect(reportedUsage(undefined)).toBeUndefined();
   });
 });

@@ -27,6 +27,17 @@ export const MUTATED_MODULES: readonly MutatedModule[] = [
   { module: "lib/limits/ipLimit.ts", tests: ["test/ipLimit.test.ts"] },
   { module: "lib/store/admitScript.ts", tests: ["test/admitScript.test.ts"] },
   { module: "lib/breaker/circuitBreaker.ts", tests: ["test/circuitBreaker.test.ts", "test/circuitBreakerStates.test.ts"] },
+  // Added by the third hardening round (#25): budget holds, the breakers' shared state, the openid
+  // seal, the client address, the keyless warm-up, context keys, believed usage, replay's pick.
+  { module: "lib/cost/budgetGate.ts", tests: ["test/budgetHold.test.ts", "test/costBudget.test.ts"] },
+  { module: "lib/breaker/sharedBreakerState.ts", tests: ["test/circuitBreakerShared.test.ts"] },
+  { module: "lib/contentSecurity/openidSeal.ts", tests: ["test/openidSeal.test.ts"] },
+  { module: "lib/limits/clientAddress.ts", tests: ["test/clientAddress.test.ts"] },
+  { module: "lib/warmup/warmupRoute.ts", tests: ["test/warmupRoute.test.ts"] },
+  { module: "lib/warmup/pingLimit.ts", tests: ["test/warmupRoute.test.ts"] },
+  { module: "lib/contentSecurity/textsOf.ts", tests: ["test/textsOf.test.ts"] },
+  { module: "lib/chat/usage.ts", tests: ["test/usageBound.test.ts"] },
+  { module: "lib/replay/pickRecord.ts", tests: ["test/replayPickRecord.test.ts"] },
 ];
 
 /** The score under which a module fails the run (percent). */
