@@ -101,7 +101,7 @@ describe("the budget gate's holds, alone", () => {
     expect(off.hold("u1", 42, T0)).toBeUndefined();
     expect(off.peekKeys("u1", T0)).toEqual([]);
     expect(off.charges("u1", 5, T0, 42)).toEqual([]);
-    expect(off.decide(["999999999"], T0, 5)).toEqual({ action: "allow" });
+    expect(off.decide(["999999999"], T0)).toEqual({ action: "allow" });
   });
 
   it("settles: the real cost on the spend counters, then the hold given back", () => {
