@@ -1,6 +1,7 @@
 // `npm start`: the local server, speaking the same HTTP API as the deployed functions, all
 // intents in one process. With no provider key set (and no MINIASK_UPSTREAM_URL) in dev, it
-// also starts the project's local stand-in upstream and says so loudly.
+// also starts the project's local stand-in upstream and says so loudly. `ssm:` variables are read
+// from SSM as the functions read them (plain variables stay the usual way to run locally).
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "../lib/config/configError";
@@ -11,26 +12,38 @@ import { INTENTS } from "../lib/intents/registry";
 import { missingKeyVariables, noProviderKeySet } from "../lib/models/modelTargets";
 import { playgroundRoutes } from "../lib/playground/playgroundRoutes";
 import { createProcessApp } from "../lib/runtime/createProcessApp";
+import { type LoadedSecrets, loadSecrets } from "../lib/secrets/loadSecrets";
 import { maskUrlCredentials } from "../lib/secrets/maskUrl";
+import { hasSecretRefs } from "../lib/secrets/secretRefs";
 import { checkStore } from "../lib/store/createStore";
 import { readSettings } from "../lib/runtime/settings";
 import { startLocalUpstream } from "./local-upstream/server";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
+/** `ssm:` variables read as a function reads them (here with the shell's TENCENTCLOUD_* key); plain ones as they are. */
+async function processSecrets(): Promise<LoadedSecrets | undefined> {
+  if (!hasSecretRefs(process.env)) return undefined;
+  const { ssmSecretReader } = await import("../lib/secrets/ssmReader");
+  return loadSecrets(process.env, await ssmSecretReader(process.env));
+}
+
 async function main(): Promise<void> {
-  const settings = readSettings(process.env);
+  const secrets = await processSecrets();
+  const variables = secrets?.env ?? process.env;
+  const settings = readSettings(variables);
   const config = loadConfig(readConfigFiles(root));
   const env = settings.MINIASK_ENV;
 
   let localUpstream: Awaited<ReturnType<typeof startLocalUpstream>> | undefined;
-  const missing = missingKeyVariables(config, env, process.env);
-  if (!settings.MINIASK_UPSTREAM_URL && env === "dev" && noProviderKeySet(config, env, process.env)) {
+  const missing = missingKeyVariables(config, env, variables);
+  if (!settings.MINIASK_UPSTREAM_URL && env === "dev" && noProviderKeySet(config, env, variables)) {
     localUpstream = await startLocalUpstream();
   }
 
   const built = createProcessApp({
-    processEnv: process.env,
+    processEnv: variables,
+    ...(secrets ? { secrets } : {}),
     config,
     intents: INTENTS,
     serveLogin: true,

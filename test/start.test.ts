@@ -2,6 +2,7 @@
 import type { ChildProcess } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { type LocalUpstream, startLocalUpstream } from "../scripts/local-upstream/server";
+import { startFakeSsm } from "./support/fakeSsm";
 import { ARTICLE_TEXT, REPO_ROOT } from "./support/harness";
 import { KEYLESS, spawnServer } from "./support/spawnServer";
 
@@ -71,6 +72,25 @@ describe("npm start", () => {
     expect(failed.code).toBe(1);
     expect(failed.output).toContain("MINIASK_STORE=redis://:***@127.0.0.1:1");
     expect(failed.output).not.toContain("store-pass-42");
+  });
+
+  it("reads ssm: variables as a function does (here from the SSM double), says which, and prints no value", async () => {
+    const ssm = await startFakeSsm({ secrets: { "miniask-dev-upstream-key": { SSM_Current: "sk-from-ssm-55555555" } } });
+    upstream = await startLocalUpstream();
+    try {
+      const { output, port } = await start({ MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: upstream.url, MINIASK_UPSTREAM_KEY: "ssm:miniask-dev-upstream-key", ...ssm.credentials, TENCENTCLOUD_REGION: "ap-guangzhou", MINIASK_SSM_ENDPOINT: ssm.endpoint });
+      expect(output).toContain("secrets from SSM: MINIASK_UPSTREAM_KEY");
+      expect(output).not.toContain("sk-from-ssm-55555555");
+      const res = await fetch(`http://127.0.0.1:${port}/v1/mini/ask`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${await devToken()}` },
+        body: JSON.stringify({ intent: "support", userId: "u_123", input: { question: "Can I get an invoice for last month?" } }),
+      });
+      expect(res.status).toBe(200);
+      expect(upstream.requests.at(-1)?.authorization).toBe("Bearer sk-from-ssm-55555555");
+    } finally {
+      await ssm.close();
+    }
   });
 
   it("in prod without provider keys or WeChat settings, stops at start naming every variable at once", async () => {
