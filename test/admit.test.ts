@@ -157,6 +157,23 @@ describe("admit: cache and peek", () => {
   });
 });
 
+describe("admit: budget holds", () => {
+  it("passes the hold to the store and says what it held", async () => {
+    const { admit, store } = setup();
+    const admitted = await admit({ ...ask, peek: { keys: ["held"] }, hold: { keys: ["held"], amount: 250, ttlSeconds: 60 } });
+    expect(admitted).toMatchObject({ held: 250, peeked: { values: [undefined] } });
+    expect(await store.get("held")).toBe("250");
+  });
+
+  it("says nothing held when there was no hold, or a hit", async () => {
+    const { admit, store } = setup();
+    expect(await admit(ask)).not.toHaveProperty("held");
+    await store.set("cache:k", "v", 60);
+    expect(await admit({ ...ask, cacheKey: "cache:k", hold: { keys: ["held"], amount: 250, ttlSeconds: 60 } })).not.toHaveProperty("held");
+    expect(await store.get("held")).toBeUndefined();
+  });
+});
+
 describe("admit: limits off (dev benchmarks)", () => {
   it("makes no round trip when there is nothing to read", async () => {
     const { admit } = setup({ limitsOff: true, store: failingStore("error") });

@@ -3,6 +3,7 @@
 // (limits, quota, reservation, cache, peek) that test/store.test.ts also runs on Redis.
 import { describe, expect, it } from "vitest";
 import { MEMORY_STORE_MAX_ENTRIES, createMemoryStore } from "../lib/store/memoryStore";
+import { MAX_AUDITS_PER_TRACE } from "../lib/store/storeKeys";
 
 const T0 = 1_800_000_000_000; // a window boundary for 1 s and 60 s windows
 
@@ -326,5 +327,61 @@ describe("memory store: admit", () => {
     });
     expect(await store.admit({ nowMs: T0, limits: [], peek: {} })).toMatchObject({ peeked: { values: [], hash: {} } });
     expect(await store.admit({ nowMs: T0, limits: [], peek: { keys: ["spend:a"] } })).toMatchObject({ peeked: { values: ["12"], hash: {} } });
+  });
+});
+
+describe("memory store: audit records are never overwritten", () => {
+  it("a second and third record of a key take :2 and :3, each living its ttlSeconds", async () => {
+    const c = clock();
+    const store = createMemoryStore(c.now);
+    await store.record({ audit: { key: "a", value: "1", ttlSeconds: 5 } });
+    await store.record({ audit: { key: "a", value: "2", ttlSeconds: 3 } });
+    await store.record({ audit: { key: "a", value: "3", ttlSeconds: 5 } });
+    expect([await store.get("a"), await store.get("a:2"), await store.get("a:3"), await store.get("a:4")]).toEqual(["1", "2", "3", undefined]);
+    c.set(T0 + 2999);
+    expect(await store.get("a:2")).toBe("2");
+    c.set(T0 + 3000);
+    expect(await store.get("a:2")).toBeUndefined();
+    // A slot whose record expired is free again; the first stays.
+    await store.record({ audit: { key: "a", value: "4", ttlSeconds: 5 } });
+    expect([await store.get("a"), await store.get("a:2")]).toEqual(["1", "4"]);
+  });
+
+  it("past MAX_AUDITS_PER_TRACE records, the later ones are dropped and the first ones stay", async () => {
+    const store = createMemoryStore(clock().now);
+    for (let i = 1; i <= MAX_AUDITS_PER_TRACE + 2; i++) await store.record({ audit: { key: "a", value: String(i), ttlSeconds: 60 } });
+    expect(await store.get("a")).toBe("1");
+    expect(await store.get(`a:${MAX_AUDITS_PER_TRACE}`)).toBe(String(MAX_AUDITS_PER_TRACE));
+    expect(await store.get(`a:${MAX_AUDITS_PER_TRACE + 1}`)).toBeUndefined();
+    expect(await store.keys("a*", 100)).toHaveLength(MAX_AUDITS_PER_TRACE);
+  });
+});
+
+describe("memory store: budget holds", () => {
+  it("adds the amount to each counter on a miss, for ttlSeconds * 1000 ms, after the peek read them", async () => {
+    const c = clock();
+    const store = createMemoryStore(c.now);
+    const hold = { keys: ["h1", "h2"], amount: 30, ttlSeconds: 2 };
+    expect(await store.admit({ nowMs: T0, limits: [], peek: { keys: ["h1"] }, hold })).toEqual({ outcome: "admitted", quotaUsed: 0, reserved: 0, peeked: { values: [undefined], hash: {} }, held: 30 });
+    expect(await store.admit({ nowMs: T0, limits: [], peek: { keys: ["h1"] }, hold })).toMatchObject({ peeked: { values: ["30"] }, held: 30 });
+    expect([await store.get("h1"), await store.get("h2")]).toEqual(["60", "60"]);
+    c.set(T0 + 1999);
+    expect(await store.get("h1")).toBe("60");
+    c.set(T0 + 2000);
+    expect(await store.get("h1")).toBeUndefined();
+  });
+
+  it("holds nothing on a hit, for nothing, or nowhere", async () => {
+    const store = createMemoryStore(clock().now);
+    await store.set("c", "{}", 60);
+    for (const request of [
+      { cacheKey: "c", hold: { keys: ["h"], amount: 5, ttlSeconds: 60 } },
+      { hold: { keys: ["h"], amount: 0, ttlSeconds: 60 } },
+      { hold: { keys: [], amount: 5, ttlSeconds: 60 } },
+    ]) {
+      const r = await store.admit({ nowMs: T0, limits: [], ...request });
+      expect(r).not.toHaveProperty("held");
+    }
+    expect(await store.get("h")).toBeUndefined();
   });
 });
