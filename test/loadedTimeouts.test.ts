@@ -74,7 +74,8 @@ describe.skipIf(!quotaMade.ok)(`${PARALLEL} parallel requests to a process held 
     wechat = await startFakeWechat();
   });
   afterAll(async () => {
-    for (const server of servers) server.child.kill();
+    // The group can be removed only once its processes are gone.
+    await Promise.all(servers.map(({ child }) => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((resolve) => child.once("exit", resolve).kill()))));
     quota?.release();
     await upstream?.close();
     await wechat?.close();
