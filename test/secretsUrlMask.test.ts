@@ -18,6 +18,10 @@ describe("maskUrlCredentials", () => {
     ["https://api.example/cgi?ACCESS_TOKEN=k3&token=k4", "https://api.example/cgi?ACCESS_TOKEN=***&token=***"],
     ["https://api.example/v1?apikey=k5&signature=k6&password=k7", "https://api.example/v1?apikey=***&signature=***&password=***"],
     ["upstream at http://a:b@h/v1 and store redis://:c@h:6379", "upstream at http://a:***@h/v1 and store redis://:***@h:6379"],
+    [
+      "https://h/v1?api-key=a&x-api-key=b&auth=c&secret=d&client_secret=e&pass=f&pwd=g&sig=h&sign=i;key=j",
+      "https://h/v1?api-key=***&x-api-key=***&auth=***&secret=***&client_secret=***&pass=***&pwd=***&sig=***&sign=***;key=***",
+    ],
   ])("%s -> %s", (input, masked) => {
     expect(maskUrlCredentials(input)).toBe(masked);
   });

@@ -8,7 +8,7 @@
 const SECRET_PARAMS = ["key", "api_key", "apikey", "api-key", "x-api-key", "token", "access_token", "auth", "secret", "client_secret", "password", "pass", "pwd", "sig", "signature", "sign"];
 
 const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@]*)@/gi;
-const QUERY_SECRET = new RegExp(`([?&;](?:${SECRET_PARAMS.map((name) => name.replace(/[-]/g, "\\-")).join("|")})=)[^&#\\s]*`, "gi");
+const QUERY_SECRET = new RegExp(`([?&;](?:${SECRET_PARAMS.join("|")})=)[^&;#\\s]*`, "gi");
 
 export const MASK = "***";
 
