@@ -70,3 +70,12 @@ export function environmentOf(config: Config, env: EnvironmentName): ResolvedEnv
   if (!resolved) throw new ConfigError([`${CONFIG_FILES.envPolicy}: environments.${env}: not defined, but MINIASK_ENV=${env}`]);
   return resolved;
 }
+
+/**
+ * Seconds Redis keeps an audit record (the store's audit TTL): the replay window, not retention,
+ * which is the CLS topic's (issue 28). Here, not in loadConfig: a function bundle imports it
+ * without the config schemas.
+ */
+export function auditReplayTtlSeconds(env: Pick<ResolvedEnvironment, "audit">): number {
+  return env.audit.replay_days * 86_400;
+}

@@ -19,7 +19,7 @@ import {
 } from "./schema";
 import { CONFIG_FILES, type Config, type RawConfigFiles, type ResolvedEnvironment, type ResolvedProfile } from "./config";
 
-export { CONFIG_FILES, environmentOf, type Config, type RawConfigFiles, type ResolvedEnvironment, type ResolvedProfile } from "./config";
+export { CONFIG_FILES, auditReplayTtlSeconds, environmentOf, type Config, type RawConfigFiles, type ResolvedEnvironment, type ResolvedProfile } from "./config";
 
 /** `summarize_v2` serves `summarize` unless the profile names its intent. */
 export function intentOfProfile(name: string, profile: Pick<Profile, "intent">): string {
@@ -127,11 +127,6 @@ function checkAuditTrail(env: EnvironmentName, policy: EnvironmentPolicy, proble
   const at = `environments.${env}`;
   if (policy.log_level !== "debug" && policy.log_level !== "info") problems.push(`${E}: ${at}.log_level: "${policy.log_level}" would drop the per-request audit line (level info); use info or debug`);
   if (policy.audit.replay_days > policy.audit.retention_days) problems.push(`${E}: ${at}.audit.replay_days: ${policy.audit.replay_days} days in Redis exceeds retention_days (${policy.audit.retention_days})`);
-}
-
-/** Seconds Redis keeps an audit record (the store's audit TTL): the replay window, not retention. */
-export function auditReplayTtlSeconds(env: Pick<ResolvedEnvironment, "audit">): number {
-  return env.audit.replay_days * 86_400;
 }
 
 /** One environment's policy, resolved: what it may serve, how it routes, and its settings. */
