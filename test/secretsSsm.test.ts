@@ -90,6 +90,16 @@ describe("loadSecrets with the SDK against the SSM double", () => {
     expect(ssm.calls).toHaveLength(2);
   });
 
+  it("decodes a binary secret, trims the text, and refuses an empty one naming it", async () => {
+    await newSsm();
+    ssm.put("miniask-upstream-key", "bin", `${UPSTREAM_KEY_V2}\n`, { binary: true });
+    ssm.put("miniask-staging-token-keys", "empty", "");
+    const env = { ...roleEnv(), MINIASK_UPSTREAM_KEY: "ssm:miniask-upstream-key@bin" };
+    expect((await loadSecrets(env, await ssmSecretReader(env))).env.MINIASK_UPSTREAM_KEY).toBe(UPSTREAM_KEY_V2);
+    const empty = { ...roleEnv(), MINIASK_TOKEN_KEYS: "ssm:miniask-staging-token-keys@empty" };
+    expect((await errorOf(loadSecrets(empty, await ssmSecretReader(empty))))?.message).toContain("MINIASK_TOKEN_KEYS: SSM secret miniask-staging-token-keys (version empty) is empty");
+  });
+
   it("re-reads on demand: true when the value changed, once a minute at most, the old value kept when the read fails", async () => {
     await newSsm();
     let clock = 1_000_000;

@@ -31,8 +31,8 @@ export interface FakeSsm {
   endpoint: string;
   credentials: { TENCENTCLOUD_SECRETID: string; TENCENTCLOUD_SECRETKEY: string; TENCENTCLOUD_SESSIONTOKEN: string };
   calls: { action: string; region: string; params: Record<string, unknown>; error?: string }[];
-  /** UpdateSecret's effect: a version's content replaced (rotation). */
-  put(name: string, versionId: string, text: string): void;
+  /** UpdateSecret's effect: a version's content replaced (rotation); `binary` stores it as SecretBinary. */
+  put(name: string, versionId: string, text: string, options?: { binary?: boolean }): void;
   /** The next call fails with this documented error (GetSecretValue: InternalError, FailedOperation, ...). */
   failNext(code: "InternalError" | "FailedOperation" | "ResourceUnavailable.NotPurchased"): void;
   close(): Promise<void>;
@@ -43,6 +43,8 @@ export async function startFakeSsm(options: FakeSsmOptions = {}): Promise<FakeSs
   const secretKey = options.secretKey ?? "temporary-role-secret-key-0001";
   const sessionToken = options.sessionToken ?? "temporary-session-token-0001";
   const store = new Map(Object.entries(options.secrets ?? {}).map(([name, versions]) => [name, new Map(Object.entries(versions))]));
+  // Versions created with SecretBinary (CreateSecret/UpdateSecret take one of SecretString, SecretBinary).
+  const binary = new Set<string>();
   const model = sdkRequestModel("tencentcloud-sdk-nodejs-ssm/tencentcloud/services/ssm/v20190923/ssm_models.d.ts", "GetSecretValueRequest");
   const calls: FakeSsm["calls"] = [];
   let requestCount = 0;
@@ -57,6 +59,8 @@ export async function startFakeSsm(options: FakeSsmOptions = {}): Promise<FakeSs
     if (!versions) throw new ApiError("ResourceNotFound", `secret ${req.SecretName} does not exist`);
     const text = versions.get(req.VersionId);
     if (text === undefined) throw new ApiError("ResourceNotFound", `secret ${req.SecretName} has no version ${req.VersionId}`);
+    // "SecretBinary和SecretString只有一个不为空": a binary version answers base64 in SecretBinary.
+    if (binary.has(`${req.SecretName}@${req.VersionId}`)) return { SecretName: req.SecretName, VersionId: req.VersionId, SecretBinary: Buffer.from(text).toString("base64") };
     return { SecretName: req.SecretName, VersionId: req.VersionId, SecretString: text };
   }
 
@@ -94,9 +98,11 @@ export async function startFakeSsm(options: FakeSsmOptions = {}): Promise<FakeSs
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     credentials: { TENCENTCLOUD_SECRETID: secretId, TENCENTCLOUD_SECRETKEY: secretKey, TENCENTCLOUD_SESSIONTOKEN: sessionToken },
     calls,
-    put: (name, versionId, text) => {
+    put: (name, versionId, text, options = {}) => {
       const versions = store.get(name) ?? new Map<string, string>();
       versions.set(versionId, text);
+      if (options.binary) binary.add(`${name}@${versionId}`);
+      else binary.delete(`${name}@${versionId}`);
       store.set(name, versions);
     },
     failNext: (code) => {
