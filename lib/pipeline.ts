@@ -66,7 +66,7 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
   const newTraceId = deps.newTraceId ?? randomUUID;
   const prepareAsk = createPrepareAsk({ env: deps.env, storePrefix: deps.storePrefix, toolRounds: deps.config.tools.max_rounds });
   const respondWhole = createRespondWhole({ answerer: deps.answerer, ...(deps.refiner ? { refiner: deps.refiner } : {}), logger: deps.logger });
-  const respondStreamed = createRespondStreamed({ config: deps.config, answerer: deps.answerer });
+  const respondStreamed = createRespondStreamed({ config: deps.config, answerer: deps.answerer, logger: deps.logger });
   const budget = createBudgetGate({ settings: deps.env.budget, prefix: deps.storePrefix, logger: deps.logger });
   const breakers = deps.breakers?.enabled ? deps.breakers : undefined;
   const admitAsk = createAdmitAsk({ admit: deps.admit, budget, budgetSettings: deps.env.budget, ...(breakers ? { breakers } : {}), now });

@@ -8,8 +8,8 @@ import type { Arm } from "../routing/resolveProfile";
 import { createInputGuard } from "../safety/guards";
 import type { ParsedAsk } from "./parseAsk";
 
-/** whole: one JSON reply; stream: SSE as the model writes; streamWhole: SSE with one delta (tools, cache hits). */
-export type AnswerMode = "whole" | "stream" | "streamWhole";
+/** whole: one JSON reply; stream: SSE (as the model writes; a cache hit in one delta). */
+export type AnswerMode = "whole" | "stream";
 
 export interface Plan extends ParsedAsk {
   userId: string;
@@ -51,8 +51,8 @@ export function createPrepareAsk(deps: { env: ResolvedEnvironment; storePrefix: 
     const call = parsed.intent.prepare(request.input, request.context);
     // Before any store trip or provider: blocked input costs nothing and goes nowhere.
     guardInput(call.input, request.context);
-    // Tool rounds need whole replies: a profile with tools answers a stream in one delta.
-    const mode: AnswerMode = !wantsStream(req, request.stream) ? "whole" : profile.tools?.length ? "streamWhole" : "stream";
+    // A profile with tools streams too: its tool round runs first, then the answer streams.
+    const mode: AnswerMode = wantsStream(req, request.stream) ? "stream" : "whole";
     const cache = !profile.cache ? "off" : insiderHeaders && req.headers["x-miniask-cache"] === "bypass" ? "bypass" : "on";
     return {
       ...parsed,

@@ -1,5 +1,5 @@
-// Step 7 of the walk, in one of three ways: a cache hit, a whole answer (JSON, or one SSE delta
-// when tools need whole replies), or a stream as the model writes. Each returns the response
+// Step 7 of the walk, in one of three ways: a cache hit, a whole answer (JSON), or a stream as
+// the model writes (after its tool round, for a profile with tools). Each returns the response
 // and what it spent; the pipeline records it.
 import { createSingleFlight } from "../async/singleFlight";
 import type { Attempt, Usage } from "../chat/types";
@@ -9,7 +9,7 @@ import { type PlainResponse, jsonResponse } from "../http/plain";
 import { SSE_HEADERS } from "../http/sse";
 import type { Answerer } from "../models/answerer";
 import type { RequestCost } from "../cost/priceBook";
-import type { PricedAnswer } from "../models/answerer";
+import type { AnswerOptions, PricedAnswer } from "../models/answerer";
 import type { OpenedStream } from "../models/streamModelChain";
 import type { Logger } from "../observability/logger";
 import { type Refiner, refineTargetOf } from "../refine/refiner";
@@ -60,11 +60,7 @@ export function createRespondWhole(deps: { answerer: Answerer; refiner?: Refiner
    */
   return async function respondWhole(plan: Plan, headers: Record<string, string>, debug?: Debug): Promise<{ answered: Answered; reply: () => Promise<PlainResponse> }> {
     const { traceId } = plan;
-    const produce = () =>
-      deps.answerer.answer(plan.profile, plan.call, {
-        trace: { traceId, userId: plan.userId },
-        onToolCall: (toolCall, outcome, ms) => deps.logger.info("tool call", { traceId, tool: toolCall.name, ok: outcome.ok, ...(outcome.error ? { error: outcome.error } : {}), ms }),
-      });
+    const produce = () => deps.answerer.answer(plan.profile, plan.call, answerOptionsOf(plan, deps.logger));
     const { value, leader } = plan.cacheKey ? await singleFlight(plan.cacheKey, produce) : { value: await produce(), leader: true };
     // The leader pays and stores; followers of a shared call spent nothing themselves.
     const usage = leader ? value.usage : ZERO_USAGE;
@@ -97,7 +93,17 @@ export function createRespondWhole(deps: { answerer: Answerer; refiner?: Refiner
   };
 }
 
-export function createRespondStreamed(deps: { config: Config; answerer: Answerer }) {
+/** Who asks (the provider and the team's tools get hashes of it), and a log line per tool call. */
+function answerOptionsOf(plan: Plan, logger: Logger, signal?: AbortSignal): AnswerOptions {
+  const { traceId } = plan;
+  return {
+    trace: { traceId, userId: plan.userId },
+    onToolCall: (toolCall, outcome, ms) => logger.info("tool call", { traceId, tool: toolCall.name, ok: outcome.ok, ...(outcome.error ? { error: outcome.error } : {}), ms }),
+    ...(signal ? { signal } : {}),
+  };
+}
+
+export function createRespondStreamed(deps: { config: Config; answerer: Answerer; logger: Logger }) {
   /**
    * Opens the model's stream (falling back along the chain until the first delta: a failure
    * here is still an ordinary error response), then relays it as SSE.
@@ -108,7 +114,7 @@ export function createRespondStreamed(deps: { config: Config; answerer: Answerer
     debug?: Debug,
     contentGate?: AnswerStreamOptions["contentGate"],
   ): Promise<{ opened: OpenedStream; events: AsyncGenerator<string, StreamOutcome> }> {
-    const options = { trace: { traceId: plan.traceId, userId: plan.userId }, ...(signal ? { signal } : {}) };
+    const options = answerOptionsOf(plan, deps.logger, signal);
     const opened = await deps.answerer.stream(plan.profile, plan.call, options);
     const refineTarget = refineTargetOf(deps.config, plan.profile);
     const events = answerStream({

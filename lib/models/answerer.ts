@@ -17,6 +17,8 @@ import { type RequestCost, compilePrices, costOfAttempt, costOfRequest } from ".
 import { type ModelCall, type Produced, generateAnswer } from "./generateAnswer";
 import type { ModelTarget, ModelTargets } from "./modelTargets";
 import { type OpenedStream, openModelStream } from "./streamModelChain";
+import { streamAfterTools } from "./streamAfterTools";
+import type { OfferedTools } from "./toolRounds";
 
 export interface AnswerOptions {
   /** Sent along to the provider: the traceId as a header, a hash of the user as `user`. */
@@ -59,7 +61,7 @@ export interface Answerer {
   answer(profile: ResolvedProfile, call: PreparedCall, options?: AnswerOptions): Promise<PricedAnswer>;
   /** What calls cost at models.yaml's prices (a stream's, a refine's); each answered attempt gets its share. */
   costOf(calls: readonly ModelCall[]): RequestCost;
-  /** Falls back along the chain until the first delta arrives; tool rounds need whole replies. */
+  /** Falls back along the chain until the first delta arrives; a profile with tools runs its tool round first (streamAfterTools). */
   stream(profile: ResolvedProfile, call: PreparedCall, options?: AnswerOptions): Promise<OpenedStream>;
 }
 
@@ -87,24 +89,33 @@ export function createAnswerer(deps: { config: Config; env: ResolvedEnvironment;
     ...(options.trace ? { trace: callTraceOf(options.trace) } : {}),
     ...(options.trace?.userId ? { who: userHashOf("provider-user", options.trace.userId, 24) } : {}),
   });
+  const toolsOf = (profile: ResolvedProfile, options: AnswerOptions): OfferedTools | undefined => {
+    const definitions = profile.tools ? toolbox.definitions(profile.tools) : [];
+    return definitions.length > 0 ? { toolbox, definitions, caller: toolCallerOf(options.trace) } : undefined;
+  };
   return {
     guardOutputFor,
     costOf,
     async answer(profile, call, options = {}) {
-      const definitions = profile.tools ? toolbox.definitions(profile.tools) : [];
+      const tools = toolsOf(profile, options);
       const produced = await generateAnswer({
         chain: chainOf(profile),
         request: modelRequestFor(profile, call),
         shapeAnswer: call.shapeAnswer,
         chainOptions: chainOptionsOf(profile, options),
         guardOutput: guardOutputFor(profile.name),
-        ...(definitions.length > 0 ? { tools: { toolbox, definitions, caller: toolCallerOf(options.trace) } } : {}),
+        ...(tools ? { tools } : {}),
         ...(options.onToolCall ? { onToolCall: options.onToolCall } : {}),
       });
       return { ...produced, cost: costOf(produced.calls) };
     },
     stream(profile, call, options = {}) {
-      return openModelStream(chainOf(profile), modelRequestFor(profile, call), { ...chainOptionsOf(profile, options), streamMaxMs: deps.env.streamMaxMs, ...(options.signal ? { signal: options.signal } : {}) });
+      const chain = chainOf(profile);
+      const chainOptions = chainOptionsOf(profile, options);
+      const open = (request: ModelRequest) => openModelStream(chain, request, { ...chainOptions, streamMaxMs: deps.env.streamMaxMs, ...(options.signal ? { signal: options.signal } : {}) });
+      const tools = toolsOf(profile, options);
+      if (!tools) return open(modelRequestFor(profile, call));
+      return streamAfterTools({ chain, request: modelRequestFor(profile, call), chainOptions, tools, open, ...(options.onToolCall ? { onToolCall: options.onToolCall } : {}) });
     },
   };
 }

@@ -2,13 +2,13 @@
 // offered), output rules, then shaping; when the reply cannot be shaped, one repair turn that
 // tells the model what was wrong, then 502 invalid_model_output.
 import { AppError } from "../appError";
-import type { Attempt, ModelMessage, ModelRequest, ModelResult, ToolCall, ToolDefinition, Usage } from "../chat/types";
+import type { Attempt, ModelMessage, ModelRequest, ModelResult, ToolCall, Usage } from "../chat/types";
 import { ZERO_USAGE, addUsage } from "../chat/usage";
-import type { ToolCaller } from "../tools/httpTool";
-import type { ToolOutcome, Toolbox } from "../tools/toolbox";
+import type { ToolOutcome } from "../tools/toolbox";
 import { type ChainOptions, callModelChain } from "./callModelChain";
 import type { CallTrace } from "./chatBody";
 import type { ModelTarget } from "./modelTargets";
+import { type OfferedTools, runToolRounds } from "./toolRounds";
 
 export interface Produced {
   answer: unknown;
@@ -38,57 +38,39 @@ export interface GenerateOptions {
   /** Output rules of the environment: throws AppError 502 blocked_output (never repaired). */
   guardOutput(text: string): void;
   /** Offered to the model for up to toolbox.maxRounds rounds, within the toolbox's call and time caps. */
-  tools?: { toolbox: Toolbox; definitions: ToolDefinition[]; caller: ToolCaller };
+  tools?: OfferedTools;
   onToolCall?: (call: ToolCall, outcome: ToolOutcome, ms: number) => void;
+}
+
+/** One conversation's model calls along a chain: what they spent adds up as they answer. */
+export function createModelCaller(chain: readonly ModelTarget[], request: ModelRequest, chainOptions: ChainOptions & { trace?: CallTrace }) {
+  const spent = { messages: [...request.messages] as ModelMessage[], usage: ZERO_USAGE as Usage, attempts: [] as Attempt[], calls: [] as ModelCall[] };
+  const callOnce = async (extra: Partial<ModelRequest>): Promise<ModelResult> => {
+    const result = await callModelChain(chain, { ...request, messages: spent.messages, ...extra }, chainOptions);
+    spent.usage = addUsage(spent.usage, result.usage);
+    spent.attempts.push(...result.attempts);
+    const answered = result.attempts.at(-1);
+    spent.calls.push({ model: answered?.model ?? result.model, usage: result.usage, ...(answered ? { attempt: answered } : {}) });
+    return result;
+  };
+  return { spent, callOnce };
 }
 
 export async function generateAnswer(options: GenerateOptions): Promise<Produced> {
   const { chain, chainOptions, tools, guardOutput } = options;
-  const messages: ModelMessage[] = [...options.request.messages];
-  let usage: Usage = ZERO_USAGE;
-  const attempts: Attempt[] = [];
-  let toolCalls = 0;
-  const calls: ModelCall[] = [];
-  const callOnce = async (extra: Partial<ModelRequest>): Promise<ModelResult> => {
-    const result = await callModelChain(chain, { ...options.request, messages, ...extra }, chainOptions);
-    usage = addUsage(usage, result.usage);
-    attempts.push(...result.attempts);
-    const answered = result.attempts.at(-1);
-    calls.push({ model: answered?.model ?? result.model, usage: result.usage, ...(answered ? { attempt: answered } : {}) });
-    return result;
-  };
+  const { spent, callOnce } = createModelCaller(chain, options.request, chainOptions);
+  const { messages, attempts, calls } = spent;
 
-  // Tool rounds: the model asks, we run, it reads the results. After max_rounds, max calls or
-  // the tool time it must answer; asks past a round's cap get "limit reached" back, unrun.
-  const toolDeadline = Date.now() + (tools?.toolbox.maxTotalMs ?? 0);
-  let result: ModelResult;
-  for (let round = 0; ; round++) {
-    const offerTools = tools !== undefined && tools.definitions.length > 0 && round < tools.toolbox.maxRounds && toolCalls < tools.toolbox.maxCallsPerRequest && Date.now() < toolDeadline;
-    result = await callOnce(offerTools ? { tools: tools.definitions } : {});
-    if (!offerTools || result.toolCalls.length === 0) break;
-    messages.push({ role: "assistant", content: result.text || null, tool_calls: result.toolCalls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } })) });
-    let runThisRound = 0;
-    for (const toolCall of result.toolCalls) {
-      const left = toolDeadline - Date.now();
-      if (runThisRound >= tools.toolbox.maxCallsPerRound || toolCalls >= tools.toolbox.maxCallsPerRequest || left <= 0) {
-        // Every tool_call id needs its answer; this one is not run.
-        messages.push({ role: "tool", tool_call_id: toolCall.id, content: JSON.stringify({ error: "tool call limit reached; answer with what you have" }) });
-        continue;
-      }
-      const started = Date.now();
-      const outcome = await tools.toolbox.run(toolCall, tools.caller, left);
-      toolCalls++;
-      runThisRound++;
-      options.onToolCall?.(toolCall, outcome, Date.now() - started);
-      messages.push({ role: "tool", tool_call_id: toolCall.id, content: outcome.content });
-    }
-  }
+  // Tool rounds first, while they last; then, if the model has not answered yet, a call without tools.
+  const rounds = tools ? await runToolRounds({ tools, messages, callOnce, ...(options.onToolCall ? { onToolCall: options.onToolCall } : {}) }) : { toolCalls: 0 };
+  const toolCalls = rounds.toolCalls;
+  const result = rounds.answered ?? (await callOnce({}));
 
   const done = (text: string, r: ModelResult, repaired: boolean): Produced => ({
     answer: options.shapeAnswer(text),
     model: r.model,
     provider: r.provider,
-    usage,
+    usage: spent.usage,
     attempts,
     calls,
     ...(repaired ? { repaired } : {}),

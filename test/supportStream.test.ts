@@ -1,0 +1,101 @@
+// support streams (issue 26): its dev profile (support_v2) has tools. The tool round runs first
+// as a whole call, then the answer streams as the model writes it: a real HTTP test through the
+// pipeline, the local upstream asking for a tool first.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMiniaskClient } from "../miniprogram/src/miniask";
+import { createSseParser, type SseEvent } from "../miniprogram/src/sseParser";
+import { type Harness, startHarness } from "./support/harness";
+import { wxStandIn } from "./support/wxStandIn";
+
+/** About 400 characters, about 70 words: the local upstream streams one word a chunk. */
+const LONG_ANSWER = Array.from({ length: 8 }, (_, i) => `Step ${i + 1}: open the app settings, choose the account page and follow the prompt there.`).join(" ").slice(0, 400);
+
+describe("support streamed after its tool round (dev, support_v2)", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: "dev" });
+  });
+  afterAll(() => h.close());
+
+  const streamAsk = async (body: Record<string, unknown>) => {
+    const res = await fetch(`${h.url}/v1/mini/ask`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${await h.token(String(body.userId))}`, "x-miniask-cache": "bypass" },
+      body: JSON.stringify({ ...body, stream: true }),
+    });
+    const events: SseEvent[] = [];
+    const parser = createSseParser((e) => events.push(e));
+    parser.push(new Uint8Array(await res.arrayBuffer()));
+    parser.end();
+    return { status: res.status, events };
+  };
+  const textOf = (events: SseEvent[]) => events.filter((e) => e.event === "delta").map((e) => (JSON.parse(e.data) as { text: string }).text);
+
+  it("runs the tool, then streams a 400-character answer in many deltas", async () => {
+    expect(LONG_ANSWER).toHaveLength(400);
+    h.upstream.enqueue({ toolCalls: [{ name: "faq_lookup", arguments: '{"query":"reset password"}' }] }, { content: LONG_ANSWER, chunkDelayMs: 2 });
+    const before = h.upstream.requests.length;
+    const traceId = `t-support-stream-${randomUUID()}`;
+    const { status, events } = await streamAsk({ intent: "support", userId: "u_ss", traceId, input: { question: "How do I reset my password?" } });
+    expect(status).toBe(200);
+    const deltas = textOf(events);
+    expect(deltas.length).toBeGreaterThanOrEqual(5);
+    expect(deltas.join("")).toBe(LONG_ANSWER);
+    expect(events.at(-1)?.event).toBe("done");
+    const done = JSON.parse(events.at(-1)!.data) as Record<string, unknown>;
+    expect(done).toMatchObject({ answer: LONG_ANSWER.trim(), profile: "support_v2", cached: false });
+    // A whole call offering the tools, then the answer streamed with the tool's result in it and no tools offered.
+    const [round, answer, ...more] = h.upstream.requests.slice(before);
+    expect(more).toEqual([]);
+    expect(round!.body).toMatchObject({ tools: expect.any(Array) });
+    expect(round!.body.stream).toBeUndefined();
+    expect(answer!.body).toMatchObject({ stream: true });
+    expect(answer!.body.tools).toBeUndefined();
+    const sent = answer!.body.messages as { role: string; content: string | null; tool_call_id?: string }[];
+    expect(sent.at(-2)).toMatchObject({ role: "assistant", tool_calls: [{ id: "call_local_0", function: { name: "faq_lookup" } }] });
+    expect(sent.at(-1)).toMatchObject({ role: "tool", tool_call_id: "call_local_0" });
+    expect(sent.at(-1)!.content).toContain("password");
+    // The tool call has its log line; the request's line counts both calls' tokens.
+    const logs = h.logRecords().filter((r) => r.traceId === traceId);
+    expect(logs.find((r) => r.msg === "tool call")).toMatchObject({ tool: "faq_lookup", ok: true });
+    const usage = done.usage as { totalTokens: number; completionTokens: number };
+    // The answer's 100 completion tokens (local upstream: 4 characters a token) plus the tool round's.
+    expect(usage.completionTokens).toBeGreaterThan(100);
+    expect(logs.find((r) => r.msg === "request")).toMatchObject({ status: 200, tokens: usage.totalTokens });
+  });
+
+  it("relays an answer the model gave without a tool as it came, with no second call", async () => {
+    h.upstream.enqueue({ content: LONG_ANSWER });
+    const before = h.upstream.requests.length;
+    const { status, events } = await streamAsk({ intent: "support", userId: "u_ss", input: { question: "Hello there, who are you?" } });
+    expect(status).toBe(200);
+    expect(textOf(events)).toEqual([LONG_ANSWER]);
+    expect(events.map((e) => e.event)).toEqual(["delta", "done"]);
+    expect(h.upstream.requests.slice(before)).toHaveLength(1);
+  });
+
+  it("fails the stream before it opens when the tool round finds no model: an ordinary error response", async () => {
+    h.upstream.enqueue({ status: 400 });
+    const res = await fetch(`${h.url}/v1/mini/ask`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${await h.token("u_ss")}`, "x-miniask-cache": "bypass" },
+      body: JSON.stringify({ intent: "support", userId: "u_ss", input: { question: "Where is my order A-1001?" }, stream: true }),
+    });
+    expect(res.status).toBe(502);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("model_rejected");
+  });
+
+  it("lets the client's onText see the answer grow", async () => {
+    h.upstream.enqueue({ toolCalls: [{ name: "faq_lookup", arguments: '{"query":"invoice"}' }] }, { content: LONG_ANSWER, chunkDelayMs: 5 });
+    const session = { token: await h.token("u_ss_client"), userId: "u_ss_client" };
+    const miniask = createMiniaskClient({ baseUrl: h.url, wx: wxStandIn(() => "unused"), session });
+    const seen: string[] = [];
+    const result = await miniask.askStream<string>("support", { question: `Where is my invoice? ${randomUUID()}` }, { onText: (text) => seen.push(text) });
+    expect(result.answer).toBe(LONG_ANSWER.trim());
+    expect(seen.length).toBeGreaterThanOrEqual(5);
+    // Each text the page saw extends the one before it, up to the whole answer.
+    for (const [i, text] of seen.entries()) if (i > 0) expect(text.startsWith(seen[i - 1]!) && text.length > seen[i - 1]!.length).toBe(true);
+    expect(seen.at(-1)).toBe(LONG_ANSWER);
+  });
+});
