@@ -16,13 +16,12 @@
 // Search part subset: `*` or empty (everything), or `key:"value"` / `key:value` terms joined by
 // AND: a term matches a line whose field (dotted path for nested keys) equals the value as text.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { type IncomingMessage, createServer } from "node:http";
-import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { buffer as readBody } from "node:stream/consumers";
 import type { LogInfo, SearchLogRequest, SearchLogResponse } from "tencentcloud-sdk-nodejs/tencentcloud/services/cls/v20201016/cls_models";
 import { ClsSqlError, evaluateSql, fieldOf, parseSql } from "./clsSql";
+import { sdkRequestModel } from "./sdkRequestModel";
 import { TencentApiError, verifyTc3Signature } from "./tc3Signature";
 
 export interface ClsLine {
@@ -42,19 +41,6 @@ export interface FakeCls {
   /** The next SearchLog fails with this documented error (a timeout, a result too large). */
   failNext(code: "FailedOperation.SearchTimeout" | "LimitExceeded.SearchResultTooLarge" | "LimitExceeded.LogSearch"): void;
   close(): Promise<void>;
-}
-
-const MODELS_FILE = createRequire(import.meta.url).resolve("tencentcloud-sdk-nodejs/tencentcloud/services/cls/v20201016/cls_models.d.ts");
-
-function searchLogModel(): { fields: Set<string>; required: Set<string> } {
-  const body = /export interface SearchLogRequest \{([\s\S]*?)\n\}/.exec(readFileSync(MODELS_FILE, "utf8"))?.[1] ?? "";
-  const fields = new Set<string>();
-  const required = new Set<string>();
-  for (const [, field, optional] of body.matchAll(/^ {4}(\w+)(\?)?:/gm)) {
-    fields.add(field!);
-    if (!optional) required.add(field!);
-  }
-  return { fields, required };
 }
 
 const invalid = (message: string) => new TencentApiError("InvalidParameter", message);
@@ -128,7 +114,7 @@ export async function startFakeCls(opts: { secretId?: string; secretKey?: string
   const region = opts.region ?? "ap-guangzhou";
   const topics = new Map<string, ClsLine[]>();
   const calls: FakeCls["calls"] = [];
-  const model = searchLogModel();
+  const model = sdkRequestModel("tencentcloud-sdk-nodejs/tencentcloud/services/cls/v20201016/cls_models.d.ts", "SearchLogRequest");
   let failure: string | undefined;
 
   const searchLog = (params: Record<string, unknown>): SearchLogResponse => {
