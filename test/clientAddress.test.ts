@@ -20,7 +20,7 @@ describe("clientAddressOf", () => {
     expect(clientAddressOf("::ffff:10.0.0.1")).toBe("::ffff:10.0.0.1");
   });
   it("is undefined for anything that is not an address (those share the unknown bucket)", () => {
-    for (const raw of [undefined, "", " ", "unknown", "203.0.113.7, evil", "203.0.113.7:", "203.0.113.7:123456", "1.2.3.4.5", "[::1]:x", "a:b", "256.1.1.1", "[203.0.113.7]x"]) {
+    for (const raw of [undefined, "", " ", "unknown", "x1.2.3.4:80", "x[::1]:80", "[::1]:80x", "1.2.3.4:80x", "203.0.113.7, evil", "203.0.113.7:", "203.0.113.7:123456", "1.2.3.4.5", "[::1]:x", "a:b", "256.1.1.1", "[203.0.113.7]x"]) {
       expect(clientAddressOf(raw)).toBeUndefined();
     }
   });

@@ -21,7 +21,9 @@ describe("usageBound", () => {
     };
     const calls = JSON.stringify(withTools.messages[0]!.tool_calls);
     expect(usageBound(withTools).promptTokens).toBe(Buffer.byteLength(calls) + 2 + JSON.stringify(withTools.tools).length + 16 * 3);
-    expect(usageBound({ ...withTools, tools: [] }).promptTokens).toBe(Buffer.byteLength(calls) + 2 + 16 * 3);
+    expect(usageBound({ ...withTools, tools: [] }).promptTokens).toBe(Buffer.byteLength(calls) + 2 + 2 + 16 * 3);
+    const { tools: _none, ...noTools } = withTools;
+    expect(usageBound(noTools).promptTokens).toBe(Buffer.byteLength(calls) + 2 + 16 * 3);
   });
 });
 
@@ -56,6 +58,8 @@ describe("the rest of usage.ts", () => {
     expect(estimateTokens("abcd")).toBe(1);
     expect(estimateTokens("abcde")).toBe(2);
     expect(estimatedUsage([{ role: "system", content: "abc" }, { role: "user", content: "defg" }], "hijklmnop")).toEqual({ promptTokens: 2, completionTokens: 3, totalTokens: 5 });
+    // Messages join with a newline: 4 + 1 + 4 characters.
+    expect(estimatedUsage([{ role: "system", content: "abcd" }, { role: "user", content: "efgh" }], "").promptTokens).toBe(3);
     expect(estimatedUsage([{ role: "assistant", content: null, tool_calls: [] }], "")).toEqual({ promptTokens: 0, completionTokens: 0, totalTokens: 0 });
   });
   it("believes reported usage of whole counts from 0 to ten million, and totals it itself", () => {

@@ -20,9 +20,11 @@ function counted(store: Store): { store: Store; calls: string[] } {
   return { store: wrapped, calls };
 }
 
-async function serve(store: Store, limit = KEYLESS_PINGS as { requests: number; windowMs: number }): Promise<{ url: string; server: Server }> {
+const debugLines: { msg: string; fields?: Record<string, unknown> }[] = [];
+
+async function serve(store: Store, limit?: { requests: number; windowMs: number }, warmupKey: string | undefined = "timer-key-0123456789"): Promise<{ url: string; server: Server }> {
   const log = recordingLogger();
-  const route = createWarmupRoute({ warmupKey: "timer-key-0123456789", store, storeTimeoutMs: 100, logger: log.logger, limit });
+  const route = createWarmupRoute({ ...(warmupKey === undefined ? {} : { warmupKey }), store, storeTimeoutMs: 100, logger: { ...log.logger, debug: (msg, fields) => void debugLines.push({ msg, ...(fields ? { fields } : {}) }) }, ...(limit ? { limit } : {}) });
   const server = createHttpServer(createRouter({ "POST /v1/mini/warmup": route }, { logger: log.logger, env: "staging" }), { clientIpHeader: "x-scf-remote-addr" });
   const port = await listen(server, 0, "127.0.0.1");
   return { url: `http://127.0.0.1:${port}/v1/mini/warmup`, server };
@@ -66,11 +68,27 @@ describe("POST /v1/mini/warmup", () => {
   });
 
   it("with the key: pings the store, holds as asked (at most a second), and says how the store is", async () => {
+    debugLines.splice(0);
     expect(await ping(upUrl, { "x-miniask-warmup-key": "timer-key-0123456789", "x-miniask-warmup-hold-ms": "5" })).toMatchObject({ status: 200, json: { warm: true, store: "ok", heldMs: 5 } });
+    // One debug line with how the store was and how long it took (at least the hold, far under a minute).
+    expect(debugLines).toEqual([{ msg: "warmup", fields: { store: "ok", ms: expect.any(Number) } }]);
+    expect(debugLines[0]!.fields!.ms).toBeGreaterThanOrEqual(4);
+    expect(debugLines[0]!.fields!.ms).toBeLessThan(60_000);
     expect(up.calls).toContain("ping");
     expect((await ping(downUrl, { "x-miniask-warmup-key": "timer-key-0123456789", "x-miniask-warmup-hold-ms": "99999" })).json).toEqual({ warm: true, store: "unreachable", heldMs: 1000 });
     expect((await ping(upUrl, { "x-miniask-warmup-key": "timer-key-0123456789", "x-miniask-warmup-hold-ms": "-5" })).json).toMatchObject({ heldMs: 0 });
     expect((await ping(upUrl, { "x-miniask-warmup-key": "timer-key-0123456789", "x-miniask-warmup-hold-ms": "soon" })).json).toMatchObject({ heldMs: 0 });
+  });
+
+  it("without a key configured, every ping is keyless, whatever it sends; the default limit is 20 a minute", async () => {
+    const store = counted(createMemoryStore());
+    const { url, server } = await serve(store.store, undefined, undefined);
+    servers.push(server);
+    for (let i = 0; i < KEYLESS_PINGS.requests; i++) expect((await ping(url, { "x-miniask-warmup-key": "", "x-miniask-warmup-hold-ms": "50" })).json).toEqual({ warm: true, heldMs: 0 });
+    const refused = await ping(url);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe(String(KEYLESS_PINGS.windowMs / 1000));
+    expect(store.calls).toEqual([]);
   });
 
   it("limits keyless pings per address (in memory, still no store call), never the timer's", async () => {
@@ -80,7 +98,7 @@ describe("POST /v1/mini/warmup", () => {
     for (let i = 0; i < 3; i++) expect((await ping(url)).status).toBe(200);
     const refused = await ping(url);
     expect(refused.status).toBe(429);
-    expect(refused.json).toEqual({ error: { code: "rate_limited", message: expect.any(String) }, traceId: expect.any(String) });
+    expect(refused.json).toEqual({ error: { code: "rate_limited", message: "too many requests from this address; slow down" }, traceId: expect.any(String) });
     expect(refused.headers.get("retry-after")).toBe("60");
     // Another address, and the timer, still get through.
     expect((await ping(url, { "x-scf-remote-addr": "203.0.113.10" })).status).toBe(200);

@@ -20,7 +20,8 @@ export function estimatedUsage(messages: readonly ModelMessage[], completion: st
 /** Far above any one call's tokens: a provider reporting more is wrong, or hostile. */
 const MAX_TOKENS_A_CALL = 10_000_000;
 
-const isTokenCount = (n: unknown): n is number => typeof n === "number" && Number.isSafeInteger(n) && n >= 0 && n <= MAX_TOKENS_A_CALL;
+// Number.isSafeInteger is false for anything but a number.
+const isTokenCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0 && (n as number) <= MAX_TOKENS_A_CALL;
 
 /**
  * Usage as a provider reported it, when it is believable: whole non-negative counts. A negative
@@ -41,8 +42,9 @@ const TEMPLATE_TOKENS_A_MESSAGE = 16;
  * max_tokens of completion, which the provider was told.
  */
 export function usageBound(request: { messages: readonly ModelMessage[]; maxTokens: number; tools?: readonly unknown[] }): { promptTokens: number; completionTokens: number } {
-  const text = request.messages.map((m) => `${m.content ?? ""}${"tool_calls" in m ? JSON.stringify(m.tool_calls) : ""}`).join("") + (request.tools?.length ? JSON.stringify(request.tools) : "");
-  return { promptTokens: Buffer.byteLength(text) + TEMPLATE_TOKENS_A_MESSAGE * (request.messages.length + 1), completionTokens: request.maxTokens };
+  const messages = request.messages.map((m) => `${m.content ?? ""}${"tool_calls" in m ? JSON.stringify(m.tool_calls) : ""}`).join("");
+  const tools = request.tools === undefined ? "" : JSON.stringify(request.tools);
+  return { promptTokens: Buffer.byteLength(messages) + Buffer.byteLength(tools) + TEMPLATE_TOKENS_A_MESSAGE * (request.messages.length + 1), completionTokens: request.maxTokens };
 }
 
 /**

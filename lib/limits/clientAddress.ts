@@ -13,7 +13,8 @@ import type { Logger } from "../observability/logger";
  * IP address: such requests share the limit of unknown addresses rather than pick their own.
  */
 export function clientAddressOf(headerValue: string | undefined): string | undefined {
-  const hop = headerValue?.split(",").at(-1)?.trim() ?? "";
+  if (headerValue === undefined) return undefined;
+  const hop = headerValue.slice(headerValue.lastIndexOf(",") + 1).trim();
   const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(hop);
   const v4WithPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(hop);
   const address = bracketed?.[1] ?? v4WithPort?.[1] ?? hop;

@@ -24,12 +24,15 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function createWarmupRoute(deps: { warmupKey?: string; store: Store; storeTimeoutMs: number; logger: Logger; now?: () => number; limit?: { requests: number; windowMs: number } }): RouteHandler {
-  const limit = createPingLimit({ ...(deps.limit ?? KEYLESS_PINGS), ...(deps.now ? { now: deps.now } : {}) });
+export function createWarmupRoute(deps: { warmupKey?: string; store: Store; storeTimeoutMs: number; logger: Logger; limit?: { requests: number; windowMs: number } }): RouteHandler {
+  const pings = deps.limit ?? KEYLESS_PINGS;
+  const limit = createPingLimit(pings);
+  const retryAfter = String(Math.ceil(pings.windowMs / 1000));
   return async (req) => {
-    const fromTimer = deps.warmupKey !== undefined && sameSecret(req.headers["x-miniask-warmup-key"] ?? "", deps.warmupKey);
+    const given = req.headers["x-miniask-warmup-key"];
+    const fromTimer = deps.warmupKey !== undefined && given !== undefined && sameSecret(given, deps.warmupKey);
     if (!fromTimer) {
-      if (!limit.allow(req.clientIp)) throw new AppError(429, "rate_limited", "too many requests from this address; slow down", { "retry-after": String(Math.ceil((deps.limit ?? KEYLESS_PINGS).windowMs / 1000)) });
+      if (!limit.allow(req.clientIp)) throw new AppError(429, "rate_limited", "too many requests from this address; slow down", { "retry-after": retryAfter });
       return jsonResponse(200, { warm: true, heldMs: 0 });
     }
     const started = Date.now();
