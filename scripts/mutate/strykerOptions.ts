@@ -17,7 +17,8 @@ export function strykerOptions(module: string, vitestConfigFile: string, tempDir
     tempDirName,
     cleanTempDir: "always",
     // What the sandbox needs is lib/, test/, scripts/, profiles/ and the configs.
-    ignorePatterns: ["dist", "test-artifacts", "examples", "miniprogram", "reports", ".stryker-tmp"],
+    // Scratch files other sessions' runs write and delete (`*.tmp.*`) would vanish mid-copy.
+    ignorePatterns: ["dist", "test-artifacts", "examples", "miniprogram", "reports", ".stryker-tmp", "**/*.tmp.*"],
     incremental: false,
     reporters: ["progress-append-only"],
     // LogLevel is a const enum, which isolatedModules cannot import as a value.
