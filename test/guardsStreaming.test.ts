@@ -4,7 +4,7 @@
 // the whole text's verdict so far.
 import { describe, expect, it } from "vitest";
 import { createOutputGuard } from "../lib/safety/guards";
-import { createStreamingOutputGuard, outputRules } from "../lib/safety/outputRules";
+import { createStreamingOutputGuard, outputRules, streamingGuardOf } from "../lib/safety/outputRules";
 
 const safety = { max_input_chars: 12000, blocked_input_terms: [], block_prompt_injection: true, blocked_output_terms: ["身份证号码大全", "secret plan", "café noir"], block_prompt_leak: true };
 const PROMPT = "You are a concise assistant for a mobile screen.\nReturn bullet points only, each under 20 words.";
@@ -66,6 +66,26 @@ describe("the streaming output guard", () => {
     const streaming = guard.streaming!();
     const deltas = [..."x".repeat(5000).match(/.{1,7}/g)!, "secret ", "plan"];
     expect(firstThrow((d) => streaming.push(d), deltas)).toBe(deltas.length - 1);
+  });
+
+  it("a bare guard function streams as a window over the newest 4,096 characters", () => {
+    const seen: string[] = [];
+    const bare = (text: string) => {
+      seen.push(text);
+      if (text.includes("secret plan")) throw new Error("blocked");
+    };
+    const streaming = streamingGuardOf(bare);
+    streaming.push("a".repeat(5000));
+    streaming.push("secret ");
+    expect(seen.map((t) => t.length)).toEqual([4096, 4096]);
+    expect(seen[1]?.endsWith("aaasecret ")).toBe(true);
+    expect(() => streaming.push("plan")).toThrow("blocked");
+    // A guard's own streaming form: one per stream, sharing nothing with another.
+    const one = streamingGuardOf(guard);
+    const two = streamingGuardOf(guard);
+    one.push("secret ");
+    expect(() => two.push("plan")).not.toThrow();
+    expect(() => one.push("plan")).toThrow(expect.objectContaining({ code: "blocked_output" }));
   });
 
   it("without rules, never throws", () => {

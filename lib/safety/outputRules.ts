@@ -57,3 +57,22 @@ export function createStreamingOutputGuard(rules: OutputRules): StreamingOutputG
     },
   };
 }
+
+/**
+ * For a guard that cannot stream (a bare function): the newest text and a tail before it, not
+ * the whole answer at every delta; the whole answer is checked once before `done`.
+ */
+const GUARD_WINDOW_CHARS = 4096;
+
+/** The guard's own streaming form, or the window check for a bare function. */
+export function streamingGuardOf(guard: ((text: string) => void) & { streaming?(): StreamingOutputGuard }): StreamingOutputGuard {
+  const streaming = guard.streaming?.();
+  if (streaming) return streaming;
+  let text = "";
+  return {
+    push(delta) {
+      text = (text + delta).slice(-GUARD_WINDOW_CHARS);
+      guard(text);
+    },
+  };
+}

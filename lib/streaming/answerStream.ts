@@ -15,7 +15,7 @@ import type { ModelCall } from "../models/generateAnswer";
 import type { OpenedStream } from "../models/streamModelChain";
 import { WireError } from "../openaiWire/wireError";
 import type { OutputGuard } from "../safety/guards";
-import type { StreamingOutputGuard } from "../safety/outputRules";
+import { streamingGuardOf } from "../safety/outputRules";
 import { answerText } from "../text/answerText";
 import { END_OF_TICK, untilEndOfTick } from "./endOfTick";
 
@@ -50,24 +50,6 @@ export interface AnswerStreamOptions {
   guardOutput: OutputGuard;
   /** WeChat's content check: text goes out only once it passed (one gate per model stream). */
   contentGate?: { open(): StreamGate<GateBlock> | undefined; blocked(block: GateBlock): AppError };
-}
-
-/**
- * For a guard that cannot stream (a bare function): the newest text and a tail before it, not
- * the whole answer at every chunk; the whole answer is checked once before `done`.
- */
-const GUARD_WINDOW_CHARS = 4096;
-
-function streamingGuardOf(guard: OutputGuard): StreamingOutputGuard {
-  const streaming = guard.streaming?.();
-  if (streaming) return streaming;
-  let text = "";
-  return {
-    push(delta) {
-      text = (text + delta).slice(-GUARD_WINDOW_CHARS);
-      guard(text);
-    },
-  };
 }
 
 interface Relayed {
