@@ -2,8 +2,11 @@
 // 429, a 5xx or an unusable reply moves on to the next entry; any other 4xx stops (retrying a
 // rejected request elsewhere would only hide a bug). When every entry failed and budget is
 // left, the chain is tried again after a backoff with jitter, and a provider that sent
-// Retry-After is not called again before that time. Provider error text never reaches the
-// caller: only kinds and statuses.
+// Retry-After is not called again before that time (across instances too, through the
+// breakers' shared state). What a provider's own code says is acted on (providerVerdict.ts): a
+// content refusal is the user's content refused (422/502, not sent to the next provider, not a
+// breaker failure); an account out of money is held open until an operator acts. Provider
+// error text never reaches the caller: only kinds, statuses and the provider's check's name.
 import { setTimeout as defaultSleep } from "node:timers/promises";
 import * as z from "zod/mini";
 import { AppError } from "../appError";
@@ -15,6 +18,7 @@ import { ModelTimeout, maxReplyChars } from "./deadline";
 import type { BreakerHub } from "../breaker/breakerHub";
 import { completionSchema } from "./completionSchema";
 import type { ModelTarget } from "./modelTargets";
+import { MODEL_REFUSAL_CHECK, ProviderRefusal, verdictOfFinish } from "./providerVerdict";
 
 /** AppError that also carries the attempts, so the log line can say what failed and why. */
 export class ModelCallError extends AppError {
@@ -38,7 +42,7 @@ export interface ChainOptions {
   /** Passes over the whole chain (default 2). */
   maxRounds?: number;
   /** Skip targets whose breaker is open; record every call's outcome on its breaker. */
-  breakers?: Pick<BreakerHub, "admit" | "record">;
+  breakers?: Pick<BreakerHub, "admit" | "record"> & { hold?(target: ModelTarget, reason: HoldReason, untilMs: number, detail: string): void };
   /** Whose call it is (a hash): a breaker counts one user's failures only so far. */
   who?: string;
   /** Less than this left of the budget: the target is skipped rather than given a sliver. */
@@ -48,6 +52,12 @@ export interface ChainOptions {
 }
 
 export class UnusableReply extends Error {}
+
+/** Why a target is held open: its account is out of money, or it asked us to wait (Retry-After). */
+export type HoldReason = "out_of_funds" | "retry_after";
+
+/** A model call's answer; `truncated` when the provider cut it at max_tokens (finish_reason `length`). */
+export type ChainResult = ModelResult & { truncated?: true };
 
 export { ModelTimeout };
 
@@ -70,7 +80,7 @@ function classifyWireError(err: WireError): { kind: FailureKind; status?: number
   return { kind: "bad_response" };
 }
 
-async function callOnce(target: ModelTarget, request: ModelRequest, timeoutMs: number, trace?: CallTrace): Promise<Omit<ModelResult, "attempts" | "provider">> {
+async function callOnce(target: ModelTarget, request: ModelRequest, timeoutMs: number, trace?: CallTrace): Promise<Omit<ChainResult, "attempts" | "provider">> {
   const headers = traceHeadersOf(trace);
   // First byte to last byte: the whole call, body included, within the attempt's time; a reply
   // past what max_tokens allows is not even read to its end.
@@ -82,20 +92,41 @@ async function callOnce(target: ModelTarget, request: ModelRequest, timeoutMs: n
   const parsed = z.safeParse(completionSchema, reply);
   // Stryker disable next-line StringLiteral: an UnusableReply's message never leaves; walkChain keeps only the failure's kind.
   if (!parsed.success) throw new UnusableReply("not a chat completion");
-  // Stryker disable next-line OptionalChaining: completionSchema requires at least one choice.
-  const message = parsed.data.choices[0]?.message;
-  // Stryker disable next-line OptionalChaining: completionSchema requires a message in every choice.
-  const text = message?.content ?? "";
-  // Stryker disable next-line OptionalChaining: completionSchema requires a message in every choice.
-  const toolCalls = (message?.tool_calls ?? []).map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments }));
+  const choice = parsed.data.choices[0]!;
+  const message = choice.message;
+  const text = message.content ?? "";
+  // The provider's check withheld the output (content_filter, Hunyuan's sensitive), or the
+  // model declined (refusal, with nothing else said): the user's content, not a failure.
+  const refused = verdictOfFinish(choice.finish_reason);
+  if (refused?.kind === "refused") throw new ProviderRefusal(target.provider, refused.side, refused.check);
+  if (message.refusal && text === "") throw new ProviderRefusal(target.provider, "output", MODEL_REFUSAL_CHECK);
+  const toolCalls = (message.tool_calls ?? []).map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments }));
   if (text === "" && toolCalls.length === 0) throw new UnusableReply("empty reply");
   // Stryker disable next-line StringLiteral: an UnusableReply's message never leaves; walkChain keeps only the failure's kind.
   if (text.length > maxReplyChars(request.maxTokens)) throw new UnusableReply("reply longer than max_tokens allows");
+  // Reasoning models count their chain of thought in completion_tokens (DeepSeek, DashScope):
+  // the reported usage is what is charged; the estimate (no usage reported) sees the text only.
   const usage = reportedUsage(parsed.data.usage) ?? estimatedUsage(request.messages, text);
-  return { text, toolCalls, model: parsed.data.model ?? target.model, usage };
+  return { text, toolCalls, model: parsed.data.model ?? target.model, usage, ...(choice.finish_reason === "length" ? { truncated: true as const } : {}) };
 }
 
 const DEFAULT_MIN_ATTEMPT_MS = 100;
+
+/** A Retry-After longer than this is read as this: a provider's typo must not park it for days. */
+export const MAX_RETRY_AFTER_HOLD_MS = 3_600_000;
+
+/**
+ * A target that said Retry-After is held open for that long, in the breakers' shared state, so no
+ * instance calls it sooner; without a hold (breakers off) the failure is recorded as usual.
+ */
+function holdFor(options: ChainOptions, target: ModelTarget, probe: boolean, kind: string, retryAfterMs: number, nowMs: number): void {
+  const hold = options.breakers?.hold;
+  if (!hold) {
+    options.breakers?.record(target, kind, probe, options.who);
+    return;
+  }
+  hold.call(options.breakers, target, "retry_after", nowMs + Math.min(retryAfterMs, MAX_RETRY_AFTER_HOLD_MS), `Retry-After ${Math.ceil(retryAfterMs / 1000)} s (${kind})`);
+}
 
 /**
  * The shared walk: `attempt` calls one target with a timeout and returns or throws. Used by
@@ -149,15 +180,28 @@ export async function walkChain<T>(
         options.breakers?.record(target, "ok", gate.probe);
         return { value, target, attempts };
       } catch (err) {
+        const refusal = err instanceof ProviderRefusal ? err : undefined;
+        if (refusal) {
+          // The provider answered (its check refused the content): not a failure of the target,
+          // and the same content goes to no other provider.
+          options.breakers?.record(target, "rejected", gate.probe);
+          attempts.push({ provider: target.provider, model: target.model, outcome: "rejected", reason: `content_refused:${refusal.check}`, ms: now() - started });
+          throw refusal;
+        }
         if (err instanceof AppError) {
           options.breakers?.record(target, "aborted", gate.probe);
           throw err;
         }
         const { kind, status, retryAfterMs } = classifyModelError(err);
-        options.breakers?.record(target, kind, gate.probe, options.who);
         attempts.push({ provider: target.provider, model: target.model, outcome: kind, ...(status === undefined ? {} : { status }), ms: now() - started });
-        if (kind === "rejected") throw new ModelCallError(502, "model_rejected", "the model provider rejected the request", attempts);
-        if (retryAfterMs !== undefined) notBefore.set(target, now() + retryAfterMs);
+        if (kind === "rejected") {
+          options.breakers?.record(target, kind, gate.probe, options.who);
+          throw new ModelCallError(502, "model_rejected", "the model provider rejected the request", attempts);
+        }
+        if (retryAfterMs !== undefined) {
+          notBefore.set(target, now() + retryAfterMs);
+          holdFor(options, target, gate.probe, kind, retryAfterMs, now());
+        } else options.breakers?.record(target, kind, gate.probe, options.who);
       }
     }
   }
@@ -165,7 +209,7 @@ export async function walkChain<T>(
   throw new ModelCallError(503, "model_unavailable", "no model could answer right now; try again shortly", attempts, `no model could answer (${summary})`);
 }
 
-export async function callModelChain(chain: readonly ModelTarget[], request: ModelRequest, options: ChainOptions & { trace?: CallTrace }): Promise<ModelResult> {
+export async function callModelChain(chain: readonly ModelTarget[], request: ModelRequest, options: ChainOptions & { trace?: CallTrace }): Promise<ChainResult> {
   const { value, target, attempts } = await walkChain(chain, options, (t, timeoutMs) => callOnce(t, request, timeoutMs, options.trace));
   return { ...value, provider: target.provider, attempts };
 }

@@ -8,6 +8,8 @@ export const completionSchema = z.object({
       z.object({
         message: z.object({
           content: z.optional(z.nullable(z.string())),
+          /** OpenAI's field for a reply the model itself declined. */
+          refusal: z.optional(z.nullable(z.string())),
           tool_calls: z.optional(
             z.nullable(
               z.array(
