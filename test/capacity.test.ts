@@ -10,6 +10,7 @@ import { printCapacity, runCapacity, type CapacityReport } from "../scripts/capa
 import { FLOOR, verdictInput } from "../scripts/capacity/capacityTable";
 import { cpuShareFor } from "../scripts/capacity/cpuShare";
 import { pieces } from "../scripts/capacity/modelUpstream";
+import { throttle } from "../scripts/capacity/throttle";
 import { failures, recommendConcurrency, type StepVerdictInput } from "../scripts/capacity/recommendation";
 
 const step = (n: number, over: Partial<StepVerdictInput> = {}): StepVerdictInput => ({ n, addedFirstP99Ms: 20, addedGapP99Ms: 10, rssMb: 60, errors: 0, ...over });
@@ -83,12 +84,42 @@ describe("a tiny real capacity run", () => {
   it("recommends by the rule from its own rows, and prints every row, the quota and the recommendation", () => {
     const mine = report.rows.filter((r) => r.subject === "extract");
     expect(report.recommendations).toHaveLength(1);
-    expect(report.recommendations[0]).toMatchObject({ fn: "extract", memoryMb: 256, ...recommendConcurrency(mine.map(verdictInput), 256) });
+    const floor = report.rows.filter((r) => r.subject === FLOOR).map(verdictInput);
+    expect(report.recommendations[0]).toMatchObject({ fn: "extract", memoryMb: 256, ...recommendConcurrency(mine.map(verdictInput), 256, undefined, floor) });
     expect(report.recommendations[0]!.worstEventCpuVsFloor).toBeGreaterThan(0);
     const printed = printCapacity(report);
     expect(printed).toContain("256 MB -> 16.7% of a core");
     expect(printed).toMatch(/held by cgroup-v[12]|NOT THROTTLED: .+/);
     expect(printed.split("\n").filter((l) => /^(extract|floor \(SSE relay\)) +[13] /.test(l))).toHaveLength(4);
     expect(printed).toMatch(new RegExp(`^extract +256 MB +${report.recommendations[0]!.maxConcurrency} `, "m"));
+  });
+});
+
+describe("holding a subject to its share", () => {
+  it("runs unthrottled where no quota can be made, says why, and reads CPU from /proc", () => {
+    const held = throttle(0, "capacity-test", [process.pid]);
+    expect(held.controller).toMatch(/^UNTHROTTLED \(share must be above 0/);
+    const before = held.cpuUs();
+    let spin = 0;
+    for (let i = 0; i < 3e7; i++) spin += i;
+    expect(spin).toBeGreaterThan(0);
+    expect(held.cpuUs()).toBeGreaterThan(before);
+    held.release();
+  });
+});
+
+describe("the MaxConcurrency rule beside the floor", () => {
+  it("does not judge an N where the floor is over a latency limit too, and still stops at the function's own", () => {
+    const floor = [step(1), step(10, { addedGapP99Ms: 80 }), step(25), step(50)];
+    const r = recommendConcurrency([step(1), step(10, { addedGapP99Ms: 70 }), step(25), step(50, { addedFirstP99Ms: 150 })], 256, undefined, floor);
+    expect(r).toEqual({ maxConcurrency: 25, passedUpTo: 25, unjudged: [10], stoppedAt: { n: 50, why: ["first event p99 +150 ms > 100"] } });
+  });
+
+  it("always judges memory and errors: the floor's latency excuses neither", () => {
+    const floor = [step(1), step(10, { addedFirstP99Ms: 300 })];
+    expect(recommendConcurrency([step(1), step(10, { addedFirstP99Ms: 200, errors: 1 })], 256, undefined, floor).stoppedAt?.n).toBe(10);
+    expect(recommendConcurrency([step(1), step(10, { addedFirstP99Ms: 200, rssMb: 200 })], 256, undefined, floor).stoppedAt?.n).toBe(10);
+    // A floor over only on memory leaves the function's latency judged.
+    expect(recommendConcurrency([step(1), step(10, { addedFirstP99Ms: 200 })], 256, undefined, [step(10, { rssMb: 250 })]).stoppedAt?.n).toBe(10);
   });
 });

@@ -1,5 +1,5 @@
-// `npm run capacity [-- --functions summarize,support,recommend,extract --n 1,10,25,50,100
-//   --tps 50 --tokens 100 --first-token-ms 200 --rounds 2 --cores-per-gb 0.667 --dist DIR
+// `npm run capacity [-- --functions summarize,support,recommend,extract --n 1,5,10,25,50
+//   --tps 50 --tokens 80 --first-token-ms 200 --rounds 2 --cores-per-gb 0.667 --dist DIR
 //   --json FILE | --quick]`
 // Each function's BUILT bundle (npm run build) as its own process, held to the CPU share SCF
 // gives its memorySize (cpuShare.ts; the cgroup cpu controller, scripts/support/cpuQuota.ts), in
@@ -8,16 +8,17 @@
 // and the bench's whole-answer forwarder. Recommends MaxConcurrency per function
 // (recommendation.ts). --quick: one function, N 1 and 4, short answers (the test's run).
 import { writeFileSync } from "node:fs";
-import { cpuUs, ROOT, rssMb, spawnUntil, startBundle, startFloor, stop } from "../bench/processes";
+import { cpus, loadavg } from "node:os";
+import { ROOT, rssMb, spawnUntil, startBundle, startFloor, stop } from "../bench/processes";
 import { askRequests, INTENT_FUNCTIONS, instanceEnv, isIntentFunction } from "../burst/askRequests";
 import { assertBuilt, bundleDir, DEFAULT_DIST } from "../burst/coldStart";
 import { type Flags, numberFlag, numberListFlag, readFlags, stringFlag } from "../burst/flags";
 import { readServerlessFile } from "../burst/knownFunctions";
-import { createCpuQuota } from "../support/cpuQuota";
 import { capacityInput, firstEventIsWholeAnswer, floorChatBody } from "./capacityRequests";
 import { FLOOR, type FunctionRecommendation, recommendationTable, recommendations, rowsTable } from "./capacityTable";
 import { CPU_SHARE_SOURCE, cpuShareFor, DEFAULT_CORES_PER_GB } from "./cpuShare";
 import { measureSubject, type StepRow, type Subject } from "./measureSubject";
+import { throttle } from "./throttle";
 import type { Pace } from "./modelUpstream";
 
 export interface CapacityOptions {
@@ -33,10 +34,10 @@ export function optionsFrom(flags: Flags): CapacityOptions {
   const quick = flags.quick === true;
   const functions = (stringFlag(flags, "functions") ?? (quick ? "extract" : INTENT_FUNCTIONS.join(","))).split(",");
   for (const fn of functions) if (!isIntentFunction(fn)) throw new Error(`--functions: "${fn}" is not an intent function (${INTENT_FUNCTIONS.join(", ")})`);
-  const ns = numberListFlag(flags, "n") ?? (quick ? [1, 4] : [1, 10, 25, 50, 100]);
+  const ns = numberListFlag(flags, "n") ?? (quick ? [1, 4] : [1, 5, 10, 25, 50]);
   // SCF's MaxConcurrency is 1..100 per instance (InstanceConcurrencyConfig, product 583/47183).
   if (ns.some((n) => !Number.isInteger(n) || n < 1 || n > 100)) throw new Error(`--n: expected whole numbers 1..100 (SCF's MaxConcurrency), got ${ns.join(",")}`);
-  const tokens = numberFlag(flags, "tokens", quick ? 10 : 100);
+  const tokens = numberFlag(flags, "tokens", quick ? 10 : 80);
   // The shortest stand-in answer (support's) has about 280 characters: one piece each at most.
   if (tokens < 2 || tokens > 250) throw new Error(`--tokens: expected 2..250, got ${tokens}`);
   return {
@@ -54,14 +55,6 @@ function memoryOf(fn: string): number {
   return manifest.inputs.functions[fn]?.memorySize ?? manifest.inputs.memorySize ?? 128;
 }
 
-/** Holds `pids` to `share` of a core, or says why it cannot and counts their CPU from /proc. */
-function throttle(share: number, name: string, pids: number[]): { cpuUs(): number; release(): void; controller: string } {
-  const quota = createCpuQuota(share, name);
-  if (!quota.ok) return { cpuUs: () => pids.reduce((sum, pid) => sum + cpuUs(pid), 0), release: () => undefined, controller: `UNTHROTTLED (${quota.reason})` };
-  for (const pid of pids) quota.quota.add(pid);
-  return { cpuUs: () => quota.quota.usageMicros(), release: () => quota.quota.release(), controller: quota.quota.controller };
-}
-
 const streamed = (body: (i: number) => string) => (i: number) => JSON.stringify({ ...(JSON.parse(body(i)) as object), stream: true });
 
 export interface CapacityReport {
@@ -71,10 +64,13 @@ export interface CapacityReport {
   controllers: Record<string, string>;
   rows: StepRow[];
   recommendations: FunctionRecommendation[];
+  /** The machine's 1-minute load average when the run began and ended (other work on it: noise). */
+  loadAverage: { start: number; end: number };
 }
 
 export async function runCapacity(options: CapacityOptions, report: (line: string) => void = () => undefined): Promise<CapacityReport> {
   for (const fn of options.functions) assertBuilt(fn, options.dist);
+  const loadAtStart = loadavg()[0]!;
   const { pace } = options;
   const upstream = await spawnUntil(process.execPath, ["--import", "tsx", "scripts/capacity/modelUpstream.ts", "--tps", String(pace.tokensPerSecond), "--tokens", String(pace.tokens), "--first-token-ms", String(pace.firstTokenMs)], {}, (l) => typeof l.port === "number");
   const upstreamUrl = `http://127.0.0.1:${String(upstream.line.port)}/v1`;
@@ -131,7 +127,7 @@ export async function runCapacity(options: CapacityOptions, report: (line: strin
   } finally {
     stop(upstream.child);
   }
-  return { date: new Date().toISOString(), options, cpuShareSource: CPU_SHARE_SOURCE, controllers, rows, recommendations: recommendations(rows) };
+  return { date: new Date().toISOString(), options, cpuShareSource: CPU_SHARE_SOURCE, controllers, rows, recommendations: recommendations(rows), loadAverage: { start: loadAtStart, end: loadavg()[0]! } };
 }
 
 export function printCapacity(r: CapacityReport): string {
@@ -142,11 +138,11 @@ export function printCapacity(r: CapacityReport): string {
     `npm run capacity, ${r.date}: upstream paced at ${pace.tokensPerSecond} tokens/s, ${pace.tokens} tokens an answer, first token after ${pace.firstTokenMs} ms; ${r.options.rounds} request(s) per client per N, client starts spread over one answer`,
     `CPU quota: ${shares}; ${r.cpuShareSource}`,
     unthrottled.length ? `NOT THROTTLED: ${unthrottled.map(([s, c]) => `${s}: ${c}`).join("; ")}` : `held by ${[...new Set(Object.values(r.controllers))].join(", ")}`,
-    "Times are added over the upstream's own (first token, last token, token gap); CPU from the quota's cgroup; a shared machine: noisy.",
+    `Times are added over the upstream's own (first token, last token, token gap); CPU from the quota's cgroup. A shared machine (${cpus().length} cores, load average ${r.loadAverage.start.toFixed(1)} at the start, ${r.loadAverage.end.toFixed(1)} at the end): latencies are noisy, CPU per request steadier.`,
     "",
     rowsTable(r.rows),
     "",
-    "Recommended MaxConcurrency (largest N with first event p99 <= +100 ms, gap p99 <= +50 ms, RSS <= 70% of memory, no errors; stops at the first N over a limit):",
+    "Recommended MaxConcurrency (largest N with first event p99 <= +100 ms, gap p99 <= +50 ms, RSS <= 70% of memory, no errors; stops at the first N over a limit; an N where the floor is over a latency limit too is not judged):",
     recommendationTable(r.recommendations),
   ].join("\n");
 }

@@ -18,6 +18,7 @@ export function verdictInput(row: StepRow): StepVerdictInput {
  * whole answer.
  */
 export function eventCpuVsFloor(row: StepRow, rows: readonly StepRow[], overWhole = false): number | undefined {
+  if (row.streamsWhole) return undefined;
   const floor = rows.find((r) => r.subject === FLOOR && r.n === row.n);
   const of = (r: StepRow) => (overWhole ? r.stream.cpuUsPerEventOverWhole : r.stream.cpuUsPerEvent);
   const mine = of(row);
@@ -44,7 +45,8 @@ export function recommendations(rows: readonly StepRow[], limits: CapacityLimits
     };
     const memoryMb = mine[0]!.memoryMb;
     const [all, over] = [worst(false), worst(true)];
-    return { fn, memoryMb, ...recommendConcurrency(mine.map(verdictInput), memoryMb, limits), ...(all === undefined ? {} : { worstEventCpuVsFloor: all }), ...(over === undefined ? {} : { worstEventCpuOverWholeVsFloor: over }) };
+    const floor = rows.filter((r) => r.subject === FLOOR).map(verdictInput);
+    return { fn, memoryMb, ...recommendConcurrency(mine.map(verdictInput), memoryMb, limits, floor), ...(all === undefined ? {} : { worstEventCpuVsFloor: all }), ...(over === undefined ? {} : { worstEventCpuOverWholeVsFloor: over }) };
   });
 }
 
@@ -62,7 +64,7 @@ export function rowsTable(rows: readonly StepRow[], limits: CapacityLimits = ISS
 
 export function recommendationTable(recs: readonly FunctionRecommendation[]): string {
   return table(
-    recs.map((r) => [r.fn, `${r.memoryMb} MB`, r.maxConcurrency, r.stoppedAt ? `N=${r.stoppedAt.n}: ${r.stoppedAt.why.join("; ")}` : "none (largest N measured passed)", r.worstEventCpuVsFloor ?? "-", r.worstEventCpuOverWholeVsFloor ?? "-"]),
-    ["function", "memory", "MaxConcurrency", "first N over a limit", "CPU/event x floor (worst N)", "over whole x floor (worst N)"],
+    recs.map((r) => [r.fn, `${r.memoryMb} MB`, r.maxConcurrency, r.stoppedAt ? `N=${r.stoppedAt.n}: ${r.stoppedAt.why.join("; ")}` : "none (largest N measured passed)", r.unjudged?.join(", ") ?? "-", r.worstEventCpuVsFloor ?? "-", r.worstEventCpuOverWholeVsFloor ?? "-"]),
+    ["function", "memory", "MaxConcurrency", "first N over a limit", "unjudged N (floor over too)", "CPU/event x floor (worst N)", "over whole x floor (worst N)"],
   );
 }

@@ -47,6 +47,8 @@ export interface StepRow {
   stream: StreamPhaseResult;
   rssMb: number;
   errors: number;
+  /** The stream carried the answer as one event (a tools profile): no per-event cost to compare. */
+  streamsWhole: boolean;
 }
 
 /** What the paced upstream itself takes: to the first token, to the last, and between tokens. */
@@ -112,6 +114,7 @@ export async function measureSubject(subject: Subject, pace: Pace, ns: readonly 
       stream: streamStats(stream.value, subject.firstEventIsWholeAnswer ? { ...expected, firstMs: expected.wholeMs } : expected, stream.cpuUs),
       rssMb: round(Math.max(whole.rssMb, stream.rssMb), 1),
       errors: 0,
+      streamsWhole: subject.firstEventIsWholeAnswer,
     };
     row.errors = row.whole.errors + row.stream.errors;
     if (row.stream.events > 0) row.stream.cpuUsPerEventOverWhole = round(((row.stream.cpuMsPerRequest - row.whole.cpuMsPerRequest) * 1000 * row.stream.requests) / row.stream.events, 1);

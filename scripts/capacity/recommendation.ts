@@ -2,7 +2,11 @@
 // N at which the function, held to its memory size's CPU share, adds at most 100 ms to the first
 // event (p99), at most 50 ms to the gap between streamed events (p99), stays under 70% of its
 // memory, and fails no request. Walked upwards and stopped at the first N that fails: a larger N
-// that passes by luck after a failing one is noise on a shared machine, not capacity.
+// that passes by luck after a failing one is noise on a shared machine, not capacity. One guard
+// against the machine: where the floor (a minimal relay under the same quota, in the same run) is
+// over a latency limit at the same N, that N cannot be judged (the machine, not the function,
+// added the time): it neither passes nor stops the walk, and is reported as unjudged. Memory and
+// errors are the function's own and are always judged.
 
 export interface CapacityLimits {
   firstEventP99Ms: number;
@@ -40,14 +44,31 @@ export interface Recommendation {
   passedUpTo?: number;
   /** The first N that failed and why, if one did. */
   stoppedAt?: { n: number; why: string[] };
+  /** N the floor was over a latency limit at too, so not judged. */
+  unjudged?: number[];
 }
 
-export function recommendConcurrency(steps: readonly StepVerdictInput[], memoryMb: number, limits: CapacityLimits = ISSUE_LIMITS): Recommendation {
+/** Whether the floor's step at N is over a latency limit (its memory and errors do not excuse the function's). */
+function floorOverLatency(floor: StepVerdictInput | undefined, memoryMb: number, limits: CapacityLimits): boolean {
+  return floor !== undefined && failures({ ...floor, rssMb: 0, errors: 0 }, memoryMb, limits).length > 0;
+}
+
+export function recommendConcurrency(steps: readonly StepVerdictInput[], memoryMb: number, limits: CapacityLimits = ISSUE_LIMITS, floor: readonly StepVerdictInput[] = []): Recommendation {
   let passedUpTo: number | undefined;
+  const unjudged: number[] = [];
+  const result = (stoppedAt?: { n: number; why: string[] }): Recommendation => ({ maxConcurrency: Math.min(100, passedUpTo ?? 1), ...(passedUpTo === undefined ? {} : { passedUpTo }), ...(stoppedAt ? { stoppedAt } : {}), ...(unjudged.length ? { unjudged } : {}) });
   for (const step of [...steps].sort((a, b) => a.n - b.n)) {
     const why = failures(step, memoryMb, limits);
-    if (why.length > 0) return { maxConcurrency: Math.min(100, passedUpTo ?? 1), ...(passedUpTo === undefined ? {} : { passedUpTo }), stoppedAt: { n: step.n, why } };
-    passedUpTo = step.n;
+    if (why.length === 0) {
+      passedUpTo = step.n;
+      continue;
+    }
+    const ownOnly = failures({ ...step, addedFirstP99Ms: 0, addedGapP99Ms: 0 }, memoryMb, limits);
+    if (ownOnly.length === 0 && floorOverLatency(floor.find((f) => f.n === step.n), memoryMb, limits)) {
+      unjudged.push(step.n);
+      continue;
+    }
+    return result({ n: step.n, why });
   }
-  return { maxConcurrency: Math.min(100, passedUpTo ?? 1), ...(passedUpTo === undefined ? {} : { passedUpTo }) };
+  return result();
 }
