@@ -36,6 +36,8 @@ describe("refreshingTokenVerifier", () => {
     expect([...tokenKeys.byKid.keys()]).toEqual(["k2", "k1"]);
     expect(tokenKeys.builtInDevKey).toBe(false);
     expect(await verifyToken(await mint(OLD))).toBe("u_1"); // the old key still verifies
+    // authenticate reads the claims (the sealed openid rides there), through the same re-read.
+    expect(await verifyToken.claims(await mint(NEW))).toMatchObject({ sub: "u_1", exp: expect.any(Number) });
   });
 
   it("re-reads on a signature no key verifies too, and keeps refusing when nothing changed", async () => {
