@@ -55,7 +55,7 @@ describe("npm run report from CLS", () => {
     expect(fromCls.stdout).toMatch(/^by model[\s\S]*mystery-model[\s\S]*\(\+\d+ unpriced\)/m);
     // Only SQL analyses reached CLS: no raw line was downloaded.
     const searches = cls.calls.filter((c) => c.params.TopicId === TOPIC && !c.error);
-    expect(searches.length).toBe(2);
+    expect(searches.length).toBe(3);
     expect(searches.every((c) => String(c.params.QueryString).startsWith(`${AUDIT_SEARCH} | select `))).toBe(true);
   });
 
@@ -93,6 +93,23 @@ describe("npm run report from CLS", () => {
     await expect(sqlRows(searchLog, range, AUDIT_SEARCH, "select approx_percentile(ms, 0.5) as p50")).rejects.toMatchObject({ code: "FailedOperation.SyntaxError" });
     await expect(sqlRows(searchLog, range, AUDIT_SEARCH, "select intent, count(*) as n")).rejects.toMatchObject({ code: "FailedOperation.SyntaxError" });
     await expect(reportFrom({ kind: "cls" }, DAY, book, { MINIASK_ENV: "prod" })).rejects.toThrow(/MINIASK_CLS_TOPIC_ID[\s\S]*MINIASK_CLS_REGION[\s\S]*TENCENTCLOUD_SECRET_ID/);
+  });
+
+  it("a line with absurd numbers is counted unreadable, as the file reader refuses its record: no Infinity, no NaN", async () => {
+    const day = "2026-11-27";
+    const at = Date.parse(`${day}T10:00:00+08:00`);
+    const ok = { msg: "audit", auditVersion: 1, traceId: "h1", time: new Date(at).toISOString(), env: "prod", intent: "support", profile: "support_v1", arm: "control", model: "qwen-turbo", outcome: "ok", status: 200, cached: false, ms: 300, cost: 0.002, usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 } };
+    const lines = [ok, { ...ok, traceId: "h2", cost: 1e308 }, { ...ok, traceId: "h3", ms: -4 }, { ...ok, traceId: "h4", usage: { promptTokens: 1e308, completionTokens: 1, totalTokens: 1e308 } }];
+    cls.addLines(TOPIC, lines);
+    const hostileFile = join(mkdtempSync(join(tmpdir(), "cls-hostile-")), "day.jsonl");
+    writeFileSync(hostileFile, lines.map((l) => JSON.stringify(l)).join("\n"));
+    const book = readPriceBook(REPO_ROOT);
+    const fromCls = await reportFrom({ kind: "cls" }, day, book, clsEnv);
+    const fromFile = await reportFrom({ kind: "jsonl", file: hostileFile }, day, book, {});
+    expect(fromCls.context).toMatchObject({ scanned: 4, unreadable: 3 });
+    expect(fromFile.context).toMatchObject({ scanned: 4, unreadable: 3 });
+    expect(fromCls.report).toEqual(fromFile.report);
+    expect(fromCls.report.totals).toMatchObject({ requests: 1, tokens: 15, costMicroYuan: 2000 });
   });
 
   it("reads the source from the flags, CLS by default in staging and prod", () => {

@@ -1,4 +1,5 @@
-// The report's rows for one Beijing day from CLS: two SQL analyses over the day's audit lines
+// The report's rows for one Beijing day from CLS: three SQL analyses over the day's audit lines
+// (sums by group, the latency histogram, and a count of lines with absurd numbers)
 // (lib/observability/auditLogLine.ts), aggregated in CLS, so the report reads a few thousand rows
 // at most instead of every line. Rows whose numbers are absurd are refused like unreadable records.
 import * as z from "zod/mini";
@@ -19,15 +20,22 @@ const LOGGED_AFTER_START_MS = 3_600_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function reportQueries(day: string): { fromMs: number; toMs: number; counts: string; latencies: string } {
+// A line whose numbers are damage (1e308 tokens, a negative cost) is left out of the sums and
+// counted as unreadable, as the record readers refuse such a record (reportRecord.ts).
+const B = RECORD_BOUNDS;
+const SANE = `(cost is null or (cost >= 0 and cost <= ${B.cny})) and (ms is null or (ms >= 0 and ms <= ${B.ms})) and ("usage.totalTokens" is null or ("usage.totalTokens" >= 0 and "usage.totalTokens" <= ${B.tokens}))`;
+const ABSURD = `(cost < 0 or cost > ${B.cny} or ms < 0 or ms > ${B.ms} or "usage.totalTokens" < 0 or "usage.totalTokens" > ${B.tokens})`;
+
+export function reportQueries(day: string): { fromMs: number; toMs: number; counts: string; latencies: string; absurd: string } {
   const { startMs, endMs } = dayBounds(day);
-  const inDay = `time >= '${iso(startMs)}' and time < '${iso(endMs)}'`;
+  const inDay = `time >= '${iso(startMs)}' and time < '${iso(endMs)}' and ${SANE}`;
   const dims = "intent, profile, arm, model";
   return {
     fromMs: startMs,
     toMs: endMs + LOGGED_AFTER_START_MS,
     // ISO times compare as text; their first 13 characters are the UTC hour.
     counts: `select ${dims}, substr(time, 1, 13) as hour_utc, status, cached, costComplete, count(*) as n, sum("usage.totalTokens") as tokens, sum(round(cost * 1000000)) as micro_yuan where ${inDay} group by ${dims}, substr(time, 1, 13), status, cached, costComplete order by hour_utc, intent, profile, arm, model, status, cached, costComplete`,
+    absurd: `select count(*) as n where time >= '${iso(startMs)}' and time < '${iso(endMs)}' and ${ABSURD}`,
     latencies: `select ${dims}, round(ms) as ms_whole, count(*) as n where ${inDay} and ms is not null and (status < 400 or status >= 500) group by ${dims}, round(ms) order by intent, profile, arm, model, ms_whole`,
   };
 }
@@ -40,9 +48,6 @@ const latencyRow = z.object({ intent: dim, profile: dim, arm: dim, model: dim, m
 const dimsOf = (r: { intent?: string | null | undefined; profile?: string | null | undefined; arm?: string | null | undefined; model?: string | null | undefined }) =>
   Object.fromEntries((["intent", "profile", "arm", "model"] as const).flatMap((d) => (typeof r[d] === "string" ? [[d, r[d]]] : [])));
 
-/** A group's sums stay within what its requests could each have reached (RECORD_BOUNDS). */
-const sane = (r: z.infer<typeof countRow>) => (r.tokens ?? 0) <= r.n * RECORD_BOUNDS.tokens * 2 && (r.micro_yuan ?? 0) <= r.n * RECORD_BOUNDS.cny * 1_000_000;
-
 export async function clsReportRows(searchLog: SearchLog, topicId: string, day: string, pageRows?: number): Promise<{ rows: ReportRows; scanned: number; unreadable: number }> {
   const q = reportQueries(day);
   const range = { topicId, fromMs: q.fromMs, toMs: q.toMs };
@@ -54,7 +59,7 @@ export async function clsReportRows(searchLog: SearchLog, topicId: string, day: 
     const parsed = z.safeParse(countRow, raw);
     const size = typeof raw.n === "number" && raw.n > 0 ? raw.n : 1;
     scanned += size;
-    if (!parsed.success || !sane(parsed.data)) {
+    if (!parsed.success) {
       unreadable += size;
       continue;
     }
@@ -65,5 +70,7 @@ export async function clsReportRows(searchLog: SearchLog, topicId: string, day: 
     const parsed = z.safeParse(latencyRow, raw);
     if (parsed.success) latencies.push({ ...dimsOf(parsed.data), ms: parsed.data.ms_whole, n: parsed.data.n });
   }
-  return { rows: { counts, latencies }, scanned, unreadable };
+  const [absurd] = await sqlRows(searchLog, range, AUDIT_SEARCH, q.absurd, pageRows);
+  const refused = typeof absurd?.n === "number" ? absurd.n : 0;
+  return { rows: { counts, latencies }, scanned: scanned + refused, unreadable: unreadable + refused };
 }

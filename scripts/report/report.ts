@@ -1,7 +1,7 @@
 // `npm run report -- [--day YYYY-MM-DD] [--html FILE] [--cls | --store | --jsonl FILE]
 //   [--cls-topic ID] [--cls-region REGION]`: requests, error rate, p50/p95 latency, tokens and cost
 // of one Beijing day, by intent, profile, rollout arm and model. Where the audit trail lives
-// decides the source: CLS in staging and prod (two SQL analyses a day, aggregated in CLS), the
+// decides the source: CLS in staging and prod (three SQL analyses a day, aggregated in CLS), the
 // shared store (MINIASK_STORE, MINIASK_STORE_PREFIX) in dev, or a JSONL file of records or logs.
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
