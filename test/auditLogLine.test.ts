@@ -88,4 +88,11 @@ describe("auditLogLine", () => {
     const logged = JSON.parse(lines[0] ?? "{}") as Record<string, unknown>;
     expect(logged).toMatchObject({ msg: "audit", level: "info", auditVersion: 1, time: "2026-12-01T03:04:05.678Z", traceId: facts.traceId });
   });
+  it("leaves out fields a built record holds as undefined, and hashes a request that only resembles a digest", () => {
+    const record = { ...recordIn(env("prod")), model: undefined, request: { chars: 5, sha256: "not-a-hex-digest", extra: PHONE } } as AuditRecord;
+    const line = createAuditLogLine(env("prod"))(record);
+    expect(Object.keys(line)).not.toContain("model");
+    expect(line.request).toEqual({ chars: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(JSON.stringify(line)).not.toContain(PHONE);
+  });
 });
