@@ -120,6 +120,14 @@ describe("against the provider doubles", () => {
     });
   });
 
+  describe("429", () => {
+    it("DashScope's limit_requests moves on to the next provider within the request", async () => {
+      qw.next(qwen.rateLimited(1));
+      const result = await callModelChain([target("qwen", "qwen-plus", qw), target("deepseek", "deepseek-chat", ds)], request, { budgetMs: 5000 });
+      expect(result.attempts.map((a) => `${a.provider}:${a.outcome}`)).toEqual(["qwen:rate_limited", "deepseek:ok"]);
+    });
+  });
+
   describe("length", () => {
     it("a reply cut at max_tokens is kept and marked truncated", async () => {
       const result = await callModelChain([target("hunyuan", "hunyuan-turbos-latest", hy)], { ...request, maxTokens: 3 }, { budgetMs: 5000 });
@@ -127,6 +135,32 @@ describe("against the provider doubles", () => {
       expect(result.truncated).toBe(true);
       const whole = await callModelChain([target("hunyuan", "hunyuan-turbos-latest", hy)], request, { budgetMs: 5000 });
       expect(whole.truncated).toBeUndefined();
+    });
+  });
+
+  describe("per-provider parameters", () => {
+    it("go to their own target only, and DashScope's documented rule for open Qwen3 models is met by enable_thinking: false", async () => {
+      hy.next(hunyuan.engineError());
+      const chain = [
+        target("hunyuan", "hunyuan-turbos-latest", hy, { params: { enable_enhancement: false } }),
+        target("qwen", "qwen3-8b", qw, { params: { enable_thinking: false } }),
+      ];
+      const result = await callModelChain(chain, request, { budgetMs: 5000 });
+      expect(result.provider).toBe("qwen");
+      expect(hy.requests.at(-1)!.body).toMatchObject({ enable_enhancement: false });
+      expect(hy.requests.at(-1)!.body).not.toHaveProperty("enable_thinking");
+      expect(qw.requests.at(-1)!.body).toMatchObject({ enable_thinking: false });
+      expect(qw.requests.at(-1)!.body).not.toHaveProperty("enable_enhancement");
+    });
+
+    it("without it, the open Qwen3 model refuses a whole call (400 InvalidParameter), which stops the chain as any 4xx does", async () => {
+      const err = await callModelChain([target("qwen", "qwen3-8b", qw)], request, { budgetMs: 5000 }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ status: 502, code: "model_rejected" });
+    });
+
+    it("cannot replace a field of ours", async () => {
+      await callModelChain([target("qwen", "qwen-plus", qw, { params: { model: "qwen-max", max_tokens: 99999 } })], request, { budgetMs: 5000 });
+      expect(qw.requests.at(-1)!.body).toMatchObject({ model: "qwen-plus", max_tokens: 400 });
     });
   });
 });

@@ -11,8 +11,11 @@ export interface CallTrace {
   userHash?: string;
 }
 
-export function chatBodyOf(target: Pick<ModelTarget, "model" | "jsonSchema" | "sendUser">, request: ModelRequest, trace?: CallTrace) {
+export function chatBodyOf(target: Pick<ModelTarget, "model" | "jsonSchema" | "sendUser" | "params">, request: ModelRequest, trace?: CallTrace) {
   return {
+    // First, so no provider parameter can replace a field of ours (the load-time check allows
+    // only each provider's documented names; this keeps it so if that check ever widens).
+    ...target.params,
     model: target.model,
     messages: request.messages,
     max_tokens: request.maxTokens,

@@ -14,6 +14,12 @@ export interface ModelTarget {
   jsonSchema: boolean;
   /** The provider takes the OpenAI `user` field. */
   sendUser: boolean;
+  /**
+   * The provider's own body parameters (models.yaml `params`, e.g. DashScope's
+   * `enable_thinking: false`, Hunyuan's `enable_enhancement`), checked at load against what that
+   * provider documents, sent to this target only.
+   */
+  params?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** One OpenAI-compatible base URL that replaces every provider (MINIASK_UPSTREAM_URL). */
