@@ -2,7 +2,7 @@
 // function aggregated in CLS, against the same lines read from a log file; and a log file that
 // holds request and audit lines counts each request once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { planQuery, readClsTraffic } from "../scripts/burst/auditSource";
+import { planQuery, readClsTraffic, requestsOfRow } from "../scripts/burst/auditSource";
 import { parseTraceText, type TraceRequest } from "../scripts/burst/traceFile";
 import { dayOfTraffic } from "./support/clsAuditTraffic";
 import { type FakeCls, startFakeCls } from "./support/fakeCls";
@@ -64,5 +64,13 @@ describe("plan --from cls", () => {
     expect(both.skipped).toEqual([]);
     // Logs of functions that print no audit line yet: the request lines count.
     expect(parseTraceText([request, warn].map((l) => JSON.stringify(l)).join("\n")).requests).toEqual([{ at: Date.parse(request.time), fn: "support", ms: 900, status: 200 }]);
+  });
+  it("spreads a row's requests evenly over its second with the group's mean latency; refuses a malformed or absurd row", () => {
+    const at = Date.parse("2026-11-23T01:02:03.000Z");
+    expect(requestsOfRow({ second_utc: "2026-11-23T01:02:03", intent: "support", n: 4, ms_sum: 1000, ms_n: 4 })).toEqual([125, 375, 625, 875].map((ms) => ({ at: at + ms, fn: "support", ms: 250 })));
+    expect(requestsOfRow({ second_utc: "2026-11-23T01:02:03", intent: null, n: 1, ms_sum: null, ms_n: 0 })).toEqual([{ at: at + 500 }]);
+    expect(requestsOfRow({ second_utc: "2026-11-23T01:02:03", intent: "x", n: 1, ms_sum: 1e308, ms_n: 1 })).toBeUndefined();
+    expect(requestsOfRow({ second_utc: "01:02:03", intent: "x", n: 1, ms_sum: 1, ms_n: 1 })).toBeUndefined();
+    expect(() => planQuery("2026-13-40")).toThrow(/YYYY-MM-DD/);
   });
 });
