@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { AppError } from "./appError";
 import { AskRejected, parseAsk } from "./ask/parseAsk";
 import { createPrepareAsk } from "./ask/prepareAsk";
-import { type Answered, answeredOfStream, createRespondStreamed, createRespondWhole, respondCached, sseResponse } from "./ask/respond";
+import { type Answered, answeredOfStream, cachedDraftOf, createRespondCached, createRespondStreamed, createRespondWhole, sseResponse } from "./ask/respond";
 import { createAdmitAsk } from "./ask/admitAsk";
 import { createLaps } from "./ask/laps";
 import { createRecordAsk } from "./ask/recordAsk";
@@ -66,6 +66,7 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
   const newTraceId = deps.newTraceId ?? randomUUID;
   const prepareAsk = createPrepareAsk({ env: deps.env, storePrefix: deps.storePrefix, toolRounds: deps.config.tools.max_rounds });
   const respondWhole = createRespondWhole({ answerer: deps.answerer, ...(deps.refiner ? { refiner: deps.refiner } : {}), logger: deps.logger });
+  const respondCached = createRespondCached({ ...(deps.refiner ? { refiner: deps.refiner } : {}) });
   const respondStreamed = createRespondStreamed({ config: deps.config, answerer: deps.answerer, logger: deps.logger });
   const budget = createBudgetGate({ settings: deps.env.budget, prefix: deps.storePrefix, logger: deps.logger });
   const breakers = deps.breakers?.enabled ? deps.breakers : undefined;
@@ -130,15 +131,16 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
         ? (answered?: Partial<Answered>) => ({ arm: plan.arm, provider: answered?.provider, attempts: answered?.attempts, cache: admission.cache, limit: admission.limit, rateLimit: admission.headers, timings: { ...laps.timings, total: now() - startedAt } })
         : undefined;
 
-      if (admission.hit) {
-        const { response, answered } = respondCached(plan, admission.hit, headers, debug);
+      const cachedDraft = cachedDraftOf(deps.config, plan, admission.hit);
+      if (admission.hit && !cachedDraft) {
+        const { response, answered } = await respondCached(plan, admission.hit, headers, debug);
         walked.answered = answered;
         await record(response.status);
         return response;
       }
       if (plan.mode === "stream") {
         const gate = guard?.output ? { open: () => guard.streamGate(openid, startedAt + deps.env.streamMaxMs), blocked: guard.blockedStream } : undefined;
-        const { opened, events } = await respondStreamed(plan, req.signal, debug, gate);
+        const { opened, events } = await respondStreamed(plan, req.signal, debug, gate, cachedDraft);
         laps.lap("firstToken");
         walked.answered = { provider: opened.provider, attempts: opened.attempts };
         return sseResponse(

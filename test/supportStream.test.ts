@@ -91,7 +91,7 @@ describe("support streamed after its tool round (dev, support_v2)", () => {
     const session = { token: await h.token("u_ss_client"), userId: "u_ss_client" };
     const miniask = createMiniaskClient({ baseUrl: h.url, wx: wxStandIn(() => "unused"), session });
     const seen: string[] = [];
-    const result = await miniask.askStream<string>("support", { question: `Where is my invoice? ${randomUUID()}` }, { onText: (text) => seen.push(text) });
+    const result = await miniask.askStream("support", { question: `Where is my invoice? ${randomUUID()}` }, { onText: (text) => seen.push(text) });
     expect(result.answer).toBe(LONG_ANSWER.trim());
     expect(seen.length).toBeGreaterThanOrEqual(5);
     // Each text the page saw extends the one before it, up to the whole answer.

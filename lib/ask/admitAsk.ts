@@ -26,12 +26,14 @@ export function createAdmitAsk(deps: { admit: (request: AdmitAsk) => Promise<Adm
     });
     const admission = readCachedAnswer(prepared, admitted);
     if (admitted.peeked) deps.breakers?.mergeShared(admitted.peeked.hash);
-    const decision = admission.hit ? ({ action: "allow" } as const) : deps.budget.decide(admitted.peeked?.values ?? [], admitted.atMs);
-    if (decision.action === "refuse") {
+    // A cached draft may still call the strong model (its refinement): the budget decides that
+    // part; past it the draft is served as it is (degraded: no refinement), never refused.
+    const decision = admission.hit && !admission.hit.draft ? ({ action: "allow" } as const) : deps.budget.decide(admitted.peeked?.values ?? [], admitted.atMs);
+    if (decision.action === "refuse" && !admission.hit) {
       const refusal = budgetRefusal(decision);
       return { admission, plan: prepared, degraded: false, refusal: new AppError(refusal.status, refusal.code, refusal.message, refusal.headers) };
     }
-    const degraded = decision.action === "degrade";
+    const degraded = decision.action !== "allow";
     return { admission, plan: degraded ? degradedPlan(prepared, deps.budgetSettings) : prepared, degraded };
   };
 }

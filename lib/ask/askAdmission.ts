@@ -1,18 +1,16 @@
 // Step 5's result as the walk uses it: the limit outcome, the rate-limit headers, and the cached
 // answer when there was one (read back through zod like any stored input).
-import * as z from "zod/mini";
+import { type CachedAnswer, cachedAnswerSchema } from "../cache/cachedAnswer";
 import type { Admission } from "../limits/admit";
 import { parseStoredJson } from "../validation/parseStored";
 import type { Plan } from "./prepareAsk";
-
-const cachedAnswerSchema = z.object({ answer: z.unknown(), model: z.string() });
 
 export interface AskAdmission {
   headers: Record<string, string>;
   limit: Admission["outcome"];
   /** What the log line says about the cache. */
   cache: "off" | "bypass" | "hit" | "miss" | "skipped";
-  hit?: { answer: unknown; model: string };
+  hit?: CachedAnswer;
   /** Tokens reserved on the quota at admission, and when: the record step settles them. */
   reserved: number;
   atMs: number;

@@ -4,6 +4,7 @@
 // response (an event function freezes when it returns), so a record written later could be lost.
 import { AppError } from "../appError";
 import type { BreakerHub } from "../breaker/breakerHub";
+import { cachedAnswerValue } from "../cache/cachedAnswer";
 import type { BudgetGate } from "../cost/budgetGate";
 import type { Logger } from "../observability/logger";
 import type { createTraceWriters } from "../observability/requestTrace";
@@ -25,8 +26,8 @@ export function createRecordAsk(deps: RecordAskDeps) {
     // The store just failed: do not wait on it again.
     const storeDown = admission?.limit === "store_error_open" || (err instanceof AppError && err.code === "store_unavailable");
     const cache =
-      status === 200 && answered?.cacheable && plan?.cacheKey && plan.profile.cache
-        ? { key: plan.cacheKey, value: JSON.stringify({ answer: answered.answer, model: answered.model }), ttlSeconds: plan.profile.cache.ttl_seconds }
+      status === 200 && answered?.cacheable && answered.model !== undefined && plan?.cacheKey && plan.profile.cache
+        ? { key: plan.cacheKey, value: cachedAnswerValue({ answer: answered.answer, model: answered.model, ...(answered.draft ? { draft: true } : {}) }), ttlSeconds: plan.profile.cache.ttl_seconds }
         : undefined;
     const audit = deps.trace.auditEntry(facts);
     // Settles the reservation: the real usage less what admission reserved (negative gives back).

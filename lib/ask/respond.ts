@@ -12,7 +12,10 @@ import type { RequestCost } from "../cost/priceBook";
 import type { AnswerOptions, PricedAnswer } from "../models/answerer";
 import type { OpenedStream } from "../models/streamModelChain";
 import type { Logger } from "../observability/logger";
-import { type Refiner, refineTargetOf } from "../refine/refiner";
+import type { CachedAnswer } from "../cache/cachedAnswer";
+import { openedText } from "../models/openedText";
+import { type RefineJob, type Refiner, refineTargetOf } from "../refine/refiner";
+import { answerText } from "../text/answerText";
 import { type AnswerStreamOptions, type StreamOutcome, answerStream, wholeAnswerStream } from "../streaming/answerStream";
 import type { Plan } from "./prepareAsk";
 
@@ -26,6 +29,8 @@ export interface Answered {
   usage: Usage;
   /** Fresh from a model, and ours to store in the cache. */
   cacheable: boolean;
+  /** A refining profile's fast answer, cached as a draft until its refinement lands. */
+  draft?: boolean;
   /** What its calls cost (nothing for a cache hit). */
   cost?: RequestCost;
   extra?: Record<string, unknown>;
@@ -45,10 +50,38 @@ function wholeResponse(plan: Plan, headers: Record<string, string>, reply: Recor
   return sseResponse(headers, wholeAnswerStream(answer, done));
 }
 
-export function respondCached(plan: Plan, hit: { answer: unknown; model: string }, headers: Record<string, string>, debug?: Debug): { response: PlainResponse; answered: Answered } {
-  const answered: Answered = { answer: hit.answer, model: hit.model, usage: ZERO_USAGE, cacheable: false };
-  const reply = { answer: hit.answer, traceId: plan.traceId, ...metaOf(plan), model: hit.model, usage: ZERO_USAGE, cached: true, ...(debug ? { debug: debug(answered) } : {}) };
-  return { response: wholeResponse(plan, headers, reply), answered };
+/**
+ * A cache hit, the same whole or streamed: the refined answer once one landed; a refining
+ * profile's draft (its refinement not landed yet) with the offer to refine kept, a job made for
+ * this request whose /refine takes the cached refinement when another request's lands first.
+ * (A streamed request for a draft refines it inline instead: see `cachedDraftOf`.)
+ */
+export function createRespondCached(deps: { refiner?: Refiner }) {
+  return async function respondCached(plan: Plan, hit: CachedAnswer, headers: Record<string, string>, debug?: Debug): Promise<{ response: PlainResponse; answered: Answered }> {
+    const answered: Answered = { answer: hit.answer, model: hit.model, usage: ZERO_USAGE, cacheable: false };
+    const reply: Record<string, unknown> & { answer: unknown } = { answer: hit.answer, traceId: plan.traceId, ...metaOf(plan), model: hit.model, usage: ZERO_USAGE, cached: true };
+    if (hit.draft && plan.profile.refine && deps.refiner && (await deps.refiner.keepJob(refineJobOf(plan)))) reply.refine = { id: plan.traceId };
+    if (debug) reply.debug = debug(answered);
+    return { response: wholeResponse(plan, headers, reply), answered };
+  };
+}
+
+/** The cached draft a streamed request refines as it goes (draft event, then the refinement as final), when there is one. */
+export function cachedDraftOf(config: Config, plan: Plan, hit: CachedAnswer | undefined): CachedAnswer | undefined {
+  return hit?.draft && plan.mode === "stream" && refineTargetOf(config, plan.profile) ? hit : undefined;
+}
+
+/** What /refine needs to compute this request's refinement, and the cache entry it lands in. */
+function refineJobOf(plan: Plan): RefineJob {
+  return {
+    traceId: plan.traceId,
+    userId: plan.userId,
+    intent: plan.intent.name,
+    profile: plan.profile.name,
+    input: plan.call.input,
+    ...(plan.request.context ? { context: plan.request.context } : {}),
+    ...(plan.cacheKey && plan.profile.cache ? { cacheKey: plan.cacheKey } : {}),
+  };
 }
 
 export function createRespondWhole(deps: { answerer: Answerer; refiner?: Refiner; logger: Logger }) {
@@ -65,7 +98,9 @@ export function createRespondWhole(deps: { answerer: Answerer; refiner?: Refiner
     // The leader pays and stores; followers of a shared call spent nothing themselves.
     const usage = leader ? value.usage : ZERO_USAGE;
     const extra = { ...(value.repaired ? { repaired: true } : {}), ...(value.toolCalls ? { toolCalls: value.toolCalls } : {}), ...(leader ? {} : { sharedCall: true }) };
-    const answered: Answered = { answer: value.answer, model: value.model, provider: value.provider, attempts: value.attempts, usage, cacheable: leader && plan.cacheKey !== undefined, extra, ...(leader ? { cost: value.cost } : {}) };
+    // A refining profile's fast answer is cached as a draft: its refinement replaces it when it lands.
+    const draft = plan.profile.refine !== undefined && deps.refiner !== undefined;
+    const answered: Answered = { answer: value.answer, model: value.model, provider: value.provider, attempts: value.attempts, usage, cacheable: leader && plan.cacheKey !== undefined, ...(draft ? { draft } : {}), extra, ...(leader ? { cost: value.cost } : {}) };
     const reply: Record<string, unknown> & { answer: unknown } = {
       answer: value.answer,
       traceId,
@@ -83,7 +118,7 @@ export function createRespondWhole(deps: { answerer: Answerer; refiner?: Refiner
       async reply() {
         // Fast first: the job is kept for /v1/mini/refine, which computes the refinement itself.
         if (refiner) {
-          const kept = await refiner.keepJob({ traceId, userId: plan.userId, intent: plan.intent.name, profile: plan.profile.name, input: plan.call.input, ...(plan.request.context ? { context: plan.request.context } : {}) });
+          const kept = await refiner.keepJob(refineJobOf(plan));
           if (kept) reply.refine = { id: traceId };
         }
         if (debug) reply.debug = debug(answered);
@@ -113,9 +148,13 @@ export function createRespondStreamed(deps: { config: Config; answerer: Answerer
     signal: AbortSignal | undefined,
     debug?: Debug,
     contentGate?: AnswerStreamOptions["contentGate"],
+    cachedDraft?: CachedAnswer,
   ): Promise<{ opened: OpenedStream; events: AsyncGenerator<string, StreamOutcome> }> {
     const options = answerOptionsOf(plan, deps.logger, signal);
-    const opened = await deps.answerer.stream(plan.profile, plan.call, options);
+    // A cached draft goes out as the draft (nothing spent on it), then its refinement streams.
+    const opened = cachedDraft
+      ? openedText(answerText(cachedDraft.answer), { provider: "cache", model: cachedDraft.model, usage: ZERO_USAGE, attempts: [] })
+      : await deps.answerer.stream(plan.profile, plan.call, options);
     const refineTarget = refineTargetOf(deps.config, plan.profile);
     const events = answerStream({
       opened,
@@ -140,6 +179,7 @@ export function answeredOfStream(prior: Partial<Answered> | undefined, outcome: 
     ...(outcome.model ? { model: outcome.model } : {}),
     ...(outcome.usage ? { usage: outcome.usage } : {}),
     ...(outcome.calls ? { cost: costOf(outcome.calls) } : {}),
-    ...(outcome.status === 200 ? { answer: outcome.answer, cacheable: plan.cacheKey !== undefined } : {}),
+    // A refining stream whose refinement failed ended on its draft (one call, not two): cached as a draft.
+    ...(outcome.status === 200 ? { answer: outcome.answer, cacheable: plan.cacheKey !== undefined, ...(plan.profile.refine && (outcome.calls?.length ?? 0) < 2 ? { draft: true } : {}) } : {}),
   };
 }

@@ -5,13 +5,14 @@
 // and the streamed call offers no tools (streamModelChain reads text deltas only), so the
 // call after the first tool results is the answer. A model that answers without asking for a
 // tool has already written its whole answer: it goes out as one delta, no second call.
-import type { ModelRequest, ModelResult, ToolCall } from "../chat/types";
+import type { ModelRequest, ToolCall } from "../chat/types";
 import { addUsage } from "../chat/usage";
 import type { ToolOutcome } from "../tools/toolbox";
 import type { ChainOptions } from "./callModelChain";
 import type { CallTrace } from "./chatBody";
 import { createModelCaller } from "./generateAnswer";
 import type { ModelTarget } from "./modelTargets";
+import { openedText } from "./openedText";
 import type { OpenedStream } from "./streamModelChain";
 import { type OfferedTools, runToolRounds } from "./toolRounds";
 
@@ -31,7 +32,7 @@ export const STREAMED_TOOL_ROUNDS = 1;
 export async function streamAfterTools(options: StreamAfterTools): Promise<OpenedStream> {
   const { spent, callOnce } = createModelCaller(options.chain, options.request, options.chainOptions);
   const rounds = await runToolRounds({ tools: options.tools, messages: spent.messages, callOnce, maxRounds: STREAMED_TOOL_ROUNDS, ...(options.onToolCall ? { onToolCall: options.onToolCall } : {}) });
-  if (rounds.answered) return answeredWhole(rounds.answered, spent);
+  if (rounds.answered) return openedText(rounds.answered.text, { provider: rounds.answered.provider, model: rounds.answered.model, usage: spent.usage, attempts: spent.attempts });
   const opened = await options.open({ ...options.request, messages: spent.messages });
   // The tool round's calls count with the stream's: its attempts first, its tokens in the total.
   return {
@@ -40,18 +41,6 @@ export async function streamAfterTools(options: StreamAfterTools): Promise<Opene
     async *deltas() {
       const totals = yield* opened.deltas();
       return { model: totals.model, usage: addUsage(spent.usage, totals.usage) };
-    },
-  };
-}
-
-/** A reply already read whole, relayed like a stream: one delta. */
-function answeredWhole(result: ModelResult, spent: ReturnType<typeof createModelCaller>["spent"]): OpenedStream {
-  return {
-    provider: result.provider,
-    attempts: spent.attempts,
-    async *deltas() {
-      yield result.text;
-      return { model: result.model, usage: spent.usage };
     },
   };
 }

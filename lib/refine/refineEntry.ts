@@ -11,6 +11,8 @@ const jobSchema = z.object({
   profile: z.string(),
   input: z.unknown(),
   context: z.optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))),
+  /** The cache entry of the answer this job refines (its key: a hash), when the answer was cached. */
+  cacheKey: z.optional(z.string()),
 });
 
 const usageSchema = z.object({ promptTokens: z.number(), completionTokens: z.number(), totalTokens: z.number() });

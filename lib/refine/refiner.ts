@@ -19,6 +19,7 @@ import { parseStoredJson } from "../validation/parseStored";
 import { microYuanToCny } from "../cost/money";
 import { answerText } from "../text/answerText";
 import { REFINE_TTL_SECONDS, type RefineJob, type Refined, entrySchema, settledOf, withheldError, withheldOf } from "./refineEntry";
+import { createRefinedCache } from "./refinedCache";
 import { createStoreFlight } from "./storeFlight";
 
 export type { RefineJob, Refined } from "./refineEntry";
@@ -49,6 +50,7 @@ export function createRefiner(deps: {
   const storeFlight = createStoreFlight({ store: deps.store, ...(deps.pollMs ? { pollMs: deps.pollMs } : {}) });
   const keyOf = (userId: string, traceId: string) => storeKeys.refine(deps.prefix, `${userId}:${traceId}`);
   const readEntry = async (userId: string, traceId: string) => parseStoredJson(entrySchema, await deps.store.get(keyOf(userId, traceId)));
+  const refinedCache = createRefinedCache({ store: deps.store, config: deps.config, logger: deps.logger });
   const keep = (job: RefineJob, outcome: object) => deps.store.set(keyOf(job.userId, job.traceId), JSON.stringify({ job, ...outcome }), REFINE_TTL_SECONDS);
 
   async function compute(job: RefineJob, target: ResolvedProfile, intent: Intent, openid: string | undefined): Promise<Refined> {
@@ -62,6 +64,7 @@ export function createRefiner(deps: {
       await deps.checkOutput?.(answerText(produced.answer), openid);
       const refined = { answer: produced.answer, model: produced.model, profile: target.name, usage: produced.usage };
       await keep(job, { result: refined });
+      await refinedCache.write(job, refined);
       return refined;
     } catch (err) {
       // Remembered: the next /refine gets the same refusal without another (paid) model call.
@@ -72,6 +75,14 @@ export function createRefiner(deps: {
     }
   }
 
+  /** The cache's refinement of the same question when one landed (kept as this job's), else a new one. */
+  async function refinedOnce(job: RefineJob, target: ResolvedProfile, intent: Intent, openid: string | undefined): Promise<Refined> {
+    const cached = await refinedCache.read(job, target);
+    if (!cached) return compute(job, target, intent, openid);
+    await keep(job, { result: cached });
+    return cached;
+  }
+
   async function run(job: RefineJob, openid: string | undefined): Promise<Refined> {
     const intent = deps.intents[job.intent as IntentName];
     const base = deps.config.profiles[job.profile];
@@ -80,7 +91,7 @@ export function createRefiner(deps: {
     const key = keyOf(job.userId, job.traceId);
     try {
       const flight = () =>
-        storeFlight({ lockKey: `${key}:lock`, lockMs: deps.lockMsFor(target), settled: async () => settledOf(await readEntry(job.userId, job.traceId)), compute: () => compute(job, target, intent, openid) });
+        storeFlight({ lockKey: `${key}:lock`, lockMs: deps.lockMsFor(target), settled: async () => settledOf(await readEntry(job.userId, job.traceId)), compute: () => refinedOnce(job, target, intent, openid) });
       return (await singleFlight(key, flight)).value;
     } catch (err) {
       deps.logger.warn("refine failed", { traceId: job.traceId, code: err instanceof AppError ? err.code : "internal_error" });
