@@ -137,6 +137,7 @@ export function printCapacity(r: CapacityReport): string {
   return [
     `npm run capacity, ${r.date}: upstream paced at ${pace.tokensPerSecond} tokens/s, ${pace.tokens} tokens an answer, first token after ${pace.firstTokenMs} ms; ${r.options.rounds} request(s) per client per N, client starts spread over one answer`,
     `CPU quota: ${shares}; ${r.cpuShareSource}`,
+    "Instances run as dev (scripts/burst/askRequests.ts: memory store, limits off, no WeChat check) on dev's profiles: summarize_v2 streams a draft then the refined final (two model streams), support_v2 has tools (asked whole, streamed as one event: its first event is set against the whole answer's time).",
     unthrottled.length ? `NOT THROTTLED: ${unthrottled.map(([s, c]) => `${s}: ${c}`).join("; ")}` : `held by ${[...new Set(Object.values(r.controllers))].join(", ")}`,
     `Times are added over the upstream's own (first token, last token, token gap); CPU from the quota's cgroup. A shared machine (${cpus().length} cores, load average ${r.loadAverage.start.toFixed(1)} at the start, ${r.loadAverage.end.toFixed(1)} at the end): latencies are noisy, CPU per request steadier.`,
     "",
