@@ -6,6 +6,8 @@ import type { ModelTarget } from "../lib/models/modelTargets";
 import { ProviderRefusal } from "../lib/models/providerVerdict";
 import { openModelStream } from "../lib/models/streamModelChain";
 import { compilePrices, costOfAttempt } from "../lib/cost/priceBook";
+import { extract } from "../lib/intents/extract";
+import { generateAnswer } from "../lib/models/generateAnswer";
 import { DEEPSEEK_ANSWER, DEEPSEEK_THOUGHT, deepseek, startDeepSeekDouble } from "./support/providers/deepseek";
 import { HUNYUAN_ANSWER, hunyuan, startHunyuanDouble } from "./support/providers/hunyuan";
 import type { ProviderDouble } from "./support/providers/providerDouble";
@@ -135,6 +137,30 @@ describe("against the provider doubles", () => {
       expect(result.truncated).toBe(true);
       const whole = await callModelChain([target("hunyuan", "hunyuan-turbos-latest", hy)], request, { budgetMs: 5000 });
       expect(whole.truncated).toBeUndefined();
+    });
+
+    const json = JSON.stringify({ name: "Li Lei", city: "Shenzhen", phone: "13800000000", note: "prefers calls after six in the evening" });
+    const extraction = () => {
+      const call = extract.prepare({ text: "Li Lei lives in Shenzhen.", fields: ["name", "city", "phone", "note"] }, undefined);
+      return { call, request: { messages: call.messages, maxTokens: 20 } };
+    };
+    const run = (call: ReturnType<typeof extraction>["call"], req: { messages: typeof request.messages; maxTokens: number }) =>
+      generateAnswer({ chain: [target("deepseek", "deepseek-chat", ds)], request: req, shapeAnswer: call.shapeAnswer, chainOptions: { budgetMs: 5000 }, guardOutput: () => undefined });
+
+    it("an extract cut mid-JSON is a repair turn, and an error when the repair is cut too: never a half object", async () => {
+      const { call, request: req } = extraction();
+      ds.next(deepseek.answer({ text: json }), deepseek.answer({ text: json }));
+      const before = ds.requests.length;
+      const err = await run(call, req).catch((e: unknown) => e);
+      expect(ds.requests.length).toBe(before + 2);
+      expect(err).toMatchObject({ status: 502, code: "invalid_model_output" });
+    });
+
+    it("an extract cut mid-JSON whose repair fits is answered whole", async () => {
+      const { call, request: req } = extraction();
+      ds.next(deepseek.answer({ text: json }), deepseek.answer({ text: '{"name":"Li Lei","city":"Shenzhen"}' }));
+      const produced = await run(call, req);
+      expect(produced).toMatchObject({ repaired: true, answer: { name: "Li Lei", city: "Shenzhen", phone: null, note: null } });
     });
   });
 
