@@ -5,7 +5,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSseParser, type SseEvent } from "../miniprogram/src/sseParser";
-import { ARTICLE_TEXT, type Harness, startHarness } from "./support/harness";
+import type { RawConfigFiles } from "../lib/config/loadConfig";
+import { ARTICLE_TEXT, type Harness, realConfigFiles, startHarness } from "./support/harness";
 
 const STRONG = "local-stand-in:deepseek-chat";
 const FAST = "local-stand-in:hunyuan-turbos-latest";
@@ -118,5 +119,31 @@ describe("the cache and fast-then-refine agree (dev, summarize_v2 refines with s
     }
     const again = await h.ask(q);
     expect(again.json).toMatchObject({ cached: true, model: FAST, refine: { id: again.json.traceId } });
+  });
+});
+
+describe("a cached draft past the day's budget (dev, per-user budget that refuses)", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    const files = structuredClone(realConfigFiles()) as RawConfigFiles & { envPolicy: { environments: { dev: Record<string, unknown> } } };
+    files.envPolicy.environments.dev.budget = { per_user: { daily_cny: 0.000001, policy: "refuse" } };
+    h = await startHarness({ env: "dev", rawFiles: files });
+  });
+  afterAll(() => h.close());
+
+  it("is served as it is, with no refine offer and no strong call, where a fresh question is refused", async () => {
+    const q = { intent: "summarize", userId: "u_rc_budget", input: { text: `${ARTICLE_TEXT} ${randomUUID()}`, maxBullets: 2 } };
+    // The first answer spends past the user's budget (the check is made before a request, on what was spent).
+    const first = await h.ask(q);
+    expect(first.status).toBe(200);
+    const before = h.upstream.requests.length;
+    const again = await h.ask(q);
+    expect(again.status).toBe(200);
+    expect(again.json).toMatchObject({ cached: true, answer: first.json.answer });
+    expect(again.json.refine).toBeUndefined();
+    expect(h.logRecords().find((r) => r.msg === "request" && r.traceId === again.json.traceId)).toMatchObject({ budget: "degraded" });
+    const fresh = await h.ask({ ...q, input: { ...q.input, text: `${ARTICLE_TEXT} ${randomUUID()}` } });
+    expect(fresh.status).toBe(429);
+    expect(h.upstream.requests.length).toBe(before);
   });
 });
