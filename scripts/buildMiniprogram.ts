@@ -1,25 +1,48 @@
-// `npm run build:miniprogram`: the client module as one CommonJS file a Mini Program can
-// `require`: miniprogram/dist/miniask.js, and the same bytes in the example Mini Program
-// (examples/miniprogram/miniask/miniask.js, committed so the example opens in DevTools as
-// cloned; test/exampleMiniprogram.test.ts fails when it is stale). ES2015 output: esbuild
-// lowers async/await to generators; the sources avoid every later runtime API. First it writes
-// miniprogram/src/functionTimeouts.ts from serverless.yml: the client's default timeouts.
-import { build } from "esbuild";
-import { mkdirSync, writeFileSync } from "node:fs";
+// `npm run build:miniprogram`: the client module (miniprogram/) as a Mini Program npm package.
+// 1. Generates from lib/ and serverless.yml: miniprogram/src/functionTimeouts.ts (the default
+//    timeouts) and miniprogram/src/intents.ts (typed intents, inputs, answers, support's limits).
+// 2. Builds the package's `miniprogram` directory, miniprogram/miniprogram_dist: index.js, one
+//    CommonJS file a Mini Program requires (ES2015: esbuild lowers async/await to generators; the
+//    sources avoid every later runtime API), and its TypeScript declarations (tsc).
+// 3. Runs DevTools' npm build in the example Mini Program (scripts/miniprogramNpm/buildNpm.ts):
+//    examples/miniprogram/miniprogram_npm/miniask-client, committed so the example opens as cloned.
+// test/miniprogramTypes.test.ts and test/miniprogramPackage.test.ts fail when any of it is stale.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 import { functionTimeoutsMs, functionTimeoutsSource } from "./functionTimeouts";
+import { buildNpm } from "./miniprogramNpm/buildNpm";
+import { intentInputSchemas } from "./miniprogramTypes/intentSchemas";
+import { intentTypesSource } from "./miniprogramTypes/intentTypesSource";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-export const FUNCTION_TIMEOUTS_FILE = join(root, "miniprogram/src/functionTimeouts.ts");
+export const PACKAGE_DIR = join(root, "miniprogram");
+export const FUNCTION_TIMEOUTS_FILE = join(PACKAGE_DIR, "src/functionTimeouts.ts");
+export const INTENT_TYPES_FILE = join(PACKAGE_DIR, "src/intents.ts");
+export const EXAMPLE_DIR = join(root, "examples/miniprogram");
 
-export const MINIPROGRAM_OUTPUTS = [join(root, "miniprogram/dist/miniask.js"), join(root, "examples/miniprogram/miniask/miniask.js")];
+/** The package's build directory, as its package.json's `miniprogram` field names it. */
+export function distDir(): string {
+  const manifest = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8")) as { miniprogram?: string };
+  return join(PACKAGE_DIR, manifest.miniprogram ?? "miniprogram_dist");
+}
+
+/** The generated sources, path -> text. */
+export async function generatedSources(): Promise<Record<string, string>> {
+  return {
+    [FUNCTION_TIMEOUTS_FILE]: functionTimeoutsSource(functionTimeoutsMs(root)),
+    [INTENT_TYPES_FILE]: intentTypesSource(await intentInputSchemas()),
+  };
+}
 
 /** The built module's text. */
 export async function bundleMiniprogram(): Promise<string> {
   const result = await build({
-    entryPoints: [join(root, "miniprogram/src/miniask.ts")],
+    entryPoints: [join(PACKAGE_DIR, "src/index.ts")],
     write: false,
     bundle: true,
     format: "cjs",
@@ -34,17 +57,36 @@ export async function bundleMiniprogram(): Promise<string> {
   return file.text;
 }
 
-export async function buildMiniprogram(...outfiles: string[]): Promise<void> {
-  const text = await bundleMiniprogram();
-  for (const outfile of outfiles) {
-    mkdirSync(dirname(outfile), { recursive: true });
-    writeFileSync(outfile, text);
+/** The .d.ts of every module (tsc, miniprogram/tsconfig.dist.json), file name -> text. */
+export function declarationFiles(): Record<string, string> {
+  const out = mkdtempSync(join(tmpdir(), "miniask-dts-"));
+  try {
+    execFileSync(join(root, "node_modules/.bin/tsc"), ["-p", join(PACKAGE_DIR, "tsconfig.dist.json"), "--outDir", out], { stdio: "pipe" });
+    const files: Record<string, string> = {};
+    for (const name of readdirSync(out).sort()) files[name] = readFileSync(join(out, name), "utf8");
+    return files;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
   }
 }
 
+/** Everything in miniprogram_dist, file name -> text. */
+export async function distFiles(): Promise<Record<string, string>> {
+  return { "index.js": await bundleMiniprogram(), ...declarationFiles() };
+}
+
+function writeDir(dir: string, files: Record<string, string>): void {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  writeFileSync(FUNCTION_TIMEOUTS_FILE, functionTimeoutsSource(functionTimeoutsMs(root)));
-  console.log(`wrote ${FUNCTION_TIMEOUTS_FILE}`);
-  await buildMiniprogram(...MINIPROGRAM_OUTPUTS);
-  for (const out of MINIPROGRAM_OUTPUTS) console.log(`built ${out}`);
+  for (const [file, text] of Object.entries(await generatedSources())) {
+    writeFileSync(file, text);
+    console.log(`wrote ${file}`);
+  }
+  writeDir(distDir(), await distFiles());
+  console.log(`built ${distDir()}`);
+  for (const name of buildNpm(EXAMPLE_DIR)) console.log(`npm build: ${join(EXAMPLE_DIR, "miniprogram_npm", name)}`);
 }

@@ -1,45 +1,21 @@
 // The example Mini Program (examples/miniprogram) headless: its pages run in miniprogram-simulate
-// (the WeChat team's j-component renderer; it needs a DOM, so it runs in the project's headless
-// Chromium) with the built client module the example ships, and a `wx` whose requests go over
-// real HTTP to a real local server (dev: summarize_v2 refines, support_v2 calls tools).
+// (test/support/simulatePage.ts) with the client package as DevTools' npm build laid it out
+// (miniprogram_npm/miniask-client, committed), and a `wx` whose requests go over real HTTP to a
+// real local server (dev: summarize_v2 refines, support_v2 calls tools).
 import { randomUUID } from "node:crypto";
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MINIPROGRAM_OUTPUTS, bundleMiniprogram } from "../scripts/buildMiniprogram";
+import { EXAMPLE_DIR, distDir } from "../scripts/buildMiniprogram";
 import { launchBrowser } from "./support/browser";
-import { ARTICLE_TEXT, REPO_ROOT, type Harness, startHarness } from "./support/harness";
-import { type WxStandIn, type WxStandInOptions, wxPageRelay, wxStandIn } from "./support/wxStandIn";
-
-const EXAMPLE = join(REPO_ROOT, "examples/miniprogram");
-const SIMULATE_BUNDLE = join(REPO_ROOT, "node_modules/miniprogram-simulate/build.js");
-// The APIs the stand-in documents; the rest of `wx` (showToast, ...) stays miniprogram-simulate's.
-const STAND_IN_APIS = ["request", "login", "canIUse", "getStorageSync", "setStorageSync", "removeStorageSync", "clearStorageSync"];
-
-function exampleFiles(dir = EXAMPLE, out: Record<string, string> = {}): Record<string, string> {
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) exampleFiles(path, out);
-    else out[`/${relative(EXAMPLE, path)}`] = readFileSync(path, "utf8");
-  }
-  return out;
-}
-
-interface OpenedPage {
-  page: Page;
-  stand: WxStandIn;
-  /** Runs `body` in the browser with `comp` (the rendered page) and `sleep` in scope. */
-  run<T>(body: string, arg?: unknown): Promise<T>;
-}
+import { ARTICLE_TEXT, type Harness, startHarness } from "./support/harness";
+import { type SimulatedPage, miniprogramFiles, openSimulatedPage, tapAndWait, textAt as textOf, typeInto as type } from "./support/simulatePage";
+import type { WxStandInOptions } from "./support/wxStandIn";
 
 describe("example Mini Program pages (miniprogram-simulate, real HTTP to npm start's server)", () => {
   let browser: Browser;
   let h: Harness;
   let token: string;
   beforeAll(async () => {
-    // The example must ship the current build of the client module.
-    expect(readFileSync(MINIPROGRAM_OUTPUTS[1] as string, "utf8")).toBe(await bundleMiniprogram());
     browser = await launchBrowser();
     h = await startHarness({ env: "dev" });
     token = await h.token("u_example");
@@ -49,54 +25,18 @@ describe("example Mini Program pages (miniprogram-simulate, real HTTP to npm sta
     await browser.close();
   });
 
-  async function openPage(pagePath: string, options: WxStandInOptions = {}): Promise<OpenedPage> {
-    const page = await browser.newPage();
-    const stand = wxStandIn(() => "unused", options);
-    await wxPageRelay(page, stand);
-    await page.goto("about:blank");
-    const files = exampleFiles();
+  it("ships the package as the npm build lays it out: miniprogram_npm/miniask-client is the package's miniprogram_dist", () => {
+    const installed = miniprogramFiles(`${EXAMPLE_DIR}/miniprogram_npm/miniask-client`);
+    expect(Object.keys(installed)).toContain("/index.js");
+    expect(installed).toEqual(miniprogramFiles(distDir()));
+  });
+
+  async function openPage(pagePath: string, options: WxStandInOptions = {}): Promise<SimulatedPage> {
+    const files = miniprogramFiles(EXAMPLE_DIR);
     // config.js is the developer's knob: this server, and a dev token as the README says.
     files["/config.js"] = `module.exports = { baseUrl: ${JSON.stringify(h.url)}, devSession: { token: ${JSON.stringify(token)}, userId: "u_example" } }`;
-    await page.evaluate((map) => Object.assign(globalThis, { __FILE_MAP__: map }), files);
-    await page.addScriptTag({ content: readFileSync(SIMULATE_BUNDLE, "utf8") });
-    await page.evaluate(
-      ({ path, apis }) => {
-        const w = globalThis as unknown as Record<string, Record<string, unknown> & { load?: Function; render?: Function }>;
-        const wx = Object.assign({}, w.wx);
-        for (const api of apis) {
-          if (api in w.__wxStandIn!) wx[api] = w.__wxStandIn![api];
-          else delete wx[api];
-        }
-        w.wx = wx;
-        const simulate = w.simulate as unknown as { load(p: string, o: unknown): string; render(id: string): { attach(el: unknown): void } };
-        const comp = simulate.render(simulate.load(path, { compiler: "simulate", rootPath: "/" }));
-        comp.attach((globalThis as unknown as { document: { createElement(t: string): unknown } }).document.createElement("parent-wrapper"));
-        Object.assign(globalThis, { __page: comp });
-      },
-      { path: pagePath, apis: STAND_IN_APIS },
-    );
-    return {
-      page,
-      stand,
-      run: <T,>(body: string, arg?: unknown) =>
-        page.evaluate(
-          ([source, a]) => {
-            const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-            // eslint-disable-next-line no-new-func
-            return new Function("comp", "sleep", "arg", `return (async () => { ${source} })()`)((globalThis as unknown as { __page: unknown }).__page, sleep, a);
-          },
-          [body, arg] as const,
-        ) as Promise<T>,
-    };
+    return openSimulatedPage(browser, files, pagePath, options);
   }
-
-  // Typing into a field and tapping a button go through the page's WXML bindings.
-  const type = (selector: string, value: string) => `comp.querySelector(${JSON.stringify(selector)}).dispatchEvent("input", { detail: { value: ${JSON.stringify(value)} } }); await sleep(0);`;
-  const tapAndWait = (selector: string) =>
-    `comp.querySelector(${JSON.stringify(selector)}).dispatchEvent("tap"); await sleep(0);
-     for (let i = 0; i < 1500 && comp.instance.data.busy; i++) await sleep(10);
-     if (comp.instance.data.busy) throw new Error("still busy after 15 s");`;
-  const textOf = (selector: string) => `(comp.querySelector(${JSON.stringify(selector)}) ? comp.querySelector(${JSON.stringify(selector)}).dom.textContent : null)`;
 
   it("summarize: the draft shows while it is written, the refined text replaces it, then the answer; setData throttled", async () => {
     h.upstream.enqueue({ chunkDelayMs: 15 }, { chunkDelayMs: 15 });

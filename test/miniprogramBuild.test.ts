@@ -1,12 +1,13 @@
-// The built client (scripts/buildMiniprogram.ts): one ES2015 CommonJS file, run here in a
-// node:vm context from which every ES2016+ built-in has been deleted, against the real local
+// The built client (scripts/buildMiniprogram.ts): miniprogram_dist/index.js, one ES2015
+// CommonJS file, run here in a node:vm context from which every ES2016+ built-in has been deleted, against the real local
 // server. It streams a refining profile: the page sees text before the answer resolves.
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createContext, runInContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as Client from "../miniprogram/src/miniask";
-import { MINIPROGRAM_OUTPUTS, bundleMiniprogram } from "../scripts/buildMiniprogram";
+import { bundleMiniprogram, distDir } from "../scripts/buildMiniprogram";
 import { ARTICLE_TEXT, type Harness, startHarness } from "./support/harness";
 import { wxStandIn } from "./support/wxStandIn";
 
@@ -89,7 +90,7 @@ describe("the built client module (ES2015, CommonJS)", () => {
     const client = built.createMiniaskClient({ baseUrl: h.url, wx: wxStandIn(() => "unused", { chunkBytes: 5 }), session });
     const seen: { phase: string; text: string; resolved: boolean }[] = [];
     let resolved = false;
-    const call = client.askStream<string>("summarize", { text: `${ARTICLE_TEXT} ${randomUUID()}`, maxBullets: 3 }, { onText: (text, phase) => seen.push({ phase, text, resolved }) });
+    const call = client.askStream("summarize", { text: `${ARTICLE_TEXT} ${randomUUID()}`, maxBullets: 3 }, { onText: (text, phase) => seen.push({ phase, text, resolved }) });
     const result = await call;
     resolved = true;
     expect(seen.filter((s) => s.phase === "draft").length).toBeGreaterThan(1);
@@ -103,7 +104,7 @@ describe("the built client module (ES2015, CommonJS)", () => {
     const wx = wxStandIn(() => "unused", { baseLibrary: "2.19.0" });
     const client = built.createMiniaskClient({ baseUrl: h.url, wx, session });
     const phases: string[] = [];
-    const result = await client.askStream<string>("summarize", { text: `${ARTICLE_TEXT} ${randomUUID()}`, maxBullets: 2 }, { onText: (_t, phase) => phases.push(phase) });
+    const result = await client.askStream("summarize", { text: `${ARTICLE_TEXT} ${randomUUID()}`, maxBullets: 2 }, { onText: (_t, phase) => phases.push(phase) });
     expect(phases).toEqual(["draft", "final"]);
     expect(result.refined).toBe(true);
     expect(wx.requests.every((r) => r.enableChunked === undefined)).toBe(true);
@@ -130,7 +131,7 @@ describe("the built client module (ES2015, CommonJS)", () => {
     expect(client.userId()).toBeUndefined();
   });
 
-  it("is the file `npm run build:miniprogram` puts in the example Mini Program (not stale)", () => {
-    expect(readFileSync(MINIPROGRAM_OUTPUTS[1] as string, "utf8")).toBe(source);
+  it("is the package's miniprogram_dist/index.js as `npm run build:miniprogram` wrote it (not stale)", () => {
+    expect(readFileSync(join(distDir(), "index.js"), "utf8")).toBe(source);
   });
 });

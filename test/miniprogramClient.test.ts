@@ -50,7 +50,7 @@ describe("client module: login and plain calls (staging)", () => {
   it("logs in with wx.login on first use, then reuses the token", async () => {
     const wx = wxStandIn();
     const client = createMiniaskClient({ baseUrl: h.url, wx });
-    const first = await client.ask<string>("summarize", { text: ARTICLE_TEXT, maxBullets: 3 });
+    const first = await client.ask("summarize", { text: ARTICLE_TEXT, maxBullets: 3 });
     expect(first.answer.split("\n").length).toBeLessThanOrEqual(3);
     expect(first.profile).toBe("summarize_v1");
     await client.ask("support", { question: "Where can I see my invoices?" });
@@ -112,6 +112,7 @@ describe("client module: login and plain calls (staging)", () => {
     expect(err).toMatchObject({ code: "invalid_input", status: 400, traceId: "t-400" });
     expect(err.message).toBe("input.maxBullets: expected a number at most 20 (trace t-400)");
     // Every rejected field, as the server lists them.
+    // @ts-expect-error a plain-JS page can send what the generated types refuse
     const both = await failureOf(client.ask("summarize", { text: 5, maxBullets: 99 }));
     expect(both.details?.map((d) => d.path).sort()).toEqual(["input.maxBullets", "input.text"]);
   });
@@ -131,7 +132,7 @@ describe("client module: login and plain calls (staging)", () => {
     await client.flags();
     expect(wx.requests.filter((r) => r.url.endsWith("/v1/mini/flags"))).toHaveLength(1);
     const log = pageLog();
-    const streamed = await client.answer<string>("summarize", { text: ARTICLE_TEXT, maxBullets: 2 }, { onText: log.onText });
+    const streamed = await client.answer("summarize", { text: ARTICLE_TEXT, maxBullets: 2 }, { onText: log.onText });
     expect(log.texts("answer").length).toBeGreaterThan(0);
     expect(streamed.answer.split("\n")).toHaveLength(2);
     expect(wx.requests.at(-1)).toMatchObject({ enableChunked: true });
@@ -182,7 +183,7 @@ describe("client module: streams of a refining profile (dev summarize_v2)", () =
     h.upstream.enqueue({ chunkDelayMs: 15 }, { chunkDelayMs: 15 });
     const { miniask, wx } = client({ chunkBytes: 7 });
     const log = pageLog();
-    const result = await miniask.askStream<string>("summarize", { text: text("refining"), maxBullets: 3 }, { onText: log.onText, onDelta: log.onDelta });
+    const result = await miniask.askStream("summarize", { text: text("refining"), maxBullets: 3 }, { onText: log.onText, onDelta: log.onDelta });
     log.resolve();
     const drafts = log.texts("draft");
     const finals = log.texts("final");
@@ -210,7 +211,7 @@ describe("client module: streams of a refining profile (dev summarize_v2)", () =
     const refined = "- 精炼 ✨ refined one.\n- 🇨🇳 refined two.";
     h.upstream.enqueue({ content: draft }, { content: refined });
     const log = pageLog();
-    const result = await client({ chunkBytes: 1 }).miniask.askStream<string>("summarize", { text: text("bytewise"), maxBullets: 2 }, { onText: log.onText, onDelta: log.onDelta });
+    const result = await client({ chunkBytes: 1 }).miniask.askStream("summarize", { text: text("bytewise"), maxBullets: 2 }, { onText: log.onText, onDelta: log.onDelta });
     expect(log.texts("draft").at(-1)).toBe(draft);
     expect(log.pieces("draft").join("")).toBe(draft);
     expect(log.texts("final").at(-1)).toBe(refined);
@@ -221,7 +222,7 @@ describe("client module: streams of a refining profile (dev summarize_v2)", () =
     const input = { text: text("cached"), maxBullets: 2 };
     await client().miniask.ask("summarize", input);
     const log = pageLog();
-    const result = await client().miniask.askStream<string>("summarize", input, { onText: log.onText });
+    const result = await client().miniask.askStream("summarize", input, { onText: log.onText });
     expect(result.cached).toBe(true);
     expect(log.texts("answer")).toEqual([result.answer]);
   });
@@ -229,7 +230,7 @@ describe("client module: streams of a refining profile (dev summarize_v2)", () =
   it("without chunked transfer (base library 2.20.1): one JSON reply, then the refined answer, each callback once per phase", async () => {
     const { miniask, wx } = client({ baseLibrary: "2.20.1" });
     const log = pageLog();
-    const result = await miniask.askStream<string>("summarize", { text: text("fallback"), maxBullets: 3 }, { onText: log.onText, onDelta: log.onDelta });
+    const result = await miniask.askStream("summarize", { text: text("fallback"), maxBullets: 3 }, { onText: log.onText, onDelta: log.onDelta });
     expect(wx.requests.map((r) => [r.url.slice(h.url.length), r.enableChunked, JSON.parse(String(r.data)).stream])).toEqual([
       ["/v1/mini/ask", undefined, undefined],
       ["/v1/mini/refine", undefined, undefined],
@@ -246,7 +247,7 @@ describe("client module: streams of a refining profile (dev summarize_v2)", () =
   it("without wx.canIUse at all (base library 1.0): the same fallback; followRefine: false leaves refine to the page", async () => {
     const { miniask } = client({ baseLibrary: "1.0.0" });
     const log = pageLog();
-    const fast = await miniask.askStream<string>("summarize", { text: text("old"), maxBullets: 2 }, { onText: log.onText, followRefine: false });
+    const fast = await miniask.askStream("summarize", { text: text("old"), maxBullets: 2 }, { onText: log.onText, followRefine: false });
     expect(log.seen).toEqual([{ kind: "text", value: fast.answer, phase: "answer", resolved: false }]);
     expect(fast.refine?.id).toBe(fast.traceId);
     const refined = await miniask.refine<string>(fast.refine?.id ?? "");
@@ -278,7 +279,7 @@ describe("client module: streams of a refining profile (dev summarize_v2)", () =
       const wx = wxStandIn();
       const miniask = createMiniaskClient({ baseUrl: url, wx, session });
       const log = pageLog();
-      const result = await miniask.askStream<string>("summarize", { text: text("json"), maxBullets: 2 }, { onText: log.onText });
+      const result = await miniask.askStream("summarize", { text: text("json"), maxBullets: 2 }, { onText: log.onText });
       expect(wx.requests[0]).toMatchObject({ enableChunked: true });
       expect(log.texts("draft")).toHaveLength(1);
       expect(log.texts("final")).toEqual([result.answer]);
@@ -293,7 +294,7 @@ describe("client module: streams of a refining profile (dev summarize_v2)", () =
     const stand = wxStandIn(() => "unused", { chunkedData: "whole" });
     const noChunks = { ...stand, request: (options: Parameters<typeof stand.request>[0]) => ({ abort: stand.request(options).abort }) };
     const log = pageLog();
-    const result = await createMiniaskClient({ baseUrl: h.url, wx: noChunks, session }).askStream<string>("summarize", { text: text("nochunks"), maxBullets: 2 }, { onText: log.onText });
+    const result = await createMiniaskClient({ baseUrl: h.url, wx: noChunks, session }).askStream("summarize", { text: text("nochunks"), maxBullets: 2 }, { onText: log.onText });
     expect(result.refined).toBe(true);
     expect(log.texts("draft").length).toBeGreaterThan(0);
     expect(log.texts("final").length).toBeGreaterThan(0);
@@ -301,7 +302,7 @@ describe("client module: streams of a refining profile (dev summarize_v2)", () =
 
   it("when success carries the whole body after the chunks, the events still count once", async () => {
     const log = pageLog();
-    const result = await client({ chunkedData: "whole" }).miniask.askStream<string>("summarize", { text: text("whole"), maxBullets: 2 }, { onText: log.onText });
+    const result = await client({ chunkedData: "whole" }).miniask.askStream("summarize", { text: text("whole"), maxBullets: 2 }, { onText: log.onText });
     expect(result.refined).toBe(true);
     expect(new Set(log.texts("final")).size).toBe(log.texts("final").length);
   });

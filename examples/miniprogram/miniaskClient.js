@@ -1,6 +1,7 @@
 // One miniask client for every page (Mini Program modules are loaded once and shared).
-// miniask/miniask.js is the built client module: `npm run build:miniprogram` writes it.
-const { createMiniaskClient } = require("./miniask/miniask")
+// "miniask-client" is the client package (package.json: file:../../miniprogram); DevTools' npm
+// build (构建 npm) copies its miniprogram_dist to miniprogram_npm/miniask-client, where require finds it.
+const { createMiniaskClient } = require("miniask-client")
 const config = require("./config")
 
 let client

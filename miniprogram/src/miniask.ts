@@ -4,6 +4,7 @@
 // Promise.prototype.finally, no globalThis, nothing later than ES2015 at run time.
 import { type TextCallbacks, callPage, isAnswerReply, textOf } from "./answerEvents";
 import { MiniaskError, errorFromBody } from "./errors";
+import type { IntentAnswers, IntentInputs, IntentName } from "./intents";
 import type { AskResult, Flags, RefineResult } from "./results";
 import { type Session, createSessionKeeper } from "./session";
 import { streamOnce } from "./streamAnswer";
@@ -16,6 +17,7 @@ export { textOf } from "./answerEvents";
 export { MiniaskError } from "./errors";
 export type { ErrorDetail } from "./errors";
 export type { AskResult, Flags, RefineResult, Usage } from "./results";
+export type { IntentAnswers, IntentInputs, IntentName } from "./intents";
 export type { WxLike } from "./wx";
 
 export interface MiniaskOptions {
@@ -110,16 +112,16 @@ export function createMiniaskClient(options: MiniaskOptions) {
     return withSession(traceId, (s) => sendRequest(wxApi, { url, method: "POST", header: headers(s, traceId), data: data(s), dataType: "json", timeout }, traceId, scope).reply);
   }
 
-  async function askWith<A>(intent: string, input: Record<string, unknown>, askOptions: AskOptions, traceId: string, scope?: AbortScope): Promise<AskResult<A>> {
+  async function askWith<A>(intent: string, input: unknown, askOptions: AskOptions, traceId: string, scope?: AbortScope): Promise<AskResult<A>> {
     const res = await postJson(askUrl(intent), timeoutFor(intent), traceId, (s) => askBody(intent, s.userId, traceId, input, askOptions, false), scope);
     const body = bodyOf(res.data);
     if (res.statusCode !== 200 || !isAnswerReply(body)) throw errorFromBody(body, res.statusCode, traceId, res.header);
     return body as unknown as AskResult<A>;
   }
 
-  /** The answer in one JSON reply. */
-  function ask<A = unknown>(intent: string, input: Record<string, unknown>, askOptions: AskOptions = {}): Promise<AskResult<A>> {
-    return askWith<A>(intent, input, askOptions, askOptions.traceId ?? newTraceId(now));
+  /** The answer in one JSON reply. The intent, its input and its answer are typed from lib/intents' schemas. */
+  function ask<I extends IntentName>(intent: I, input: IntentInputs[I], askOptions: AskOptions = {}): Promise<AskResult<IntentAnswers[I]>> {
+    return askWith<IntentAnswers[I]>(intent, input, askOptions, askOptions.traceId ?? newTraceId(now));
   }
 
   async function refineWith<A>(id: string, intent: string | undefined, scope?: AbortScope): Promise<RefineResult<A>> {
@@ -134,7 +136,7 @@ export function createMiniaskClient(options: MiniaskOptions) {
    * The refined answer of a fast reply that carried `refine: {id}` (POST /v1/mini/refine). Pass
    * the reply's intent when each intent has its own Function URL.
    */
-  function refine<A = unknown>(id: string, refineOptions: { intent?: string } = {}): Promise<RefineResult<A>> {
+  function refine<A = unknown>(id: string, refineOptions: { intent?: IntentName } = {}): Promise<RefineResult<A>> {
     return refineWith<A>(id, refineOptions.intent);
   }
 
@@ -172,7 +174,8 @@ export function createMiniaskClient(options: MiniaskOptions) {
    * resolves with the shaped answer. Without chunked transfer it asks for one JSON reply and
    * calls the callbacks once.
    */
-  function askStream<A = unknown>(intent: string, input: Record<string, unknown>, streamOptions: StreamOptions = {}): StreamingCall<A> {
+  function askStream<I extends IntentName>(intent: I, input: IntentInputs[I], streamOptions: StreamOptions = {}): StreamingCall<IntentAnswers[I]> {
+    type A = IntentAnswers[I];
     const traceId = streamOptions.traceId ?? newTraceId(now);
     const scope: AbortScope = {};
     const run = async (): Promise<AskResult<A>> => {
@@ -214,10 +217,10 @@ export function createMiniaskClient(options: MiniaskOptions) {
    * What a page calls: streams when the flags say this intent streams and the page gave a text
    * callback, asks in one piece otherwise. The server decides the profile either way.
    */
-  async function answer<A = unknown>(intent: string, input: Record<string, unknown>, streamOptions: StreamOptions = {}): Promise<AskResult<A>> {
+  async function answer<I extends IntentName>(intent: I, input: IntentInputs[I], streamOptions: StreamOptions = {}): Promise<AskResult<IntentAnswers[I]>> {
     const wantsText = streamOptions.onDelta !== undefined || streamOptions.onText !== undefined;
     const streaming = wantsText && (await flags()).intents[intent]?.features.streaming === true;
-    return streaming ? askStream<A>(intent, input, streamOptions) : ask<A>(intent, input, streamOptions);
+    return streaming ? askStream(intent, input, streamOptions) : ask(intent, input, streamOptions);
   }
 
   return {

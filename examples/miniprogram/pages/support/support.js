@@ -1,10 +1,9 @@
-// A support chat: each question goes out with the conversation so far (`history`), the reply
-// streams into the last bubble. dev's support_v2 calls tools, so its reply comes whole (one
-// piece): the page does not need to know.
+// A support chat: conversation() sends each question with the turns so far (`history`, kept
+// within the server's limits, oldest turns dropped first) and keeps the answer once it lands;
+// the reply streams into the last bubble.
+const { conversation } = require("miniask-client")
 const { miniask, describeError } = require("../../miniaskClient")
 const { throttledSetData } = require("../../utils/throttledSetData")
-
-const MAX_HISTORY = 10
 
 Component({
   data: { messages: [], question: "", typing: "", busy: false, error: null },
@@ -18,11 +17,11 @@ Component({
     onSend() {
       const question = this.data.question.trim()
       if (this.data.busy || !question) return Promise.resolve()
-      const history = this.data.messages.slice(-MAX_HISTORY).map((m) => ({ role: m.role, content: m.content }))
+      if (!this.chat) this.chat = conversation(miniask())
       const messages = this.data.messages.concat([{ id: this.data.messages.length, role: "user", content: question }])
       this.setData({ messages, question: "", typing: "", busy: true, error: null })
       const view = throttledSetData(this, 80)
-      this.call = miniask().askStream("support", { question, history }, { onText: (textSoFar) => view.set({ typing: textSoFar }) })
+      this.call = this.chat.send(question, { onText: (textSoFar) => view.set({ typing: textSoFar }) })
       return this.call.then(
         (res) => {
           view.flush()

@@ -38,15 +38,18 @@ var __async = (__this, __arguments, generator) => {
   });
 };
 
-// miniprogram/src/miniask.ts
-var miniask_exports = {};
-__export(miniask_exports, {
+// miniprogram/src/index.ts
+var index_exports = {};
+__export(index_exports, {
   MiniaskError: () => MiniaskError,
+  SUPPORT_LIMITS: () => SUPPORT_LIMITS,
+  conversation: () => conversation,
   createMiniaskClient: () => createMiniaskClient,
+  fitHistory: () => fitHistory,
   newTraceId: () => newTraceId,
   textOf: () => textOf
 });
-module.exports = __toCommonJS(miniask_exports);
+module.exports = __toCommonJS(index_exports);
 
 // miniprogram/src/errors.ts
 var MiniaskError = class extends Error {
@@ -662,5 +665,73 @@ function createMiniaskClient(options) {
     logout: () => sessions.logout(),
     /** The signed-in userId, when there is a session. */
     userId: () => sessions.userId()
+  };
+}
+
+// miniprogram/src/intents.ts
+var SUPPORT_LIMITS = {
+  maxHistoryTurns: 20,
+  maxTurnChars: 4e3,
+  maxQuestionChars: 4e3,
+  maxUserIdChars: 128,
+  maxBodyBytes: 65536
+};
+
+// miniprogram/src/conversation.ts
+function utf8Bytes(text) {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 128) bytes += 1;
+    else if (unit < 2048) bytes += 2;
+    else if (unit >= 55296 && unit < 56320 && i + 1 < text.length && (text.charCodeAt(i + 1) & 64512) === 56320) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+function cutText(text, max) {
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 55296 && last < 56320 ? max - 1 : max);
+}
+function bodyBytes(envelope, history, limits) {
+  const userId = envelope.userId || "x".repeat(limits.maxUserIdChars);
+  const body = { intent: "support", userId, traceId: envelope.traceId, input: { question: envelope.question, history }, context: envelope.context, profile: envelope.profile, stream: true };
+  return utf8Bytes(JSON.stringify(body));
+}
+function fitHistory(turns, envelope, limits = SUPPORT_LIMITS) {
+  const kept = [];
+  for (const turn of turns) if (turn.content !== "") kept.push({ role: turn.role, content: cutText(turn.content, limits.maxTurnChars) });
+  const dropOldest = () => {
+    kept.shift();
+    while (kept.length > 0 && kept[0].role === "assistant") kept.shift();
+  };
+  while (kept.length > 0 && kept[0].role === "assistant") kept.shift();
+  while (kept.length > limits.maxHistoryTurns) dropOldest();
+  while (kept.length > 0 && bodyBytes(envelope, kept, limits) > limits.maxBodyBytes) dropOldest();
+  return kept;
+}
+function conversation(client, options = {}) {
+  const limits = options.limits || SUPPORT_LIMITS;
+  let turns = (options.history || []).slice();
+  return {
+    send(question, sendOptions = {}) {
+      const traceId = sendOptions.traceId || newTraceId();
+      const asked = question.trim();
+      const envelope = { question: asked, userId: client.userId(), traceId, context: sendOptions.context, profile: sendOptions.profile };
+      const history = fitHistory(turns, envelope, limits);
+      const call = client.askStream("support", { question: asked, history }, Object.assign({}, sendOptions, { traceId }));
+      const recorded = call.then((reply) => {
+        turns = fitHistory(history.concat([{ role: "user", content: asked }, { role: "assistant", content: reply.answer }]), { question: "", traceId: "" }, limits);
+        return reply;
+      });
+      return Object.assign(recorded, { abort: () => call.abort() });
+    },
+    history: () => turns.slice(),
+    reset() {
+      turns = [];
+    }
   };
 }

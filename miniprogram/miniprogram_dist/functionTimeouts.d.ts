@@ -1,0 +1,1 @@
+export declare const FUNCTION_TIMEOUT_MS: Readonly<Record<string, number>>;
