@@ -1,6 +1,7 @@
 // What one request leaves behind: one log line and one audit record, built from the same
 // facts, each written through its own content policy (what text may be kept).
 import { userHashOf } from "../identity/userHash";
+import { auditReplayTtlSeconds } from "../config/config";
 import type { ResolvedEnvironment } from "../config/loadConfig";
 import { storeKeys } from "../store/storeKeys";
 import type { Attempt, Usage } from "../chat/types";
@@ -117,7 +118,7 @@ export function createTraceWriters(env: ResolvedEnvironment, prefix: string) {
         ...(f.request === undefined ? {} : { request: auditContent(f.request) }),
         ...(f.answer === undefined ? {} : { answer: auditContent(f.answer) }),
       };
-      return { key: storeKeys.audit(prefix, f.traceId, user), value: JSON.stringify(record), ttlSeconds: env.audit.retention_days * 86_400 };
+      return { key: storeKeys.audit(prefix, f.traceId, user), value: JSON.stringify(record), ttlSeconds: auditReplayTtlSeconds(env) };
     },
   };
 }
