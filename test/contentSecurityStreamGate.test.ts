@@ -144,6 +144,19 @@ describe("createStreamGate", () => {
     expect(seen).toEqual([String.raw`路径 C:\u12`]);
   });
 
+  it("a long sentence written a character at a time is cut where it ends, an ASCII stop only once what follows shows it ends", async () => {
+    const { seen, check } = recordingCheck();
+    const gate = createStreamGate({ check, everyChars: 10, maxSpanChars: 200 });
+    const text = `${"一".repeat(30)}。Pi is 3.14 and e is 2.7. Then more`;
+    const released: string[] = [];
+    for (const ch of text) {
+      const step = await gate.push(ch);
+      if (step.status === "open" && step.released) released.push(step.released);
+    }
+    expect(released).toEqual([`${"一".repeat(30)}。`, "Pi is 3.14 and e is 2.7."]);
+    expect(seen).toEqual(released);
+  });
+
   it("passes a failing check on to the caller", async () => {
     const gate = createStreamGate({ check: () => Promise.reject(new Error("checker down")), everyChars: 2 });
     await expect(gate.push("一句话。")).rejects.toThrow("checker down");

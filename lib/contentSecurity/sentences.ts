@@ -10,11 +10,12 @@ const CLOSERS = new Set(["”", "’", "」", "』", "）", ")", "\"", "'", "】
 /**
  * The end (exclusive) of the last sentence that ends at or before `limit`, or -1. An ASCII
  * . ! ? ends a sentence only before whitespace (not in 3.14 or e.g.); at the end of `text` it
- * counts only when `textIsComplete` (a stream may still be writing "3." of "3.14").
+ * counts only when `textIsComplete` (a stream may still be writing "3." of "3.14"). Sentence
+ * ends before `from` are not looked for (a caller that already knows there are none there).
  */
-export function lastSentenceEnd(text: string, limit: number, textIsComplete: boolean): number {
+export function lastSentenceEnd(text: string, limit: number, textIsComplete: boolean, from = 0): number {
   const end = Math.min(limit, text.length);
-  for (let i = end - 1; i >= 0; i--) {
+  for (let i = end - 1; i >= from; i--) {
     const ch = text[i] as string;
     let boundary = CJK_ENDS.has(ch);
     if (!boundary && ASCII_ENDS.has(ch)) {

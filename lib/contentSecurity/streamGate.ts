@@ -93,6 +93,8 @@ export function createStreamGate<R>(options: StreamGateOptions<R>): StreamGate<R
   /** The whole answer so far, decoded. */
   let full = "";
   const pending: Pending = { text: "", raw: "", escapes: [] };
+  /** pending.text has no sentence end before this index (as far as the last scan saw). */
+  let noEndBefore = 0;
   let releasedText = "";
   let spansChecked = 0;
   let blocked: { reason: R } | undefined;
@@ -116,9 +118,17 @@ export function createStreamGate<R>(options: StreamGateOptions<R>): StreamGate<R
         const piece = decoder.push(delta);
         full += piece.text;
         append(pending, piece);
-        // Below everyChars nothing can be cut: skip the scan for a sentence end.
-        if (pending.text.length < everyChars) return { status: "open", released: "" };
+        // Below everyChars nothing can be cut; and a sentence that has not ended yet is not
+        // scanned again from its start at every delta, only from where the last scan stopped.
+        const length = pending.text.length;
+        if (length < everyChars) return { status: "open", released: "" };
+        if (length < maxSpanChars && lastSentenceEnd(pending.text, length, false, noEndBefore) <= 0) {
+          // The last character may still end a sentence once the next one arrives ("3." of "3.14").
+          noEndBefore = length - 1;
+          return { status: "open", released: "" };
+        }
         const { spans } = cutSpans(pending.text, everyChars, maxSpanChars);
+        noEndBefore = 0;
         if (spans.length === 0) return { status: "open", released: "" };
         const raws = spans.map((span) => takeRaw(pending, span.length));
         const results = await Promise.all(spans.map((span) => options.check(span)));
