@@ -24,8 +24,8 @@ describe("npm run build and the intents", () => {
     const policy = join(root, "profiles", "env-policy.yaml");
     writeFileSync(policy, readFileSync(policy, "utf8").replace("\n  staging:\n", "\n  staging:\n    model_stream_max_ms: 85000\n"));
     const err = (await buildFunctions(mkdtempSync(join(tmpdir(), "miniask-dist-")), { configRoot: root }).catch((e: unknown) => e)) as Error;
-    expect(err.message).toContain("summarize: timeout 80 s, but in staging a stream may run 85000 ms (model_stream_max_ms)");
-    expect(err.message).toContain("support: timeout 90 s, but in staging");
+    expect(err.message).toContain("summarize: timeout 60 s, but in staging a stream may run 85000 ms (model_stream_max_ms)");
+    expect(err.message).toContain("support: timeout 60 s, but in staging");
     expect(err.message).not.toContain("in prod");
   });
 

@@ -9,7 +9,7 @@ import { checkFunctionList } from "../lib/deploy/functionList";
 import { type ResolvedManifest, loadManifest, parseStages, readDeployFiles, resolveManifest } from "../lib/deploy/manifest";
 import { reproducibleZip } from "../lib/deploy/reproducibleZip";
 import { type ScfApi, sdkScfApi } from "../lib/deploy/scfApi";
-import { RECORD_MARGIN_MS, streamBudgetProblems } from "../lib/deploy/streamBudget";
+import { CLIENT_CEILING_MS, RECORD_MARGIN_MS, streamBudgetProblems } from "../lib/deploy/streamBudget";
 import { INTENT_NAMES } from "../lib/intents/names";
 import { DEPLOY_ENV, type FakeTencentApi, type FakeTencentApiOptions, startFakeTencentApi } from "./support/fakeTencentApi";
 import { REPO_ROOT } from "./support/harness";
@@ -170,6 +170,15 @@ describe("a stream that could outlive its function", () => {
     expect(streamBudgetProblems(functions, config, Object.keys(config.environments))).toEqual([]);
   });
 
+  it("is refused when a stream could outlast the 60 s a Mini Program can wait, even with timeouts to match", () => {
+    const longer = { ...config, environments: { ...config.environments, staging: { ...config.environments.staging!, streamMaxMs: 50_000 } } };
+    const roomy = loadManifest("prod", DEPLOY_ENV).functions.map((f) => ({ ...f, timeout: 900 }));
+    expect(streamBudgetProblems(roomy, longer, ["staging", "prod"])).toEqual([
+      "staging: a stream may run 50000 ms (model_stream_max_ms) + 8000 ms (model_budget_ms) + 5000 ms for the record, past the 60 s a Mini Program's wx.request can wait: lower model_stream_max_ms in profiles/env-policy.yaml to at most 47000 ms",
+    ]);
+    expect(CLIENT_CEILING_MS).toBe(60_000);
+  });
+
   it("is refused by the deploy before any call, naming the function, its timeout and the cap", async () => {
     const manifest = loadManifest("prod", DEPLOY_ENV);
     const longer = { ...config, environments: { ...config.environments, prod: { ...config.environments.prod!, streamMaxMs: 120_000 } } };
@@ -177,9 +186,9 @@ describe("a stream that could outlive its function", () => {
     await withFake({}, async (fake, api) => {
       const err = await deploy(api, { manifest, config: longer, zips: zipsOf(manifest), sleep: noSleep }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DeployError);
-      expect((err as Error).message).toContain("summarize: timeout 80 s, but in prod a stream may run 120000 ms (model_stream_max_ms) + 8000 ms for a refinement (model_budget_ms) + 5000 ms for the record: raise its timeout in serverless.yml above 133 s");
-      // support (90 s) is named too; auth and warmup serve no stream.
-      expect((err as Error).message).toMatch(/support: timeout 90 s/);
+      expect((err as Error).message).toContain("summarize: timeout 60 s, but in prod a stream may run 120000 ms (model_stream_max_ms) + 8000 ms for a refinement (model_budget_ms) + 5000 ms for the record: raise its timeout in serverless.yml above 133 s");
+      // support is named too; auth and warmup serve no stream.
+      expect((err as Error).message).toMatch(/support: timeout 60 s/);
       expect((err as Error).message).not.toMatch(/auth:|warmup:/);
       expect(fake.calls).toEqual([]);
       // The shipped cap passes: the same deploy goes through.
@@ -187,10 +196,12 @@ describe("a stream that could outlive its function", () => {
     });
   });
 
-  it("the old 30 s timeouts of recommend and extract are refused against the 60 s cap", () => {
+  it("the old 30 s timeouts of recommend and extract are refused against the 45 s cap", () => {
     const functions = loadManifest("prod", DEPLOY_ENV).functions.map((f) => (f.name === "recommend" || f.name === "extract" ? { ...f, timeout: 30 } : f));
     expect(streamBudgetProblems(functions, config, ["prod"]).map((p) => p.split(":")[0])).toEqual(["recommend", "extract"]);
-    expect(streamBudgetProblems(functions.map((f) => ({ ...f, timeout: 73 })), config, ["prod"])).toHaveLength(4);
+    // 45 s + 8 s + 5 s = 58 s: a timeout of 58 s is one short for all four intents, 59 s is enough.
+    expect(streamBudgetProblems(functions.map((f) => ({ ...f, timeout: 58 })), config, ["prod"])).toHaveLength(4);
+    expect(streamBudgetProblems(functions.map((f) => ({ ...f, timeout: 59 })), config, ["prod"])).toEqual([]);
   });
 });
 

@@ -157,7 +157,7 @@ export const environmentPolicySchema = z.strictObject({
   /** Total time for a model call, fallbacks included, unless the profile sets budget_ms. */
   model_budget_ms: z._default(z.int().check(z.gte(100), z.lte(120_000)), 8000),
   /** A streamed answer's whole life, first byte to last (the budget above covers the first delta). */
-  model_stream_max_ms: z._default(z.int().check(z.gte(1000), z.lte(900_000)), 60_000),
+  model_stream_max_ms: z._default(z.int().check(z.gte(1000), z.lte(900_000)), 45_000),
   /** Circuit breakers per provider target (provider + model), shared through the store. */
   breaker: z._default(breakerSettingsSchema, defaultBreakerSettings()),
   /** WeChat msgSecCheck on input and output (off unless switched on). */

@@ -15,6 +15,13 @@ import { INTENT_NAMES } from "../intents/names";
 
 export const RECORD_MARGIN_MS = 5000;
 
+/**
+ * The longest a Mini Program can wait for one request: wx.request's timeout defaults to and is
+ * capped at 60 s (WeChat's network guide: "默认超时时间和最大超时时间都是 60s"), streams
+ * (enableChunked) included. A stream that may run past it is cut by the client, not by us.
+ */
+export const CLIENT_CEILING_MS = 60_000;
+
 export interface TimedFunction {
   name: string;
   timeout: number;
@@ -33,6 +40,11 @@ export function streamBudgetProblems(functions: readonly TimedFunction[], config
     const env = config.environments[environment as keyof Config["environments"]];
     const required = requiredTimeoutMs(config, environment);
     if (!env || required === undefined) continue;
+    if (required > CLIENT_CEILING_MS) {
+      problems.push(
+        `${environment}: a stream may run ${env.streamMaxMs} ms (model_stream_max_ms) + ${env.modelBudgetMs} ms (model_budget_ms) + ${RECORD_MARGIN_MS} ms for the record, past the ${CLIENT_CEILING_MS / 1000} s a Mini Program's wx.request can wait: lower model_stream_max_ms in profiles/env-policy.yaml to at most ${CLIENT_CEILING_MS - env.modelBudgetMs - RECORD_MARGIN_MS} ms`,
+      );
+    }
     for (const fn of functions.filter((f) => intents.includes(f.name))) {
       if (fn.timeout * 1000 > required) continue;
       problems.push(
