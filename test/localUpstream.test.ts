@@ -45,6 +45,37 @@ describe("local upstream", () => {
     expect(reply.choices[0]?.message.tool_calls?.[0]).toMatchObject({ type: "function", function: { name: "faq_lookup", arguments: '{"query":"refund"}' } });
   });
 
+  it("streams tool calls split as OpenAI's streams split them: id and name first, then the arguments in pieces by index", async () => {
+    const calls = [
+      { name: "faq_lookup", arguments: '{"query":"refund policy"}' },
+      { name: "order_status", arguments: '{"orderId":"A-1001"}' },
+    ];
+    upstream.enqueue({ toolCalls: calls, toolCallPieceChars: 5 });
+    const stream = await client.chat.completions.create({ model: "local-fast", messages, stream: true, tools: [{ type: "function", function: { name: "faq_lookup", parameters: { type: "object" } } }] });
+    const built: { id?: string; name?: string; arguments: string }[] = [];
+    let deltas = 0;
+    let finish: string | null | undefined;
+    for await (const chunk of stream) {
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+      for (const delta of chunk.choices[0]?.delta.tool_calls ?? []) {
+        deltas++;
+        const call = (built[delta.index] ??= { arguments: "" });
+        // Only a call's first delta names it; the rest carry arguments only.
+        if (delta.id) expect(call.id).toBeUndefined();
+        call.id ??= delta.id;
+        call.name ??= delta.function?.name;
+        call.arguments += delta.function?.arguments ?? "";
+      }
+    }
+    expect(built).toEqual([
+      { id: "call_local_0", name: "faq_lookup", arguments: calls[0]!.arguments },
+      { id: "call_local_1", name: "order_status", arguments: calls[1]!.arguments },
+    ]);
+    // Two naming deltas, then 25 and 20 characters of arguments in pieces of 5: 5 and 4.
+    expect(deltas).toBe(2 + 5 + 4);
+    expect(finish).toBe("tool_calls");
+  });
+
   it("forces a status with Retry-After", async () => {
     upstream.enqueue({ status: 429, retryAfterSeconds: 3 });
     const res = await fetch(`${upstream.url}/chat/completions`, { method: "POST", body: "{}" });

@@ -23,6 +23,12 @@ export interface UpstreamFault {
   content?: string;
   /** Answer with these tool calls instead of text. */
   toolCalls?: { name: string; arguments: string }[];
+  /**
+   * Streaming tool calls as OpenAI's streams send them: a call's id, type and name in its first
+   * delta, then its arguments in pieces of this many characters, each delta naming the call by
+   * `index` only (without it: each call whole in one chunk).
+   */
+  toolCallPieceChars?: number;
   /** Streaming: send this many chunks, then cut the connection. */
   cutStreamAfterChunks?: number;
   /** Streaming: wait this long between chunks. */
@@ -87,6 +93,18 @@ function chunksOf(text: string): string[] {
   return text.match(/\S+\s*|\s+/g) ?? [text];
 }
 
+type StreamedToolCall = { id: string; type: string; function: { name: string; arguments: string } };
+
+/** The `delta.tool_calls` of each chunk: all calls whole in one, or each call split across several. */
+function toolCallDeltas(calls: StreamedToolCall[], pieceChars: number | undefined): Record<string, unknown>[][] {
+  if (!pieceChars) return [calls.map((c, index) => ({ index, ...c }))];
+  return calls.flatMap((c, index) => {
+    const args = c.function.arguments;
+    const pieces = Array.from({ length: Math.ceil(args.length / pieceChars) }, (_, i) => args.slice(i * pieceChars, (i + 1) * pieceChars));
+    return [[{ index, id: c.id, type: c.type, function: { name: c.function.name, arguments: "" } }], ...pieces.map((piece) => [{ index, function: { arguments: piece } }])];
+  });
+}
+
 async function answer(req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>, fault: UpstreamFault): Promise<void> {
   if (fault.delayMs) await sleep(fault.delayMs);
   if (res.destroyed) return;
@@ -132,7 +150,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, body: Record<st
       if (fault.chunkDelayMs && i > 0) await sleep(fault.chunkDelayMs);
       await send(chunk({ content: piece }, null));
     }
-    if (toolCalls) await send(chunk({ tool_calls: toolCalls.map((c, index) => ({ index, ...c })) }, null));
+    if (toolCalls) for (const delta of toolCallDeltas(toolCalls, fault.toolCallPieceChars)) await send(chunk({ tool_calls: delta }, null));
     await send(chunk({}, toolCalls ? "tool_calls" : "stop"));
     const options = body.stream_options as { include_usage?: boolean } | undefined;
     if (options?.include_usage) await send({ id: "chatcmpl-local", object: "chat.completion.chunk", created, model, choices: [], usage });
