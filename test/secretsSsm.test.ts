@@ -57,13 +57,13 @@ const errorOf = async (work: Promise<unknown>) => (await work.then(() => undefin
 
 describe("ssm: references", () => {
   it("parse as name or name@version (SSM_Current by default) and refuse malformed names", () => {
-    expect(hasSecretRefs({ A: "plain" })).toBe(false);
+    expect(hasSecretRefs({ A: "plain", U: undefined })).toBe(false);
     expect(hasSecretRefs({ A: "plain", B: "ssm:x" })).toBe(true);
-    expect(secretRefsOf({ A: "ssm:token-keys", B: "ssm:upstream_key@v2", C: "plain" })).toEqual([
+    expect(secretRefsOf({ A: "ssm:token-keys", B: "ssm:upstream_key@v2", C: "plain", U: undefined })).toEqual([
       { variable: "A", secretName: "token-keys", versionId: "SSM_Current" },
       { variable: "B", secretName: "upstream_key", versionId: "v2" },
     ]);
-    for (const bad of ["ssm:", "ssm:-lead", "ssm:has space", "ssm:name@", "ssm:name@.v", `ssm:${"n".repeat(129)}`]) {
+    for (const bad of ["ssm:", "ssm:-lead", "ssm:has space", "ssm:name@", "ssm:name@.v", "ssm:name@v1 x", `ssm:${"n".repeat(129)}`, `ssm:name@${"v".repeat(65)}`]) {
       expect(() => secretRefsOf({ MINIASK_TOKEN_KEYS: bad })).toThrow(ConfigError);
     }
     expect(() => secretRefsOf({ MINIASK_TOKEN_KEYS: "ssm:bad name" })).toThrow("MINIASK_TOKEN_KEYS: expected ssm:<SecretName>");
@@ -88,6 +88,9 @@ describe("loadSecrets with the SDK against the SSM double", () => {
     expect(ssm.calls).toHaveLength(2);
     expect(await secrets.refresh("PLAIN")).toBe(false);
     expect(ssm.calls).toHaveLength(2);
+    ssm.failNext("InternalError");
+    expect(await secrets.refresh("MINIASK_TOKEN_KEYS")).toBe(false); // no listener: still no rejection
+    expect(secrets.env.MINIASK_TOKEN_KEYS).toBe(TOKEN_KEYS_V1);
   });
 
   it("decodes a binary secret, trims the text, and refuses an empty one naming it", async () => {
@@ -106,6 +109,7 @@ describe("loadSecrets with the SDK against the SSM double", () => {
     const failures: SecretReadError[] = [];
     const env = { ...roleEnv(), MINIASK_UPSTREAM_KEY: "ssm:miniask-upstream-key" };
     const secrets = await loadSecrets(env, await ssmSecretReader(env), { now: () => clock, onRefreshError: (err) => failures.push(err) });
+    expect(await secrets.refresh("NOT_SSM")).toBe(false);
     // The first failed use after init re-reads at once (a key rotated right after start).
     expect(await secrets.refresh("MINIASK_UPSTREAM_KEY")).toBe(false);
     ssm.put("miniask-upstream-key", "SSM_Current", UPSTREAM_KEY_V2);
@@ -122,6 +126,18 @@ describe("loadSecrets with the SDK against the SSM double", () => {
     expect(await secrets.refresh("MINIASK_UPSTREAM_KEY")).toBe(false);
     expect(secrets.env.MINIASK_UPSTREAM_KEY).toBe(UPSTREAM_KEY_V2);
     expect(failures.map((f) => [f.variable, f.code])).toEqual([["MINIASK_UPSTREAM_KEY", "AuthFailure.TokenFailure"]]);
+    clock += MIN_REFRESH_INTERVAL_MS;
+    delete (env as Record<string, string | undefined>).TENCENTCLOUD_SECRETID;
+    expect(await secrets.refresh("MINIASK_UPSTREAM_KEY")).toBe(false);
+    expect(failures[1]).toMatchObject({ variable: "MINIASK_UPSTREAM_KEY", code: "ReadFailed" });
+    expect(failures[1]!.message).toContain("MINIASK_UPSTREAM_KEY: reading SSM secret miniask-upstream-key failed (environment variables TENCENTCLOUD_SECRETID: required");
+  });
+
+  it("says which variable a reader that fails on its own was reading, and only the error's name", async () => {
+    const err = await errorOf(loadSecrets({ MINIASK_TOKEN_KEYS: "ssm:miniask-staging-token-keys" }, () => Promise.reject(new TypeError(`bad ${UPSTREAM_KEY_V1}`))));
+    expect(err).toEqual(new ConfigError(["MINIASK_TOKEN_KEYS: reading SSM secret miniask-staging-token-keys failed (TypeError)"]));
+    const odd = await errorOf(loadSecrets({ MINIASK_TOKEN_KEYS: "ssm:miniask-staging-token-keys" }, () => Promise.reject("a string")));
+    expect(odd?.message).toContain("MINIASK_TOKEN_KEYS: reading SSM secret miniask-staging-token-keys failed (error)");
   });
 
   it("refuses to start, naming each variable and SSM's code, never a value", async () => {

@@ -36,11 +36,29 @@ export interface LoadSecretsOptions {
 export async function loadSecrets(processEnv: Readonly<Record<string, string | undefined>>, read: SecretReader, options: LoadSecretsOptions = {}): Promise<LoadedSecrets> {
   const refs = new Map(secretRefsOf(processEnv).map((ref) => [ref.variable, ref]));
   const env: Record<string, string | undefined> = { ...processEnv };
-  const results = await Promise.allSettled([...refs.values()].map(async (ref) => [ref.variable, await read(ref)] as const));
-  const problems = results.flatMap((r) => (r.status === "rejected" ? [r.reason instanceof SecretReadError ? r.reason.message : `could not read an ssm: secret (${r.reason instanceof Error ? r.reason.name : "error"})`] : []));
+  const problems: string[] = [];
+  await Promise.all(
+    [...refs.values()].map(async (ref) => {
+      try {
+        env[ref.variable] = await read(ref);
+      } catch (err) {
+        problems.push(asReadError(ref, err).message);
+      }
+    }),
+  );
   if (problems.length > 0) throw new ConfigError(problems);
-  for (const r of results) if (r.status === "fulfilled") env[r.value[0]] = r.value[1];
   return { env, fromSsm: new Set(refs.keys()), refresh: refresher(refs, env, read, options) };
+}
+
+/**
+ * Any failure as a SecretReadError naming the variable and the secret. Besides SSM's answers (which
+ * ssmReader turns into SecretReadErrors), a reader can fail on its own: credentials gone from the
+ * environment (a ConfigError saying which), or a bug (only its name: a message could quote data).
+ */
+function asReadError(ref: SecretRef, err: unknown): SecretReadError {
+  if (err instanceof SecretReadError) return err;
+  const why = err instanceof ConfigError ? err.problems.join("; ") : err instanceof Error ? err.name : "error";
+  return new SecretReadError(ref.variable, "ReadFailed", `${ref.variable}: reading SSM secret ${ref.secretName} failed (${why})`);
 }
 
 function refresher(refs: ReadonlyMap<string, SecretRef>, env: Record<string, string | undefined>, read: SecretReader, options: LoadSecretsOptions): (variable: string) => Promise<boolean> {
@@ -55,8 +73,7 @@ function refresher(refs: ReadonlyMap<string, SecretRef>, env: Record<string, str
     if (!ref) return Promise.resolve(false);
     const running = inFlight.get(variable);
     if (running) return running;
-    const last = lastRead.get(variable);
-    if (last !== undefined && now() - last < interval) return Promise.resolve(false);
+    if (now() - (lastRead.get(variable) ?? Number.NEGATIVE_INFINITY) < interval) return Promise.resolve(false);
     lastRead.set(variable, now());
     const work = read(ref)
       .then((value) => {
@@ -65,7 +82,7 @@ function refresher(refs: ReadonlyMap<string, SecretRef>, env: Record<string, str
         return changed;
       })
       .catch((err: unknown) => {
-        options.onRefreshError?.(err instanceof SecretReadError ? err : new SecretReadError(variable, "RequestFailed", `${variable}: re-reading SSM secret ${ref.secretName} failed`));
+        options.onRefreshError?.(asReadError(ref, err));
         return false;
       })
       .finally(() => inFlight.delete(variable));
