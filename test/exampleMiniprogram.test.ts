@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXAMPLE_DIR, distDir } from "../scripts/buildMiniprogram";
 import { launchBrowser } from "./support/browser";
 import { ARTICLE_TEXT, type Harness, startHarness } from "./support/harness";
-import { type SimulatedPage, miniprogramFiles, openSimulatedPage, tapAndWait, textAt as textOf, typeInto as type } from "./support/simulatePage";
+import { type SimulatedPage, filesUnder, miniprogramFiles, openSimulatedPage, tapAndWait, textAt as textOf, typeInto as type } from "./support/simulatePage";
 import type { WxStandInOptions } from "./support/wxStandIn";
 
 describe("example Mini Program pages (miniprogram-simulate, real HTTP to npm start's server)", () => {
@@ -26,9 +26,9 @@ describe("example Mini Program pages (miniprogram-simulate, real HTTP to npm sta
   });
 
   it("ships the package as the npm build lays it out: miniprogram_npm/miniask-client is the package's miniprogram_dist", () => {
-    const installed = miniprogramFiles(`${EXAMPLE_DIR}/miniprogram_npm/miniask-client`);
+    const installed = filesUnder(`${EXAMPLE_DIR}/miniprogram_npm/miniask-client`);
     expect(Object.keys(installed)).toContain("/index.js");
-    expect(installed).toEqual(miniprogramFiles(distDir()));
+    expect(installed).toEqual(filesUnder(distDir()));
   });
 
   async function openPage(pagePath: string, options: WxStandInOptions = {}): Promise<SimulatedPage> {

@@ -11,18 +11,25 @@ const SIMULATE_BUNDLE = join(REPO_ROOT, "node_modules/miniprogram-simulate/build
 // The APIs the stand-in documents; the rest of `wx` (showToast, ...) stays miniprogram-simulate's.
 const STAND_IN_APIS = ["request", "login", "canIUse", "getStorageSync", "setStorageSync", "removeStorageSync", "clearStorageSync"];
 
-/**
- * A Mini Program's files as the runtime sees them, "/path" -> text: what DevTools uploads, so not
- * node_modules (the doc: node_modules takes no part in compiling or uploading) nor TypeScript sources.
- */
-export function miniprogramFiles(root: string, dir = root, out: Record<string, string> = {}): Record<string, string> {
+/** Every file under `root` but node_modules, "/path" -> text. */
+export function filesUnder(root: string, dir = root, out: Record<string, string> = {}): Record<string, string> {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (name === "node_modules") continue;
-    if (statSync(path).isDirectory()) miniprogramFiles(root, path, out);
-    else if (!name.endsWith(".ts")) out[`/${relative(root, path)}`] = readFileSync(path, "utf8");
+    if (statSync(path).isDirectory()) filesUnder(root, path, out);
+    else out[`/${relative(root, path)}`] = readFileSync(path, "utf8");
   }
   return out;
+}
+
+/**
+ * A Mini Program's files as the runtime sees them: what DevTools uploads, so not node_modules
+ * (the npm doc: it takes no part in compiling or uploading) nor TypeScript sources.
+ */
+export function miniprogramFiles(root: string): Record<string, string> {
+  const files = filesUnder(root);
+  for (const path of Object.keys(files)) if (path.endsWith(".ts")) delete files[path];
+  return files;
 }
 
 export interface SimulatedPage {
@@ -58,7 +65,11 @@ export async function openSimulatedPage(browser: Browser, files: Record<string, 
   const stand = wxStandIn(() => "unused", options);
   await wxPageRelay(page, stand);
   await page.goto("about:blank");
-  await page.evaluate((map) => Object.assign(globalThis, { __FILE_MAP__: map }), files);
+  // The Mini Program runtime gives each module `exports` too ("exports 是 module.exports 的一个引用",
+  // the modularity guide; TypeScript's CommonJS output uses it); simulate passes only require and module.
+  const withExports: Record<string, string> = {};
+  for (const [path, text] of Object.entries(files)) withExports[path] = path.endsWith(".js") ? `var exports = module.exports;\n${text}` : text;
+  await page.evaluate((map) => Object.assign(globalThis, { __FILE_MAP__: map }), withExports);
   await page.addScriptTag({ content: readFileSync(SIMULATE_BUNDLE, "utf8") });
   await page.evaluate(`(${requireFromMiniprogramNpm.toString()})()`);
   await page.evaluate(
