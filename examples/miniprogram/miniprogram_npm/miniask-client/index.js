@@ -477,10 +477,10 @@ function streamOnce(wxApi, request, callbacks, traceId, scope) {
 
 // miniprogram/src/functionTimeouts.ts
 var FUNCTION_TIMEOUT_MS = {
-  summarize: 8e4,
-  support: 9e4,
-  recommend: 8e4,
-  extract: 8e4,
+  summarize: 6e4,
+  support: 6e4,
+  recommend: 6e4,
+  extract: 6e4,
   auth: 1e4
 };
 
