@@ -76,6 +76,21 @@ describe("local upstream", () => {
     expect(finish).toBe("tool_calls");
   });
 
+  it("says its content before its tool calls when given both, streamed and whole", async () => {
+    const calls = [{ name: "faq_lookup", arguments: '{"query":"refund"}' }];
+    upstream.enqueue({ content: "Let me check that for you.", toolCalls: calls }, { content: "Let me check that for you.", toolCalls: calls });
+    const stream = await client.chat.completions.create({ model: "local-fast", messages, stream: true });
+    const order: string[] = [];
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta;
+      if (delta?.content) order.push(`text:${delta.content}`);
+      for (const call of delta?.tool_calls ?? []) order.push(`call:${call.function?.name}`);
+    }
+    expect(order).toEqual(["text:Let ", "text:me ", "text:check ", "text:that ", "text:for ", "text:you.", "call:faq_lookup"]);
+    const whole = await client.chat.completions.create({ model: "local-fast", messages });
+    expect(whole.choices[0]?.message).toMatchObject({ content: "Let me check that for you.", tool_calls: [{ function: calls[0] }] });
+  });
+
   it("forces a status with Retry-After", async () => {
     upstream.enqueue({ status: 429, retryAfterSeconds: 3 });
     const res = await fetch(`${upstream.url}/chat/completions`, { method: "POST", body: "{}" });

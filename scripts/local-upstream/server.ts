@@ -19,9 +19,9 @@ export interface UpstreamFault {
   wrongShape?: boolean;
   /** Close the connection without answering. */
   dropConnection?: boolean;
-  /** Use this text instead of the built-in reply. */
+  /** Use this text instead of the built-in reply (with `toolCalls`: said before them, as some models do). */
   content?: string;
-  /** Answer with these tool calls instead of text. */
+  /** Answer with these tool calls instead of text (and `content` before them, if given). */
   toolCalls?: { name: string; arguments: string }[];
   /**
    * Streaming tool calls as OpenAI's streams send them: a call's id, type and name in its first
@@ -141,7 +141,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, body: Record<st
     const send = (payload: unknown) => new Promise<void>((resolve) => res.write(`data: ${JSON.stringify(payload)}\n\n`, () => resolve()));
     const chunk = (delta: Record<string, unknown>, finish: string | null) => ({ id: "chatcmpl-local", object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason: finish }] });
     await send(chunk({ role: "assistant" }, null));
-    const pieces = toolCalls ? [] : chunksOf(text);
+    const pieces = toolCalls && fault.content === undefined ? [] : chunksOf(text);
     for (const [i, piece] of pieces.entries()) {
       if (fault.cutStreamAfterChunks !== undefined && i >= fault.cutStreamAfterChunks) {
         req.socket.destroy();
@@ -166,7 +166,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, body: Record<st
     choices: [
       {
         index: 0,
-        message: toolCalls ? { role: "assistant", content: null, tool_calls: toolCalls } : { role: "assistant", content: text },
+        message: toolCalls ? { role: "assistant", content: fault.content ?? null, tool_calls: toolCalls } : { role: "assistant", content: text },
         finish_reason: toolCalls ? "tool_calls" : "stop",
       },
     ],
