@@ -90,6 +90,7 @@ describe("the budget gate's holds, alone", () => {
     expect(gate.mostCost(3, ["cheap", "dear", "unpriced"])).toBe(600);
     expect(gate.mostCost(1, ["unpriced"])).toBe(0);
     expect(gate.mostCost(0, ["dear"])).toBe(0);
+    expect(gate.mostCost(-5, ["dear"])).toBe(0);
     expect(createBudgetGate({ settings, prefix: "p:", logger, prices: { odd: { input_per_million: 0.0015, output_per_million: 0 } } }).mostCost(1, ["odd"])).toBe(1);
     expect(createBudgetGate({ settings, prefix: "p:", logger }).mostCost(1000, ["dear"])).toBe(0);
   });
@@ -127,13 +128,21 @@ describe("the budget gate's holds, alone", () => {
     expect(gate.decide(["0", "500000", "0", "-100000"], T0)).toMatchObject({ action: "refuse" });
   });
 
-  it("reports crossings only for a charge", () => {
+  it("reports crossings only for a charge, each with its scope's policy; a user's only with a user", () => {
     const log = recordingLogger();
     const g = createBudgetGate({ settings, prefix: "p:", logger: log.logger, prices });
     g.reportCrossings(0, [2_000_000, 2_000_000], true);
+    g.reportCrossings(0, [], true);
     expect(log.lines).toEqual([]);
     g.reportCrossings(10, [800_005, 5], true);
     g.reportCrossings(10, [1_000_005, 5], true);
-    expect(log.lines.map((l) => l.msg)).toEqual(["budget warning", "budget exhausted"]);
+    // No user: the second total (a hold's release) is not the user's spend.
+    g.reportCrossings(10, [5, 500_005], false);
+    g.reportCrossings(10, [5, 400_005], true);
+    expect(log.lines).toEqual([
+      { level: "warn", msg: "budget warning", fields: { scope: "app", spentCny: 0.800005, budgetCny: 1, policy: "degrade", percent: 80 } },
+      { level: "error", msg: "budget exhausted", fields: { scope: "app", spentCny: 1.000005, budgetCny: 1, policy: "degrade" } },
+      { level: "warn", msg: "budget warning", fields: { scope: "user", spentCny: 0.400005, budgetCny: 0.5, policy: "refuse", percent: 80 } },
+    ]);
   });
 });

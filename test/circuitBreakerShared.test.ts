@@ -81,6 +81,9 @@ describe("snapshots", () => {
     expect(snapshotOfTransition({ type: "half_open", atMs: 1 })).toBeUndefined();
     expect(snapshotOfTransition({ type: "closed", atMs: 1, source: "shared" })).toBeUndefined();
     expect(snapshotOfTransition({ type: "closed", atMs: 7, source: "local" })).toEqual({ s: "closed", at: 7 });
+    // A long reason is cut to 200 characters: a hash field stays a few hundred bytes.
+    const long = snapshotOfTransition({ type: "opened", atMs: 1, untilMs: 2, reason: "failure_rate", detail: "x".repeat(500), reopenCount: 3, source: "local" });
+    expect(long).toEqual({ s: "open", at: 1, until: 2, r: "failure_rate", d: "x".repeat(200), n: 3 });
   });
 
   it("parse what we wrote and nothing else", () => {

@@ -116,11 +116,11 @@ describe("crossings (after the charge)", () => {
   });
 
   it("reports warn once, and exhausted once, per scope", () => {
-    expect(budgetCrossings(settings, 10, { appMicroYuan: 160_000_005 })).toEqual([{ kind: "warn", scope: "app", spentMicroYuan: 160_000_005, budgetMicroYuan: 200_000_000, lineMicroYuan: 160_000_000 }]);
+    expect(budgetCrossings(settings, 10, { appMicroYuan: 160_000_005 })).toEqual([{ kind: "warn", scope: "app", policy: "refuse", spentMicroYuan: 160_000_005, budgetMicroYuan: 200_000_000, lineMicroYuan: 160_000_000 }]);
     expect(budgetCrossings(settings, 10, { appMicroYuan: 160_000_015 })).toEqual([]);
     expect(budgetCrossings(settings, 50_000_000, { appMicroYuan: 201_000_000 }).map((c) => c.kind)).toEqual(["warn", "exhausted"]);
     const both: BudgetSettings = { ...settings, per_user: { daily_cny: 0.01, policy: "refuse" } };
-    expect(budgetCrossings(both, 2000, { appMicroYuan: 5000, userMicroYuan: 9000 })).toEqual([{ kind: "warn", scope: "user", spentMicroYuan: 9000, budgetMicroYuan: 10_000, lineMicroYuan: 8000 }]);
+    expect(budgetCrossings(both, 2000, { appMicroYuan: 5000, userMicroYuan: 9000 })).toEqual([{ kind: "warn", scope: "user", policy: "refuse", spentMicroYuan: 9000, budgetMicroYuan: 10_000, lineMicroYuan: 8000 }]);
   });
 });
 

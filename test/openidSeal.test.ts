@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import { CompactEncrypt } from "jose";
+import { createHash, hkdfSync } from "node:crypto";
+import { CompactEncrypt, compactDecrypt } from "jose";
 import { describe, expect, it } from "vitest";
 import { openOpenid, sealOpenid } from "../lib/contentSecurity/openidSeal";
 
@@ -57,5 +57,33 @@ describe("openid seal", () => {
   it("refuses key material shorter than 32 bytes and an empty openid", async () => {
     await expect(sealOpenid(OPENID, "short")).rejects.toThrow(RangeError);
     await expect(sealOpenid("", KEY)).rejects.toThrow(RangeError);
+  });
+
+  describe("exactly what it seals, and what it opens", () => {
+    // The key, derived here from the documented salt and label: a change to either is a new key.
+    const derived = new Uint8Array(hkdfSync("sha256", KEY, "miniask openid seal", "miniask/openid-seal/v1 A256GCM", 32));
+    const jwe = (payload: Uint8Array, header: Record<string, string>, key: Uint8Array = derived) => new CompactEncrypt(payload).setProtectedHeader(header as never).encrypt(key);
+
+    it("seals under HKDF-SHA256(secret, 'miniask openid seal', 'miniask/openid-seal/v1 A256GCM')", async () => {
+      const { plaintext, protectedHeader } = await compactDecrypt(await sealOpenid(OPENID, KEY), derived);
+      expect(new TextDecoder().decode(plaintext)).toBe(OPENID);
+      expect(protectedHeader).toEqual({ alg: "dir", enc: "A256GCM", cty: "openid" });
+      expect(await openOpenid(await jwe(new TextEncoder().encode(OPENID), { alg: "dir", enc: "A256GCM", cty: "openid" }), KEY)).toBe(OPENID);
+    });
+
+    it("opens only dir + A256GCM with cty openid, valid UTF-8 and not empty", async () => {
+      const text = new TextEncoder().encode(OPENID);
+      expect(await openOpenid(await jwe(text, { alg: "A256KW", enc: "A256GCM", cty: "openid" }), KEY)).toBeUndefined();
+      expect(await openOpenid(await jwe(text, { alg: "dir", enc: "A256GCM", cty: "other" }), KEY)).toBeUndefined();
+      expect(await openOpenid(await jwe(text, { alg: "dir", enc: "A256GCM" }), KEY)).toBeUndefined();
+      expect(await openOpenid(await jwe(new Uint8Array([0x6f, 0xff, 0xfe]), { alg: "dir", enc: "A256GCM", cty: "openid" }), KEY)).toBeUndefined();
+      expect(await openOpenid(await jwe(new Uint8Array(0), { alg: "dir", enc: "A256GCM", cty: "openid" }), KEY)).toBeUndefined();
+    });
+
+    it("takes 32 bytes of key material, not 31, and says why it refuses", async () => {
+      expect(await openOpenid(await sealOpenid(OPENID, "k".repeat(32)), "k".repeat(32))).toBe(OPENID);
+      await expect(sealOpenid(OPENID, "k".repeat(31))).rejects.toThrow(new RangeError("openid seal key material must be at least 32 bytes"));
+      await expect(sealOpenid("", KEY)).rejects.toThrow(new RangeError("empty openid"));
+    });
   });
 });

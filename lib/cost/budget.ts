@@ -52,6 +52,8 @@ export function thresholdCrossed(previousMicroYuan: number, nextMicroYuan: numbe
 export interface BudgetCrossing {
   kind: "warn" | "exhausted";
   scope: BudgetScope;
+  /** The crossed budget's policy, for the log line. */
+  policy: BudgetPolicy;
   spentMicroYuan: number;
   budgetMicroYuan: number;
   /** The line crossed (the warning line, or the budget itself). */
@@ -70,13 +72,13 @@ export function warnLine(budgetMicroYuan: number, warnAtPercent: number): number
  */
 export function budgetCrossings(settings: BudgetSettings, chargedMicroYuan: number, after: Spend): BudgetCrossing[] {
   const crossings: BudgetCrossing[] = [];
-  for (const { scope, budgetMicroYuan } of budgetsOf(settings)) {
+  for (const { scope, budgetMicroYuan, policy } of budgetsOf(settings)) {
     const next = scope === "app" ? after.appMicroYuan : after.userMicroYuan;
     if (next === undefined) continue;
     const previous = next - chargedMicroYuan;
     const warnAt = warnLine(budgetMicroYuan, settings.warn_at_percent);
-    if (thresholdCrossed(previous, next, warnAt)) crossings.push({ kind: "warn", scope, spentMicroYuan: next, budgetMicroYuan, lineMicroYuan: warnAt });
-    if (thresholdCrossed(previous, next, budgetMicroYuan)) crossings.push({ kind: "exhausted", scope, spentMicroYuan: next, budgetMicroYuan, lineMicroYuan: budgetMicroYuan });
+    if (thresholdCrossed(previous, next, warnAt)) crossings.push({ kind: "warn", scope, policy, spentMicroYuan: next, budgetMicroYuan, lineMicroYuan: warnAt });
+    if (thresholdCrossed(previous, next, budgetMicroYuan)) crossings.push({ kind: "exhausted", scope, policy, spentMicroYuan: next, budgetMicroYuan, lineMicroYuan: budgetMicroYuan });
   }
   return crossings;
 }

@@ -48,12 +48,12 @@ export function createBudgetGate(deps: { settings: BudgetSettings; prefix: strin
   return {
     on,
     peekKeys: (userId, nowMs) => (on ? [spendKeys.app(prefix, nowMs), spendKeys.user(prefix, userId, nowMs), spendKeys.appHeld(prefix, nowMs), spendKeys.userHeld(prefix, userId, nowMs)] : []),
+    // No budget set: decideBudget has none to apply, and allows.
     decide(values, nowMs) {
-      if (!on) return { action: "allow" };
       // A counter read as garbage (or a hold released below 0) counts as 0: spendOfReply.
       return decideBudget(settings, { appMicroYuan: spendOfReply(values[0]) + spendOfReply(values[2]), userMicroYuan: spendOfReply(values[1]) + spendOfReply(values[3]) }, nowMs);
     },
-    mostCost: (tokens, models) => (tokens > 0 ? Math.ceil((tokens * dearestNano(book, models)) / 1000) : 0),
+    mostCost: (tokens, models) => Math.ceil((Math.max(0, tokens) * dearestNano(book, models)) / 1000),
     hold(userId, microYuan, nowMs) {
       if (!on || !(microYuan > 0)) return undefined;
       return { keys: [spendKeys.appHeld(prefix, nowMs), spendKeys.userHeld(prefix, userId, nowMs)], amount: microYuan, ttlSeconds: SPEND_KEY_TTL_SECONDS };
@@ -64,12 +64,14 @@ export function createBudgetGate(deps: { settings: BudgetSettings; prefix: strin
       const released = held > 0 ? [spendKeys.appHeld(prefix, nowMs), ...(userId ? [spendKeys.userHeld(prefix, userId, nowMs)] : [])].map((key) => ({ key, by: -held, ttlSeconds: SPEND_KEY_TTL_SECONDS })) : [];
       return [...charged, ...released];
     },
+    // Only a charge crosses a line (a charge of 0, or none, leaves each total where it was), and the
+    // totals then start with the spend counters; with no budget set there is no line to cross.
     reportCrossings(microYuan, totals, hasUser) {
-      // Only a charge crosses a line (the totals then start with the spend counters).
-      if (!on || !(microYuan > 0) || totals.length === 0) return;
-      const crossings = budgetCrossings(settings, microYuan, { appMicroYuan: totals[0] ?? 0, ...(hasUser && totals[1] !== undefined ? { userMicroYuan: totals[1] } : {}) });
+      const userTotal = hasUser ? totals[1] : undefined;
+      // Stryker disable next-line ConditionalExpression: a user total of undefined is skipped by budgetCrossings either way.
+      const crossings = budgetCrossings(settings, microYuan, { appMicroYuan: totals[0] ?? 0, ...(userTotal === undefined ? {} : { userMicroYuan: userTotal }) });
       for (const c of crossings) {
-        const fields = { scope: c.scope, spentCny: microYuanToCny(c.spentMicroYuan), budgetCny: microYuanToCny(c.budgetMicroYuan), policy: c.scope === "app" ? settings.app?.policy : settings.per_user?.policy };
+        const fields = { scope: c.scope, spentCny: microYuanToCny(c.spentMicroYuan), budgetCny: microYuanToCny(c.budgetMicroYuan), policy: c.policy };
         if (c.kind === "warn") deps.logger.warn("budget warning", { ...fields, percent: settings.warn_at_percent });
         else deps.logger.error("budget exhausted", fields);
       }
