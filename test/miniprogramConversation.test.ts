@@ -1,0 +1,151 @@
+// conversation(): support's history kept within what the server accepts (SUPPORT_LIMITS, generated
+// from support's input schema and the ask body limit): at most 20 turns, each at most 4,000
+// characters, the whole body within 64 KiB, oldest turns first, a question with its answer. The
+// units below hold each limit; the rest sends through the real local server, which refuses the
+// same history untrimmed.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SupportEnvelope, type SupportTurn, conversation, cutText, fitHistory, utf8Bytes } from "../miniprogram/src/conversation";
+import { SUPPORT_LIMITS } from "../miniprogram/src/intents";
+import { MiniaskError, createMiniaskClient } from "../miniprogram/src/miniask";
+import { type Harness, startHarness } from "./support/harness";
+import { wxStandIn } from "./support/wxStandIn";
+
+const user = (content: string): SupportTurn => ({ role: "user", content });
+const assistant = (content: string): SupportTurn => ({ role: "assistant", content });
+/** n question/answer pairs, oldest first, each turn `chars` characters of `fill`. */
+const pairs = (n: number, chars: number, fill = "x"): SupportTurn[] => {
+  const turns: SupportTurn[] = [];
+  for (let i = 0; i < n; i++) turns.push(user(`q${i} ${fill.repeat(chars)}`.slice(0, chars)), assistant(`a${i} ${fill.repeat(chars)}`.slice(0, chars)));
+  return turns;
+};
+const envelope: SupportEnvelope = { question: "And now?", userId: "u_conv", traceId: "t-conv" };
+const bodyOf = (history: SupportTurn[], env: SupportEnvelope = envelope) =>
+  JSON.stringify({ intent: "support", userId: env.userId ?? "x".repeat(128), traceId: env.traceId, input: { question: env.question, history }, context: env.context, profile: env.profile, stream: true });
+
+describe("utf8Bytes and cutText", () => {
+  it("counts UTF-8 bytes as Buffer does, a lone surrogate as U+FFFD", () => {
+    for (const text of ["plain", "é", "中文", "🚀 rocket", "a\u0000b", "mixed 中 é 🚀 \n\t"]) expect(utf8Bytes(text), text).toBe(Buffer.byteLength(text, "utf8"));
+    expect(utf8Bytes("\ud800")).toBe(3);
+    expect(utf8Bytes("a\udc00b")).toBe(5);
+  });
+
+  it("cuts to at most max UTF-16 units, never through a surrogate pair", () => {
+    expect(cutText("abcdef", 6)).toBe("abcdef");
+    expect(cutText("abcdef", 4)).toBe("abcd");
+    expect(cutText("ab🚀", 3)).toBe("ab");
+    expect(cutText("ab🚀", 4)).toBe("ab🚀");
+  });
+});
+
+describe("fitHistory", () => {
+  it("keeps a history within every limit as it is (role and content only)", () => {
+    const history = [user("hi"), assistant("hello"), { role: "user", content: "extra", at: 1 } as SupportTurn];
+    expect(fitHistory(history, envelope)).toEqual([user("hi"), assistant("hello"), user("extra")]);
+  });
+
+  it("keeps at most maxHistoryTurns, the newest, starting with a question", () => {
+    const history = pairs(15, 10);
+    const kept = fitHistory(history, envelope);
+    expect(kept).toHaveLength(SUPPORT_LIMITS.maxHistoryTurns);
+    expect(kept).toEqual(history.slice(-SUPPORT_LIMITS.maxHistoryTurns));
+    // 21 turns ending with a question: dropping the oldest leaves an answer first, so it goes too.
+    const odd = pairs(10, 10).concat([user("last")]);
+    expect(fitHistory(odd, envelope)).toEqual(odd.slice(2));
+  });
+
+  it("drops an answer with no question before it, and empty turns", () => {
+    expect(fitHistory([assistant("orphan"), user("q"), assistant(""), assistant("a")], envelope)).toEqual([user("q"), assistant("a")]);
+  });
+
+  it("cuts a turn longer than maxTurnChars to exactly maxTurnChars", () => {
+    const long = "y".repeat(SUPPORT_LIMITS.maxTurnChars + 50);
+    const kept = fitHistory([user("q"), assistant(long)], envelope);
+    expect(kept[1]?.content).toBe(long.slice(0, SUPPORT_LIMITS.maxTurnChars));
+  });
+
+  it("keeps the body within maxBodyBytes: as many of the newest pairs as fit", () => {
+    // 20 turns of 3,000 CJK characters: 9,000 bytes each, 180 KB in all.
+    const history = pairs(10, 3000, "中");
+    const kept = fitHistory(history, envelope);
+    expect(utf8Bytes(bodyOf(kept))).toBeLessThanOrEqual(SUPPORT_LIMITS.maxBodyBytes);
+    expect(kept).toEqual(history.slice(history.length - kept.length));
+    expect(kept[0]?.role).toBe("user");
+    // One more pair would not fit.
+    expect(utf8Bytes(bodyOf(history.slice(history.length - kept.length - 2)))).toBeGreaterThan(SUPPORT_LIMITS.maxBodyBytes);
+  });
+
+  it("counts the rest of the body: a bigger context or an unknown userId leaves less room", () => {
+    const history = pairs(10, 3000, "中");
+    const plain = fitHistory(history, envelope).length;
+    const context: Record<string, string> = {};
+    for (let i = 0; i < 16; i++) context[`key${i}`] = "语".repeat(256);
+    expect(fitHistory(history, { ...envelope, context }).length).toBeLessThan(plain);
+    // A question that leaves room for one pair with this userId (6 characters), not with the
+    // longest userId the server accepts (128), which is what an unknown one counts as.
+    const pair = [user("q"), assistant("a")];
+    const base = utf8Bytes(bodyOf(pair, { ...envelope, question: "" }));
+    const question = "q".repeat(SUPPORT_LIMITS.maxBodyBytes - 50 - base);
+    expect(fitHistory(pair, { ...envelope, question })).toEqual(pair);
+    expect(fitHistory(pair, { question, traceId: envelope.traceId })).toEqual([]);
+  });
+});
+
+describe("conversation() against the real local server", () => {
+  let h: Harness;
+  let session: { token: string; userId: string };
+  beforeAll(async () => {
+    h = await startHarness({ env: "dev" });
+    session = { token: await h.token("u_conv"), userId: "u_conv" };
+  });
+  afterAll(() => h.close());
+
+  const client = (wx = wxStandIn(() => "unused")) => ({ wx, miniask: createMiniaskClient({ baseUrl: h.url, wx, session }) });
+  const askBodies = (wx: ReturnType<typeof wxStandIn>) =>
+    wx.requests.filter((r) => r.url.endsWith("/v1/mini/ask")).map((r) => JSON.parse(String(r.data)) as { input: { question: string; history: SupportTurn[] } });
+
+  it("sends each question with the turns so far and keeps the answer", async () => {
+    const { wx, miniask } = client();
+    const chat = conversation(miniask);
+    const first = await chat.send(`  Where is my order SO123456789012? ${randomUUID()} `);
+    await chat.send("And when will it arrive?");
+    const bodies = askBodies(wx);
+    expect(bodies[0]?.input.history).toEqual([]);
+    expect(bodies[1]?.input.history).toEqual([user(bodies[0]!.input.question), assistant(first.answer)]);
+    expect(bodies[0]?.input.question).not.toMatch(/^\s|\s$/);
+    expect(chat.history()).toHaveLength(4);
+    chat.reset();
+    expect(chat.history()).toEqual([]);
+  });
+
+  it("a history the server refuses as it is (too many bytes, a turn too long) goes through trimmed", async () => {
+    const long = pairs(10, 3000, "中");
+    long.push(user("one more"), assistant("z".repeat(SUPPORT_LIMITS.maxTurnChars + 1)));
+    const { miniask } = client();
+    const raw = await miniask.ask("support", { question: "Still there?", history: long.slice(-20) }).catch((e: unknown) => e);
+    expect(raw).toBeInstanceOf(MiniaskError);
+    expect((raw as MiniaskError).code).toBe("payload_too_large");
+    const shortRaw = await miniask.ask("support", { question: "Still there?", history: long.slice(-2) }).catch((e: unknown) => e);
+    expect((shortRaw as MiniaskError).code).toBe("invalid_input");
+
+    const trimmed = client();
+    const chat = conversation(trimmed.miniask, { history: long });
+    const reply = await chat.send("Still there?");
+    expect(reply.answer).not.toBe("");
+    const sent = askBodies(trimmed.wx)[0]!.input.history;
+    expect(sent.at(-1)?.content).toHaveLength(SUPPORT_LIMITS.maxTurnChars);
+    expect(sent.length).toBeGreaterThan(2);
+    expect(chat.history().slice(-2)).toEqual([user("Still there?"), assistant(reply.answer)]);
+  });
+
+  it("keeps nothing from a call that failed or was aborted", async () => {
+    const { miniask } = client();
+    const chat = conversation(miniask, { history: [user("hi"), assistant("hello")] });
+    const failed = await chat.send("   ").catch((e: unknown) => e);
+    expect((failed as MiniaskError).code).toBe("invalid_input");
+    const call = chat.send(`Where is my invoice? ${randomUUID()}`);
+    call.abort();
+    expect(((await call.catch((e: unknown) => e)) as MiniaskError).code).toBe("aborted");
+    expect(chat.history()).toEqual([user("hi"), assistant("hello")]);
+  });
+});
