@@ -1,22 +1,18 @@
 // `npm run eval -- --intent summarize --profiles summarize_v1,summarize_v2 [--json]`: runs the
 // golden set profiles/evals/<intent>.yaml against each profile (the first is the baseline),
 // prints them side by side, and exits 1 when the candidate passes fewer cases than the baseline.
-import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse } from "yaml";
-import * as z from "zod/mini";
 import { ConfigError } from "../lib/config/configError";
 import { environmentOf, loadConfig } from "../lib/config/loadConfig";
 import { readConfigFiles } from "../lib/config/readConfigFiles";
-import { evalSetSchema } from "../lib/eval/evalSet";
+import { readEvalSet } from "../lib/eval/readEvalSet";
 import { runEval } from "../lib/eval/runEval";
 import { isIntentName } from "../lib/intents/names";
 import { INTENTS } from "../lib/intents/registry";
 import { createAnswerer } from "../lib/models/answerer";
 import { createProfileRunner } from "../lib/replay/runProfile";
 import { readSettings } from "../lib/runtime/settings";
-import { describeIssueAt } from "../lib/validation/describeIssue";
 import { configRoot, scriptModels } from "./support/scriptModels";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -35,13 +31,10 @@ async function main(): Promise<number> {
   const config = loadConfig(readConfigFiles(root));
   const env = environmentOf(config, settings.MINIASK_ENV);
   for (const p of profiles) if (config.profiles[p]?.intent !== intent) throw new ConfigError([`--profiles: "${p}" is not a profile of intent ${intent}`]);
-  const file = `profiles/evals/${intent}.yaml`;
-  const raw: unknown = parse(readFileSync(join(root, file), "utf8"));
-  const parsed = z.safeParse(evalSetSchema, raw);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${file}: ${describeIssueAt(i, raw)}`));
+  const set = readEvalSet(root, intent);
 
   const { models, close } = await scriptModels(config, settings.MINIASK_ENV, settings, process.env);
-  const summaries = await runEval(config, parsed.data, intent, profiles, createProfileRunner({ config, answerer: createAnswerer({ config, env, models }), intents: INTENTS }));
+  const summaries = await runEval(config, set, intent, profiles, createProfileRunner({ config, answerer: createAnswerer({ config, env, models }), intents: INTENTS }));
   await close();
 
   const [baseline, ...candidates] = summaries;

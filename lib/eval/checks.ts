@@ -1,6 +1,8 @@
 // One golden case's checks against one run. Returns the names of the checks that failed.
 import type { RunOutcome } from "../replay/runProfile";
 import type { Checks } from "./evalSet";
+import { missingPicks, picksWithoutReason, unlistedPicks } from "./recommendChecks";
+import { inventedOrderData, missingToolCalls } from "./supportChecks";
 
 function textOf(answer: unknown): string {
   return typeof answer === "string" ? answer : JSON.stringify(answer ?? "");
@@ -35,7 +37,20 @@ export function failedChecks(checks: Checks, outcome: RunOutcome, input: Record<
     const got = (outcome.answer as Record<string, unknown> | null)?.[field];
     if (got !== expected) failed.push(`expect ${field}=${JSON.stringify(expected)} (got ${JSON.stringify(got)})`);
   }
+  failed.push(...intentChecks(checks, outcome, input, text));
   if (checks.max_latency_ms !== undefined && outcome.ms > checks.max_latency_ms) failed.push(`max_latency_ms ${checks.max_latency_ms} (took ${outcome.ms})`);
   if (checks.max_tokens !== undefined && (outcome.usage?.totalTokens ?? 0) > checks.max_tokens) failed.push(`max_tokens ${checks.max_tokens} (used ${outcome.usage?.totalTokens})`);
   return failed;
+}
+
+/** The checks that fit one intent: support's tool use and order data, recommend's picks. */
+function intentChecks(checks: Checks, outcome: RunOutcome, input: Record<string, unknown>, text: string): string[] {
+  const calls = outcome.toolCalls ?? [];
+  return [
+    ...(checks.tools_called ? missingToolCalls(checks.tools_called, calls) : []),
+    ...(checks.no_invented_order_data ? inventedOrderData(text, calls, JSON.stringify(input)) : []),
+    ...(checks.only_listed_ids ? unlistedPicks(outcome.answer, input) : []),
+    ...(checks.reasons_present ? picksWithoutReason(outcome.answer) : []),
+    ...(checks.required_ids ? missingPicks(checks.required_ids, outcome.answer) : []),
+  ];
 }

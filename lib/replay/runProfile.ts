@@ -1,7 +1,7 @@
 // Runs one request against one profile, outside the request path: no token, no limits, no
 // cache, no audit. What replay (and offline evaluation) compare.
 import { AppError } from "../appError";
-import type { Usage } from "../chat/types";
+import type { Attempt, Usage } from "../chat/types";
 import type { Config } from "../config/config";
 import type { AskContext, Intent } from "../intents/intent";
 import type { IntentName } from "../intents/names";
@@ -17,6 +17,17 @@ export interface RunOutcome {
   usage?: Usage;
   code?: string;
   ms: number;
+  /** Every provider call tried, in order (fallbacks, tool rounds, a repair turn). */
+  attempts?: Attempt[];
+  /** The tools the model asked for, what they were asked and what they returned (eval checks read them). */
+  toolCalls?: RanToolCall[];
+}
+
+export interface RanToolCall {
+  name: string;
+  arguments: string;
+  ok: boolean;
+  content: string;
 }
 
 export function createProfileRunner(deps: { config: Config; answerer: Answerer; intents: Partial<Record<IntentName, Intent>> }) {
@@ -27,9 +38,21 @@ export function createProfileRunner(deps: { config: Config; answerer: Answerer; 
     try {
       if (!profile) throw new AppError(400, "unknown_profile", `unknown profile "${profileName}"`);
       if (!intent || profile.intent !== request.intent) throw new AppError(400, "profile_intent_mismatch", `profile "${profileName}" does not serve intent "${request.intent}"`);
-      const produced = await deps.answerer.answer(profile, intent.prepare(request.input, request.context), { trace: { traceId: `replay-${started}` } });
+      const toolCalls: RanToolCall[] = [];
+      const onToolCall = (call: { name: string; arguments: string }, outcome: { ok: boolean; content: string }) => toolCalls.push({ name: call.name, arguments: call.arguments, ok: outcome.ok, content: outcome.content });
+      const produced = await deps.answerer.answer(profile, intent.prepare(request.input, request.context), { trace: { traceId: `replay-${started}` }, onToolCall });
       const answered = produced.attempts.filter((a) => a.outcome === "ok").at(-1)?.model;
-      return { profile: profileName, ok: true, answer: produced.answer, model: produced.model, ...(answered ? { configuredModel: answered } : {}), usage: produced.usage, ms: Date.now() - started };
+      return {
+        profile: profileName,
+        ok: true,
+        answer: produced.answer,
+        model: produced.model,
+        ...(answered ? { configuredModel: answered } : {}),
+        usage: produced.usage,
+        ms: Date.now() - started,
+        attempts: produced.attempts,
+        ...(toolCalls.length > 0 ? { toolCalls } : {}),
+      };
     } catch (err) {
       return { profile: profileName, ok: false, code: err instanceof AppError ? err.code : "internal_error", ms: Date.now() - started };
     }
