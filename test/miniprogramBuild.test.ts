@@ -1,6 +1,7 @@
 // The built client (scripts/buildMiniprogram.ts): miniprogram_dist/index.js, one ES2015
-// CommonJS file, run here in a node:vm context from which every ES2016+ built-in has been deleted, against the real local
-// server. It streams a refining profile: the page sees text before the answer resolves.
+// CommonJS file, run here in a node:vm context from which every ES2016+ built-in has been
+// deleted, against the real local server. It streams a refining profile: the page sees text
+// before the answer resolves.
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

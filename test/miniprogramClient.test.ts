@@ -220,10 +220,13 @@ describe("client module: streams of a refining profile (dev summarize_v2)", () =
 
   it("a cached answer streams as one `delta`: phase answer, once", async () => {
     const input = { text: text("cached"), maxBullets: 2 };
-    await client().miniask.ask("summarize", input);
+    // The first stream refines and caches the refined answer (a whole ask would cache only the draft).
+    const first = await client().miniask.askStream("summarize", input);
+    expect(first.refined).toBe(true);
     const log = pageLog();
     const result = await client().miniask.askStream("summarize", input, { onText: log.onText });
     expect(result.cached).toBe(true);
+    expect(result.answer).toBe(first.answer);
     expect(log.texts("answer")).toEqual([result.answer]);
   });
 
