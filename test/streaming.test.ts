@@ -113,7 +113,7 @@ describe("SSE streaming", () => {
     const wx = wxStandIn(() => "ok-openid-stream", { chunkBytes: 1 });
     const client = createMiniaskClient({ baseUrl: h.url, wx });
     const pieces: string[] = [];
-    const result = await client.askStream<string>("summarize", { text: "第一句话很重要。第二句话也重要。Third sentence 🚀 here.", maxBullets: 3 }, { onDelta: (t) => pieces.push(t) });
+    const result = await client.askStream("summarize", { text: "第一句话很重要。第二句话也重要。Third sentence 🚀 here.", maxBullets: 3 }, { onDelta: (t) => pieces.push(t) });
     expect(pieces.join("")).toBe("- 第一句话很重要。\n- 第二句话也重要。\n- Third sentence 🚀 here.");
     expect(result.answer).toBe("- 第一句话很重要。\n- 第二句话也重要。\n- Third sentence 🚀 here.");
     expect(wx.requests.at(-1)).toMatchObject({ enableChunked: true, responseType: "arraybuffer" });
