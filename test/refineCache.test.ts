@@ -147,3 +147,28 @@ describe("a cached draft past the day's budget (dev, per-user budget that refuse
     expect(h.upstream.requests.length).toBe(before);
   });
 });
+
+describe("a refinement the output checks withheld (staging, blocked-output terms)", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: "staging", rawFiles: realConfigFiles() });
+    h.upstream.setModelFault("deepseek-chat", { content: "- 这里有代开发票的办法\n- Tea is a drink." });
+  });
+  afterAll(() => h.close());
+
+  it("leaves the draft the cached answer, offered for refining no more: one strong call in all", async () => {
+    const q = { intent: "summarize", profile: "summarize_v2", userId: "u_rc_withheld", input: { text: `${ARTICLE_TEXT} ${randomUUID()}`, maxBullets: 2 } };
+    const first = await h.ask(q);
+    expect(first.json.refine).toEqual({ id: first.json.traceId });
+    // A hit before the refinement is known: the draft, still offered.
+    const early = await h.ask(q);
+    expect(early.json).toMatchObject({ cached: true, refine: { id: early.json.traceId } });
+    const token = await h.token("u_rc_withheld");
+    const refined = await fetch(`${h.url}/v1/mini/refine`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ traceId: first.json.traceId }) });
+    expect(refined.status).toBe(502);
+    const later = await h.ask(q);
+    expect(later.json).toMatchObject({ cached: true, answer: first.json.answer });
+    expect(later.json.refine).toBeUndefined();
+    expect(h.upstream.requests.filter((r) => r.body.model === "deepseek-chat")).toHaveLength(1);
+  });
+});

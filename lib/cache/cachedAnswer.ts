@@ -4,11 +4,18 @@
 // (issue 26: one cached answer per request, the refined one once there is one).
 import * as z from "zod/mini";
 
-export const cachedAnswerSchema = z.object({ answer: z.unknown(), model: z.string(), draft: z.optional(z.boolean()) });
+export const cachedAnswerSchema = z.object({
+  answer: z.unknown(),
+  model: z.string(),
+  /** A refining profile's fast answer whose refinement has not landed: a hit offers to refine it. */
+  draft: z.optional(z.boolean()),
+  /** A fast answer whose refinement the output checks withheld: served as it is, offered no more. */
+  refineWithheld: z.optional(z.boolean()),
+});
 
 export type CachedAnswer = z.infer<typeof cachedAnswerSchema>;
 
-/** The stored form; `draft` only when the answer still waits for its refinement. */
+/** The stored form; the flags only when set. */
 export function cachedAnswerValue(cached: CachedAnswer): string {
-  return JSON.stringify({ answer: cached.answer, model: cached.model, ...(cached.draft ? { draft: true } : {}) });
+  return JSON.stringify({ answer: cached.answer, model: cached.model, ...(cached.draft ? { draft: true } : {}), ...(cached.refineWithheld ? { refineWithheld: true } : {}) });
 }

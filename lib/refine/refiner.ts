@@ -71,6 +71,7 @@ export function createRefiner(deps: {
       const withheld = withheldOf(err);
       if (!withheld) throw err;
       await keep(job, { withheld });
+      await refinedCache.keepDraft(job);
       throw withheldError(withheld);
     }
   }
