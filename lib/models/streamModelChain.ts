@@ -1,7 +1,6 @@
 // Streaming model calls. The chain is walked (with fallback, inside the budget) only until a
 // provider has sent its first text: until then nothing has reached the user and a 503 is still
 // possible. After it, a failure is a mid-stream error the caller reports as an SSE event.
-import * as z from "zod/mini";
 import { AppError } from "../appError";
 import type { Attempt, ModelRequest, Usage } from "../chat/types";
 import { estimatedUsage, reportedUsage } from "../chat/usage";
@@ -9,14 +8,8 @@ import { type ChainOptions, UnusableReply, walkChain } from "./callModelChain";
 import { ModelTimeout, maxReplyChars } from "./deadline";
 import { type CallTrace, chatBodyOf, traceHeadersOf } from "./chatBody";
 import type { ModelTarget } from "./modelTargets";
-import { stream } from "../openaiWire";
+import { type WireChunk, stream } from "../openaiWire";
 import { within } from "../async/within";
-
-const chunkSchema = z.object({
-  model: z.optional(z.string()),
-  choices: z.optional(z.array(z.object({ delta: z.optional(z.object({ content: z.optional(z.nullable(z.string())) })) }))),
-  usage: z.optional(z.nullable(z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() }))),
-});
 
 interface Piece {
   text: string;
@@ -24,13 +17,12 @@ interface Piece {
   usage?: Usage;
 }
 
-function pieceOf(raw: unknown): Piece {
-  const parsed = z.safeParse(chunkSchema, raw);
-  if (!parsed.success) throw new UnusableReply("not a chat completion chunk");
-  const u = reportedUsage(parsed.data.usage);
+/** What a chunk carries for the answer; the wire has already checked its shape (a second parse per chunk was the per-event profile's lead). */
+function pieceOf(chunk: WireChunk): Piece {
+  const u = reportedUsage(chunk.usage);
   return {
-    text: parsed.data.choices?.[0]?.delta?.content ?? "",
-    ...(parsed.data.model ? { model: parsed.data.model } : {}),
+    text: chunk.choices?.[0]?.delta?.content ?? "",
+    ...(chunk.model ? { model: chunk.model } : {}),
     ...(u ? { usage: u } : {}),
   };
 }
