@@ -5,14 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "./support/browser";
 import type { RawConfigFiles } from "../lib/config/loadConfig";
 import { ARTICLE_TEXT, type Harness, REPO_ROOT, realConfigFiles, startHarness } from "./support/harness";
+import { type PlaygroundServer, startPlaygroundServer } from "./playgroundApp";
 
 const ARTIFACTS = `${REPO_ROOT}test-artifacts`;
 
 describe("playground (dev)", () => {
-  let h: Harness;
+  let h: PlaygroundServer;
   let browser: Browser;
   beforeAll(async () => {
-    h = await startHarness({ env: "dev", playground: true });
+    h = await startPlaygroundServer({ env: "dev" });
     browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
@@ -20,7 +21,7 @@ describe("playground (dev)", () => {
     await h.close();
   });
 
-  it("streams an answer on a click, shows the trace, and replays with another profile side by side", async () => {
+  it("streams an answer on a click, shows the trace, and replays with a profile dev does not serve side by side", async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
     await page.goto(`${h.url}/`);
     await expect.poll(() => page.locator("#intent option").count()).toBe(4);
@@ -43,12 +44,14 @@ describe("playground (dev)", () => {
     expect(trace).toMatch(/timings.*auth \d+ ms/);
     expect(trace).toContain("cache");
 
-    await page.selectOption("#other", "summarize_v2");
+    // summarize_v1 is not among dev's allowed_profiles: the replay runs it anyway (dev: all).
+    expect(await page.$$eval("#other option", (options) => options.map((o) => o.textContent))).toEqual(["summarize_v1", "summarize_v2"]);
+    expect(await page.inputValue("#other")).toBe("summarize_v1");
     await page.click("#replay");
     await page.locator("#replayStatus", { hasText: /^done/ }).waitFor({ timeout: 15_000 });
-    expect(await page.textContent("#rightTitle")).toBe("Replay: summarize_v2");
-    expect(((await page.textContent("#replayAnswer")) ?? "").length).toBeGreaterThan(0);
-    expect(await page.textContent("#replayTrace")).toContain("summarize_v2 (requested)");
+    expect(await page.textContent("#rightTitle")).toBe("Replay: summarize_v1");
+    expect(((await page.textContent("#replayAnswer")) ?? "").split("\n").filter((l) => l.startsWith("- ")).length).toBeGreaterThan(0);
+    expect(await page.textContent("#replayTrace")).toContain("summarize_v1 (replay)");
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${ARTIFACTS}/playground.png`, fullPage: true });
@@ -130,7 +133,8 @@ describe("playground against hostile providers (dev)", () => {
     await page.locator("#status", { hasText: /^done/ }).waitFor({ timeout: 15_000 });
     expect(await page.textContent("#answer")).toContain(HOSTILE_ANSWER);
     const rows = await page.$$eval("#trace tr", (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
-    expect(rows).toContainEqual(["model", `local-stand-in:${HOSTILE_MODEL}`]);
+    expect(rows).toContainEqual(["model", `deepseek@override/${HOSTILE_MODEL}`]);
+    expect(rows).toContainEqual(["reported as", `local-stand-in:${HOSTILE_MODEL}`]);
     expect(rows.find(([k]) => k === "attempts")?.[1]).toContain(`/${HOSTILE_MODEL}: ok`);
     // The replay column renders the same way.
     await page.click("#replay");
@@ -168,10 +172,10 @@ describe("playground against hostile providers (dev)", () => {
     await page.route("**/v1/mini/ask", (route) =>
       route.fulfill({ status: 200, contentType: "text/event-stream", body: `event: delta\ndata: ${JSON.stringify({ text: HOSTILE_ANSWER })}\n\nevent: error\ndata: ${JSON.stringify(error)}\n\n` }),
     );
-    await page.click("#replay");
-    await page.locator("#replayStatus.error").waitFor({ timeout: 15_000 });
-    expect(await page.textContent("#replayStatus")).toBe(`model_unavailable: ${HOSTILE_MESSAGE} (trace ${HOSTILE_MESSAGE})`);
-    expect(await page.textContent("#replayAnswer")).toBe(HOSTILE_ANSWER);
+    await page.click("#send");
+    await page.locator("#status", { hasText: /^model_unavailable/ }).waitFor({ timeout: 15_000 });
+    expect(await page.textContent("#status")).toBe(`model_unavailable: ${HOSTILE_MESSAGE} (trace ${HOSTILE_MESSAGE})`);
+    expect(await page.textContent("#answer")).toBe(HOSTILE_ANSWER);
     await expectNothingRan(page, watched);
   }, 30_000);
 

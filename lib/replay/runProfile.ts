@@ -16,6 +16,8 @@ export interface RunOutcome {
   configuredModel?: string;
   usage?: Usage;
   code?: string;
+  /** What went wrong, when not ok (an AppError's message; nothing of an unexpected error). */
+  message?: string;
   ms: number;
   /** Every provider call tried, in order (fallbacks, tool rounds, a repair turn). */
   attempts?: Attempt[];
@@ -54,7 +56,7 @@ export function createProfileRunner(deps: { config: Config; answerer: Answerer; 
         ...(toolCalls.length > 0 ? { toolCalls } : {}),
       };
     } catch (err) {
-      return { profile: profileName, ok: false, code: err instanceof AppError ? err.code : "internal_error", ms: Date.now() - started };
+      return { profile: profileName, ok: false, ...(err instanceof AppError ? { code: err.code, message: err.message } : { code: "internal_error" }), ms: Date.now() - started };
     }
   };
 }
