@@ -138,6 +138,21 @@ describe("conversation() against the real local server", () => {
     expect(chat.history().slice(-2)).toEqual([user("Still there?"), assistant(reply.answer)]);
   });
 
+  it("keeps turns a big context left out: the next call without it sends them", async () => {
+    const { wx, miniask } = client();
+    const older = pairs(10, 1500, "中");
+    const chat = conversation(miniask, { history: older });
+    const context: Record<string, string> = {};
+    for (let i = 0; i < 16; i++) context[`key${i}`] = "语".repeat(256);
+    await chat.send(`With context ${randomUUID()}`, { context });
+    await chat.send("Without?");
+    const [withContext, without] = askBodies(wx).map((b) => b.input.history);
+    const firstOlder = (sent: SupportTurn[]) => older.findIndex((turn) => turn.content === sent[0]?.content);
+    expect(firstOlder(withContext!)).toBeGreaterThan(0);
+    expect(firstOlder(without!)).toBeGreaterThanOrEqual(0);
+    expect(firstOlder(without!)).toBeLessThan(firstOlder(withContext!));
+  });
+
   it("keeps nothing from a call that failed or was aborted", async () => {
     const { miniask } = client();
     const chat = conversation(miniask, { history: [user("hi"), assistant("hello")] });

@@ -724,7 +724,7 @@ function conversation(client, options = {}) {
       const history = fitHistory(turns, envelope, limits);
       const call = client.askStream("support", { question: asked, history }, Object.assign({}, sendOptions, { traceId }));
       const recorded = call.then((reply) => {
-        turns = fitHistory(history.concat([{ role: "user", content: asked }, { role: "assistant", content: reply.answer }]), { question: "", traceId: "" }, limits);
+        turns = fitHistory(turns.concat([{ role: "user", content: asked }, { role: "assistant", content: reply.answer }]), { question: "", traceId: "" }, limits);
         return reply;
       });
       return Object.assign(recorded, { abort: () => call.abort() });

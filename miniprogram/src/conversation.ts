@@ -85,8 +85,9 @@ export function conversation(client: Pick<MiniaskClient, "askStream" | "userId">
       const history = fitHistory(turns, envelope, limits);
       const call = client.askStream("support", { question: asked, history }, Object.assign({}, sendOptions, { traceId }));
       const recorded = call.then((reply) => {
-        // Only what a later call can still send is worth keeping.
-        turns = fitHistory(history.concat([{ role: "user", content: asked }, { role: "assistant", content: reply.answer }]), { question: "", traceId: "" }, limits);
+        // Kept: what a later call could still send (with the shortest question, so a turn this
+        // long question left out may go with a shorter one).
+        turns = fitHistory(turns.concat([{ role: "user", content: asked }, { role: "assistant", content: reply.answer }]), { question: "", traceId: "" }, limits);
         return reply;
       });
       return Object.assign(recorded, { abort: () => call.abort() });
