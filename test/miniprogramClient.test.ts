@@ -253,7 +253,7 @@ describe("client module: streams of a refining profile (dev summarize_v2)", () =
     const fast = await miniask.askStream("summarize", { text: text("old"), maxBullets: 2 }, { onText: log.onText, followRefine: false });
     expect(log.seen).toEqual([{ kind: "text", value: fast.answer, phase: "answer", resolved: false }]);
     expect(fast.refine?.id).toBe(fast.traceId);
-    const refined = await miniask.refine<string>(fast.refine?.id ?? "");
+    const refined = await miniask.refine(fast.refine?.id ?? "", { intent: "summarize" });
     expect(refined).toMatchObject({ traceId: fast.traceId, refined: true, profile: "summarize_v2", model: "local-stand-in:deepseek-chat" });
     expect(refined.answer.split("\n").length).toBeLessThanOrEqual(2);
   });

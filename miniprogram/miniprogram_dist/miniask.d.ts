@@ -59,9 +59,9 @@ export declare function newTraceId(now?: () => number): string;
 export declare function createMiniaskClient(options: MiniaskOptions): {
     ask: <I extends IntentName>(intent: I, input: IntentInputs[I], askOptions?: AskOptions) => Promise<AskResult<IntentAnswers[I]>>;
     askStream: <I extends IntentName>(intent: I, input: IntentInputs[I], streamOptions?: StreamOptions) => StreamingCall<IntentAnswers[I]>;
-    refine: <A = unknown>(id: string, refineOptions?: {
-        intent?: IntentName;
-    }) => Promise<RefineResult<A>>;
+    refine: <I extends IntentName = keyof IntentInputs>(id: string, refineOptions?: {
+        intent?: I;
+    }) => Promise<RefineResult<IntentAnswers[I]>>;
     answer: <I extends IntentName>(intent: I, input: IntentInputs[I], streamOptions?: StreamOptions) => Promise<AskResult<IntentAnswers[I]>>;
     flags: () => Promise<Flags>;
     login: () => Promise<Session>;

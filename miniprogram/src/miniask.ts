@@ -134,10 +134,10 @@ export function createMiniaskClient(options: MiniaskOptions) {
 
   /**
    * The refined answer of a fast reply that carried `refine: {id}` (POST /v1/mini/refine). Pass
-   * the reply's intent when each intent has its own Function URL.
+   * the reply's intent when each intent has its own Function URL (it also types the answer).
    */
-  function refine<A = unknown>(id: string, refineOptions: { intent?: IntentName } = {}): Promise<RefineResult<A>> {
-    return refineWith<A>(id, refineOptions.intent);
+  function refine<I extends IntentName = IntentName>(id: string, refineOptions: { intent?: I } = {}): Promise<RefineResult<IntentAnswers[I]>> {
+    return refineWith<IntentAnswers[I]>(id, refineOptions.intent);
   }
 
   /** A whole reply shown as a stream would have shown it: each callback once per phase. */
