@@ -50,6 +50,9 @@ describe("playground (dev)", () => {
     const trace = (await page.textContent("#trace")) ?? "";
     expect(trace).toContain("summarize_v2 (control)");
     expect(trace).toContain("local-stand-in:");
+    // summarize_v2 refines: its draft's attempt, and the refinement's model apart (its attempt is not in the trace).
+    expect(await rowsOf(page, "#trace")).toMatchObject({ model: "hunyuan@override/hunyuan-turbos-latest (draft)", "refined by": "local-stand-in:deepseek-chat" });
+    expect(Object.keys(await rowsOf(page, "#trace"))).not.toContain("reported as");
     expect(trace).toMatch(/timings.*auth \d+ ms/);
     expect(trace).toContain("cache");
 

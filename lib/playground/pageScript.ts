@@ -47,11 +47,13 @@ function fillProfiles() {
 }
 
 // The model row names the answering attempt exactly as the attempts row does; a provider that
-// reports another name for it gets its own row.
-function modelRows(reported, attempts) {
+// reports another name for it gets its own row. A refined stream's attempts are its draft's
+// only (the server lists no refine attempt yet): the refinement's model is named apart.
+function modelRows(reported, attempts, refined) {
   const answered = (attempts || []).filter((a) => a.outcome === "ok").at(-1);
-  const rows = [["model", answered ? answered.provider + "/" + answered.model : reported]];
-  if (answered && reported && reported !== answered.model) rows.push(["reported as", reported]);
+  const rows = [["model", answered ? answered.provider + "/" + answered.model + (refined ? " (draft)" : "") : reported]];
+  if (refined) rows.push(["refined by", reported]);
+  else if (answered && reported && reported !== answered.model) rows.push(["reported as", reported]);
   rows.push(["attempts", (attempts || []).map((a) => a.provider + "/" + a.model + ": " + a.outcome + " " + a.ms + " ms").join("; ")]);
   return rows;
 }
@@ -63,7 +65,7 @@ function showRows(table, rows) {
 function showTrace(table, done) {
   const d = done.debug || {};
   showRows(table, [
-    ["traceId", done.traceId], ["profile", done.profile + (d.arm ? " (" + d.arm + ")" : "")], ...modelRows(done.model, d.attempts),
+    ["traceId", done.traceId], ["profile", done.profile + (d.arm ? " (" + d.arm + ")" : "")], ...modelRows(done.model, d.attempts, done.refined === true),
     ["provider", d.provider],
     ["cache", (done.cached ? "hit" : d.cache)], ["limits", d.limit + " " + Object.entries(d.rateLimit || {}).map(([k, v]) => k.replace("x-ratelimit-", "") + "=" + v).join(" ")],
     ["timings", Object.entries(d.timings || {}).map(([k, v]) => k + " " + v + " ms").join(", ")], ["tokens", done.usage ? done.usage.totalTokens : ""],
