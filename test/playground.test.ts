@@ -6,6 +6,9 @@ import { launchBrowser } from "./support/browser";
 import type { RawConfigFiles } from "../lib/config/loadConfig";
 import { ARTICLE_TEXT, type Harness, REPO_ROOT, realConfigFiles, startHarness } from "./support/harness";
 import { type PlaygroundServer, startPlaygroundServer } from "./playgroundApp";
+import { parseTokenKeys } from "../lib/auth/tokenKeys";
+import { environmentOf, loadConfig } from "../lib/config/loadConfig";
+import { playgroundRoutes } from "../lib/playground/playgroundRoutes";
 
 const ARTIFACTS = `${REPO_ROOT}test-artifacts`;
 
@@ -306,6 +309,16 @@ describe("playground against hostile providers (dev)", () => {
 });
 
 describe("playground elsewhere", () => {
+  it("without the app's model chains, serves no replay route and offers only the profiles the environment serves", async () => {
+    const config = loadConfig(realConfigFiles());
+    const routes = playgroundRoutes({ config, env: environmentOf(config, "dev"), tokenKeys: parseTokenKeys(undefined, "dev") });
+    expect(routes["POST /playground/replay"]).toBeUndefined();
+    const res = await routes["GET /playground/config"]!({ method: "GET", path: "/playground/config", headers: {}, body: Buffer.alloc(0) });
+    const body = JSON.parse(String(res.body)) as { replay: string; intents: Record<string, { profiles: string[]; replayProfiles: string[] }> };
+    expect(body.replay).toBe("ask");
+    expect(body.intents.summarize).toMatchObject({ profiles: ["summarize_v2"], replayProfiles: ["summarize_v2"] });
+  });
+
   it("offers the profiles staging allows, and needs a token of staging", async () => {
     const h = await startPlaygroundServer({ env: "staging" });
     try {
