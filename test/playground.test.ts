@@ -121,6 +121,9 @@ describe("playground (dev)", () => {
     const other = await ask(await h.token("u_1"), "support_v1");
     expect(other.status).toBe(403);
     expect(await other.json()).toMatchObject({ error: { code: "profile_not_allowed", message: 'profile "support_v1" of intent "summarize" cannot be replayed in dev' } });
+    // A run that fails is the replay's outcome, with the intent's own message.
+    const bad = await fetch(`${h.url}/playground/replay`, { method: "POST", headers: { authorization: `Bearer ${await h.token("u_1")}` }, body: JSON.stringify({ intent: "summarize", profile: "summarize_v1", input: { text: "x", maxBullets: 99 } }) });
+    expect(await bad.json()).toMatchObject({ profile: "summarize_v1", ok: false, code: "invalid_input", message: "input.maxBullets: expected a number at most 20" });
   });
 
   it("a new run clears the old results: the replay panel, and a slower earlier stream that never writes again", async () => {
