@@ -1,6 +1,6 @@
 // `npm run build:miniprogram`: the client module (miniprogram/) as a Mini Program npm package.
-// 1. Generates from lib/ and serverless.yml: miniprogram/src/functionTimeouts.ts (the default
-//    timeouts) and miniprogram/src/intents.ts (typed intents, inputs, answers, support's limits).
+// 1. Generates from lib/, profiles/ and serverless.yml: miniprogram/src/functionTimeouts.ts (the
+//    default timeouts) and miniprogram/src/intents.ts (typed intents, inputs, answers, support's limits).
 // 2. Builds the package's `miniprogram` directory, miniprogram/miniprogram_dist: index.js, one
 //    CommonJS file a Mini Program requires (ES2015: esbuild lowers async/await to generators; the
 //    sources avoid every later runtime API), and its TypeScript declarations (tsc).
@@ -13,10 +13,12 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { loadConfig } from "../lib/config/loadConfig";
+import { readConfigFiles } from "../lib/config/readConfigFiles";
 import { functionTimeoutsMs, functionTimeoutsSource } from "./functionTimeouts";
 import { buildNpm } from "./miniprogramNpm/buildNpm";
 import { intentInputSchemas } from "./miniprogramTypes/intentSchemas";
-import { intentTypesSource } from "./miniprogramTypes/intentTypesSource";
+import { intentTypesSource, strictestMaxInputChars } from "./miniprogramTypes/intentTypesSource";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -35,7 +37,7 @@ export function distDir(): string {
 export async function generatedSources(): Promise<Record<string, string>> {
   return {
     [FUNCTION_TIMEOUTS_FILE]: functionTimeoutsSource(functionTimeoutsMs(root)),
-    [INTENT_TYPES_FILE]: intentTypesSource(await intentInputSchemas()),
+    [INTENT_TYPES_FILE]: intentTypesSource(await intentInputSchemas(), strictestMaxInputChars(loadConfig(readConfigFiles(root)))),
   };
 }
 

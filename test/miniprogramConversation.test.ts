@@ -1,6 +1,7 @@
 // conversation(): support's history kept within what the server accepts (SUPPORT_LIMITS, generated
-// from support's input schema and the ask body limit): at most 20 turns, each at most 4,000
-// characters, the whole body within 64 KiB, oldest turns first, a question with its answer. The
+// from support's input schema, the ask body limit and the strictest environment's input guard):
+// at most 20 turns, each at most 4,000 characters, the input's characters within the guard's
+// max_input_chars, the whole body within 64 KiB; oldest turns first, a question with its answer. The
 // units below hold each limit; the rest sends through the real local server, which refuses the
 // same history untrimmed.
 import { randomUUID } from "node:crypto";
@@ -20,6 +21,11 @@ const pairs = (n: number, chars: number, fill = "x"): SupportTurn[] => {
   return turns;
 };
 const envelope: SupportEnvelope = { question: "And now?", userId: "u_conv", traceId: "t-conv" };
+/** The limits with the input guard out of the way, to see the body limit alone. */
+const bytesOnly = { ...SUPPORT_LIMITS, maxInputChars: 1_000_000 };
+/** What the input guard counts: every string of the input and the context, and context keys. */
+const guardChars = (history: SupportTurn[], env: SupportEnvelope = envelope) =>
+  [env.question, ...history.flatMap((t) => [t.role, t.content]), ...Object.entries(env.context ?? {}).flatMap(([k, v]) => [k, typeof v === "string" ? v : ""])].join("").length;
 const bodyOf = (history: SupportTurn[], env: SupportEnvelope = envelope) =>
   JSON.stringify({ intent: "support", userId: env.userId ?? "x".repeat(128), traceId: env.traceId, input: { question: env.question, history }, context: env.context, profile: env.profile, stream: true });
 
@@ -67,7 +73,7 @@ describe("fitHistory", () => {
   it("keeps the body within maxBodyBytes: as many of the newest pairs as fit", () => {
     // 20 turns of 3,000 CJK characters: 9,000 bytes each, 180 KB in all.
     const history = pairs(10, 3000, "中");
-    const kept = fitHistory(history, envelope);
+    const kept = fitHistory(history, envelope, bytesOnly);
     expect(utf8Bytes(bodyOf(kept))).toBeLessThanOrEqual(SUPPORT_LIMITS.maxBodyBytes);
     expect(kept).toEqual(history.slice(history.length - kept.length));
     expect(kept[0]?.role).toBe("user");
@@ -77,17 +83,34 @@ describe("fitHistory", () => {
 
   it("counts the rest of the body: a bigger context or an unknown userId leaves less room", () => {
     const history = pairs(10, 3000, "中");
-    const plain = fitHistory(history, envelope).length;
+    const plain = fitHistory(history, envelope, bytesOnly).length;
     const context: Record<string, string> = {};
     for (let i = 0; i < 16; i++) context[`key${i}`] = "语".repeat(256);
-    expect(fitHistory(history, { ...envelope, context }).length).toBeLessThan(plain);
+    expect(fitHistory(history, { ...envelope, context }, bytesOnly).length).toBeLessThan(plain);
     // A question that leaves room for one pair with this userId (6 characters), not with the
     // longest userId the server accepts (128), which is what an unknown one counts as.
     const pair = [user("q"), assistant("a")];
     const base = utf8Bytes(bodyOf(pair, { ...envelope, question: "" }));
     const question = "q".repeat(SUPPORT_LIMITS.maxBodyBytes - 50 - base);
-    expect(fitHistory(pair, { ...envelope, question })).toEqual(pair);
-    expect(fitHistory(pair, { question, traceId: envelope.traceId })).toEqual([]);
+    expect(fitHistory(pair, { ...envelope, question }, bytesOnly)).toEqual(pair);
+    expect(fitHistory(pair, { question, traceId: envelope.traceId }, bytesOnly)).toEqual([]);
+  });
+
+  it("keeps the input's characters within maxInputChars, as the input guard counts them", () => {
+    // 20 ASCII turns of 1,000 characters: 20,000 characters, well within the body limit.
+    const history = pairs(10, 1000);
+    const kept = fitHistory(history, envelope);
+    expect(guardChars(kept)).toBeLessThanOrEqual(SUPPORT_LIMITS.maxInputChars);
+    expect(kept).toEqual(history.slice(history.length - kept.length));
+    expect(guardChars(history.slice(history.length - kept.length - 2))).toBeGreaterThan(SUPPORT_LIMITS.maxInputChars);
+    // Roles count: a pair that fits by its contents alone does not with "user" and "assistant".
+    const exact = [user("u".repeat(100)), assistant("a".repeat(100))];
+    const limits = { ...SUPPORT_LIMITS, maxInputChars: 200 + envelope.question.length + "user".length + "assistant".length };
+    expect(fitHistory(exact, envelope, limits)).toEqual(exact);
+    expect(fitHistory(exact, envelope, { ...limits, maxInputChars: limits.maxInputChars - 1 })).toEqual([]);
+    // Context keys and values count too.
+    expect(fitHistory(exact, { ...envelope, context: { k: "v" } }, limits)).toEqual([]);
+    expect(fitHistory(exact, { ...envelope, context: { k: 1 } }, { ...limits, maxInputChars: limits.maxInputChars + 1 })).toEqual(exact);
   });
 });
 
@@ -151,6 +174,22 @@ describe("conversation() against the real local server", () => {
     expect(firstOlder(withContext!)).toBeGreaterThan(0);
     expect(firstOlder(without!)).toBeGreaterThanOrEqual(0);
     expect(firstOlder(without!)).toBeLessThan(firstOlder(withContext!));
+  });
+
+  it("a history over the environment's input guard (dev: 40,000 characters) goes through trimmed", async () => {
+    const history = pairs(6, 3900).slice(-12);
+    const { miniask } = client();
+    const raw = await miniask.ask("support", { question: "Anything else?", history }).catch((e: unknown) => e);
+    expect((raw as MiniaskError).code).toBe("blocked_input");
+    const strictest = client();
+    await conversation(strictest.miniask, { history }).send("Anything else?");
+    const devGuard = client();
+    await conversation(devGuard.miniask, { history, limits: { ...SUPPORT_LIMITS, maxInputChars: 40_000 } }).send("Anything else?");
+    const [sentStrict] = askBodies(strictest.wx).map((b) => b.input.history);
+    const [sentDev] = askBodies(devGuard.wx).map((b) => b.input.history);
+    expect(guardChars(sentStrict!, { question: "Anything else?", traceId: "" })).toBeLessThanOrEqual(SUPPORT_LIMITS.maxInputChars);
+    expect(sentDev!.length).toBeGreaterThan(sentStrict!.length);
+    expect(guardChars(sentDev!, { question: "Anything else?", traceId: "" })).toBeLessThanOrEqual(40_000);
   });
 
   it("keeps nothing from a call that failed or was aborted", async () => {

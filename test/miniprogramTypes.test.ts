@@ -5,12 +5,15 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as z from "zod/mini";
+import { type Config, loadConfig } from "../lib/config/loadConfig";
 import { INTENTS } from "../lib/intents/registry";
+import { SUPPORT_LIMITS } from "../miniprogram/src/intents";
 import { INTENT_NAMES } from "../lib/intents/names";
 import { INTENT_TYPES_FILE, distDir, distFiles, generatedSources } from "../scripts/buildMiniprogram";
 import { ANSWER_SCHEMAS } from "../scripts/miniprogramTypes/answerSchemas";
 import { intentInputSchemas } from "../scripts/miniprogramTypes/intentSchemas";
-import { intentTypesSource, supportLimits } from "../scripts/miniprogramTypes/intentTypesSource";
+import { intentTypesSource, strictestMaxInputChars, supportLimits } from "../scripts/miniprogramTypes/intentTypesSource";
+import { shippedConfigFiles } from "./support/harness";
 import { type MiniprogramProject, type TscDiagnostic, miniprogramProject } from "./support/miniprogramProject";
 import { filesUnder } from "./support/simulatePage";
 
@@ -53,15 +56,23 @@ describe("typed intents, generated from lib/intents", () => {
   it("follows the schemas: a field with a server default is optional, a change in a schema changes the type", async () => {
     const inputs = await intentInputSchemas();
     expect(Object.keys(inputs)).toEqual([...INTENT_NAMES]);
-    const source = intentTypesSource(inputs);
+    const source = intentTypesSource(inputs, 12_000);
     expect(source).toMatch(/summarize: \{\n\s+\/\*\* 1-20000 characters \*\/\n\s+text: string;\n\s+\/\*\* 1-20; an integer; default 5 \*\/\n\s+maxBullets\?: number;/);
     const summarize = inputs.summarize as { properties: Record<string, unknown>; required: string[] };
     const changed = { ...inputs, summarize: { ...summarize, properties: { ...summarize.properties, tone: { type: "string", enum: ["plain", "warm"] } }, required: [...summarize.required, "tone"] } };
-    expect(intentTypesSource(changed)).toContain('tone: "plain" | "warm";');
+    expect(intentTypesSource(changed, 12_000)).toContain('tone: "plain" | "warm";');
   });
 
-  it("support's limits come from its input schema and the server's body limit", async () => {
-    expect(supportLimits(await intentInputSchemas())).toEqual({ maxHistoryTurns: 20, maxTurnChars: 4000, maxQuestionChars: 4000, maxUserIdChars: 128, maxBodyBytes: 64 * 1024 });
+  it("support's limits come from its input schema, the server's body limit and the strictest environment's input guard", async () => {
+    const config = loadConfig(shippedConfigFiles());
+    const guards = Object.values(config.environments).map((env) => env.safety.max_input_chars);
+    expect(guards.length).toBeGreaterThan(1);
+    expect(strictestMaxInputChars(config)).toBe(Math.min(...guards));
+    const fake = (...limits: number[]) => ({ environments: Object.fromEntries(limits.map((n, i) => [`e${i}`, { safety: { max_input_chars: n } }])) }) as unknown as Config;
+    expect(strictestMaxInputChars(fake(40_000, 9_000, 12_000))).toBe(9_000);
+    expect(() => strictestMaxInputChars(fake())).toThrow("no environment");
+    expect(supportLimits(await intentInputSchemas(), 12_000)).toEqual({ maxHistoryTurns: 20, maxTurnChars: 4000, maxQuestionChars: 4000, maxUserIdChars: 128, maxBodyBytes: 64 * 1024, maxInputChars: 12_000 });
+    expect(SUPPORT_LIMITS.maxInputChars).toBe(strictestMaxInputChars(config));
   });
 
   it("each answer type fits what the intent's shapeAnswer returns", () => {

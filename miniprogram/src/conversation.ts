@@ -1,9 +1,11 @@
 // A support chat that remembers: conversation(client).send(question) asks `support` with the
 // turns so far as `history`, and keeps the question and its answer when the call succeeds. What
-// it sends stays within what the server accepts (support's input schema and the ask body limit,
-// generated into SUPPORT_LIMITS from lib/): at most maxHistoryTurns turns, each cut to
-// maxTurnChars, and the whole JSON body within maxBodyBytes; oldest turns go first, a question
-// together with its answer, so the history still starts with the user.
+// it sends stays within what the server accepts (generated into SUPPORT_LIMITS from lib/ and
+// profiles/): at most maxHistoryTurns turns, each cut to maxTurnChars (support's input schema);
+// the input's characters within maxInputChars (the input guard of the strictest environment,
+// which counts every string of the input and the context, and context keys); the whole JSON body
+// within maxBodyBytes. Oldest turns go first, a question together with its answer, so the
+// history still starts with the user.
 import { SUPPORT_LIMITS } from "./intents";
 import type { IntentInputs } from "./intents";
 import { type MiniaskClient, type StreamOptions, type StreamingCall, newTraceId } from "./miniask";
@@ -43,6 +45,18 @@ export interface SupportEnvelope {
   profile?: string;
 }
 
+/** Characters the input guard counts: every string of the input and the context, context keys. */
+function inputChars(envelope: SupportEnvelope, history: SupportTurn[]): number {
+  let chars = envelope.question.length;
+  for (const turn of history) chars += turn.role.length + turn.content.length;
+  const context = envelope.context || {};
+  for (const key in context) {
+    const value = context[key];
+    chars += key.length + (typeof value === "string" ? value.length : 0);
+  }
+  return chars;
+}
+
 function bodyBytes(envelope: SupportEnvelope, history: SupportTurn[], limits: SupportLimits): number {
   // An unknown userId (not signed in yet) counts as the longest the server accepts.
   const userId = envelope.userId || "x".repeat(limits.maxUserIdChars);
@@ -61,7 +75,7 @@ export function fitHistory(turns: readonly SupportTurn[], envelope: SupportEnvel
   };
   while (kept.length > 0 && (kept[0] as SupportTurn).role === "assistant") kept.shift();
   while (kept.length > limits.maxHistoryTurns) dropOldest();
-  while (kept.length > 0 && bodyBytes(envelope, kept, limits) > limits.maxBodyBytes) dropOldest();
+  while (kept.length > 0 && (inputChars(envelope, kept) > limits.maxInputChars || bodyBytes(envelope, kept, limits) > limits.maxBodyBytes)) dropOldest();
   return kept;
 }
 

@@ -63,5 +63,6 @@ export const SUPPORT_LIMITS = {
   maxTurnChars: 4000,
   maxQuestionChars: 4000,
   maxUserIdChars: 128,
-  maxBodyBytes: 65536
+  maxBodyBytes: 65536,
+  maxInputChars: 12000
 };

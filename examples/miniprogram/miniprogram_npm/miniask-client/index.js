@@ -674,7 +674,8 @@ var SUPPORT_LIMITS = {
   maxTurnChars: 4e3,
   maxQuestionChars: 4e3,
   maxUserIdChars: 128,
-  maxBodyBytes: 65536
+  maxBodyBytes: 65536,
+  maxInputChars: 12e3
 };
 
 // miniprogram/src/conversation.ts
@@ -696,6 +697,16 @@ function cutText(text, max) {
   const last = text.charCodeAt(max - 1);
   return text.slice(0, last >= 55296 && last < 56320 ? max - 1 : max);
 }
+function inputChars(envelope, history) {
+  let chars = envelope.question.length;
+  for (const turn of history) chars += turn.role.length + turn.content.length;
+  const context = envelope.context || {};
+  for (const key in context) {
+    const value = context[key];
+    chars += key.length + (typeof value === "string" ? value.length : 0);
+  }
+  return chars;
+}
 function bodyBytes(envelope, history, limits) {
   const userId = envelope.userId || "x".repeat(limits.maxUserIdChars);
   const body = { intent: "support", userId, traceId: envelope.traceId, input: { question: envelope.question, history }, context: envelope.context, profile: envelope.profile, stream: true };
@@ -710,7 +721,7 @@ function fitHistory(turns, envelope, limits = SUPPORT_LIMITS) {
   };
   while (kept.length > 0 && kept[0].role === "assistant") kept.shift();
   while (kept.length > limits.maxHistoryTurns) dropOldest();
-  while (kept.length > 0 && bodyBytes(envelope, kept, limits) > limits.maxBodyBytes) dropOldest();
+  while (kept.length > 0 && (inputChars(envelope, kept) > limits.maxInputChars || bodyBytes(envelope, kept, limits) > limits.maxBodyBytes)) dropOldest();
   return kept;
 }
 function conversation(client, options = {}) {

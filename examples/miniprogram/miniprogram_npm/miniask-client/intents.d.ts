@@ -58,4 +58,5 @@ export declare const SUPPORT_LIMITS: {
     maxQuestionChars: number;
     maxUserIdChars: number;
     maxBodyBytes: number;
+    maxInputChars: number;
 };
