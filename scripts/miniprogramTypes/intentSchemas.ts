@@ -24,7 +24,7 @@ const keepSpecs: Plugin = {
       contents: [
         `import * as real from ${JSON.stringify(INTENT_MODULE)};`,
         `export * from ${JSON.stringify(INTENT_MODULE)};`,
-        "export function defineIntent(spec: any) { return Object.assign(real.defineIntent(spec), { spec }); }",
+        "export function defineIntent<I>(spec: Parameters<typeof real.defineIntent<I>>[0]) { return Object.assign(real.defineIntent(spec), { spec }); }",
       ].join("\n"),
     }));
   },
