@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import type { JsonSchema } from "./jsonSchemaToTs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const INTENTS_DIR = join(root, "lib/intents");
@@ -29,8 +30,6 @@ const keepSpecs: Plugin = {
     }));
   },
 };
-
-export type JsonSchema = Record<string, unknown>;
 
 /**
  * name -> the JSON schema of what a caller may send as `input` (zod's toJSONSchema, io "input":
