@@ -191,7 +191,6 @@ describe("a process whose secrets come from SSM", () => {
       for (const text of ALL_SECRET_TEXT) expect(logs.join("\n")).not.toContain(text);
     } finally {
       server.close();
-      await built.app.drain();
     }
   });
 

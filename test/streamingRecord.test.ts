@@ -2,7 +2,7 @@
 // before the stream's last event leaves: a process frozen the moment its response ended has
 // lost nothing. The store here takes its time over every record, so a record written after
 // the last event would still be missing when the client reads it. The app is built as a web
-// function is (recordAfterResponse), and the store timeout is set above the store's delay, so
+// function is, and the store timeout is set above the store's delay, so
 // the record step waits for the write rather than leaving it to land later.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,7 +23,7 @@ describe("a stream records before its last event", () => {
   };
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ env: "staging", store: slow, recordAfterResponse: true, processEnv: { MINIASK_STORE_PREFIX: prefix, MINIASK_STORE_TIMEOUT_MS: "2000" } });
+    h = await startHarness({ env: "staging", store: slow, processEnv: { MINIASK_STORE_PREFIX: prefix, MINIASK_STORE_TIMEOUT_MS: "2000" } });
   });
   afterAll(async () => {
     await h.close();

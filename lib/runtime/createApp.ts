@@ -40,11 +40,6 @@ export interface AppOptions {
   openidOf?: (sealed: string | undefined) => Promise<string | undefined>;
   /** The warm-up timer's key: a ping without it warms but holds nothing. */
   warmupKey?: string;
-  /**
-   * Ignored: every response now waits for its record step (SCF promises a web function nothing
-   * after its response). Still accepted while createProcessApp passes it.
-   */
-  recordAfterResponse?: boolean;
   /** MINIASK_STORE_TIMEOUT_MS: overrides the env policy's store timeout. */
   storeTimeoutMs?: number;
   /** MINIASK_RATE_LIMITS=off (dev only). */
@@ -53,13 +48,11 @@ export interface AppOptions {
    * Routes only the local server has (the playground). Passed in rather than imported so a
    * function bundle never carries them: import size is cold-start time.
    */
-  extraRoutes?: (deps: { config: Config; env: ResolvedEnvironment }) => Record<string, Handler>;
+  extraRoutes?: (deps: { config: Config; env: ResolvedEnvironment; models: ModelTargets }) => Record<string, Handler>;
 }
 
 export interface App {
   handle: Handler;
-  /** Nothing runs after a response any more: resolves at once (kept while functionEntry calls it). */
-  drain(): Promise<void>;
   store: Store;
   env: ResolvedEnvironment;
   models: ModelTargets;
@@ -159,9 +152,9 @@ export function createApp(options: AppOptions): App {
       "POST /v1/mini/warmup": warmupRoute(options, shared),
       "GET /v1/mini/flags": createFlagsHandler({ config: options.config, env, verifyToken: options.verifyToken }),
       "GET /healthz": health,
-      ...options.extraRoutes?.({ config: options.config, env }),
+      ...options.extraRoutes?.({ config: options.config, env, models: options.models }),
     },
     { logger, env: env.name, logAs: ROUTE_LOG_LINES },
   );
-  return { handle, drain: () => Promise.resolve(), store: options.store, env, models: options.models, logger };
+  return { handle, store: options.store, env, models: options.models, logger };
 }

@@ -9,7 +9,7 @@ import { openOpenid } from "../contentSecurity/openidSeal";
 import type { Handler } from "../http/router";
 import type { Intent } from "../intents/intent";
 import type { IntentName } from "../intents/names";
-import { type ModelTarget, type UpstreamOverride, resolveModelTargets } from "../models/modelTargets";
+import { type ModelTarget, type ModelTargets, type UpstreamOverride, resolveModelTargets } from "../models/modelTargets";
 import type { LoadedSecrets } from "../secrets/loadSecrets";
 import { followProviderKeys, providerKeyRefresher } from "../secrets/providerKeys";
 import { refreshingTokenVerifier } from "../secrets/refreshingTokenVerifier";
@@ -98,10 +98,8 @@ export function createProcessApp(options: {
   store?: Store;
   /** Serve POST /v1/mini/login. */
   serveLogin?: boolean;
-  /** Answer first and record right after (a web function's server; never an event function). */
-  recordAfterResponse?: boolean;
   /** Routes of the local server only (the playground, which serves dev and staging, never prod). */
-  extraRoutes?: (deps: { config: Config; env: ResolvedEnvironment; tokenKeys: TokenKeys }) => Record<string, Handler>;
+  extraRoutes?: (deps: { config: Config; env: ResolvedEnvironment; models: ModelTargets; tokenKeys: TokenKeys }) => Record<string, Handler>;
   /** The `ssm:` variables, already read into processEnv (lib/secrets/loadSecrets): they follow re-reads. */
   secrets?: Pick<LoadedSecrets, "fromSsm" | "refresh">;
 }): ProcessApp {
@@ -148,11 +146,10 @@ export function createProcessApp(options: {
     storePrefix: settings.MINIASK_STORE_PREFIX ?? `miniask:${envName}:`,
     limitsOff,
     ...(settings.MINIASK_STORE_TIMEOUT_MS ? { storeTimeoutMs: Number(settings.MINIASK_STORE_TIMEOUT_MS) } : {}),
-    ...(options.recordAfterResponse ? { recordAfterResponse: true } : {}),
     ...(contentSecurity?.app ? { contentSecurityApp: contentSecurity.app } : {}),
     openidOf: openidOpener(tokenKeys),
     ...(settings.MINIASK_WARMUP_KEY ? { warmupKey: settings.MINIASK_WARMUP_KEY } : {}),
-    ...(extraRoutes ? { extraRoutes: (deps: { config: Config; env: ResolvedEnvironment }) => extraRoutes({ ...deps, tokenKeys }) } : {}),
+    ...(extraRoutes ? { extraRoutes: (deps: { config: Config; env: ResolvedEnvironment; models: ModelTargets }) => extraRoutes({ ...deps, tokenKeys }) } : {}),
   });
   const startupNotes = [
     `env ${envName}, config ${config.hash}, intents ${Object.keys(options.intents).join(", ")}`,

@@ -46,9 +46,9 @@ function start(spec: Spec, webServer: boolean, env: Readonly<Record<string, stri
   const { name } = spec;
   let built;
   try {
-    // Run by scf_bootstrap: a web function, whose instance keeps running after a response, so it
-    // answers first and records right after. As an event function it records before returning.
-    built = createProcessApp({ processEnv: env, config: bundledConfig(), intents: spec.intents, serveLogin: spec.serveLogin ?? false, recordAfterResponse: webServer, ...(secrets ? { secrets } : {}) });
+    // Web or event function, every response waits for its record step: SCF may freeze an
+    // instance the moment a response ends (platform-facts.md), so nothing runs after it.
+    built = createProcessApp({ processEnv: env, config: bundledConfig(), intents: spec.intents, serveLogin: spec.serveLogin ?? false, ...(secrets ? { secrets } : {}) });
   } catch (err) {
     failStart(name, err);
   }
@@ -64,7 +64,7 @@ function start(spec: Spec, webServer: boolean, env: Readonly<Record<string, stri
     const server = createHttpServer(app.handle, settings.MINIASK_CLIENT_IP_HEADER ? { clientIpHeader: settings.MINIASK_CLIENT_IP_HEADER } : {});
     // Finish what is in flight, then leave (an instance being reclaimed, or a profiler waiting).
     process.once("SIGTERM", () => {
-      server.close(() => void app.drain().then(() => process.exit(0)));
+      server.close(() => process.exit(0));
       setTimeout(() => process.exit(0), 2000).unref();
     });
     void listen(server, Number(settings.PORT), "0.0.0.0").then((port) =>

@@ -58,8 +58,6 @@ export async function startHarness(options: {
   providersFromConfig?: boolean;
   store?: Store;
   playground?: boolean;
-  /** Answer first, record right after, as a deployed web function does. */
-  recordAfterResponse?: boolean;
 } = {}): Promise<Harness> {
   const env = options.env ?? "dev";
   const upstream = options.upstream ?? (await startLocalUpstream());
@@ -77,7 +75,6 @@ export async function startHarness(options: {
     ...(options.providersFromConfig ? {} : { upstreamOverride: { baseUrl: upstream.url, apiKey: "sk-test-upstream-key-0123456789" } }),
     logWrite: (line) => logs.push(line),
     serveLogin: options.serveLogin ?? true,
-    ...(options.recordAfterResponse ? { recordAfterResponse: true } : {}),
     ...(options.store ? { store: options.store } : {}),
     ...(options.playground ? { extraRoutes: playgroundRoutes } : {}),
   });
