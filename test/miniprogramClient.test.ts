@@ -399,3 +399,54 @@ describe("client module: errors become MiniaskError with the server's code", () 
     expect(await failureOf(createMiniaskClient({ baseUrl: staging.url, wx: throwing, session: { token: "t", userId: "u" } }).ask("summarize", input, { traceId: "t-throw" }))).toMatchObject({ code: "network_error", traceId: "t-throw" });
   });
 });
+
+describe("client module: one custom domain in front of every function", () => {
+  // The SCF custom domain as the deploy configures it (lib/deploy/customDomain.ts): PathMatch
+  // /<function>/* to that function, PathRewrite "/$" (the function sees the path after its name).
+  let h: Harness;
+  let domain: { url: string; seen: string[]; close(): Promise<void> };
+  beforeAll(async () => {
+    h = await startHarness({ env: "dev" });
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      const match = /^\/(summarize|support|recommend|extract|auth)(\/.*)$/.exec(req.url ?? "");
+      seen.push(req.url ?? "");
+      if (!match) return void res.writeHead(404).end();
+      const body: Buffer[] = [];
+      req.on("data", (c: Buffer) => body.push(c));
+      req.on("end", () => {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string" && k !== "host" && k !== "content-length") headers[k] = v;
+        void fetch(`${h.url}${match[2]}`, { method: req.method ?? "GET", headers, ...(req.method === "POST" ? { body: Buffer.concat(body) } : {}) }).then(async (r) => {
+          res.writeHead(r.status, { "content-type": r.headers.get("content-type") ?? "application/json" }).end(Buffer.from(await r.arrayBuffer()));
+        });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    domain = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  });
+  afterAll(async () => {
+    await domain.close();
+    await h.close();
+  });
+
+  it("sends each call under its function's path, and refine under the reply's intent", async () => {
+    const session = { token: await h.token("u_domain"), userId: "u_domain" };
+    const client = createMiniaskClient({ domain: `${domain.url}/`, wx: wxStandIn(), session });
+    const answered = await client.ask("summarize", { text: text("domain"), maxBullets: 2 });
+    expect(answered.intent).toBe("summarize");
+    await client.ask("extract", { text: "Name: Li Lei", fields: ["name"] });
+    expect(domain.seen).toEqual(["/summarize/v1/mini/ask", "/extract/v1/mini/ask"]);
+    // dev's summarize_v2 refines with the strong model: the refine goes to summarize's path.
+    const refined = await client.refine(answered.refine!.id, { intent: "summarize" });
+    expect(refined).toMatchObject({ refined: true, traceId: answered.refine!.id });
+    expect(domain.seen.at(-1)).toBe("/summarize/v1/mini/refine");
+  });
+
+  it("refuses a refine without the intent it would need to route it", async () => {
+    const client = createMiniaskClient({ domain: domain.url, wx: wxStandIn(), session: { token: await h.token("u_domain2"), userId: "u_domain2" } });
+    const err = await failureOf(client.refine("t-no-intent"));
+    expect(err.code).toBe("intent_required");
+    expect(err.traceId).toBe("t-no-intent");
+  });
+});

@@ -25,6 +25,12 @@ export interface MiniaskOptions {
   wx: WxLike;
   /** One origin for every route (the local server, or one gateway in front of the functions). */
   baseUrl?: string;
+  /**
+   * The stage's one SCF custom domain (`npm run deploy` prints it), e.g. "https://api.example.com":
+   * each function under its own path, as the deploy routes it (lib/deploy/customDomain.ts):
+   * /<intent>/v1/mini/ask and /refine, /auth/v1/mini/login and /flags.
+   */
+  domain?: string;
   /** Deployed Function URLs: login, and per intent its ask (and refine: the same function serves it). */
   urls?: { login?: string; flags?: string; ask?: Record<string, string>; refine?: Record<string, string> };
   /** Start signed in (dev: a token from `npm run token`); without expiresAt it is used until a 401. */
@@ -72,11 +78,16 @@ export function createMiniaskClient(options: MiniaskOptions) {
   const now = options.now ?? Date.now;
   const timeoutFor = createTimeouts(options.timeoutMs);
   const base = (options.baseUrl ?? "").replace(/\/+$/, "");
-  const loginUrl = options.urls?.login ?? `${base}/v1/mini/login`;
-  const askUrl = (intent: string) => options.urls?.ask?.[intent] ?? `${base}/v1/mini/ask`;
+  const domain = (options.domain ?? "").replace(/\/+$/, "");
+  // On the custom domain a route's first path segment names its function; elsewhere one origin serves all.
+  const under = (fn: string) => (domain ? `${domain}/${fn}` : base);
+  const loginUrl = options.urls?.login ?? `${under("auth")}/v1/mini/login`;
+  const askUrl = (intent: string) => options.urls?.ask?.[intent] ?? `${under(intent)}/v1/mini/ask`;
   const refineUrl = (intent?: string) =>
-    (intent && options.urls?.refine?.[intent]) || (intent && options.urls?.ask?.[intent]?.replace(/\/v1\/mini\/ask$/, "/v1/mini/refine")) || `${base}/v1/mini/refine`;
-  const flagsUrl = options.urls?.flags ?? `${base || (options.urls?.login ?? "").replace(/\/v1\/mini\/login$/, "")}/v1/mini/flags`;
+    (intent && options.urls?.refine?.[intent]) ||
+    (intent && options.urls?.ask?.[intent]?.replace(/\/v1\/mini\/ask$/, "/v1/mini/refine")) ||
+    (domain && intent ? `${under(intent)}/v1/mini/refine` : `${base}/v1/mini/refine`);
+  const flagsUrl = options.urls?.flags ?? (domain ? `${under("auth")}/v1/mini/flags` : `${base || (options.urls?.login ?? "").replace(/\/v1\/mini\/login$/, "")}/v1/mini/flags`);
   const given = options.session;
   const sessions = createSessionKeeper({
     wxApi,
@@ -126,6 +137,7 @@ export function createMiniaskClient(options: MiniaskOptions) {
 
   async function refineWith<A>(id: string, intent: string | undefined, scope?: AbortScope): Promise<RefineResult<A>> {
     // Served by the intent's function: /refine may compute the refinement itself.
+    if (domain && !intent && !options.urls?.refine) throw new MiniaskError("intent_required", "refine on a custom domain needs the reply's intent: refine(id, { intent })", id, 0);
     const res = await postJson(refineUrl(intent), timeoutFor(intent), id, () => JSON.stringify({ traceId: id }), scope);
     const body = bodyOf(res.data);
     if (res.statusCode !== 200 || !isAnswerReply(body)) throw errorFromBody(body, res.statusCode, id, res.header);

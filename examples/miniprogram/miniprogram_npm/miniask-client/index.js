@@ -505,31 +505,33 @@ function sumUsage(a, b) {
   return { promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens, totalTokens: a.totalTokens + b.totalTokens };
 }
 function createMiniaskClient(options) {
-  var _a, _b, _c, _d, _e, _f, _g, _h, _i, _j, _k;
+  var _a, _b, _c, _d, _e, _f, _g, _h, _i, _j, _k, _l;
   const wxApi = options && options.wx && typeof options.wx === "object" ? options.wx : {};
   const now = (_a = options.now) != null ? _a : Date.now;
   const timeoutFor = createTimeouts(options.timeoutMs);
   const base = ((_b = options.baseUrl) != null ? _b : "").replace(/\/+$/, "");
-  const loginUrl = (_d = (_c = options.urls) == null ? void 0 : _c.login) != null ? _d : `${base}/v1/mini/login`;
+  const domain = ((_c = options.domain) != null ? _c : "").replace(/\/+$/, "");
+  const under = (fn) => domain ? `${domain}/${fn}` : base;
+  const loginUrl = (_e = (_d = options.urls) == null ? void 0 : _d.login) != null ? _e : `${under("auth")}/v1/mini/login`;
   const askUrl = (intent) => {
     var _a2, _b2, _c2;
-    return (_c2 = (_b2 = (_a2 = options.urls) == null ? void 0 : _a2.ask) == null ? void 0 : _b2[intent]) != null ? _c2 : `${base}/v1/mini/ask`;
+    return (_c2 = (_b2 = (_a2 = options.urls) == null ? void 0 : _a2.ask) == null ? void 0 : _b2[intent]) != null ? _c2 : `${under(intent)}/v1/mini/ask`;
   };
   const refineUrl = (intent) => {
     var _a2, _b2, _c2, _d2, _e2;
-    return intent && ((_b2 = (_a2 = options.urls) == null ? void 0 : _a2.refine) == null ? void 0 : _b2[intent]) || intent && ((_e2 = (_d2 = (_c2 = options.urls) == null ? void 0 : _c2.ask) == null ? void 0 : _d2[intent]) == null ? void 0 : _e2.replace(/\/v1\/mini\/ask$/, "/v1/mini/refine")) || `${base}/v1/mini/refine`;
+    return intent && ((_b2 = (_a2 = options.urls) == null ? void 0 : _a2.refine) == null ? void 0 : _b2[intent]) || intent && ((_e2 = (_d2 = (_c2 = options.urls) == null ? void 0 : _c2.ask) == null ? void 0 : _d2[intent]) == null ? void 0 : _e2.replace(/\/v1\/mini\/ask$/, "/v1/mini/refine")) || (domain && intent ? `${under(intent)}/v1/mini/refine` : `${base}/v1/mini/refine`);
   };
-  const flagsUrl = (_h = (_e = options.urls) == null ? void 0 : _e.flags) != null ? _h : `${base || ((_g = (_f = options.urls) == null ? void 0 : _f.login) != null ? _g : "").replace(/\/v1\/mini\/login$/, "")}/v1/mini/flags`;
+  const flagsUrl = (_i = (_f = options.urls) == null ? void 0 : _f.flags) != null ? _i : domain ? `${under("auth")}/v1/mini/flags` : `${base || ((_h = (_g = options.urls) == null ? void 0 : _g.login) != null ? _h : "").replace(/\/v1\/mini\/login$/, "")}/v1/mini/flags`;
   const given = options.session;
   const sessions = createSessionKeeper({
     wxApi,
-    storageKey: (_i = options.storageKey) != null ? _i : "miniask.session",
+    storageKey: (_j = options.storageKey) != null ? _j : "miniask.session",
     loginUrl,
     now,
-    refreshMarginSeconds: (_j = options.refreshMarginSeconds) != null ? _j : 60,
+    refreshMarginSeconds: (_k = options.refreshMarginSeconds) != null ? _k : 60,
     timeoutMs: timeoutFor("auth"),
     newTraceId: () => newTraceId(now),
-    initial: given ? { token: given.token, userId: given.userId, expiresAt: (_k = given.expiresAt) != null ? _k : 0 } : void 0
+    initial: given ? { token: given.token, userId: given.userId, expiresAt: (_l = given.expiresAt) != null ? _l : 0 } : void 0
   });
   const headers = (s, traceId) => ({ "content-type": "application/json", authorization: `Bearer ${s.token}`, "x-trace-id": traceId });
   function withSession(traceId, send) {
@@ -566,6 +568,8 @@ function createMiniaskClient(options) {
   }
   function refineWith(id, intent, scope) {
     return __async(this, null, function* () {
+      var _a2;
+      if (domain && !intent && !((_a2 = options.urls) == null ? void 0 : _a2.refine)) throw new MiniaskError("intent_required", "refine on a custom domain needs the reply's intent: refine(id, { intent })", id, 0);
       const res = yield postJson(refineUrl(intent), timeoutFor(intent), id, () => JSON.stringify({ traceId: id }), scope);
       const body = bodyOf(res.data);
       if (res.statusCode !== 200 || !isAnswerReply(body)) throw errorFromBody(body, res.statusCode, id, res.header);

@@ -15,6 +15,12 @@ export interface MiniaskOptions {
     wx: WxLike;
     /** One origin for every route (the local server, or one gateway in front of the functions). */
     baseUrl?: string;
+    /**
+     * The stage's one SCF custom domain (`npm run deploy` prints it), e.g. "https://api.example.com":
+     * each function under its own path, as the deploy routes it (lib/deploy/customDomain.ts):
+     * /<intent>/v1/mini/ask and /refine, /auth/v1/mini/login and /flags.
+     */
+    domain?: string;
     /** Deployed Function URLs: login, and per intent its ask (and refine: the same function serves it). */
     urls?: {
         login?: string;
