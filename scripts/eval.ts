@@ -8,24 +8,32 @@ import { environmentOf, loadConfig } from "../lib/config/loadConfig";
 import { readConfigFiles } from "../lib/config/readConfigFiles";
 import { readEvalSet } from "../lib/eval/readEvalSet";
 import { runEval } from "../lib/eval/runEval";
-import { isIntentName } from "../lib/intents/names";
+import { INTENT_NAMES } from "../lib/intents/names";
 import { INTENTS } from "../lib/intents/registry";
 import { createAnswerer } from "../lib/models/answerer";
 import { createProfileRunner } from "../lib/replay/runProfile";
 import { readSettings } from "../lib/runtime/settings";
+import { type Parsed, UsageError, defineCommand, runCli } from "./support/cli";
+import { createProgress } from "./support/progress";
 import { configRoot, scriptModels } from "./support/scriptModels";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-async function main(): Promise<number> {
-  const args = process.argv.slice(2);
-  const value = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-  const intent = value("--intent");
-  const profiles = value("--profiles")?.split(",").filter(Boolean) ?? [];
-  if (!intent || !isIntentName(intent) || profiles.length === 0) {
-    console.error("usage: npm run eval -- --intent <summarize|support|recommend|extract> --profiles baseline,candidate[,...] [--json]");
-    return 2;
-  }
+const EVAL_COMMAND = defineCommand({
+  command: "npm run eval --",
+  summary: "Runs the golden set profiles/evals/<intent>.yaml against each profile (the first is the baseline), prints them side by side, and exits 1 when a candidate passes fewer cases than the baseline. Models: provider keys, MINIASK_UPSTREAM_URL, or in dev with no key the local stand-in upstream.",
+  options: {
+    intent: { type: "string", required: true, choices: INTENT_NAMES, description: "the intent whose golden cases run" },
+    profiles: { type: "string", required: true, value: "BASELINE,CANDIDATE[,...]", description: "profiles of that intent, comma-separated; the first is the baseline" },
+    json: { type: "boolean", description: "one JSON object on stdout instead of the table (no progress on stderr)" },
+  },
+  notes: ["example: npm run eval -- --intent support --profiles support_v1,support_v2"],
+});
+
+async function main({ values }: Parsed<typeof EVAL_COMMAND.options>): Promise<number> {
+  const { intent, json } = values;
+  const profiles = values.profiles.split(",").filter(Boolean);
+  if (profiles.length === 0) throw new UsageError("--profiles: name at least one profile");
   const root = configRoot(ROOT);
   const settings = readSettings(process.env);
   const config = loadConfig(readConfigFiles(root));
@@ -34,12 +42,21 @@ async function main(): Promise<number> {
   const set = readEvalSet(root, intent);
 
   const { models, close } = await scriptModels(config, settings.MINIASK_ENV, settings, process.env);
-  const summaries = await runEval(config, set, intent, profiles, createProfileRunner({ config, answerer: createAnswerer({ config, env, models }), intents: INTENTS }));
-  await close();
+  const run = createProfileRunner({ config, answerer: createAnswerer({ config, env, models }), intents: INTENTS });
+  const progress = createProgress("eval", set.cases.length * profiles.length, "cases", { quiet: json });
+  const summaries = await runEval(config, set, intent, profiles, async (request, profile) => {
+    progress.status(profile);
+    const outcome = await run(request, profile);
+    progress.tick(profile);
+    return outcome;
+  }).finally(() => {
+    progress.done();
+    return close();
+  });
 
   const [baseline, ...candidates] = summaries;
   const worse = candidates.filter((c) => baseline && c.passRate < baseline.passRate);
-  if (args.includes("--json")) {
+  if (json) {
     console.log(JSON.stringify({ intent, summaries: summaries.map(({ cases, ...s }) => ({ ...s, failures: cases.filter((c) => c.failed.length).map((c) => ({ case: c.name, failed: c.failed })) })), worse: worse.map((w) => w.profile) }));
   } else {
     const head = ["profile", "cases", "passed", "pass rate", "p50 ms", "p95 ms", "tokens", "est. cost (CNY)"];
@@ -56,10 +73,5 @@ async function main(): Promise<number> {
   return worse.length > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof ConfigError ? `eval: ${err.problems.join("\n  ")}` : `eval: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(2);
-  },
-);
+// A failure exits 2, as eval always has (1 says "the candidate is worse").
+runCli(EVAL_COMMAND, main, { failureExit: 2 });

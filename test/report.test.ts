@@ -186,8 +186,8 @@ describe("npm run report", () => {
     expect(parseReportArgs(["--day", "2026-11-24", "--html", "x.html"], 0)).toEqual({ day: "2026-11-24", html: "x.html" });
     expect(parseReportArgs([], Date.parse("2026-11-24T16:30:00Z"))).toEqual({ day: "2026-11-25" });
     expect(parseReportArgs(["--day"], 0)).toEqual({ error: "--day needs a value" });
-    expect(parseReportArgs(["--html", "--day", "x"], 0)).toEqual({ error: "--html needs a value" });
-    expect(parseReportArgs(["--days", "1"], 0)).toEqual({ error: 'unknown argument "--days"' });
+    expect(parseReportArgs(["--html", "--day", "x"], 0)).toEqual({ error: '--html needs a value (for a value that starts with "-", write --html=VALUE)' });
+    expect(parseReportArgs(["--days", "1"], 0)).toEqual({ error: 'unknown option "--days"' });
     await expect(openAuditReader(undefined, {})).rejects.toThrow(/MINIASK_STORE/);
     await expect(openAuditReader("memory", {})).rejects.toThrow(/in-memory store keeps nothing/);
     await expect(openAuditReader("upstash", {})).rejects.toThrow(/UPSTASH_REDIS_REST_URL/);

@@ -6,21 +6,35 @@
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConfigError } from "../../lib/config/configError";
 import type { PriceBook } from "../../lib/cost/priceBook";
 import { beijingDay } from "../../lib/time/beijingTime";
 import { readSettings } from "../../lib/runtime/settings";
 import { clsSettingsOf, sdkSearchLog } from "../support/clsApi";
+import { type Parsed, UsageError, defineCommand, parseCommandLine, runCli } from "../support/cli";
+import { requireReachableSpec } from "../support/reachStore";
 import { configRoot } from "../support/scriptModels";
 import { clsReportRows } from "./clsReportRows";
 import { buildDayReport, dayBounds, readPriceBook } from "./dayReport";
-import { formatReport, type ReportContext, terminalSafe } from "./formatReport";
+import { formatReport, type ReportContext } from "./formatReport";
 import { renderHtmlReport } from "./htmlReport";
 import { jsonlAuditReader } from "./jsonlAuditReader";
 import { openAuditReader } from "./readAuditRecords";
 import { type DayReport, summarizeRows } from "./summarizeRecords";
 
-const USAGE = "usage: npm run report -- [--day YYYY-MM-DD] [--html FILE] [--cls | --store | --jsonl FILE] [--cls-topic ID] [--cls-region REGION]   (default day: today in Beijing; default source: CLS in staging and prod, the store in dev)";
+export const REPORT_COMMAND = defineCommand({
+  command: "npm run report --",
+  summary: "Requests, error rate, p50/p95 latency, tokens and cost of one Beijing day, by intent, profile, rollout arm and model, from the audit trail: CLS in staging and prod, the shared store (MINIASK_STORE, MINIASK_STORE_PREFIX) in dev, or a JSONL file of records or logs.",
+  options: {
+    day: { type: "string", value: "YYYY-MM-DD", description: "the Beijing day to report (default: today in Beijing)" },
+    html: { type: "string", value: "FILE", description: "also write the report as an HTML page" },
+    cls: { type: "boolean", description: "read CLS (TENCENTCLOUD_SECRET_ID/KEY, MINIASK_CLS_TOPIC_ID, MINIASK_CLS_REGION); the default in staging and prod" },
+    store: { type: "boolean", description: "read the shared store (MINIASK_STORE); the default in dev" },
+    jsonl: { type: "string", value: "FILE", description: "read audit records or log lines from a JSONL file" },
+    "cls-topic": { type: "string", value: "ID", description: "the CLS topic (implies --cls)" },
+    "cls-region": { type: "string", value: "REGION", description: "the CLS region (implies --cls)" },
+  },
+  notes: ["one source at a time: --cls, --store or --jsonl"],
+});
 
 export type ReportSource = { kind: "cls"; topic?: string; region?: string } | { kind: "store" } | { kind: "jsonl"; file: string };
 export interface ReportArgs {
@@ -29,31 +43,25 @@ export interface ReportArgs {
   source?: ReportSource;
 }
 
-const VALUED = new Set(["--day", "--html", "--jsonl", "--cls-topic", "--cls-region"]);
-
-export function parseReportArgs(args: readonly string[], nowMs: number): ReportArgs | { error: string } {
-  const out: ReportArgs = { day: beijingDay(nowMs) };
-  const cls: { topic?: string; region?: string } = {};
-  const kinds = new Set<string>();
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i] ?? "";
-    const value = args[i + 1];
-    if (VALUED.has(flag)) {
-      if (value === undefined || value.startsWith("--")) return { error: `${flag} needs a value` };
-      i++;
-    }
-    if (flag === "--day") out.day = value!;
-    else if (flag === "--html") out.html = value!;
-    else if (flag === "--jsonl") (kinds.add("jsonl"), (out.source = { kind: "jsonl", file: value! }));
-    else if (flag === "--cls-topic") (kinds.add("cls"), (cls.topic = value!));
-    else if (flag === "--cls-region") (kinds.add("cls"), (cls.region = value!));
-    else if (flag === "--cls") kinds.add("cls");
-    else if (flag === "--store") (kinds.add("store"), (out.source = { kind: "store" }));
-    else return { error: `unknown argument "${flag}"` };
-  }
-  if (kinds.size > 1) return { error: `one source at a time: ${[...kinds].map((k) => `--${k}`).join(", ")}` };
-  if (kinds.has("cls")) out.source = { kind: "cls", ...cls };
+function reportArgsOf({ values }: Parsed<typeof REPORT_COMMAND.options>, nowMs: number): ReportArgs {
+  const out: ReportArgs = { day: values.day ?? beijingDay(nowMs), ...(values.html === undefined ? {} : { html: values.html }) };
+  const cls = { ...(values["cls-topic"] === undefined ? {} : { topic: values["cls-topic"] }), ...(values["cls-region"] === undefined ? {} : { region: values["cls-region"] }) };
+  const kinds = [values.store ? "store" : "", values.cls || Object.keys(cls).length > 0 ? "cls" : "", values.jsonl === undefined ? "" : "jsonl"].filter(Boolean);
+  if (kinds.length > 1) throw new UsageError(`one source at a time: ${kinds.map((k) => `--${k}`).join(", ")}`);
+  if (values.jsonl !== undefined) out.source = { kind: "jsonl", file: values.jsonl };
+  else if (values.store) out.source = { kind: "store" };
+  else if (kinds[0] === "cls") out.source = { kind: "cls", ...cls };
   return out;
+}
+
+/** The command line as report reads it, or the mistake in it. */
+export function parseReportArgs(args: readonly string[], nowMs: number): ReportArgs | { error: string } {
+  try {
+    return reportArgsOf(parseCommandLine(REPORT_COMMAND, args), nowMs);
+  } catch (err) {
+    if (err instanceof UsageError) return { error: err.message };
+    throw err;
+  }
 }
 
 /** CLS where the trail is CLS's (staging, prod), else the store. */
@@ -70,6 +78,7 @@ export async function reportFrom(source: ReportSource, day: string, book: PriceB
     const { rows, scanned, unreadable } = await clsReportRows(await sdkSearchLog(cls), cls.topicId, day);
     return { report: summarizeRows(day, rows), context: { prefix, scanned, unreadable, source: `CLS topic ${cls.topicId} (${cls.region})` } };
   }
+  if (source.kind === "store") await requireReachableSpec(settings.MINIASK_STORE, processEnv);
   const reader = source.kind === "jsonl" ? jsonlAuditReader(source.file) : await openAuditReader(settings.MINIASK_STORE, processEnv);
   try {
     return await buildDayReport(reader, prefix, day, book, source.kind === "jsonl" ? `file ${source.file}` : undefined);
@@ -78,12 +87,8 @@ export async function reportFrom(source: ReportSource, day: string, book: PriceB
   }
 }
 
-async function main(): Promise<number> {
-  const args = parseReportArgs(process.argv.slice(2), Date.now());
-  if ("error" in args) {
-    console.error(`report: ${args.error}\n${USAGE}`);
-    return 2;
-  }
+async function main(parsed: Parsed<typeof REPORT_COMMAND.options>): Promise<number> {
+  const args = reportArgsOf(parsed, Date.now());
   const book = readPriceBook(configRoot(join(dirname(fileURLToPath(import.meta.url)), "..", "..")));
   const source = args.source ?? defaultSource(readSettings(process.env).MINIASK_ENV);
   const { report, context } = await reportFrom(source, args.day, book, process.env);
@@ -95,13 +100,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      const code = err !== null && typeof err === "object" && typeof (err as { code?: unknown }).code === "string" ? ` (${(err as { code: string }).code})` : "";
-      console.error(err instanceof ConfigError ? `report: ${err.problems.join("\n  ")}` : `report: ${terminalSafe(err instanceof Error ? err.message.split("\n")[0] ?? "" : String(err))}${code}`);
-      process.exit(1);
-    },
-  );
-}
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) runCli(REPORT_COMMAND, main);
