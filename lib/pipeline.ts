@@ -68,9 +68,10 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
   const respondWhole = createRespondWhole({ answerer: deps.answerer, ...(deps.refiner ? { refiner: deps.refiner } : {}), logger: deps.logger });
   const respondCached = createRespondCached({ ...(deps.refiner ? { refiner: deps.refiner } : {}) });
   const respondStreamed = createRespondStreamed({ config: deps.config, answerer: deps.answerer, logger: deps.logger });
-  const budget = createBudgetGate({ settings: deps.env.budget, prefix: deps.storePrefix, logger: deps.logger });
+  const budget = createBudgetGate({ settings: deps.env.budget, prefix: deps.storePrefix, logger: deps.logger, prices: deps.config.prices });
   const breakers = deps.breakers?.enabled ? deps.breakers : undefined;
-  const admitAsk = createAdmitAsk({ admit: deps.admit, budget, budgetSettings: deps.env.budget, ...(breakers ? { breakers } : {}), now });
+  const chainModels = (alias: string) => (deps.config.aliases[alias]?.[deps.env.name] ?? []).map((entry) => entry.model);
+  const admitAsk = createAdmitAsk({ admit: deps.admit, budget, budgetSettings: deps.env.budget, chainModels, ...(breakers ? { breakers } : {}), now });
   const recordAsk = createRecordAsk({
     record: deps.record,
     trace: createTraceWriters(deps.env, deps.storePrefix),

@@ -11,11 +11,14 @@ import { type AskAdmission, readCachedAnswer } from "./askAdmission";
 import { degradedPlan } from "./degradedPlan";
 import type { Plan } from "./prepareAsk";
 
-export function createAdmitAsk(deps: { admit: (request: AdmitAsk) => Promise<Admission>; budget: BudgetGate; budgetSettings: BudgetSettings; breakers?: BreakerHub; now: () => number }) {
+export function createAdmitAsk(deps: { admit: (request: AdmitAsk) => Promise<Admission>; budget: BudgetGate; budgetSettings: BudgetSettings; breakers?: BreakerHub; now: () => number; /** The model names of an alias's chain here: the budget holds at the dearest. */ chainModels?: (alias: string) => readonly string[] }) {
   /** `refusal`: the budget is spent and its policy refuses (thrown by the caller once it has recorded the admission, whose reservation the record step gives back). */
   return async function admitAsk(prepared: Plan): Promise<{ admission: AskAdmission; plan: Plan; degraded: boolean; refusal?: AppError }> {
     const { traceId, userId } = prepared;
-    const peek = { keys: deps.budget.peekKeys(userId, deps.now()), ...(deps.breakers ? { hash: deps.breakers.hashKey } : {}) };
+    const nowMs = deps.now();
+    const peek = { keys: deps.budget.peekKeys(userId, nowMs), ...(deps.breakers ? { hash: deps.breakers.hashKey } : {}) };
+    // The most this request may cost, held on today's budget counters like the quota's tokens.
+    const hold = deps.budget.hold(userId, deps.budget.mostCost(prepared.reserveTokens, deps.chainModels?.(prepared.profile.model) ?? []), nowMs);
     const admitted = await deps.admit({
       traceId,
       userId,
@@ -23,6 +26,7 @@ export function createAdmitAsk(deps: { admit: (request: AdmitAsk) => Promise<Adm
       reserveTokens: prepared.reserveTokens,
       ...(prepared.cacheKey ? { cacheKey: prepared.cacheKey } : {}),
       ...(peek.keys.length || peek.hash ? { peek } : {}),
+      ...(hold ? { hold } : {}),
     });
     const admission = readCachedAnswer(prepared, admitted);
     if (admitted.peeked) deps.breakers?.mergeShared(admitted.peeked.hash);

@@ -14,10 +14,12 @@ export interface AskAdmission {
   /** Tokens reserved on the quota at admission, and when: the record step settles them. */
   reserved: number;
   atMs: number;
+  /** Micro-yuan held on the budget counters at admission: the record step releases it. */
+  held: number;
 }
 
 export function readCachedAnswer(plan: Plan, admission: Admission): AskAdmission {
   const hit = parseStoredJson(cachedAnswerSchema, admission.cached);
   const cache = plan.cache !== "on" ? plan.cache : hit ? "hit" : admission.outcome === "store_error_open" ? "skipped" : "miss";
-  return { headers: admission.headers, limit: admission.outcome, cache, reserved: admission.reserved, atMs: admission.atMs, ...(hit ? { hit } : {}) };
+  return { headers: admission.headers, limit: admission.outcome, cache, reserved: admission.reserved, atMs: admission.atMs, held: admission.held ?? 0, ...(hit ? { hit } : {}) };
 }

@@ -33,7 +33,7 @@ export function createRecordAsk(deps: RecordAskDeps) {
     // Settles the reservation: the real usage less what admission reserved (negative gives back).
     const tokens = (answered?.usage?.totalTokens ?? 0) - (admission?.reserved ?? 0);
     const spent = answered?.cost?.microYuan ?? 0;
-    const increments = deps.budget.charges(walked.userId, spent, admission?.atMs ?? base.startedAt);
+    const increments = deps.budget.charges(walked.userId, spent, admission?.atMs ?? base.startedAt, admission?.held ?? 0);
     const newerFields = deps.breakers?.drainWrites() ?? [];
     const recorded =
       storeDown || !audit

@@ -10,8 +10,8 @@
 import { setTimeout as defaultSleep } from "node:timers/promises";
 import * as z from "zod/mini";
 import { AppError } from "../appError";
-import type { Attempt, FailureKind, ModelRequest, ModelResult } from "../chat/types";
-import { estimatedUsage, reportedUsage } from "../chat/usage";
+import type { Attempt, FailureKind, ModelRequest, ModelResult, Usage } from "../chat/types";
+import { believedUsage, estimatedUsage, reportedUsage } from "../chat/usage";
 import { type CallTrace, chatBodyOf, traceHeadersOf } from "./chatBody";
 import { complete, WireError } from "../openaiWire";
 import { ModelTimeout, maxReplyChars } from "./deadline";
@@ -49,6 +49,8 @@ export interface ChainOptions {
   minAttemptMs?: number;
   /** First backoff between rounds (default 200 ms), doubled each round, jittered ±50%. */
   backoffMs?: number;
+  /** A provider reported more usage than the call could have used (believedUsage clamped it): for a warn line. */
+  onUsageClamped?: (target: ModelTarget, reported: Usage, bound: { promptTokens: number; completionTokens: number }) => void;
 }
 
 export class UnusableReply extends Error {}
@@ -80,7 +82,7 @@ function classifyWireError(err: WireError): { kind: FailureKind; status?: number
   return { kind: "bad_response" };
 }
 
-async function callOnce(target: ModelTarget, request: ModelRequest, timeoutMs: number, trace?: CallTrace): Promise<Omit<ChainResult, "attempts" | "provider">> {
+async function callOnce(target: ModelTarget, request: ModelRequest, timeoutMs: number, trace?: CallTrace, onUsageClamped?: ChainOptions["onUsageClamped"]): Promise<Omit<ChainResult, "attempts" | "provider">> {
   const headers = traceHeadersOf(trace);
   // First byte to last byte: the whole call, body included, within the attempt's time; a reply
   // past what max_tokens allows is not even read to its end.
@@ -106,7 +108,7 @@ async function callOnce(target: ModelTarget, request: ModelRequest, timeoutMs: n
   if (text.length > maxReplyChars(request.maxTokens)) throw new UnusableReply("reply longer than max_tokens allows");
   // Reasoning models count their chain of thought in completion_tokens (DeepSeek, DashScope):
   // the reported usage is what is charged; the estimate (no usage reported) sees the text only.
-  const usage = reportedUsage(parsed.data.usage) ?? estimatedUsage(request.messages, text);
+  const usage = believedUsage(reportedUsage(parsed.data.usage) ?? estimatedUsage(request.messages, text), request, (reported, bound) => onUsageClamped?.(target, reported, bound));
   return { text, toolCalls, model: parsed.data.model ?? target.model, usage, ...(choice.finish_reason === "length" ? { truncated: true as const } : {}) };
 }
 
@@ -210,6 +212,6 @@ export async function walkChain<T>(
 }
 
 export async function callModelChain(chain: readonly ModelTarget[], request: ModelRequest, options: ChainOptions & { trace?: CallTrace }): Promise<ChainResult> {
-  const { value, target, attempts } = await walkChain(chain, options, (t, timeoutMs) => callOnce(t, request, timeoutMs, options.trace));
+  const { value, target, attempts } = await walkChain(chain, options, (t, timeoutMs) => callOnce(t, request, timeoutMs, options.trace, options.onUsageClamped));
   return { ...value, provider: target.provider, attempts };
 }

@@ -3,7 +3,7 @@
 // possible. After it, a failure is a mid-stream error the caller reports as an SSE event.
 import { AppError } from "../appError";
 import type { Attempt, ModelRequest, Usage } from "../chat/types";
-import { estimatedUsage, reportedUsage } from "../chat/usage";
+import { believedUsage, estimatedUsage, reportedUsage } from "../chat/usage";
 import { type ChainOptions, UnusableReply, walkChain } from "./callModelChain";
 import { ModelTimeout, maxReplyChars } from "./deadline";
 import { type CallTrace, chatBodyOf, traceHeadersOf } from "./chatBody";
@@ -118,7 +118,7 @@ export async function openModelStream(
         // Stops the provider's stream when the caller stops early (client went away).
         value.controller.abort();
       }
-      return { model, usage: usage ?? estimatedUsage(request.messages, text) };
+      return { model, usage: believedUsage(usage ?? estimatedUsage(request.messages, text), request, (reported, bound) => options.onUsageClamped?.(target, reported, bound)) };
     },
   };
 }

@@ -33,7 +33,14 @@ function contentGuardOf(env: ResolvedEnvironment, app: WechatApp | undefined, st
 /** /ask and /refine, for a function that serves intents (the auth function builds none of it). */
 export function askRoutes(options: AppOptions, shared: Shared): Record<string, RouteHandler> {
   const { env, logger, record, breakers } = shared;
-  const answerer = createAnswerer({ config: options.config, env, models: options.models, breakers });
+  const answerer = createAnswerer({
+    config: options.config,
+    env,
+    models: options.models,
+    breakers,
+    // A provider's usage past what the call allows is clamped (lib/chat/usage.ts); say who sent it.
+    chainOptions: { onUsageClamped: (target, reported, bound) => logger.warn("usage clamped", { provider: target.provider, model: target.model, reported, bound }) },
+  });
   const budget = createBudgetGate({ settings: env.budget, prefix: options.storePrefix, logger });
   const contentGuard = contentGuardOf(env, options.contentSecurityApp, options.store, options.storePrefix);
   const refiner = createRefiner({

@@ -1,6 +1,5 @@
 // Wires one environment's config, model chains, auth and logger into the HTTP routes.
 // Called once per process (cold start), never per request.
-import { timingSafeEqual } from "node:crypto";
 import type { Authenticate } from "../auth/authenticate";
 import type { WechatApp } from "../auth/code2Session";
 import { type LoginDeps, createLoginHandler } from "../auth/login";
@@ -17,7 +16,7 @@ import { createFlagsHandler } from "../flags/flagsHandler";
 import { type BreakerHub, createBreakerHub } from "../breaker/breakerHub";
 import { createRecordRequest } from "../record/recordRequest";
 import { createIpLimit } from "../limits/ipLimit";
-import { checkStore } from "../store/createStore";
+import { createWarmupRoute } from "../warmup/warmupRoute";
 import type { Store } from "../store/store";
 
 export interface AppOptions {
@@ -62,11 +61,6 @@ export interface App {
 /** Routes whose one log line the router writes (/ask writes its own, with the audit record). */
 const ROUTE_LOG_LINES = { "POST /v1/mini/login": "login", "POST /v1/mini/refine": "refine", "GET /v1/mini/flags": "flags" };
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 
 export interface Shared {
@@ -78,27 +72,6 @@ export interface Shared {
   breakers: BreakerHub;
 }
 
-
-/**
- * A warm-up ping (the timer function) opens the store connection and loads what a first request
- * would otherwise load, but calls no model and touches no counter, quota or audit record. Model
- * calls go over node:http (lib/openaiWire): nothing of theirs is left to load.
- */
-function warmupRoute(options: AppOptions, shared: Shared): Handler {
-  return async (req) => {
-    const started = Date.now();
-    // Holding the instance a moment makes concurrent pings land on different instances; only the
-    // timer may ask for it (anyone can reach the URL, and a held connection is an instance held).
-    const fromTimer = options.warmupKey !== undefined && sameSecret(req.headers["x-miniask-warmup-key"] ?? "", options.warmupKey);
-    const hold = fromTimer ? Math.min(1000, Math.max(0, Number(req.headers["x-miniask-warmup-hold-ms"] ?? 0) || 0)) : 0;
-    const [storeProblem] = await Promise.all([checkStore(options.store, shared.env.limits.store_timeout_ms * 4), new Promise((r) => setTimeout(r, hold))]);
-    // Node loads its fetch (undici) on first use, ~40-70 ms: WeChat calls (login, content
-    // security) and tool calls use it. A Headers object is the cheapest thing that loads it.
-    new Headers();
-    shared.logger.debug("warmup", { store: storeProblem ? "unreachable" : "ok", ms: Date.now() - started });
-    return jsonResponse(200, { warm: true, store: storeProblem ? "unreachable" : "ok", heldMs: hold });
-  };
-}
 
 function keepingTraceIds(fields: LogFields, redactRest: (fields: LogFields) => LogFields): LogFields {
   const { traceId, requestId, ...rest } = fields;
@@ -149,7 +122,7 @@ export function createApp(options: AppOptions): App {
     {
       ...(Object.keys(options.intents).length > 0 ? lazyAskRoutes(options, shared) : {}),
       ...(login ? { "POST /v1/mini/login": login } : {}),
-      "POST /v1/mini/warmup": warmupRoute(options, shared),
+      "POST /v1/mini/warmup": createWarmupRoute({ ...(options.warmupKey === undefined ? {} : { warmupKey: options.warmupKey }), store: options.store, storeTimeoutMs: env.limits.store_timeout_ms, logger }),
       "GET /v1/mini/flags": createFlagsHandler({ config: options.config, env, verifyToken: options.verifyToken }),
       "GET /healthz": health,
       ...options.extraRoutes?.({ config: options.config, env, models: options.models }),

@@ -61,7 +61,7 @@ function start(spec: Spec, webServer: boolean, env: Readonly<Record<string, stri
   });
   if (webServer) {
     // SCF web functions must listen on all interfaces, not 127.0.0.1 only (platform-facts.md).
-    const server = createHttpServer(app.handle, settings.MINIASK_CLIENT_IP_HEADER ? { clientIpHeader: settings.MINIASK_CLIENT_IP_HEADER } : {});
+    const server = createHttpServer(app.handle, { logger: app.logger, ...(settings.MINIASK_CLIENT_IP_HEADER ? { clientIpHeader: settings.MINIASK_CLIENT_IP_HEADER } : {}) });
     // Finish what is in flight, then leave (an instance being reclaimed, or a profiler waiting).
     process.once("SIGTERM", () => {
       server.close(() => process.exit(0));
@@ -73,7 +73,7 @@ function start(spec: Spec, webServer: boolean, env: Readonly<Record<string, stri
       app.logger.info("listening", { port, initMs: Math.round(performance.now()), ...(secrets ? { secretsMs: secrets.readMs } : {}), notes: built.startupNotes }),
     );
   }
-  return createEventHandler(app.handle);
+  return createEventHandler(app.handle, { logger: app.logger });
 }
 
 /** The `ssm:` variables read with the function role's credentials; the SSM client is loaded only here. */
