@@ -11,6 +11,7 @@ import { loadConfig } from "../lib/config/loadConfig";
 import { readConfigFiles } from "../lib/config/readConfigFiles";
 import { domainPath } from "../lib/deploy/customDomain";
 import { DeployError, deploy } from "../lib/deploy/deploy";
+import { requireExecutionRole } from "../lib/deploy/executionRole";
 import { checkFunctionList } from "../lib/deploy/functionList";
 import { loadManifest, readDeployFiles } from "../lib/deploy/manifest";
 import { recordingScfApi } from "../lib/deploy/recordingScfApi";
@@ -66,8 +67,10 @@ async function main(): Promise<number> {
   const canaryWeight = parseCanary(flag(args, "--canary"));
   const manifest = loadManifest(stage, process.env);
   checkFunctionList(readDeployFiles(ROOT).manifest, ROOT);
-  // Before the build: a stage without its shared store is refused at once, dry run or not.
+  // Before the build: a stage without its shared store, or a function that reads SSM without a
+  // role, is refused at once, dry run or not.
   requireSharedStore(manifest);
+  requireExecutionRole(manifest);
   if (manifest.missingVariables.length > 0) {
     const message = `unset variables that serverless.yml references: ${manifest.missingVariables.join(", ")}`;
     if (!dryRun) throw new ConfigError([`${message} (set them in the deploying shell; secrets never go in the file)`]);

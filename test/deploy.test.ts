@@ -127,12 +127,13 @@ describe("deploy, through the SDK, against the double", () => {
     const summarize = fake.calls.filter((c) => c.params.FunctionName === scfName("summarize") && !c.error).map((c) => c.action);
     expect(summarize.indexOf("PutProvisionedConcurrencyConfig")).toBeLessThan(summarize.indexOf("CreateAlias"));
     expect(summarize.indexOf("CreateAlias")).toBeLessThan(summarize.indexOf("CreateTrigger"));
-    // Function URLs on the alias; the warm-up function pings them, on its 4-minute timer.
+    // Function URLs on the alias; the warm-up function pings them, on its 4-minute timer: instances
+    // to keep warm x requests per instance (3 x 10 for summarize), so the pings fill that many.
     const url = fake.fn(NS, scfName("summarize")).triggers.find((t) => t.Type === "http")!;
     expect(url).toMatchObject({ Qualifier: "live", TriggerName: "url", Enable: 1 });
     const warmup = fake.fn(NS, scfName("warmup"));
     const targets = JSON.parse(warmup.variables.find((v) => v.Key === "MINIASK_WARMUP_TARGETS")!.Value!) as { name: string; url: string; count: number }[];
-    expect(targets.map((t) => [t.name, t.count])).toEqual([["summarize", 3], ["support", 3], ["recommend", 1], ["extract", 1], ["auth", 2]]);
+    expect(targets.map((t) => [t.name, t.count])).toEqual([["summarize", 30], ["support", 30], ["recommend", 10], ["extract", 10], ["auth", 20]]);
     expect(targets[0]!.url).toBe(deployed.find((d) => d.name === "summarize")!.url);
     expect(warmup.variables.map((v) => v.Key).sort()).toEqual(["MINIASK_ENV", "MINIASK_WARMUP_KEY", "MINIASK_WARMUP_TARGETS"]);
     expect(warmup.triggers).toEqual([expect.objectContaining({ Type: "timer", TriggerName: "warmup", TriggerDesc: JSON.stringify({ cron: "0 */4 * * * * *" }), Qualifier: "live", Enable: 1 })]);

@@ -29,10 +29,20 @@ describe("npm run deploy (the CLI)", () => {
   }, 120_000);
 
   it("--dry-run shows an ssm: reference as it is: it names a secret, it is not one", async () => {
-    const env = { ...process.env, ...DEPLOY_ENV, MINIASK_TOKEN_KEYS: "ssm:miniask-staging-token-keys", TENCENTCLOUD_SECRET_ID: "", TENCENTCLOUD_SECRET_KEY: "" };
+    const env = { ...process.env, ...DEPLOY_ENV, MINIASK_TOKEN_KEYS: "ssm:miniask-staging-token-keys", MINIASK_SCF_ROLE: "miniask-staging-scf", TENCENTCLOUD_SECRET_ID: "", TENCENTCLOUD_SECRET_KEY: "" };
     const { stdout } = await run(tsx, ["scripts/deploy.ts", "--stage", "staging", "--dry-run", "--no-build"], { cwd: REPO_ROOT, env, maxBuffer: 10 * 1024 * 1024 });
     expect(stdout).toContain('{"Key":"MINIASK_TOKEN_KEYS","Value":"ssm:miniask-staging-token-keys"}');
     expect(stdout).toContain('{"Key":"HUNYUAN_API_KEY","Value":"***"}');
+    // The role that reads it, on every function.
+    expect(stdout.split("\n").filter((l) => l.startsWith("CreateFunction ")).map((l) => /"Role":"([^"]*)"/.exec(l)?.[1])).toEqual(Array(6).fill("miniask-staging-scf"));
+  }, 120_000);
+
+  it("refuses an ssm: reference without an execution role before building or calling anything, dry run or not", async () => {
+    const env = { ...process.env, ...DEPLOY_ENV, WECHAT_SECRET: "ssm:miniask-staging-wechat-secret", MINIASK_SCF_ROLE: "", TENCENTCLOUD_SECRET_ID: "", TENCENTCLOUD_SECRET_KEY: "" };
+    const refused = (await run(tsx, ["scripts/deploy.ts", "--stage", "staging", "--dry-run"], { cwd: REPO_ROOT, env }).catch((e: unknown) => e)) as { code: number; stdout: string; stderr: string };
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("stage staging: no execution role, so SCF gives no credentials to read SSM with, for summarize (WECHAT_SECRET), support (WECHAT_SECRET), recommend (WECHAT_SECRET), extract (WECHAT_SECRET), auth (WECHAT_SECRET).");
+    expect(refused.stdout).not.toContain("dry run:");
   }, 120_000);
 
   it("refuses a real deploy with unset ${env:...} references, or without credentials", async () => {

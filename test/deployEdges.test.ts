@@ -70,7 +70,7 @@ describe("the Function URL", () => {
     await withFake({ urlNeverReported: true }, async (fake, api) => {
       const err = await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DeployError);
-      expect((err as Error).message).toMatch(/^summarize: the warm-up pings it \(3\), but the API reported no Function URL/);
+      expect((err as Error).message).toMatch(/^summarize: the warm-up pings it \(30\), but the API reported no Function URL/);
       // The warm-up function was never created with an empty target list.
       expect(fake.functions.has(`${NS}/miniask-prod-miniask-warmup`)).toBe(false);
     });
@@ -141,8 +141,8 @@ describe("secrets named as ssm:<secret-name>", () => {
   const refs = Object.fromEntries(SECRET_KEYS.map((k) => [k, `ssm:miniask-prod-${k.toLowerCase().replace(/_/g, "-")}`]));
 
   it("are sent as the reference: no secret value in the deploy's output or in GetFunction's read-back", async () => {
-    const manifest = loadManifest("prod", { ...DEPLOY_ENV, ...refs });
-    await withFake({}, async (fake, api) => {
+    const manifest = loadManifest("prod", { ...DEPLOY_ENV, ...refs, MINIASK_SCF_ROLE: "miniask-prod-scf" });
+    await withFake({ roles: ["miniask-prod-scf"] }, async (fake, api) => {
       const lines: string[] = [];
       const result = await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep, log: (l) => lines.push(l) });
       const readBack = JSON.stringify(await Promise.all(result.functions.map((d) => api.GetFunction({ FunctionName: d.scfName, Namespace: NS }))));

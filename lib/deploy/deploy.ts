@@ -6,11 +6,13 @@ import { ensureCustomDomain } from "./customDomain";
 import type { DeployContext } from "./deployContext";
 import { DeployError } from "./deployError";
 import { type DeployedFunction, deployFunction } from "./deployFunction";
+import { requireExecutionRole } from "./executionRole";
 import type { ResolvedFunction, ResolvedManifest } from "./manifest";
 import { requireSharedStore } from "./requireSharedStore";
 import type { ScfApi } from "./scfApi";
 import { streamBudgetProblems } from "./streamBudget";
 import type { Clock } from "./waitFor";
+import { warmupPings } from "./warmupPings";
 
 export { DeployError } from "./deployError";
 export type { DeployedFunction } from "./deployFunction";
@@ -44,13 +46,15 @@ export interface DeployResult {
 }
 
 /**
- * The warm-up function pings each web function that the stage warms, at its URL. A warmed
+ * The warm-up function pings each web function that the stage warms, at its URL, enough times to
+ * fill the instances it keeps warm (warmupPings). A warmed
  * function without a URL stops the deploy: the timer would ping an empty list, silently.
  */
 function withWarmupTargets(fn: ResolvedFunction, manifest: ResolvedManifest, deployed: readonly DeployedFunction[]): ResolvedFunction {
   if (fn.type !== "event" || fn.name !== "warmup") return fn;
   const targets = deployed.flatMap((d) => {
-    const count = manifest.functions.find((f) => f.name === d.name)?.warmupCount ?? 0;
+    const warmed = manifest.functions.find((f) => f.name === d.name);
+    const count = warmed ? warmupPings(warmed) : 0;
     if (count > 0 && !d.url) throw new DeployError(`${d.name}: the warm-up pings it (${count}), but the API reported no Function URL for it after CreateTrigger; look at its trigger in the console, then deploy again`);
     return d.url && count > 0 ? [{ name: d.name, url: d.url, count }] : [];
   });
@@ -60,6 +64,7 @@ function withWarmupTargets(fn: ResolvedFunction, manifest: ResolvedManifest, dep
 export async function deploy(api: ScfApi, input: DeployInput): Promise<DeployResult> {
   const { manifest } = input;
   requireSharedStore(manifest);
+  requireExecutionRole(manifest);
   const outlived = input.config ? streamBudgetProblems(manifest.functions, input.config, [manifest.stage]) : [];
   if (outlived.length > 0) throw new DeployError(`stage ${manifest.stage}: a stream could outlive its function:\n  ${outlived.join("\n  ")}`);
   const sleep = input.sleep ?? defaultSleep;

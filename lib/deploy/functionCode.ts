@@ -15,7 +15,7 @@ export const describeHash = (hash: string): string => `${HASH_PREFIX}${hash}`;
 /** Code and settings together: a changed memory size or variable is a new version too. */
 export function codeHash(zip: Uint8Array, fn: ResolvedFunction, ctx: Pick<DeployContext, "manifest">): string {
   const { runtime, vpc } = ctx.manifest;
-  const settings = { type: fn.type, handler: fn.handler, memorySize: fn.memorySize, timeout: fn.timeout, initTimeout: fn.initTimeout, environment: fn.environment, vpc, runtime, publicNet: fn.publicNet, concurrency: fn.concurrency };
+  const settings = { type: fn.type, handler: fn.handler, memorySize: fn.memorySize, timeout: fn.timeout, initTimeout: fn.initTimeout, environment: fn.environment, vpc, runtime, publicNet: fn.publicNet, concurrency: fn.concurrency, role: fn.role };
   return createHash("sha256").update(zip).update(JSON.stringify(settings)).digest("hex").slice(0, 16);
 }
 
@@ -30,7 +30,7 @@ export async function readFunction(ctx: DeployContext, scfName: string): Promise
 
 /**
  * Creates or updates $LATEST when its hash differs, or only its settings when GetFunction reads
- * back other concurrency or egress settings than the stage's; true when it wrote.
+ * back other concurrency, egress or role settings than the stage's; true when it wrote.
  */
 export async function ensureCode(ctx: DeployContext, fn: ResolvedFunction, zip: Uint8Array, hash: string, existing: GetFunctionResponse | undefined): Promise<boolean> {
   const { api, manifest } = ctx;

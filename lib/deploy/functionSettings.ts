@@ -28,12 +28,14 @@ export function functionSettings(ctx: Pick<DeployContext, "manifest">, fn: Resol
     // are on the internet.
     PublicNetConfig: { PublicNetStatus: fn.publicNet ? "ENABLE" : "DISABLE" },
     ...(concurrency ? { InstanceConcurrencyConfig: concurrency } : {}),
+    // Only a role the stage names: one set in the console is left alone when the stage has none.
+    ...(fn.role ? { Role: fn.role } : {}),
   };
 }
 
 /**
  * What GetFunction reports differently from what the stage wants, beyond the Description hash
- * (a change made in the console keeps our hash): the concurrency and public egress settings.
+ * (a change made in the console keeps our hash): the concurrency, public egress and role settings.
  */
 export function settingsDrift(fn: ResolvedFunction, existing: GetFunctionResponse): string[] {
   const drift: string[] = [];
@@ -44,5 +46,7 @@ export function settingsDrift(fn: ResolvedFunction, existing: GetFunctionRespons
   }
   const net = fn.publicNet ? "ENABLE" : "DISABLE";
   if (existing.PublicNetConfig?.PublicNetStatus !== net) drift.push(`public egress ${existing.PublicNetConfig?.PublicNetStatus ?? "unreported"} -> ${net}`);
+  // GetFunction reports no role as "" (or leaves Role out): either is "none".
+  if (fn.role && existing.Role !== fn.role) drift.push(`role ${existing.Role || "none"} -> ${fn.role}`);
   return drift;
 }

@@ -12,8 +12,10 @@ import { ConfigError } from "../config/configError";
 import { ENVIRONMENTS, type EnvironmentName } from "../config/schema";
 import { describeIssueAt } from "../validation/describeIssue";
 import { type MultiScfManifest, multiScfSchema } from "./multiScfSchema";
+import { resolveRole } from "./roleName";
 import { checkSecretReference } from "./secretReference";
 import { type Concurrency, type Provisioned, type StagesFile, stagesSchema } from "./stagesSchema";
+import { MAX_WARMUP_PINGS, warmupPings } from "./warmupPings";
 
 export type { Concurrency, Provisioned } from "./stagesSchema";
 
@@ -42,6 +44,8 @@ export interface ResolvedFunction {
   concurrency?: Concurrency;
   /** Public egress (PublicNetConfig), sent explicitly: in a VPC no default is documented. */
   publicNet: boolean;
+  /** The execution role (a CAM role name): SCF gives the function credentials only with one. */
+  role?: string;
 }
 
 export interface ResolvedManifest {
@@ -128,6 +132,7 @@ export function resolveManifest(manifest: MultiScfManifest, stages: StagesFile, 
     const vars = declared.map((e) => [e.key, sub(e.value)] as const).filter(([, value]) => value !== "");
     for (const [name, value] of vars) checkSecretReference(`${SERVERLESS_FILE}: inputs.functions.${key}`, name, value);
     const type = fn.type ?? inputs.type ?? "event";
+    const role = resolveRole(`${SERVERLESS_FILE}: inputs.functions.${key}`, sub(fn.role ?? inputs.role ?? ""));
     return {
       name: key,
       scfName: fn.name ?? `${manifest.name}-${stage}-${manifest.app}-${key}`,
@@ -146,6 +151,7 @@ export function resolveManifest(manifest: MultiScfManifest, stages: StagesFile, 
       ...(settings.concurrency[key] ? { concurrency: settings.concurrency[key] } : {}),
       // The component's publicAccess (default on, as its toolkit sends PublicNetStatus ENABLE).
       publicNet: fn.publicAccess ?? inputs.publicAccess ?? true,
+      ...(role ? { role } : {}),
     };
   });
   for (const name of [...Object.keys(settings.warmup), ...Object.keys(settings.provisioned), ...Object.keys(settings.concurrency)]) {
@@ -154,6 +160,10 @@ export function resolveManifest(manifest: MultiScfManifest, stages: StagesFile, 
   for (const fn of functions) {
     // Multiple concurrent requests are for HTTP-triggered functions only (doc 583/47183).
     if (fn.concurrency && fn.type !== "web") throw new ConfigError([`${STAGES_FILE}: stages.${stage}.concurrency.${fn.name}: ${fn.name} is an event function; concurrency is for web functions only`]);
+    const pings = warmupPings(fn);
+    if (pings > MAX_WARMUP_PINGS) {
+      throw new ConfigError([`${STAGES_FILE}: stages.${stage}.warmup.${fn.name}: ${fn.warmupCount} instances x concurrency ${fn.concurrency?.max ?? 1} = ${pings} pings, more than the warm-up's ${MAX_WARMUP_PINGS} per function: warm fewer instances, or keep them with provisioned concurrency`]);
+    }
   }
   const domain = resolveDomain(settings.domain, sub, stage);
   const vpcInput = inputs.vpcConfig ?? inputs.vpc;

@@ -30,6 +30,12 @@ const faasBase = {
   environments: z.optional(z.array(keyValue)),
   environment: droppedEnvironment,
   namespace: z.optional(z.string()),
+  // The execution role (运行角色), a CAM role name: docs/configure.md lists `role` per function;
+  // inputs.ts's FaasBaseConfig does not declare it, but formatInputs copies every key of
+  // `inputs` into each function (deepClone({...inputs})) and tencent-component-toolkit's
+  // formatFunctionInputs (src/modules/scf/utils.ts) sends `inputs.role` as `Role`. Checked after
+  // ${env:...} is resolved (lib/deploy/executionRole.ts).
+  role: z.optional(z.string()),
   vpc: z.optional(vpc),
   vpcConfig: z.optional(vpc),
   cfs: z.optional(z.array(z.strictObject({ cfsId: z.string(), mountInsId: z.string(), localMountDir: z.string(), remoteMountDir: z.string() }))),

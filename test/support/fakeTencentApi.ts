@@ -16,6 +16,11 @@
 //   PublicNetConfig, and reads them back through GetFunction; inside a VPC, a function created
 //   without PublicNetConfig reads back DISABLE (no default is documented: the double takes the
 //   one that breaks a function that needs the internet),
+// - keeps the execution role (Role, a CAM role name) that CreateFunction and
+//   UpdateFunctionConfiguration set, refusing one the account does not hold (ResourceNotFound.Role,
+//   SCF's "角色不存在"; the roles are the `roles` option), leaving it as it was when an update
+//   sends none, and reads it back through GetFunction as "" when the function has none (the
+//   API returns its string fields empty rather than absent),
 // - reports a Function URL late, as third-party code that reads it from a live account expects
 //   (see lib/deploy/triggers.ts): not in CreateTrigger's answer, in ListTriggers' TriggerDesc
 //   NetConfig.ExtranetUrl after `urlPolls` reads, or never (`urlNeverReported`),
@@ -82,6 +87,8 @@ export interface FunctionState {
   vpc?: M.VpcConfig;
   concurrency?: M.InstanceConcurrencyConfig;
   publicNet: string;
+  /** The execution role; none until a create or update sets one. */
+  role?: string;
   codeSha: string;
   codeSize: number;
   status: string;
@@ -105,6 +112,8 @@ export interface FakeTencentApiOptions {
   urlPolls?: number;
   /** The API never reports a Function URL (the case the deploy must refuse). */
   urlNeverReported?: boolean;
+  /** CAM roles the account holds, by name: a function may be given only one of these. */
+  roles?: string[];
 }
 
 export interface FakeTencentApi {
@@ -174,6 +183,11 @@ function checkConcurrency(type: string, config: M.InstanceConcurrencyConfig | un
   if (type !== "HTTP") throw new ApiError("InvalidParameterValue.InstanceConcurrencyConfig", "multiple concurrent requests are for HTTP functions only");
   if (!["TRUE", "FALSE", ""].includes(config.DynamicEnabled ?? "")) throw new ApiError("InvalidParameterValue.DynamicEnabled", String(config.DynamicEnabled));
   if (config.DynamicEnabled !== "" && !(Number.isInteger(config.MaxConcurrency) && config.MaxConcurrency! >= 1 && config.MaxConcurrency! <= 100)) throw new ApiError("InvalidParameterValue.MaxConcurrency", `MaxConcurrency ${String(config.MaxConcurrency)}: 1..100`);
+}
+
+/** A role must exist in the account (CAM): SCF answers ResourceNotFound.Role otherwise. */
+function checkRole(role: string | undefined, roles: readonly string[]): void {
+  if (role && !roles.includes(role)) throw new ApiError("ResourceNotFound.Role", `role ${role} does not exist`);
 }
 
 function checkPublicNet(config: M.PublicNetConfigIn | undefined): void {
@@ -269,6 +283,7 @@ function namespaceAndCreateHandlers({ state, options, key }: Helpers): Pick<Hand
       checkEnvironment(req.Environment);
       checkConcurrency(req.Type ?? "Event", req.InstanceConcurrencyConfig);
       checkPublicNet(req.PublicNetConfig);
+      checkRole(req.Role, options.roles);
       const code = Buffer.from(req.Code.ZipFile ?? "", "base64");
       state.functions.set(key(req.Namespace, req.FunctionName), {
         namespace: req.Namespace ?? "default",
@@ -284,6 +299,7 @@ function namespaceAndCreateHandlers({ state, options, key }: Helpers): Pick<Hand
         ...(req.VpcConfig ? { vpc: req.VpcConfig } : {}),
         ...(req.InstanceConcurrencyConfig ? { concurrency: req.InstanceConcurrencyConfig } : {}),
         publicNet: req.PublicNetConfig?.PublicNetStatus ?? (req.VpcConfig?.VpcId ? "DISABLE" : "ENABLE"),
+        ...(req.Role ? { role: req.Role } : {}),
         codeSha: sha256(code),
         codeSize: code.length,
         status: "Creating",
@@ -323,6 +339,7 @@ function functionStateHandlers({ options, fnOf, versionOf, requireActive, settle
         ...(fn.vpc ? { VpcConfig: fn.vpc } : {}),
         PublicNetConfig: { PublicNetStatus: fn.publicNet, EipConfig: { EipStatus: "DISABLE", EipAddress: [] } },
         ...(fn.concurrency ? { InstanceConcurrencyConfig: structuredClone(fn.concurrency) } : {}),
+        Role: fn.role ?? "",
         Triggers: fn.triggers.map((t) => ({ Type: t.Type ?? "", TriggerName: t.TriggerName ?? "", TriggerDesc: t.TriggerDesc ?? "", Enable: t.Enable ?? 0, Qualifier: t.Qualifier ?? "", ModTime: t.ModTime ?? "", AddTime: t.AddTime ?? "", AvailableStatus: "Available", CustomArgument: "", TriggerAttribute: "", BindStatus: "" })),
         Status: fn.status,
         StatusDesc: fn.status === "Active" ? "" : `${fn.status.toLowerCase()} in progress`,
@@ -346,6 +363,7 @@ function functionStateHandlers({ options, fnOf, versionOf, requireActive, settle
       checkEnvironment(req.Environment);
       checkConcurrency(fn.type, req.InstanceConcurrencyConfig);
       checkPublicNet(req.PublicNetConfig);
+      checkRole(req.Role, options.roles);
       Object.assign(fn, { status: "Updating", pending: options.pendingPolls, modTime: now() });
       if (req.InstanceConcurrencyConfig) fn.concurrency = req.InstanceConcurrencyConfig.DynamicEnabled === "" ? undefined : req.InstanceConcurrencyConfig;
       if (req.PublicNetConfig) fn.publicNet = req.PublicNetConfig.PublicNetStatus;
@@ -355,6 +373,8 @@ function functionStateHandlers({ options, fnOf, versionOf, requireActive, settle
       if (req.InitTimeout !== undefined) fn.initTimeout = req.InitTimeout;
       if (req.Environment) fn.variables = req.Environment.Variables ?? [];
       if (req.VpcConfig) fn.vpc = req.VpcConfig;
+      // Only a role given changes it; what an empty Role does is not documented (never sent).
+      if (req.Role) fn.role = req.Role;
       return {};
     },
   };
@@ -571,7 +591,7 @@ function triggerOf(fn: FunctionState, req: M.CreateTriggerRequest, qualifier: st
 }
 
 export async function startFakeTencentApi(opts: FakeTencentApiOptions = {}): Promise<FakeTencentApi> {
-  const options: Required<FakeTencentApiOptions> = { secretId: "AKIDtest", secretKey: "test-secret-key", appId: "1250000000", pendingPolls: 2, versionSettleLag: 0, urlPolls: 2, urlNeverReported: false, ...opts };
+  const options: Required<FakeTencentApiOptions> = { secretId: "AKIDtest", secretKey: "test-secret-key", appId: "1250000000", pendingPolls: 2, versionSettleLag: 0, urlPolls: 2, urlNeverReported: false, roles: [], ...opts };
   const state: State = { functions: new Map(), namespaces: new Set(["default"]), pendingUrls: new Map(), domains: new Map() };
   const calls: FakeTencentApi["calls"] = [];
   const handlers = createHandlers(state, options);
