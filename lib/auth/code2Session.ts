@@ -2,6 +2,7 @@
 // inside this call: it is never returned, logged or stored (platform-facts.md, WeChat login).
 import * as z from "zod/mini";
 import { AppError } from "../appError";
+import { dependencySignal } from "../async/dependencyDeadline";
 
 export interface WechatApp {
   appId: string;
@@ -30,9 +31,15 @@ async function requestOnce(app: WechatApp, code: string): Promise<WechatIdentity
   url.search = new URLSearchParams({ appid: app.appId, secret: app.secret, js_code: code, grant_type: "authorization_code" }).toString();
   let text: string;
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(app.timeoutMs ?? 3000) });
-    text = await res.text();
-    if (res.status >= 500) throw new Busy();
+    // WeChat's time, not our loop's: a reply already waiting to be read is not a timeout.
+    const deadline = dependencySignal(app.timeoutMs ?? 3000);
+    try {
+      const res = await fetch(url, { signal: deadline.signal });
+      text = await res.text();
+      if (res.status >= 500) throw new Busy();
+    } finally {
+      deadline.cancel();
+    }
   } catch {
     throw new Busy();
   }

@@ -47,9 +47,6 @@ export function rateLimitHeaders(state: LimitState): Record<string, string> {
   };
 }
 
-/** How long a cold instance waits for its store connection (ioredis's own connect timeout is 2 s). */
-export const STORE_CONNECT_TIMEOUT_MS = 2000;
-
 export function createAdmit(deps: { store: Store; env: ResolvedEnvironment; prefix: string; logger: Logger; limitsOff?: boolean; now?: () => number }) {
   const { limits } = deps.env;
   const now = deps.now ?? Date.now;
@@ -59,9 +56,11 @@ export function createAdmit(deps: { store: Store; env: ResolvedEnvironment; pref
     if (deps.limitsOff && !request.cacheKey && !request.peek) return { headers: {}, outcome: "off", reserved: 0, atMs: nowMs };
     let result: AdmitResult;
     try {
-      await withTimeout(deps.store.ready(), STORE_CONNECT_TIMEOUT_MS);
+      // A cold instance's connection counts in the store timeout like any reply: the deadline
+      // measures the store, not our event loop (lib/async/dependencyDeadline), so a busy
+      // instance no longer mistakes a slow turn of its own loop for a store outage.
       result = await withTimeout(
-        deps.store.admit({
+        deps.store.ready().then(() => deps.store.admit({
           nowMs,
           limits: deps.limitsOff
             ? []
@@ -73,7 +72,7 @@ export function createAdmit(deps: { store: Store; env: ResolvedEnvironment; pref
           ...(request.cacheKey ? { cacheKey: request.cacheKey } : {}),
           ...(request.peek ? { peek: request.peek } : {}),
           ...(request.hold ? { hold: request.hold } : {}),
-        }),
+        })),
         limits.store_timeout_ms,
       );
     } catch (err) {

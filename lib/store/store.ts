@@ -80,8 +80,9 @@ export interface Store {
   ping(): Promise<void>;
   /**
    * Resolves once the backend can take commands (a TCP connection is up). A cold instance's
-   * first request waits for it under a connect timeout, not the store timeout: opening a
-   * connection is not a slow store, and must not push that request into the outage policy.
+   * first request waits for it inside the store timeout, which measures the store and not the
+   * event loop (lib/async/dependencyDeadline), so opening a connection on a busy instance does
+   * not push that request into the outage policy.
    */
   ready(): Promise<void>;
   close(): Promise<void>;
