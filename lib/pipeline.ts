@@ -12,6 +12,7 @@ import { type Answered, answeredOfStream, cachedDraftOf, createRespondCached, cr
 import { createAdmitAsk } from "./ask/admitAsk";
 import { createLaps } from "./ask/laps";
 import { createRecordAsk } from "./ask/recordAsk";
+import { createAuditLogLine } from "./observability/auditLogLine";
 import type { Walked } from "./ask/walked";
 import { type Authenticate, type Principal, requireSameUser } from "./auth/authenticate";
 import type { ContentGuard } from "./contentSecurity/contentGuard";
@@ -78,6 +79,7 @@ export function createAskPipeline(deps: AskPipelineDeps): (req: PlainRequest, ct
     budget,
     ...(breakers ? { breakers } : {}),
     logger: deps.logger,
+    auditLine: createAuditLogLine(deps.env),
   });
   const guard = deps.contentGuard;
 

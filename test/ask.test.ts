@@ -273,11 +273,13 @@ describe("POST /v1/mini/ask (dev)", () => {
     expect(await res.json()).toEqual({ status: "ready", env: "dev", configHash: h.built.config.hash, intents: ["summarize", "support", "recommend", "extract"], breakers: expect.any(Array) });
   });
 
-  it("writes one JSON log line per request, with the traceId", async () => {
+  it("writes one JSON request line per request, with the traceId, and its audit line beside it", async () => {
     const before = h.logs.length;
     await h.ask({ ...articleRequest, traceId: "trace-log-1" });
     await h.ask({ ...articleRequest, traceId: "trace-log-2", profile: "summarize_v1" });
-    const lines = h.logRecords().slice(before);
+    const all = h.logRecords().slice(before);
+    expect(all.filter((r) => r.msg === "audit").map((r) => [r.traceId, r.auditVersion])).toEqual([["trace-log-1", 1], ["trace-log-2", 1]]);
+    const lines = all.filter((r) => r.msg !== "audit");
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({ msg: "request", traceId: "trace-log-1", status: 200, intent: "summarize", profile: "summarize_v2", env: "dev" });
     expect(lines[1]).toMatchObject({ msg: "request", traceId: "trace-log-2", status: 403, code: "profile_not_allowed" });

@@ -6,6 +6,8 @@ import { AppError } from "../appError";
 import type { BreakerHub } from "../breaker/breakerHub";
 import { cachedAnswerValue } from "../cache/cachedAnswer";
 import type { BudgetGate } from "../cost/budgetGate";
+import type { AuditRecord } from "../observability/auditRecord";
+import { AUDIT_LINE_MSG } from "../observability/auditLogLine";
 import type { Logger } from "../observability/logger";
 import type { createTraceWriters } from "../observability/requestTrace";
 import type { RecordInput } from "../record/recordRequest";
@@ -17,6 +19,8 @@ export interface RecordAskDeps {
   budget: BudgetGate;
   breakers?: BreakerHub;
   logger: Logger;
+  /** The audit record as its log line (lib/observability/auditLogLine): the trail the log service keeps. */
+  auditLine: (record: AuditRecord) => Record<string, unknown>;
 }
 
 export function createRecordAsk(deps: RecordAskDeps) {
@@ -30,6 +34,9 @@ export function createRecordAsk(deps: RecordAskDeps) {
         ? { key: plan.cacheKey, value: cachedAnswerValue({ answer: answered.answer, model: answered.model, ...(answered.draft ? { draft: true } : {}) }), ttlSeconds: plan.profile.cache.ttl_seconds }
         : undefined;
     const audit = deps.trace.auditEntry(facts);
+    // The trail is the log line, written whatever the store does: Redis keeps the record only
+    // for the replay window, and a store outage no longer loses it.
+    if (audit) deps.logger.info(AUDIT_LINE_MSG, deps.auditLine(JSON.parse(audit.value) as AuditRecord));
     // Settles the reservation: the real usage less what admission reserved (negative gives back).
     const tokens = (answered?.usage?.totalTokens ?? 0) - (admission?.reserved ?? 0);
     const spent = answered?.cost?.microYuan ?? 0;
