@@ -16,6 +16,7 @@ import { pickRecord } from "../lib/replay/pickRecord";
 import { createProfileRunner, type RunOutcome } from "../lib/replay/runProfile";
 import { readSettings } from "../lib/runtime/settings";
 import { createStore } from "../lib/store/createStore";
+import { clsAuditRecordsOfTrace } from "./support/clsAuditRecords";
 import { configRoot, scriptModels } from "./support/scriptModels";
 
 const requestFileSchema = z.object({
@@ -66,12 +67,14 @@ async function main(): Promise<number> {
     request = z.parse(requestFileSchema, JSON.parse(readFileSync(target, "utf8")));
   } else {
     const store = createStore(settings.MINIASK_STORE, process.env);
-    if (store.kind === "memory") throw new ConfigError([`replay by traceId reads the audit record from a shared store: set MINIASK_STORE (and MINIASK_STORE_PREFIX if the server used one), or pass a request.json`]);
+    if (store.kind === "memory" && envName === "dev") throw new ConfigError([`replay by traceId reads the audit record from a shared store: set MINIASK_STORE (and MINIASK_STORE_PREFIX if the server used one), or pass a request.json`]);
     const prefix = settings.MINIASK_STORE_PREFIX ?? `miniask:${envName}:`;
     // Records are keyed by traceId and user, and a re-sent traceId keeps a record per request.
-    const keys = await store.keys(storeKeys.auditsOfTrace(prefix, target), 200);
-    const records = (await Promise.all(keys.map((key) => store.get(key)))).flatMap((raw) => (raw === undefined ? [] : [z.parse(auditRecordSchema, JSON.parse(raw))]));
+    const keys = store.kind === "memory" ? [] : await store.keys(storeKeys.auditsOfTrace(prefix, target), 200);
+    let records = (await Promise.all(keys.map((key) => store.get(key)))).flatMap((raw) => (raw === undefined ? [] : [z.parse(auditRecordSchema, JSON.parse(raw))]));
     await store.close();
+    // Redis keeps records for the replay window only; older ones are in the log service's trail.
+    if (records.length === 0 && envName !== "dev") records = await clsAuditRecordsOfTrace(target, env.audit.retention_days, process.env);
     recorded = pickRecord(records, { traceId: target, prefix, ...(userFlag ? { user: userFlag } : {}), ...(atFlag ? { at: atFlag } : {}) });
     const kept = z.safeParse(requestFileSchema, { intent: recorded.intent, ...(recorded.request as object) });
     if (!kept.success) throw new ConfigError([`the audit record of ${target} keeps no request body (${envName}: audit.keep_request); pass the request as a JSON file instead`]);

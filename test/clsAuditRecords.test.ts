@@ -1,5 +1,7 @@
 // replay's lookup in CLS: a trace's audit lines found among a day of traffic, paged by Context,
 // every user's record for a reused traceId, and nothing (not an error) for an unknown one.
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clsAuditRecordsOfTrace, findAuditRecordsInCls } from "../scripts/support/clsAuditRecords";
 import { clsSettingsOf, sdkSearchLog } from "../scripts/support/clsApi";
@@ -54,5 +56,50 @@ describe("replay's CLS lookup", () => {
     const now = Date.parse(`${DAY}T00:00:00+08:00`) + 40 * 86_400_000;
     expect(await clsAuditRecordsOfTrace("gen-42", 30, env, now)).toEqual([]);
     expect(await clsAuditRecordsOfTrace("gen-42", 180, env, now)).toHaveLength(3);
+  });
+});
+
+describe("npm run replay <traceId> past Redis's replay window", () => {
+  let cls: FakeCls;
+  const traffic = dayOfTraffic(DAY, 200, { seed: 12 });
+  const audited = traffic.cls.find((l) => l.log.msg === "audit")!;
+  beforeAll(async () => {
+    cls = await startFakeCls();
+    cls.addLines(TOPIC, [...traffic.cls, { timeMs: audited.timeMs + 1000, log: { ...audited.log, user: "dddddddddddddddd" } }]);
+  });
+  afterAll(async () => {
+    await cls.close();
+  });
+
+  const replay = (traceId: string) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ["--import", "tsx", "scripts/replay.ts", traceId], {
+        env: {
+          ...process.env,
+          MINIASK_ENV: "staging",
+          MINIASK_STORE: "redis://127.0.0.1:6379",
+          MINIASK_STORE_PREFIX: `test:${randomUUID()}:`,
+          MINIASK_CLS_ENDPOINT: cls.endpoint,
+          MINIASK_CLS_TOPIC_ID: TOPIC,
+          MINIASK_CLS_REGION: cls.region,
+          TENCENTCLOUD_SECRET_ID: cls.secretId,
+          TENCENTCLOUD_SECRET_KEY: cls.secretKey,
+        },
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      let stderr = "";
+      child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+      child.on("exit", (code) => resolve({ code, stderr }));
+    });
+
+  it("finds the records in the log service when the store has none (staging), and says so for an unknown trace", async () => {
+    // Two users' records of one traceId, found only in CLS: replay asks which.
+    const found = await replay(String(audited.log.traceId));
+    expect(found.code).not.toBe(0);
+    expect(found.stderr).toContain(`2 users sent traceId ${String(audited.log.traceId)}: pick one with --user`);
+    const missing = await replay("no-such-trace");
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain("no audit record for traceId no-such-trace");
+    expect(cls.calls.length).toBeGreaterThanOrEqual(2);
   });
 });
