@@ -16,6 +16,8 @@ import { checkFunctionList } from "../lib/deploy/functionList";
 import { readDeployFiles, resolveManifest } from "../lib/deploy/manifest";
 import { streamBudgetProblems } from "../lib/deploy/streamBudget";
 import { type ZipEntry, reproducibleZip } from "../lib/deploy/reproducibleZip";
+import { defineCommand, runCli } from "./support/cli";
+import { type Progress, createProgress } from "./support/progress";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -55,6 +57,8 @@ export interface BuildOptions {
   configRoot?: string;
   /** The intents to build a function for (tests add one); lib/intents/names.ts by default. */
   intents?: readonly string[];
+  /** Called as each function's bundle starts building (the CLI's progress line). */
+  onFunction?: (name: string, index: number, count: number) => void;
 }
 
 /**
@@ -76,7 +80,9 @@ export async function buildFunctions(outDir = join(ROOT, "dist"), options: Build
   rmSync(outDir, { recursive: true, force: true });
   const plugin = embeddedConfig(config);
   const built: BuiltFunction[] = [];
-  for (const [name, fn] of Object.entries(manifest.inputs.functions)) {
+  const functions = Object.entries(manifest.inputs.functions);
+  for (const [index, [name, fn]] of functions.entries()) {
+    options.onFunction?.(name, index, functions.length);
     const type = fn.type ?? manifest.inputs.type ?? "event";
     // serverless.yml's per-function src is the folder this build writes.
     if (fn.src !== undefined && fn.src !== `./${name}`) throw new Error(`serverless.yml: inputs.functions.${name}.src: expected ./${name} (npm run build writes dist/${name}/)`);
@@ -132,8 +138,30 @@ export function sizeTable(built: readonly BuiltFunction[]): string {
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
+/** `build 2/6 functions: recommend` on a TTY while buildFunctions runs (npm run build, npm run deploy). */
+export function buildProgress(): { onFunction: NonNullable<BuildOptions["onFunction"]>; done: () => void } {
+  let progress: Progress | undefined;
+  return {
+    onFunction(name, index, count) {
+      progress ??= createProgress("build", count, "functions");
+      if (index > 0) progress.tick();
+      progress.status(name);
+    },
+    done: () => progress?.done(),
+  };
+}
+
+const BUILD_COMMAND = defineCommand({
+  command: "npm run build --",
+  summary: "One bundle per function in dist/<name>/ (esbuild, node18, minified, the validated config embedded) and a reproducible dist/<name>.zip; prints each bundle's size. Refuses a config that would not start.",
+  options: {},
+});
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const built = await buildFunctions();
-  console.log(sizeTable(built));
-  console.log(`\n${readdirSync(join(ROOT, "dist")).filter((f) => f.endsWith(".zip")).length} zips in dist/`);
+  runCli(BUILD_COMMAND, async () => {
+    const progress = buildProgress();
+    const built = await buildFunctions(join(ROOT, "dist"), { onFunction: progress.onFunction }).finally(progress.done);
+    console.log(sizeTable(built));
+    console.log(`\n${readdirSync(join(ROOT, "dist")).filter((f) => f.endsWith(".zip")).length} zips in dist/`);
+  });
 }

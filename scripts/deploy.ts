@@ -10,7 +10,7 @@ import { ConfigError } from "../lib/config/configError";
 import { loadConfig } from "../lib/config/loadConfig";
 import { readConfigFiles } from "../lib/config/readConfigFiles";
 import { domainPath } from "../lib/deploy/customDomain";
-import { DeployError, deploy } from "../lib/deploy/deploy";
+import { deploy } from "../lib/deploy/deploy";
 import { requireExecutionRole } from "../lib/deploy/executionRole";
 import { checkFunctionList } from "../lib/deploy/functionList";
 import { loadManifest, readDeployFiles } from "../lib/deploy/manifest";
@@ -18,16 +18,24 @@ import { recordingScfApi } from "../lib/deploy/recordingScfApi";
 import { requireSharedStore } from "../lib/deploy/requireSharedStore";
 import { type ScfApi, sdkScfApi } from "../lib/deploy/scfApi";
 import { isSecretReference } from "../lib/deploy/secretReference";
-import { buildFunctions } from "./build";
+import { buildFunctions, buildProgress } from "./build";
+import { type Parsed, UsageError, defineCommand, runCli } from "./support/cli";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const USAGE = "usage: npm run deploy -- --stage <dev|staging|prod> [--dry-run] [--canary W] [--rollback] [--no-build]";
 const PLAIN_VARIABLES = new Set(["MINIASK_ENV", "MINIASK_STORE_PREFIX", "MINIASK_WARMUP_TARGETS", "WECHAT_APPID"]);
 
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
+const DEPLOY_COMMAND = defineCommand({
+  command: "npm run deploy --",
+  summary: "Builds the functions and deploys serverless.yml (with scripts/deploy/stages.yml) to Tencent SCF through its API. Credentials: TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (and TENCENTCLOUD_SESSION_TOKEN); the variables serverless.yml references must be set in this shell.",
+  options: {
+    stage: { type: "string", required: true, value: "dev|staging|prod", description: "the stage of scripts/deploy/stages.yml to deploy" },
+    "dry-run": { type: "boolean", description: "print every write call instead of making it (works without credentials)" },
+    canary: { type: "number", value: "W", description: "send this share of traffic, in [0, 1), to the new version; the rest stays on the current one" },
+    rollback: { type: "boolean", description: "point the alias back at the previous version" },
+    "no-build": { type: "boolean", description: "deploy the zips already in dist/ (npm run build)" },
+  },
+  notes: ["MINIASK_SCF_ENDPOINT points the SDK at another endpoint (tests)."],
+});
 
 /** What --dry-run prints: no zip bytes, no secret values (an ssm: reference is not one). */
 function printable(params: object): string {
@@ -38,10 +46,8 @@ function printable(params: object): string {
   });
 }
 
-function parseCanary(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const weight = Number(value);
-  if (!(weight >= 0 && weight < 1)) throw new ConfigError([`--canary: expected a share of traffic in [0, 1), got "${value}"`]);
+function parseCanary(weight: number | undefined): number | undefined {
+  if (weight !== undefined && !(weight >= 0 && weight < 1)) throw new UsageError(`--canary: expected a share of traffic in [0, 1), got "${weight}"`);
   return weight;
 }
 
@@ -56,15 +62,9 @@ async function apiFor(region: string, dryRun: boolean): Promise<ScfApi> {
   return recordingScfApi(real, (action, params) => console.log(`${action} ${printable(params)}`));
 }
 
-async function main(): Promise<number> {
-  const args = process.argv.slice(2);
-  const stage = flag(args, "--stage");
-  if (!stage) {
-    console.error(USAGE);
-    return 2;
-  }
-  const dryRun = args.includes("--dry-run");
-  const canaryWeight = parseCanary(flag(args, "--canary"));
+async function main({ values }: Parsed<typeof DEPLOY_COMMAND.options>): Promise<number> {
+  const { stage, "dry-run": dryRun } = values;
+  const canaryWeight = parseCanary(values.canary);
   const manifest = loadManifest(stage, process.env);
   checkFunctionList(readDeployFiles(ROOT).manifest, ROOT);
   // Before the build: a stage without its shared store, or a function that reads SSM without a
@@ -77,14 +77,15 @@ async function main(): Promise<number> {
     console.error(`warning: ${message}`);
   }
 
-  const built = args.includes("--no-build") ? undefined : await buildFunctions(join(ROOT, "dist"));
+  const progress = buildProgress();
+  const built = values["no-build"] ? undefined : await buildFunctions(join(ROOT, "dist"), { onFunction: progress.onFunction }).finally(progress.done);
   const zips = Object.fromEntries(manifest.functions.map((f) => [f.name, readFileSync(built?.find((b) => b.name === f.name)?.zip ?? join(ROOT, "dist", `${f.name}.zip`))]));
   const result = await deploy(await apiFor(manifest.region, dryRun), {
     manifest,
     config: loadConfig(readConfigFiles(ROOT)),
     zips,
     ...(canaryWeight === undefined ? {} : { canaryWeight }),
-    rollback: args.includes("--rollback"),
+    rollback: values.rollback,
     log: (line) => console.log(`  ${line}`),
   });
   console.log(`\n${dryRun ? "would deploy" : "deployed"} stage ${manifest.stage} (${manifest.region}, namespace ${manifest.namespace}, alias ${manifest.alias}):`);
@@ -100,10 +101,5 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof ConfigError ? `deploy: ${err.problems.join("\n  ")}` : err instanceof DeployError ? `deploy: ${err.message}` : `deploy failed: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  },
-);
+// A DeployError's message is already the whole story (which call, which function): printed as it is.
+runCli(DEPLOY_COMMAND, main);

@@ -15,12 +15,13 @@ import { ARTICLE_TEXT, TEST_USER_ID_SALT } from "./support/harness";
 
 const run = promisify(execFile);
 let built: BuiltFunction[];
+const announced: string[] = [];
 let upstream: LocalUpstream;
 let wechat: FakeWechat;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  built = await buildFunctions(mkdtempSync(join(tmpdir(), "miniask-dist-")));
+  built = await buildFunctions(mkdtempSync(join(tmpdir(), "miniask-dist-")), { onFunction: (name, index, count) => announced.push(`${index + 1}/${count} ${name}`) });
   upstream = await startLocalUpstream();
   wechat = await startFakeWechat();
 }, 120_000);
@@ -47,6 +48,10 @@ function startBundle(dir: string, env: Record<string, string>): Promise<number> 
 }
 
 describe("npm run build", () => {
+  it("announces each function as its bundle starts (the progress line's steps), in build order", () => {
+    expect(announced).toEqual(built.map((b, i) => `${i + 1}/${built.length} ${b.name}`));
+  });
+
   it("builds one bundle, scf_bootstrap and zip per function, and prints sizes", () => {
     expect(built.map((b) => b.name)).toEqual(["summarize", "support", "recommend", "extract", "auth", "warmup"]);
     const table = sizeTable(built);

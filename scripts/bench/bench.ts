@@ -1,7 +1,5 @@
-// `npm run bench [-- --connections 10 --duration 2 --warmup 0.5 --cold-runs 5 --payload 200
-//   --one-connection-requests 1000 --client-calls 400 --memory-requests 100000
-//   --memory-store memory|redis://127.0.0.1:6379 --json FILE
-//   --only overhead,oneconnection,clients,burst,coldstart,memory]`
+// `npm run bench [-- --only overhead,oneconnection,clients,burst,coldstart,memory --json FILE ...]`
+// (every option: BENCH_COMMAND below, or npm run bench -- --help).
 // Everything on loopback, every subject its own process: the local upstream (answering at once,
 // or after 50 ms), the floor forwarder (floorForwarder.ts: the least a Node gateway does) and
 // the built function bundles, started as scf_bootstrap starts them.
@@ -21,22 +19,46 @@ import { type LoadResult, runLoad } from "./load";
 import { addedOver, measureOneConnection } from "./oneConnection";
 import { ROOT, cpuUs, rssMb, spawnUntil, startBundle, startFloor, startUpstream, stop } from "./processes";
 import { median, percentile, round } from "./stats";
+import { commandLine, defineCommand, reportUsageError, UsageError } from "../support/cli";
+import { createProgress } from "../support/progress";
 import { table } from "./table";
 
-const args = process.argv.slice(2);
-const num = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
-const CONNECTIONS = num("--connections", 10);
-const DURATION = num("--duration", 2);
-const PAYLOAD = num("--payload", 200);
-const COLD_RUNS = num("--cold-runs", 5);
-const MEMORY_REQUESTS = num("--memory-requests", 100_000);
-// memory, or a redis:// URL: with Redis (as staging and prod run) the process holds no audit records or cache entries of its own.
-const MEMORY_STORE = args.includes("--memory-store") ? (args[args.indexOf("--memory-store") + 1] ?? "memory") : "memory";
-const WARMUP = num("--warmup", 0.5);
-const ONE_CONNECTION_REQUESTS = num("--one-connection-requests", 1000);
-const CLIENT_CALLS = num("--client-calls", 400);
-const JSON_FILE = args.includes("--json") ? args[args.indexOf("--json") + 1] : undefined;
-const ONLY = args.includes("--only") ? (args[args.indexOf("--only") + 1] ?? "").split(",") : ["overhead", "oneconnection", "clients", "burst", "coldstart"];
+const SECTIONS = ["overhead", "oneconnection", "clients", "burst", "coldstart", "memory"] as const;
+const BENCH_COMMAND = defineCommand({
+  command: "npm run bench --",
+  summary: "Builds the functions, then measures them on loopback, each subject its own process (the local upstream, the floor forwarder, the built bundles as scf_bootstrap starts them): gateway overhead, one connection, model clients, bursts, cold starts, memory. Takes minutes; numbers are noisy on a shared machine.",
+  options: {
+    only: { type: "string", value: "SECTION,...", default: "overhead,oneconnection,clients,burst,coldstart", description: `the sections to run, comma-separated (of ${SECTIONS.join(", ")})` },
+    connections: { type: "number", default: 10, description: "concurrent connections of each load row" },
+    duration: { type: "number", value: "SECONDS", default: 2, description: "seconds of load per row" },
+    warmup: { type: "number", value: "SECONDS", default: 0.5, description: "unmeasured load before each row (JIT warm-up)" },
+    payload: { type: "number", value: "BYTES", default: 200, description: "the extract request's text size" },
+    "cold-runs": { type: "number", default: 5, description: "fresh processes per cold-start row (the median is shown)" },
+    "one-connection-requests": { type: "number", default: 1000, description: "sequential requests per subject in the one-connection section" },
+    "client-calls": { type: "number", default: 400, description: "sequential calls per model client in the clients section" },
+    "memory-requests": { type: "number", default: 100_000, description: "requests the memory section sends" },
+    // memory, or a redis:// URL: with Redis (as staging and prod run) the process holds no audit records or cache entries of its own.
+    "memory-store": { type: "string", value: "memory|redis://HOST:PORT", default: "memory", description: "the store of the memory section's process" },
+    json: { type: "string", value: "FILE", description: "also write every figure as JSON to FILE" },
+  },
+});
+
+const { values } = commandLine(BENCH_COMMAND);
+const CONNECTIONS = values.connections;
+const DURATION = values.duration;
+const PAYLOAD = values.payload;
+const COLD_RUNS = values["cold-runs"];
+const MEMORY_REQUESTS = values["memory-requests"];
+const MEMORY_STORE = values["memory-store"];
+const WARMUP = values.warmup;
+const ONE_CONNECTION_REQUESTS = values["one-connection-requests"];
+const CLIENT_CALLS = values["client-calls"];
+const JSON_FILE = values.json;
+const ONLY = values.only.split(",").filter(Boolean);
+const unknownSection = ONLY.find((s) => !(SECTIONS as readonly string[]).includes(s));
+if (unknownSection !== undefined) process.exit(reportUsageError(BENCH_COMMAND, new UsageError(`--only: unknown section "${unknownSection}" (sections: ${SECTIONS.join(", ")})`)));
+// The build, then each section: each row's figures replace the line as they come.
+const progress = createProgress("bench", ONLY.length + 1, "steps");
 
 const TEST_KEYS = "bench:bench-token-secret-of-at-least-32-bytes";
 const extractRequest = extractRequests(PAYLOAD);
@@ -58,7 +80,7 @@ async function overhead(built: BuiltFunction[]) {
     const result = await runLoad({ url, connections: CONNECTIONS, durationSeconds: DURATION, headers, body, ...extra });
     const cpuUsPerRequest = round((cpuUs(pid) - cpuBefore) / Math.max(1, result.requests), 0);
     rows.push({ ...row, rps: result.rps, p50: result.p50, p90: result.p90, p99: result.p99, cpuUsPerRequest, result });
-    process.stderr.write(`  ${row.name}: ${result.rps} req/s, p50 ${result.p50} ms, ${cpuUsPerRequest} µs CPU a request, statuses ${JSON.stringify(result.statuses)}\n`);
+    progress.status(`${row.name}: ${result.rps} req/s, p50 ${result.p50} ms, ${cpuUsPerRequest} µs CPU a request`);
     return result;
   };
   const withServer = async <T>(env: Record<string, string>, run: (url: string, pid: number | undefined) => Promise<T>, intent = "extract") => {
@@ -333,7 +355,9 @@ let sectionStarted = performance.now();
 const took = (section: string) => {
   sectionSeconds[section] = seconds(sectionStarted);
   sectionStarted = performance.now();
+  progress.tick(ONLY.find((s) => sectionSeconds[s] === undefined));
 };
+progress.status("build");
 const built = await buildFunctions(join(ROOT, "dist"));
 took("build");
 const report: Record<string, unknown> = { machine: `node ${process.version}, ${(await import("node:os")).cpus().length} cores`, connections: CONNECTIONS, durationSeconds: DURATION, payloadBytes: PAYLOAD };
@@ -386,6 +410,7 @@ if (ONLY.includes("memory")) {
   console.log(`\nMemory (RSS of one extract process on the ${m.store} store, MB; statuses ${JSON.stringify(m.statuses)})\n`);
   console.log(table([["after the first answer", m.afterFirstAnswerMB], ...m.curve.map((c) => [`after ${c.requests.toLocaleString("en")} requests`, c.rssMB])], ["", "RSS MB"]));
 }
+progress.done();
 report.sectionSeconds = sectionSeconds;
 console.log(`\n${seconds(benchStarted)} s in all (${Object.entries(sectionSeconds).map(([k, v]) => `${k} ${v} s`).join(", ")})`);
 if (JSON_FILE) writeFileSync(JSON_FILE, `${JSON.stringify(report, null, 2)}\n`);

@@ -4,7 +4,7 @@
 // a Node gateway pays next to it. Prints self time by where it ran (own code, Node's JavaScript,
 // native, GC) for both, ms per request, then miniask's heaviest functions and source modules by
 // self and by inclusive time, and keeps the .cpuprofile files for DevTools.
-//   npm run bench:profile [-- --connections 10 --duration 6 --no-floor]
+//   npm run bench:profile [-- --connections 10 --duration 6 --no-floor] (npm run bench:profile -- --help)
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import type { ChildProcess } from "node:child_process";
 import { tmpdir } from "node:os";
@@ -17,13 +17,26 @@ import { type CpuProfile, type SelfGroup, byModule, heaviest, moduleIndex, selfB
 import { extractRequests } from "./extractRequest";
 import { runLoad } from "./load";
 import { startBundle, startFloor, startUpstream, stop } from "./processes";
+import { commandLine, defineCommand } from "../support/cli";
+import { createProgress } from "../support/progress";
 import { table } from "./table";
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
-const CONNECTIONS = flag("--connections", 10);
-const DURATION = flag("--duration", 6);
-const WITH_FLOOR = !args.includes("--no-floor");
+const PROFILE_COMMAND = defineCommand({
+  command: "npm run bench:profile --",
+  summary: "Where a model-path request spends its CPU: the extract bundle built unminified, loaded under --cpu-prof, then the floor forwarder under the same load; prints self time by where it ran, the heaviest functions and source modules, and keeps the .cpuprofile files for DevTools.",
+  options: {
+    connections: { type: "number", default: 10, description: "concurrent connections of the load" },
+    duration: { type: "number", value: "SECONDS", default: 6, description: "seconds of load per subject" },
+    "no-floor": { type: "boolean", description: "profile miniask only, not the floor forwarder" },
+  },
+});
+
+const { values } = commandLine(PROFILE_COMMAND);
+const CONNECTIONS = values.connections;
+const DURATION = values.duration;
+const WITH_FLOOR = !values["no-floor"];
+// The build, miniask's run, the floor's.
+const progress = createProgress("bench:profile", WITH_FLOOR ? 3 : 2, "steps");
 
 const work = mkdtempSync(join(tmpdir(), "miniask-profile-"));
 const requests = extractRequests(200);
@@ -59,7 +72,9 @@ async function profileOf(name: string, start: (nodeArgs: string[]) => Promise<{ 
   }
 }
 
+progress.status("build (unminified)");
 const built = await buildFunctions(join(work, "dist"), { minify: false });
+progress.tick(`miniask under the profiler, ${DURATION} s`);
 const dir = built.find((b) => b.name === "extract")!.dir;
 const upstream = await startUpstream(0);
 try {
@@ -69,6 +84,7 @@ try {
     (nodeArgs) => startBundle(dir, { MINIASK_ENV: "dev", MINIASK_UPSTREAM_URL: upstream.url, MINIASK_RATE_LIMITS: "off" }, nodeArgs),
     (url) => runLoad({ url: `${url}/v1/mini/ask`, connections: CONNECTIONS, durationSeconds: DURATION, headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: (i) => requests.askBody(i, "u_profile") }),
   );
+  progress.tick(WITH_FLOOR ? `the floor under the profiler, ${DURATION} s` : undefined);
   const floor = WITH_FLOOR
     ? await profileOf(
         "floor",
@@ -77,6 +93,7 @@ try {
       )
     : undefined;
 
+  progress.done();
   const perRequest = (ms: number, p: Profiled) => (p.requests > 0 ? ms / p.requests : Number.NaN);
   const { totalMs, self, inclusive } = heaviest(miniask.profile, 25);
   console.log(`miniask: ${miniask.requests} requests, ${miniask.rps} req/s under the profiler; ${totalMs.toFixed(0)} ms sampled (${perRequest(totalMs, miniask).toFixed(3)} ms a request)`);

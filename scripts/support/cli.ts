@@ -170,13 +170,42 @@ export function wantsHelp(argv: readonly string[]): boolean {
 }
 
 // Error text can quote what a store or a file held: no terminal control sequences from it.
-const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+// (bidirectional overrides included: they reorder what the operator reads).
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** What a failure prints: each problem on its own line, credentials masked. */
 export function failureText(name: string, err: unknown): string {
   const code = err !== null && typeof err === "object" && typeof (err as { code?: unknown }).code === "string" ? ` (${(err as { code: string }).code})` : "";
-  const text = err instanceof ConfigError ? err.problems.join("\n  ") : err instanceof Error ? `${err.message.split("\n")[0] ?? ""}${err instanceof UnreachableError ? "" : code}` : String(err);
+  const text = err instanceof ConfigError ? err.problems.join("\n  ") : err instanceof Error ? `${err.message}${err.message.includes(code.slice(2, -1)) ? "" : code}` : String(err);
   return maskUrlCredentials(`${name}: ${text}`.replace(CONTROLS, "\ufffd"));
+}
+
+function commandName(spec: CommandSpec): string {
+  return /run (\S+)/.exec(spec.command)?.[1] ?? spec.command.split(" ").at(-1) ?? "miniask";
+}
+
+/** The mistake and the usage line, on stderr; the exit code of a usage mistake. */
+export function reportUsageError(spec: CommandSpec, err: UsageError): number {
+  process.stderr.write(`${commandName(spec)}: ${err.message}\n${usageLine(spec)}\n(--help for every option)\n`);
+  return 2;
+}
+
+/**
+ * For a script that runs at the top level (benchmarks): the parsed command line, or the process
+ * ends here: the usage on stdout and exit 0 for --help, the mistake and the usage on stderr and
+ * exit 2 for a usage mistake.
+ */
+export function commandLine<O extends Record<string, OptionSpec>>(spec: CommandSpec<O>, argv: readonly string[] = process.argv.slice(2)): Parsed<O> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(`${usageText(spec)}\n`);
+    process.exit(0);
+  }
+  try {
+    return parseCommandLine(spec, argv);
+  } catch (err) {
+    if (err instanceof UsageError) process.exit(reportUsageError(spec, err));
+    throw err;
+  }
 }
 
 export interface RunOptions {
@@ -192,11 +221,6 @@ export interface RunOptions {
  */
 export function runCli<O extends Record<string, OptionSpec>>(spec: CommandSpec<O>, main: (args: Parsed<O>) => Promise<number | void> | number | void, options: RunOptions = {}): void {
   const argv = options.argv ?? process.argv.slice(2);
-  const name = /run (\S+)/.exec(spec.command)?.[1] ?? spec.command.split(" ")[0] ?? "miniask";
-  const usageFailure = (err: UsageError) => {
-    process.stderr.write(`${name}: ${err.message}\n${usageLine(spec)}\n(--help for every option)\n`);
-    return 2;
-  };
   const run = async (): Promise<number> => {
     if (wantsHelp(argv)) {
       process.stdout.write(`${usageText(spec)}\n`);
@@ -205,8 +229,8 @@ export function runCli<O extends Record<string, OptionSpec>>(spec: CommandSpec<O
     try {
       return (await main(parseCommandLine(spec, argv))) ?? 0;
     } catch (err) {
-      if (err instanceof UsageError) return usageFailure(err);
-      process.stderr.write(`${failureText(name, err)}\n`);
+      if (err instanceof UsageError) return reportUsageError(spec, err);
+      process.stderr.write(`${failureText(commandName(spec), err)}\n`);
       return err instanceof UnreachableError ? 1 : (options.failureExit ?? 1);
     }
   };

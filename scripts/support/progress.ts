@@ -41,7 +41,7 @@ export function createProgress(label: string, total: number, unit: string, optio
   let shown = false;
   const draw = (step?: string) => {
     // Cut to one terminal line: a wrapped line cannot be rewritten in place.
-    const width = (stream as { columns?: number }).columns ?? 80;
+    const width = (stream as { columns?: number }).columns || 80;
     const line = `${label} ${count}/${total} ${unit}${step ? `: ${step}` : ""}`;
     stream.write(`${CLEAR}${line.length >= width ? `${line.slice(0, width - 2)}…` : line}`);
     shown = true;
