@@ -6,52 +6,39 @@ import { readConfigFiles } from "../lib/config/readConfigFiles";
 import { cronProblem } from "../lib/deploy/cron";
 import { DeployError, deploy } from "../lib/deploy/deploy";
 import { checkFunctionList } from "../lib/deploy/functionList";
-import { type ResolvedManifest, loadManifest, parseStages, readDeployFiles, resolveManifest } from "../lib/deploy/manifest";
-import { reproducibleZip } from "../lib/deploy/reproducibleZip";
-import { type ScfApi, sdkScfApi } from "../lib/deploy/scfApi";
+import { loadManifest, parseStages, readDeployFiles, resolveManifest } from "../lib/deploy/manifest";
 import { CLIENT_CEILING_MS, RECORD_MARGIN_MS, streamBudgetProblems } from "../lib/deploy/streamBudget";
 import { INTENT_NAMES } from "../lib/intents/names";
-import { DEPLOY_ENV, type FakeTencentApi, type FakeTencentApiOptions, startFakeTencentApi } from "./support/fakeTencentApi";
+import { DEPLOY_ENV, stubZipsOf, withFakeTencentApi, writesAfter } from "./support/fakeTencentApi";
 import { REPO_ROOT } from "./support/harness";
 
 const NS = "miniask-prod";
 const noSleep = async () => undefined;
-const zipsOf = (m: ResolvedManifest) => Object.fromEntries(m.functions.map((f) => [f.name, reproducibleZip([{ name: "index.mjs", content: Buffer.from(`// ${f.name}`), mode: 0o644 }])]));
-const writes = (fake: FakeTencentApi, from: number) => fake.calls.slice(from).filter((c) => !/^(Get|List)/.test(c.action) && !c.error);
-
-async function withFake<T>(options: FakeTencentApiOptions, run: (fake: FakeTencentApi, api: ScfApi) => Promise<T>): Promise<T> {
-  const fake = await startFakeTencentApi(options);
-  try {
-    return await run(fake, await sdkScfApi({ secretId: fake.secretId, secretKey: fake.secretKey, region: "ap-guangzhou", endpoint: fake.endpoint }));
-  } finally {
-    await fake.close();
-  }
-}
 
 describe("concurrency per web function (InstanceConcurrencyConfig)", () => {
   it("is read back, rewritten only when it differs, and never sent to an event function", async () => {
     const manifest = loadManifest("prod", DEPLOY_ENV);
-    await withFake({}, async (fake, api) => {
-      await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep });
+    await withFakeTencentApi({}, async (fake, api) => {
+      await deploy(api, { manifest, zips: stubZipsOf(manifest), sleep: noSleep });
       // Someone sets support back to one request per instance in the console.
       fake.fn(NS, "miniask-prod-miniask-support").concurrency = { DynamicEnabled: "FALSE", MaxConcurrency: 1 };
       const lines: string[] = [];
       let before = fake.calls.length;
-      await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep, log: (l) => lines.push(l) });
-      expect(writes(fake, before).map((c) => [c.action, c.params.FunctionName, c.params.InstanceConcurrencyConfig])).toEqual([["UpdateFunctionConfiguration", "miniask-prod-miniask-support", { DynamicEnabled: "FALSE", MaxConcurrency: 10 }]]);
+      await deploy(api, { manifest, zips: stubZipsOf(manifest), sleep: noSleep, log: (l) => lines.push(l) });
+      expect(writesAfter(fake, before).map((c) => [c.action, c.params.FunctionName, c.params.InstanceConcurrencyConfig])).toEqual([["UpdateFunctionConfiguration", "miniask-prod-miniask-support", { DynamicEnabled: "FALSE", MaxConcurrency: 10 }]]);
       expect(lines).toContain("support: settings differ from the stage's: concurrency 1 -> 10");
       before = fake.calls.length;
-      await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep });
-      expect(writes(fake, before)).toEqual([]);
+      await deploy(api, { manifest, zips: stubZipsOf(manifest), sleep: noSleep });
+      expect(writesAfter(fake, before)).toEqual([]);
       // Dynamic, up to a maximum.
       const dynamic = { ...manifest, functions: manifest.functions.map((f) => (f.name === "extract" ? { ...f, concurrency: { mode: "dynamic" as const, max: 30 } } : f)) };
-      await deploy(api, { manifest: dynamic, zips: zipsOf(manifest), sleep: noSleep });
+      await deploy(api, { manifest: dynamic, zips: stubZipsOf(manifest), sleep: noSleep });
       expect(fake.fn(NS, "miniask-prod-miniask-extract").concurrency).toEqual({ DynamicEnabled: "TRUE", MaxConcurrency: 30 });
       // Public egress switched off in the console: put back, nothing else written.
       fake.fn(NS, "miniask-prod-miniask-auth").publicNet = "DISABLE";
       before = fake.calls.length;
-      await deploy(api, { manifest: dynamic, zips: zipsOf(manifest), sleep: noSleep });
-      expect(writes(fake, before).map((c) => [c.action, c.params.FunctionName, c.params.PublicNetConfig])).toEqual([["UpdateFunctionConfiguration", "miniask-prod-miniask-auth", { PublicNetStatus: "ENABLE" }]]);
+      await deploy(api, { manifest: dynamic, zips: stubZipsOf(manifest), sleep: noSleep });
+      expect(writesAfter(fake, before).map((c) => [c.action, c.params.FunctionName, c.params.PublicNetConfig])).toEqual([["UpdateFunctionConfiguration", "miniask-prod-miniask-auth", { PublicNetStatus: "ENABLE" }]]);
     });
   });
 
@@ -67,8 +54,8 @@ describe("concurrency per web function (InstanceConcurrencyConfig)", () => {
 describe("the Function URL", () => {
   it("stops the deploy, naming the function, when the warm-up pings it and the API never reports its URL", async () => {
     const manifest = loadManifest("prod", DEPLOY_ENV);
-    await withFake({ urlNeverReported: true }, async (fake, api) => {
-      const err = await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep }).catch((e: unknown) => e);
+    await withFakeTencentApi({ urlNeverReported: true }, async (fake, api) => {
+      const err = await deploy(api, { manifest, zips: stubZipsOf(manifest), sleep: noSleep }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DeployError);
       expect((err as Error).message).toMatch(/^summarize: the warm-up pings it \(30\), but the API reported no Function URL/);
       // The warm-up function was never created with an empty target list.
@@ -80,21 +67,21 @@ describe("the Function URL", () => {
 describe("the custom domain", () => {
   it("is updated when its routes or certificate differ from the stage's, and left alone when they agree", async () => {
     const manifest = loadManifest("prod", DEPLOY_ENV);
-    await withFake({}, async (fake, api) => {
-      await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep });
+    await withFakeTencentApi({}, async (fake, api) => {
+      await deploy(api, { manifest, zips: stubZipsOf(manifest), sleep: noSleep });
       const stored = fake.domains.get("api.miniask.example.cn") as { EndpointsConfig: unknown[] };
       stored.EndpointsConfig = stored.EndpointsConfig.slice(1);
       let before = fake.calls.length;
-      await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep });
-      expect(writes(fake, before).map((c) => c.action)).toEqual(["UpdateCustomDomain"]);
+      await deploy(api, { manifest, zips: stubZipsOf(manifest), sleep: noSleep });
+      expect(writesAfter(fake, before).map((c) => c.action)).toEqual(["UpdateCustomDomain"]);
       expect(fake.domains.get("api.miniask.example.cn")!.EndpointsConfig).toHaveLength(5);
       const renewed = { ...manifest, domain: { name: "api.miniask.example.cn", certificateId: "cert-Renewed2" } };
       before = fake.calls.length;
-      await deploy(api, { manifest: renewed, zips: zipsOf(manifest), sleep: noSleep });
-      expect(writes(fake, before).map((c) => [c.action, c.params.CertConfig])).toEqual([["UpdateCustomDomain", { CertificateId: "cert-Renewed2" }]]);
+      await deploy(api, { manifest: renewed, zips: stubZipsOf(manifest), sleep: noSleep });
+      expect(writesAfter(fake, before).map((c) => [c.action, c.params.CertConfig])).toEqual([["UpdateCustomDomain", { CertificateId: "cert-Renewed2" }]]);
       before = fake.calls.length;
-      await deploy(api, { manifest: renewed, zips: zipsOf(manifest), sleep: noSleep });
-      expect(writes(fake, before)).toEqual([]);
+      await deploy(api, { manifest: renewed, zips: stubZipsOf(manifest), sleep: noSleep });
+      expect(writesAfter(fake, before)).toEqual([]);
     });
   });
 
@@ -142,9 +129,9 @@ describe("secrets named as ssm:<secret-name>", () => {
 
   it("are sent as the reference: no secret value in the deploy's output or in GetFunction's read-back", async () => {
     const manifest = loadManifest("prod", { ...DEPLOY_ENV, ...refs, MINIASK_SCF_ROLE: "miniask-prod-scf" });
-    await withFake({ roles: ["miniask-prod-scf"] }, async (fake, api) => {
+    await withFakeTencentApi({ roles: ["miniask-prod-scf"] }, async (fake, api) => {
       const lines: string[] = [];
-      const result = await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep, log: (l) => lines.push(l) });
+      const result = await deploy(api, { manifest, zips: stubZipsOf(manifest), sleep: noSleep, log: (l) => lines.push(l) });
       const readBack = JSON.stringify(await Promise.all(result.functions.map((d) => api.GetFunction({ FunctionName: d.scfName, Namespace: NS }))));
       expect(readBack).toContain('"Key":"MINIASK_TOKEN_KEYS","Value":"ssm:miniask-prod-miniask-token-keys"');
       const sent = JSON.stringify(fake.calls);
@@ -183,8 +170,8 @@ describe("a stream that could outlive its function", () => {
     const manifest = loadManifest("prod", DEPLOY_ENV);
     const longer = { ...config, environments: { ...config.environments, prod: { ...config.environments.prod!, streamMaxMs: 120_000 } } };
     expect(RECORD_MARGIN_MS).toBe(5000);
-    await withFake({}, async (fake, api) => {
-      const err = await deploy(api, { manifest, config: longer, zips: zipsOf(manifest), sleep: noSleep }).catch((e: unknown) => e);
+    await withFakeTencentApi({}, async (fake, api) => {
+      const err = await deploy(api, { manifest, config: longer, zips: stubZipsOf(manifest), sleep: noSleep }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DeployError);
       expect((err as Error).message).toContain("summarize: timeout 60 s, but in prod a stream may run 120000 ms (model_stream_max_ms) + 8000 ms for a refinement (model_budget_ms) + 5000 ms for the record: raise its timeout in serverless.yml above 133 s");
       // support is named too; auth and warmup serve no stream.
@@ -192,7 +179,7 @@ describe("a stream that could outlive its function", () => {
       expect((err as Error).message).not.toMatch(/auth:|warmup:/);
       expect(fake.calls).toEqual([]);
       // The shipped cap passes: the same deploy goes through.
-      await deploy(api, { manifest, config, zips: zipsOf(manifest), sleep: noSleep });
+      await deploy(api, { manifest, config, zips: stubZipsOf(manifest), sleep: noSleep });
     });
   });
 

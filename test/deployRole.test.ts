@@ -4,53 +4,40 @@
 // ssm: variable and no role. And the warm-up's ping count under multiple concurrency.
 import { describe, expect, it } from "vitest";
 import { DeployError, deploy } from "../lib/deploy/deploy";
-import { type ResolvedManifest, loadManifest, readDeployFiles, resolveManifest } from "../lib/deploy/manifest";
-import { reproducibleZip } from "../lib/deploy/reproducibleZip";
-import { type ScfApi, sdkScfApi } from "../lib/deploy/scfApi";
-import { DEPLOY_ENV, type FakeTencentApi, type FakeTencentApiOptions, startFakeTencentApi } from "./support/fakeTencentApi";
+import { loadManifest, readDeployFiles, resolveManifest } from "../lib/deploy/manifest";
+import { DEPLOY_ENV, stubZipsOf, withFakeTencentApi, writesAfter } from "./support/fakeTencentApi";
 
 const NS = "miniask-prod";
 const ROLE = "miniask-prod-scf";
 const noSleep = async () => undefined;
-const zipsOf = (m: ResolvedManifest) => Object.fromEntries(m.functions.map((f) => [f.name, reproducibleZip([{ name: "index.mjs", content: Buffer.from(`// ${f.name}`), mode: 0o644 }])]));
-const writes = (fake: FakeTencentApi, from: number) => fake.calls.slice(from).filter((c) => !/^(Get|List)/.test(c.action) && !c.error);
 const SSM_ENV = { ...DEPLOY_ENV, MINIASK_TOKEN_KEYS: "ssm:miniask-prod-token-keys", WECHAT_SECRET: "ssm:miniask-prod-wechat-secret" };
-
-async function withFake<T>(options: FakeTencentApiOptions, run: (fake: FakeTencentApi, api: ScfApi) => Promise<T>): Promise<T> {
-  const fake = await startFakeTencentApi(options);
-  try {
-    return await run(fake, await sdkScfApi({ secretId: fake.secretId, secretKey: fake.secretKey, region: "ap-guangzhou", endpoint: fake.endpoint }));
-  } finally {
-    await fake.close();
-  }
-}
 
 describe("the execution role", () => {
   it("is sent as Role on create, read back through GetFunction, and rewritten only when it drifts", async () => {
     const manifest = loadManifest("prod", { ...SSM_ENV, MINIASK_SCF_ROLE: ROLE });
-    await withFake({ roles: [ROLE, "someone-elses-role"] }, async (fake, api) => {
-      await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep });
+    await withFakeTencentApi({ roles: [ROLE, "someone-elses-role"] }, async (fake, api) => {
+      await deploy(api, { manifest, zips: stubZipsOf(manifest), sleep: noSleep });
       const creates = fake.calls.filter((c) => c.action === "CreateFunction" && !c.error);
       expect(creates.map((c) => [c.params.FunctionName, c.params.Role])).toEqual(manifest.functions.map((f) => [f.scfName, ROLE]));
       expect((await api.GetFunction({ FunctionName: "miniask-prod-miniask-auth", Namespace: NS })).Role).toBe(ROLE);
       // Nothing differs: nothing written.
       let before = fake.calls.length;
-      await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep });
-      expect(writes(fake, before)).toEqual([]);
+      await deploy(api, { manifest, zips: stubZipsOf(manifest), sleep: noSleep });
+      expect(writesAfter(fake, before)).toEqual([]);
       // Another role set in the console: put back on that function alone.
       fake.fn(NS, "miniask-prod-miniask-auth").role = "someone-elses-role";
       const lines: string[] = [];
       before = fake.calls.length;
-      await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep, log: (l) => lines.push(l) });
-      expect(writes(fake, before).map((c) => [c.action, c.params.FunctionName, c.params.Role])).toEqual([["UpdateFunctionConfiguration", "miniask-prod-miniask-auth", ROLE]]);
+      await deploy(api, { manifest, zips: stubZipsOf(manifest), sleep: noSleep, log: (l) => lines.push(l) });
+      expect(writesAfter(fake, before).map((c) => [c.action, c.params.FunctionName, c.params.Role])).toEqual([["UpdateFunctionConfiguration", "miniask-prod-miniask-auth", ROLE]]);
       expect(lines).toContain(`auth: settings differ from the stage's: role someone-elses-role -> ${ROLE}`);
       // The role removed in the console: GetFunction then reports Role "", which is no role.
       delete fake.fn(NS, "miniask-prod-miniask-support").role;
       expect((await api.GetFunction({ FunctionName: "miniask-prod-miniask-support", Namespace: NS })).Role).toBe("");
       lines.length = 0;
       before = fake.calls.length;
-      await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep, log: (l) => lines.push(l) });
-      expect(writes(fake, before).map((c) => [c.action, c.params.FunctionName, c.params.Role])).toEqual([["UpdateFunctionConfiguration", "miniask-prod-miniask-support", ROLE]]);
+      await deploy(api, { manifest, zips: stubZipsOf(manifest), sleep: noSleep, log: (l) => lines.push(l) });
+      expect(writesAfter(fake, before).map((c) => [c.action, c.params.FunctionName, c.params.Role])).toEqual([["UpdateFunctionConfiguration", "miniask-prod-miniask-support", ROLE]]);
       expect(lines).toContain(`support: settings differ from the stage's: role none -> ${ROLE}`);
       expect(fake.fn(NS, "miniask-prod-miniask-support").role).toBe(ROLE);
     });
@@ -59,11 +46,11 @@ describe("the execution role", () => {
   it("another role in serverless.yml is a new version of every function, sent with the new role", async () => {
     const first = loadManifest("prod", { ...SSM_ENV, MINIASK_SCF_ROLE: ROLE });
     const second = loadManifest("prod", { ...SSM_ENV, MINIASK_SCF_ROLE: "miniask-prod-scf-2" });
-    await withFake({ roles: [ROLE, "miniask-prod-scf-2"] }, async (fake, api) => {
-      await deploy(api, { manifest: first, zips: zipsOf(first), sleep: noSleep });
+    await withFakeTencentApi({ roles: [ROLE, "miniask-prod-scf-2"] }, async (fake, api) => {
+      await deploy(api, { manifest: first, zips: stubZipsOf(first), sleep: noSleep });
       const before = fake.calls.length;
-      const result = await deploy(api, { manifest: second, zips: zipsOf(second), sleep: noSleep });
-      const updates = writes(fake, before).filter((c) => c.action === "UpdateFunctionConfiguration");
+      const result = await deploy(api, { manifest: second, zips: stubZipsOf(second), sleep: noSleep });
+      const updates = writesAfter(fake, before).filter((c) => c.action === "UpdateFunctionConfiguration");
       expect(updates.map((c) => c.params.Role)).toEqual(second.functions.map(() => "miniask-prod-scf-2"));
       expect(result.functions.map((d) => d.version)).toEqual(second.functions.map(() => "2"));
     });
@@ -71,8 +58,8 @@ describe("the execution role", () => {
 
   it("is a role the account holds: the API refuses another, and the deploy says so", async () => {
     const manifest = loadManifest("prod", { ...SSM_ENV, MINIASK_SCF_ROLE: "no-such-role" });
-    await withFake({ roles: [ROLE] }, async (fake, api) => {
-      const err = await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep }).catch((e: unknown) => e);
+    await withFakeTencentApi({ roles: [ROLE] }, async (fake, api) => {
+      const err = await deploy(api, { manifest, zips: stubZipsOf(manifest), sleep: noSleep }).catch((e: unknown) => e);
       expect(String((err as Error).message)).toContain("role no-such-role does not exist");
       expect(fake.calls.find((c) => c.action === "CreateFunction")?.error).toBe("ResourceNotFound.Role");
       expect(fake.functions.size).toBe(0);
@@ -82,22 +69,22 @@ describe("the execution role", () => {
   it("is left alone when the stage names none, and then never sent", async () => {
     const manifest = loadManifest("prod", DEPLOY_ENV);
     expect(manifest.functions.map((f) => f.role)).toEqual(manifest.functions.map(() => undefined));
-    await withFake({ roles: ["set-in-console"] }, async (fake, api) => {
-      await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep });
+    await withFakeTencentApi({ roles: ["set-in-console"] }, async (fake, api) => {
+      await deploy(api, { manifest, zips: stubZipsOf(manifest), sleep: noSleep });
       expect(fake.calls.filter((c) => c.action === "CreateFunction").every((c) => !("Role" in c.params))).toBe(true);
       expect((await api.GetFunction({ FunctionName: "miniask-prod-miniask-summarize", Namespace: NS })).Role).toBe("");
       fake.fn(NS, "miniask-prod-miniask-summarize").role = "set-in-console";
       const before = fake.calls.length;
-      await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep });
-      expect(writes(fake, before)).toEqual([]);
+      await deploy(api, { manifest, zips: stubZipsOf(manifest), sleep: noSleep });
+      expect(writesAfter(fake, before)).toEqual([]);
       expect(fake.fn(NS, "miniask-prod-miniask-summarize").role).toBe("set-in-console");
     });
   });
 
   it("a function with an ssm: variable and no role is refused before any call, naming it and the variable", async () => {
     const manifest = loadManifest("prod", { ...DEPLOY_ENV, MINIASK_USER_ID_SALT: "ssm:miniask-prod-user-id-salt" });
-    await withFake({}, async (fake, api) => {
-      const err = await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep }).catch((e: unknown) => e);
+    await withFakeTencentApi({}, async (fake, api) => {
+      const err = await deploy(api, { manifest, zips: stubZipsOf(manifest), sleep: noSleep }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DeployError);
       // Only auth carries the salt.
       expect((err as Error).message).toMatch(/^stage prod: no execution role, so SCF gives no credentials to read SSM with, for auth \(MINIASK_USER_ID_SALT\)\. Set `role` in serverless\.yml/);
@@ -109,8 +96,8 @@ describe("the execution role", () => {
     withRole.inputs.functions.auth!.role = "miniask-prod-auth";
     const resolved = resolveManifest(withRole, stages, "prod", { ...DEPLOY_ENV, MINIASK_USER_ID_SALT: "ssm:miniask-prod-user-id-salt" });
     expect(resolved.functions.map((f) => [f.name, f.role])).toEqual([["summarize", undefined], ["support", undefined], ["recommend", undefined], ["extract", undefined], ["auth", "miniask-prod-auth"], ["warmup", undefined]]);
-    await withFake({ roles: ["miniask-prod-auth"] }, async (fake, api) => {
-      await deploy(api, { manifest: resolved, zips: zipsOf(resolved), sleep: noSleep });
+    await withFakeTencentApi({ roles: ["miniask-prod-auth"] }, async (fake, api) => {
+      await deploy(api, { manifest: resolved, zips: stubZipsOf(resolved), sleep: noSleep });
       expect(fake.fn(NS, "miniask-prod-miniask-auth").role).toBe("miniask-prod-auth");
     });
   });
@@ -149,8 +136,8 @@ describe("the warm-up under multiple concurrency", () => {
     edited.stages.prod.warmup = { summarize: 5, support: 2, recommend: 1 };
     edited.stages.prod.concurrency = { summarize: { mode: "static", max: 10 }, support: { mode: "dynamic", max: 7 } };
     const manifest = resolveManifest(raw, edited, "prod", DEPLOY_ENV);
-    await withFake({}, async (fake, api) => {
-      await deploy(api, { manifest, zips: zipsOf(manifest), sleep: noSleep });
+    await withFakeTencentApi({}, async (fake, api) => {
+      await deploy(api, { manifest, zips: stubZipsOf(manifest), sleep: noSleep });
       const targets = JSON.parse(fake.fn(NS, "miniask-prod-miniask-warmup").variables.find((v) => v.Key === "MINIASK_WARMUP_TARGETS")!.Value!) as { name: string; count: number }[];
       expect(targets.map((t) => [t.name, t.count])).toEqual([["summarize", 50], ["support", 14], ["recommend", 1]]);
     });

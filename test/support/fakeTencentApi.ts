@@ -33,7 +33,9 @@ import { createRequire } from "node:module";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { buffer as readBody } from "node:stream/consumers";
-import type { ScfAction, ScfRequest, ScfResponse } from "../../lib/deploy/scfApi";
+import type { ResolvedManifest } from "../../lib/deploy/manifest";
+import { reproducibleZip } from "../../lib/deploy/reproducibleZip";
+import { type ScfAction, type ScfApi, type ScfRequest, type ScfResponse, sdkScfApi } from "../../lib/deploy/scfApi";
 import type * as M from "../../lib/deploy/scfModels";
 import { TencentApiError, verifyTc3Signature } from "./tc3Signature";
 
@@ -644,3 +646,22 @@ export async function startFakeTencentApi(opts: FakeTencentApiOptions = {}): Pro
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+// ---- for tests that deploy against it ----
+
+/** Runs `run` against a fresh double through the official SDK, and closes the double after. */
+export async function withFakeTencentApi<T>(options: FakeTencentApiOptions, run: (fake: FakeTencentApi, api: ScfApi) => Promise<T>): Promise<T> {
+  const fake = await startFakeTencentApi(options);
+  try {
+    return await run(fake, await sdkScfApi({ secretId: fake.secretId, secretKey: fake.secretKey, region: "ap-guangzhou", endpoint: fake.endpoint }));
+  } finally {
+    await fake.close();
+  }
+}
+
+/** A one-file zip per function, named after it: what a deploy needs without a build. */
+export const stubZipsOf = (m: ResolvedManifest): Record<string, Uint8Array> =>
+  Object.fromEntries(m.functions.map((f) => [f.name, reproducibleZip([{ name: "index.mjs", content: Buffer.from(`// ${f.name}`), mode: 0o644 }])]));
+
+/** The calls from index `from` on that wrote and succeeded (Get* and List* only read). */
+export const writesAfter = (fake: FakeTencentApi, from: number) => fake.calls.slice(from).filter((c) => !/^(Get|List)/.test(c.action) && !c.error);
