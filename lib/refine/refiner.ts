@@ -92,7 +92,7 @@ export function createRefiner(deps: {
     const key = keyOf(job.userId, job.traceId);
     try {
       const flight = () =>
-        storeFlight({ lockKey: `${key}:lock`, lockMs: deps.lockMsFor(target), settled: async () => settledOf(await readEntry(job.userId, job.traceId)), compute: () => refinedOnce(job, target, intent, openid) });
+        storeFlight({ lockKey: storeKeys.refineLock(deps.prefix, `${job.userId}:${job.traceId}`), lockMs: deps.lockMsFor(target), settled: async () => settledOf(await readEntry(job.userId, job.traceId)), compute: () => refinedOnce(job, target, intent, openid) });
       return (await singleFlight(key, flight)).value;
     } catch (err) {
       deps.logger.warn("refine failed", { traceId: job.traceId, code: err instanceof AppError ? err.code : "internal_error" });

@@ -24,4 +24,6 @@ export const storeKeys = {
   auditAgain: (auditKey: string, n: number) => `${auditKey}:${n}`,
   cache: (prefix: string, profile: string, contentHash: string, digest: string) => `${prefix}cache:v1:${profile}:${contentHash}:${digest}`,
   refine: (prefix: string, id: string) => `${prefix}refine:v1:${id}`,
+  /** Who is computing a job's refinement now (single flight): outside refine:v1:*, so a scan of jobs lists no locks. */
+  refineLock: (prefix: string, id: string) => `${prefix}refine-lock:v1:${id}`,
 };
