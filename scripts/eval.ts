@@ -15,6 +15,7 @@ import { createProfileRunner } from "../lib/replay/runProfile";
 import { readSettings } from "../lib/runtime/settings";
 import { type Parsed, UsageError, defineCommand, runCli } from "./support/cli";
 import { createProgress } from "./support/progress";
+import { requireReachableUpstream } from "./support/reachUpstream";
 import { configRoot, scriptModels } from "./support/scriptModels";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -41,6 +42,7 @@ async function main({ values }: Parsed<typeof EVAL_COMMAND.options>): Promise<nu
   for (const p of profiles) if (config.profiles[p]?.intent !== intent) throw new ConfigError([`--profiles: "${p}" is not a profile of intent ${intent}`]);
   const set = readEvalSet(root, intent);
 
+  await requireReachableUpstream(settings.MINIASK_UPSTREAM_URL);
   const { models, close } = await scriptModels(config, settings.MINIASK_ENV, settings, process.env);
   const run = createProfileRunner({ config, answerer: createAnswerer({ config, env, models }), intents: INTENTS });
   const progress = createProgress("eval", set.cases.length * profiles.length, "cases", { quiet: json });

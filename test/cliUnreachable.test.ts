@@ -1,0 +1,42 @@
+// A store or upstream that cannot be reached is one line on stderr naming which one, where (its
+// credentials masked) and what to check, exit 1: never the driver's "max retries per request" or
+// "Connection is closed.". The address is a port that was just free on 127.0.0.1: refused at once.
+import { execFile } from "node:child_process";
+import { createServer } from "node:net";
+import { describe, expect, it } from "vitest";
+import { REPO_ROOT } from "./support/harness";
+import { KEYLESS } from "./support/spawnServer";
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function run(file: string, args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) =>
+    execFile(process.execPath, ["--import", "tsx", file, ...args], { cwd: REPO_ROOT, timeout: 30_000, env: { ...process.env, ...KEYLESS, MINIASK_ENV: "dev", ...env } }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code) : 0, stdout, stderr }),
+    ),
+  );
+}
+
+describe("an unreachable store or upstream", () => {
+  it("npm run report (the store): one line, the masked address, what to check, exit 1", async () => {
+    const port = await closedPort();
+    const { code, stdout, stderr } = await run("scripts/report/report.ts", ["--store"], { MINIASK_STORE: `redis://:hunter2@127.0.0.1:${port}` });
+    expect({ code, stdout }).toEqual({ code: 1, stdout: "" });
+    expect(stderr).toBe(`report: cannot reach the redis store at redis://:***@127.0.0.1:${port} (MINIASK_STORE): check that Redis is running there and that MINIASK_STORE's host, port, password and db are right\n`);
+  }, 30_000);
+
+  it("npm run eval (MINIASK_UPSTREAM_URL): one line, the masked address and the reason, exit 1 before any case runs", async () => {
+    const port = await closedPort();
+    const { code, stdout, stderr } = await run("scripts/eval.ts", ["--intent", "extract", "--profiles", "extract_v1"], { MINIASK_UPSTREAM_URL: `http://key:sk-secret@127.0.0.1:${port}/v1` });
+    expect({ code, stdout }).toEqual({ code: 1, stdout: "" });
+    expect(stderr).toBe(
+      `eval: cannot reach the upstream at http://key:***@127.0.0.1:${port}/v1 (MINIASK_UPSTREAM_URL; ECONNREFUSED): check that the OpenAI-compatible server is running there and that the URL is right (the base URL, before /chat/completions), or unset it to use the provider keys\n`,
+    );
+  }, 30_000);
+});
