@@ -4,10 +4,14 @@
 // reclaimed after 5 minutes). The routing rule is that model's reading of doc 583/47183, not
 // something SCF promises in detail: the sizing is right under it and over-warms, never
 // under-warms, if SCF spreads requests wider.
-import { describe, expect, it } from "vitest";
+import { type IncomingHttpHeaders, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { describe, expect, it, vi } from "vitest";
+import { warmupHandlerFor } from "../functions/warmup/index";
 import { warmupPings } from "../lib/deploy/warmupPings";
 import { DEFAULT_MODEL, type InstanceModel, type ReplayRequest } from "../scripts/burst/instanceModel";
 import { simulate } from "../scripts/burst/simulate";
+import { startFakeSsm } from "./support/fakeSsm";
 
 const T0 = Date.parse("2026-11-23T00:00:00Z");
 const model: InstanceModel = { ...DEFAULT_MODEL, coldStartMs: [300], perInstanceConcurrency: 10 };
@@ -30,5 +34,45 @@ describe("warm-up pings under multiple concurrency", () => {
   it("is one ping per instance at SCF's default of one request per instance", () => {
     expect(warmupPings({ warmupCount: 3 })).toBe(3);
     expect(warmupPings({ warmupCount: 0, concurrency: { max: 10 } })).toBe(0);
+  });
+});
+
+describe("the warm-up function's key from SSM", () => {
+  const KEY = "warmup-key-from-ssm-0123456789";
+
+  it("reads an ssm: key with its role's credentials and sends the value, as the web functions compare it", async () => {
+    const ssm = await startFakeSsm({ secrets: { "miniask-prod-warmup-key": { SSM_Current: KEY } } });
+    const seen: IncomingHttpHeaders[] = [];
+    const target = createServer((req, res) => {
+      seen.push(req.headers);
+      res.writeHead(200, { "content-type": "application/json" }).end('{"warm":true}');
+    });
+    await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve));
+    const written = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      const url = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
+      const env = { MINIASK_WARMUP_KEY: "ssm:miniask-prod-warmup-key", MINIASK_WARMUP_TARGETS: JSON.stringify([{ name: "summarize", url, count: 2 }]), ...ssm.credentials, TENCENTCLOUD_REGION: "ap-guangzhou", MINIASK_SSM_ENDPOINT: ssm.endpoint };
+      const handler = await warmupHandlerFor(env);
+      const { warmed } = await handler({ Type: "Timer", TriggerName: "warmup" });
+      expect(warmed).toEqual([{ name: "summarize", ok: 2, failed: 0, ms: expect.any(Number) }]);
+      expect(seen.map((h) => h["x-miniask-warmup-key"])).toEqual([KEY, KEY]);
+      expect(ssm.calls.map((c) => [c.action, c.params.SecretName, c.error])).toEqual([["GetSecretValue", "miniask-prod-warmup-key", undefined]]);
+      expect(written.mock.calls.map((c) => String(c[0])).join("")).not.toContain(KEY);
+    } finally {
+      written.mockRestore();
+      await new Promise((resolve) => target.close(resolve));
+      await ssm.close();
+    }
+  });
+
+  it("without a role (no credentials from SCF) fails, naming what is missing; a plain key needs none", async () => {
+    await expect(warmupHandlerFor({ MINIASK_WARMUP_KEY: "ssm:miniask-prod-warmup-key", TENCENTCLOUD_REGION: "ap-guangzhou" })).rejects.toThrow("TENCENTCLOUD_SECRETID, TENCENTCLOUD_SECRETKEY");
+    const handler = await warmupHandlerFor({ MINIASK_WARMUP_KEY: KEY, MINIASK_WARMUP_TARGETS: "[]" });
+    const written = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      expect(await handler({})).toEqual({ warmed: [] });
+    } finally {
+      written.mockRestore();
+    }
   });
 });
