@@ -64,7 +64,7 @@ export function rowsTable(rows: readonly StepRow[], limits: CapacityLimits = ISS
 
 export function recommendationTable(recs: readonly FunctionRecommendation[]): string {
   return table(
-    recs.map((r) => [r.fn, `${r.memoryMb} MB`, r.maxConcurrency, r.stoppedAt ? `N=${r.stoppedAt.n}: ${r.stoppedAt.why.join("; ")}` : "none (largest N measured passed)", r.unjudged?.join(", ") ?? "-", r.worstEventCpuVsFloor ?? "-", r.worstEventCpuOverWholeVsFloor ?? "-"]),
+    recs.map((r) => [r.fn, `${r.memoryMb} MB`, r.maxConcurrency, r.stoppedAt ? `N=${r.stoppedAt.n}: ${r.stoppedAt.why.join("; ")}` : r.unjudged ? "none judged over" : "none (largest N measured passed)", r.unjudged?.join(", ") ?? "-", r.worstEventCpuVsFloor ?? "-", r.worstEventCpuOverWholeVsFloor ?? "-"]),
     ["function", "memory", "MaxConcurrency", "first N over a limit", "unjudged N (floor over too)", "CPU/event x floor (worst N)", "over whole x floor (worst N)"],
   );
 }
