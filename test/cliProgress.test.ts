@@ -27,6 +27,13 @@ describe("progress", () => {
     expect(written.at(-1)).toBe("\r\x1b[2Kbench 1/1 steps: a…");
   });
 
+  it("shows the label and the step only when there is no total", () => {
+    const { stream, written } = terminal(true);
+    const progress = createProgress("burst", 0, "steps", { stream, env: {} });
+    progress.status("simulating");
+    expect(written).toEqual(["\r\x1b[2Kburst", "\r\x1b[2Kburst: simulating"]);
+  });
+
   it("writes nothing when stderr is not a TTY, in CI, or when quiet (--json)", () => {
     for (const [isTTY, env, quiet] of [
       [false, {}, false],

@@ -355,13 +355,16 @@ let sectionStarted = performance.now();
 const took = (section: string) => {
   sectionSeconds[section] = seconds(sectionStarted);
   sectionStarted = performance.now();
-  progress.tick(ONLY.find((s) => sectionSeconds[s] === undefined));
+  // Counted, and the line cleared: the section's tables go to stdout next; the next row redraws it.
+  progress.tick();
+  progress.done();
 };
 progress.status("build");
 const built = await buildFunctions(join(ROOT, "dist"));
 took("build");
 const report: Record<string, unknown> = { machine: `node ${process.version}, ${(await import("node:os")).cpus().length} cores`, connections: CONNECTIONS, durationSeconds: DURATION, payloadBytes: PAYLOAD };
 if (ONLY.includes("overhead")) {
+  progress.status("overhead");
   const o = await overhead(built);
   took("overhead");
   Object.assign(report, o);
@@ -372,6 +375,7 @@ if (ONLY.includes("overhead")) {
   console.log(`stream first byte: upstream p50 ${o.streamFirstByte.upstream.p50} / p99 ${o.streamFirstByte.upstream.p99} ms, through p50 ${o.streamFirstByte.through.p50} / p99 ${o.streamFirstByte.through.p99} ms, overhead p50 ${o.streamFirstByte.overhead.p50} / p99 ${o.streamFirstByte.overhead.p99} ms`);
 }
 if (ONLY.includes("oneconnection")) {
+  progress.status("oneconnection");
   const c = await oneConnection(built);
   took("oneconnection");
   report.oneConnection = c;
@@ -381,6 +385,7 @@ if (ONLY.includes("oneconnection")) {
   console.log(table(c.rows.map((r) => [r.name, r.requests, r.sockets, us(r.p50Us), us(r.p90Us), us(r.p99Us), us(r.meanUs), added(r.name)?.p50Ms.toFixed(3) ?? "-", added(r.name)?.p99Ms.toFixed(3) ?? "-", r.cpuUsPerRequest ?? "-"]), ["subject", "requests", "sockets", "p50 µs", "p90 µs", "p99 µs", "mean µs", "+p50 ms", "+p99 ms", "CPU µs/req"]));
 }
 if (ONLY.includes("clients")) {
+  progress.status("clients");
   const c = await clients();
   took("clients");
   report.clients = c;
@@ -390,6 +395,7 @@ if (ONLY.includes("clients")) {
   console.log(table(c.cold.map((r) => [r.client, r.bundleKB, r.spawnToAnswerMs, r.loadMs, r.firstCallMs, r.loadPlusFirstCallMs]), ["client", "bundle KB", "spawn→answer ms", "load ms", "first call ms", "load + first call ms"]));
 }
 if (ONLY.includes("burst")) {
+  progress.status("burst");
   const b = await burst(built);
   took("burst");
   report.burst = b;
@@ -397,6 +403,7 @@ if (ONLY.includes("burst")) {
   console.log(table(b.map((r) => [r.scenario, r.answered, r.lost, r.fiveXX, r.admitted, r.refused429, r.refusalsWithoutRetryAfter, r.contentChecks, r.p50, r.p99]), ["scenario", "answered", "lost", "5xx", "200", "429", "429 w/o Retry-After", "msgSecCheck calls", "p50", "p99"]));
 }
 if (ONLY.includes("coldstart")) {
+  progress.status("coldstart");
   const c = await coldStart(built);
   took("coldstart");
   report.coldStart = c;
@@ -404,6 +411,7 @@ if (ONLY.includes("coldstart")) {
   console.log(table(c.rows.map((r) => [r.name, r.entryKB, r.zipKB, r.initMs, r.spawnToAnswerMs, r.firstRequestMs, r.firstAfterWarmupMs ?? "-", r.overBareMs, r.overBareFetchMs ?? "-", r.rssMB]), ["function", "entry KB", "zip KB", "init ms", "spawn→answer ms", "1st request ms", "after warm-up ping", "+ vs bare", "+ vs bare w/ fetch", "RSS MB"]));
 }
 if (ONLY.includes("memory")) {
+  progress.status("memory");
   const m = await memory(built);
   took("memory");
   report.memory = m;

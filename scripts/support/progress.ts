@@ -33,7 +33,7 @@ export function showsProgress(options: ProgressOptions = {}): boolean {
 
 const CLEAR = "\r\x1b[2K";
 
-/** `label done/total unit[: step]`, rewritten in place; a no-op where showsProgress is false. */
+/** `label done/total unit[: step]` (`label: step` when total is 0), rewritten in place; a no-op where showsProgress is false. */
 export function createProgress(label: string, total: number, unit: string, options: ProgressOptions = {}): Progress {
   const stream = options.stream ?? process.stderr;
   if (!showsProgress(options)) return { tick: () => undefined, status: () => undefined, done: () => undefined };
@@ -42,7 +42,8 @@ export function createProgress(label: string, total: number, unit: string, optio
   const draw = (step?: string) => {
     // Cut to one terminal line: a wrapped line cannot be rewritten in place.
     const width = (stream as { columns?: number }).columns || 80;
-    const line = `${label} ${count}/${total} ${unit}${step ? `: ${step}` : ""}`;
+    // No total (a run of unknown length): the label and the step only.
+    const line = total > 0 ? `${label} ${count}/${total} ${unit}${step ? `: ${step}` : ""}` : `${label}${step ? `: ${step}` : ""}`;
     stream.write(`${CLEAR}${line.length >= width ? `${line.slice(0, width - 2)}…` : line}`);
     shown = true;
   };
