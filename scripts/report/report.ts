@@ -11,6 +11,7 @@ import { beijingDay } from "../../lib/time/beijingTime";
 import { readSettings } from "../../lib/runtime/settings";
 import { clsSettingsOf, sdkSearchLog } from "../support/clsApi";
 import { type Parsed, UsageError, defineCommand, parseCommandLine, runCli } from "../support/cli";
+import { createProgress } from "../support/progress";
 import { requireReachableSpec } from "../support/reachStore";
 import { configRoot } from "../support/scriptModels";
 import { clsReportRows } from "./clsReportRows";
@@ -91,7 +92,10 @@ async function main(parsed: Parsed<typeof REPORT_COMMAND.options>): Promise<numb
   const args = reportArgsOf(parsed, Date.now());
   const book = readPriceBook(configRoot(join(dirname(fileURLToPath(import.meta.url)), "..", "..")));
   const source = args.source ?? defaultSource(readSettings(process.env).MINIASK_ENV);
-  const { report, context } = await reportFrom(source, args.day, book, process.env);
+  // CLS's three analyses, or a scan of the whole store, can take a while.
+  const progress = createProgress("report", 0, "");
+  progress.status(`reading ${args.day} from ${source.kind === "jsonl" ? source.file : source.kind === "cls" ? "CLS" : "the store"}`);
+  const { report, context } = await reportFrom(source, args.day, book, process.env).finally(progress.done);
   console.log(formatReport(report, context));
   if (args.html) {
     writeFileSync(args.html, renderHtmlReport(report, context));

@@ -180,8 +180,11 @@ export function failureText(name: string, err: unknown): string {
   return maskUrlCredentials(`${name}: ${text}`.replace(CONTROLS, "\ufffd"));
 }
 
+/** What a message starts with: the npm script's name (`npm run eval --` -> eval, `npm start --` -> start), else the file. */
 function commandName(spec: CommandSpec): string {
-  return /run (\S+)/.exec(spec.command)?.[1] ?? spec.command.split(" ").at(-1) ?? "miniask";
+  const words = spec.command.split(" ").filter((w) => w !== "--");
+  if (words[0] === "npm") return (words[1] === "run" ? words[2] : words[1]) ?? "npm";
+  return words.at(-1) ?? "miniask";
 }
 
 /** The mistake and the usage line, on stderr; the exit code of a usage mistake. */

@@ -18,12 +18,15 @@ function whatToCheck(store: Pick<Store, "kind">): string {
     : "check that Redis is running there and that MINIASK_STORE's host, port, password and db are right";
 }
 
-/** Throws UnreachableError when `store` does not answer a PING in time; memory always answers. */
-export async function requireReachable(store: Store, spec: string | undefined, processEnv: Readonly<Record<string, string | undefined>>): Promise<void> {
+/**
+ * Throws UnreachableError when `store` does not answer a PING in time; memory always answers.
+ * `otherwise`: what else the operator can do (npm start: run on the in-memory store).
+ */
+export async function requireReachable(store: Store, spec: string | undefined, processEnv: Readonly<Record<string, string | undefined>>, otherwise?: string): Promise<void> {
   const problem = await checkStore(store, PING_TIMEOUT_MS);
   if (problem === undefined) return;
   await store.close().catch(() => undefined);
-  throw new UnreachableError(`the ${store.kind} store`, storeAddress(store, spec, processEnv), whatToCheck(store));
+  throw new UnreachableError(`the ${store.kind} store`, storeAddress(store, spec, processEnv), `${whatToCheck(store)}${otherwise ? `; ${otherwise}` : ""}`);
 }
 
 /** The same check for a script that reads the store through a client of its own (report). */
