@@ -188,6 +188,7 @@ describe("npm run report", () => {
     expect(parseReportArgs(["--day"], 0)).toEqual({ error: "--day needs a value" });
     expect(parseReportArgs(["--html", "--day", "x"], 0)).toEqual({ error: '--html needs a value (for a value that starts with "-", write --html=VALUE)' });
     expect(parseReportArgs(["--days", "1"], 0)).toEqual({ error: 'unknown option "--days"' });
+    expect(parseReportArgs(["--day", "2026-13-01"], 0)).toEqual({ error: '--day: expected a date as YYYY-MM-DD, got "2026-13-01"' });
     await expect(openAuditReader(undefined, {})).rejects.toThrow(/MINIASK_STORE/);
     await expect(openAuditReader("memory", {})).rejects.toThrow(/in-memory store keeps nothing/);
     await expect(openAuditReader("upstash", {})).rejects.toThrow(/UPSTASH_REDIS_REST_URL/);

@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PriceBook } from "../../lib/cost/priceBook";
-import { beijingDay } from "../../lib/time/beijingTime";
+import { beijingDay, beijingDayBounds } from "../../lib/time/beijingTime";
 import { readSettings } from "../../lib/runtime/settings";
 import { clsSettingsOf, sdkSearchLog } from "../support/clsApi";
 import { type Parsed, UsageError, defineCommand, parseCommandLine, runCli } from "../support/cli";
@@ -45,6 +45,7 @@ export interface ReportArgs {
 }
 
 function reportArgsOf({ values }: Parsed<typeof REPORT_COMMAND.options>, nowMs: number): ReportArgs {
+  if (values.day !== undefined && !beijingDayBounds(values.day)) throw new UsageError(`--day: expected a date as YYYY-MM-DD, got "${values.day}"`);
   const out: ReportArgs = { day: values.day ?? beijingDay(nowMs), ...(values.html === undefined ? {} : { html: values.html }) };
   const cls = { ...(values["cls-topic"] === undefined ? {} : { topic: values["cls-topic"] }), ...(values["cls-region"] === undefined ? {} : { region: values["cls-region"] }) };
   const kinds = [values.store ? "store" : "", values.cls || Object.keys(cls).length > 0 ? "cls" : "", values.jsonl === undefined ? "" : "jsonl"].filter(Boolean);
