@@ -31,6 +31,14 @@ describe("an unreachable store or upstream", () => {
     expect(stderr).toBe(`report: cannot reach the redis store at redis://:***@127.0.0.1:${port} (MINIASK_STORE): check that Redis is running there and that MINIASK_STORE's host, port, password and db are right\n`);
   }, 30_000);
 
+  it("npm run report --cls (the log service): one line, the endpoint and the reason, what to check, exit 1", async () => {
+    const port = await closedPort();
+    const cls = { TENCENTCLOUD_SECRET_ID: "AKIDtest", TENCENTCLOUD_SECRET_KEY: "test-key", MINIASK_CLS_TOPIC_ID: "topic-1", MINIASK_CLS_REGION: "ap-guangzhou", MINIASK_CLS_ENDPOINT: `http://127.0.0.1:${port}` };
+    const { code, stdout, stderr } = await run("scripts/report/report.ts", ["--cls", "--day", "2026-11-24"], cls);
+    expect({ code, stdout }).toEqual({ code: 1, stdout: "" });
+    expect(stderr).toBe(`report: cannot reach CLS at http://127.0.0.1:${port} (ECONNREFUSED): check this machine's network and MINIASK_CLS_REGION (and MINIASK_CLS_ENDPOINT when it is set)\n`);
+  }, 30_000);
+
   it("npm run eval (MINIASK_UPSTREAM_URL): one line, the masked address and the reason, exit 1 before any case runs", async () => {
     const port = await closedPort();
     const { code, stdout, stderr } = await run("scripts/eval.ts", ["--intent", "extract", "--profiles", "extract_v1"], { MINIASK_UPSTREAM_URL: `http://key:sk-secret@127.0.0.1:${port}/v1` });

@@ -10,9 +10,10 @@ import type { PriceBook } from "../../lib/cost/priceBook";
 import { beijingDay, beijingDayBounds } from "../../lib/time/beijingTime";
 import { readSettings } from "../../lib/runtime/settings";
 import { clsSettingsOf, sdkSearchLog } from "../support/clsApi";
-import { type Parsed, UsageError, defineCommand, parseCommandLine, runCli } from "../support/cli";
+import { type Parsed, UnreachableError, UsageError, defineCommand, parseCommandLine, runCli } from "../support/cli";
 import { createProgress } from "../support/progress";
 import { requireReachableSpec } from "../support/reachStore";
+import { connectionFailure } from "../support/reachUpstream";
 import { configRoot } from "../support/scriptModels";
 import { clsReportRows } from "./clsReportRows";
 import { buildDayReport, dayBounds, readPriceBook } from "./dayReport";
@@ -77,7 +78,11 @@ export async function reportFrom(source: ReportSource, day: string, book: PriceB
   if (source.kind === "cls") {
     dayBounds(day);
     const cls = clsSettingsOf(processEnv, source);
-    const { rows, scanned, unreadable } = await clsReportRows(await sdkSearchLog(cls), cls.topicId, day);
+    const { rows, scanned, unreadable } = await clsReportRows(await sdkSearchLog(cls), cls.topicId, day).catch((err: unknown) => {
+      const failure = connectionFailure(err);
+      if (!failure) throw err;
+      throw new UnreachableError("CLS", `${cls.endpoint ?? `cls.tencentcloudapi.com, region ${cls.region}`} (${failure})`, "check this machine's network and MINIASK_CLS_REGION (and MINIASK_CLS_ENDPOINT when it is set)");
+    });
     return { report: summarizeRows(day, rows), context: { prefix, scanned, unreadable, source: `CLS topic ${cls.topicId} (${cls.region})` } };
   }
   if (source.kind === "store") await requireReachableSpec(settings.MINIASK_STORE, processEnv);

@@ -36,3 +36,12 @@ export async function requireReachableUpstream(url: string | undefined, variable
     throw new UnreachableError("the upstream", `${url} (${variable}${why ? `; ${String(why)}` : ""})`, "check that the OpenAI-compatible server is running there and that the URL is right (the base URL, before /chat/completions), or unset it to use the provider keys");
   }
 }
+
+const CONNECTION_FAILURES = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH)\b/;
+
+/** The network error code when `err` says a connection failed (an SDK's wrapped fetch error included), else undefined. */
+export function connectionFailure(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  const text = `${typeof code === "string" ? code : ""} ${err instanceof Error ? err.message : String(err)}`;
+  return CONNECTION_FAILURES.exec(text)?.[1];
+}
