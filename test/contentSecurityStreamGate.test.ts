@@ -157,6 +157,67 @@ describe("createStreamGate", () => {
     expect(seen).toEqual(released);
   });
 
+  it("refuses an everyChars under 2 or not an integer", () => {
+    const { check } = recordingCheck();
+    expect(() => createStreamGate({ check, everyChars: 1 })).toThrow(new RangeError("everyChars must be an integer >= 2"));
+    expect(() => createStreamGate({ check, everyChars: 2.5 })).toThrow(RangeError);
+    expect(createStreamGate({ check, everyChars: 2 }).released()).toBe("");
+  });
+
+  it("holds a sentence that has not ended yet, past everyChars", async () => {
+    const { seen, check } = recordingCheck();
+    const gate = createStreamGate({ check, everyChars: 4 });
+    expect(await gate.push("一二三四五六")).toEqual({ status: "open", released: "" });
+    expect(seen).toEqual([]);
+  });
+
+  it("cuts a sentence that reached exactly maxSpanChars, and releases several pieces of one push joined as written", async () => {
+    const at = createStreamGate({ check: recordingCheck().check, everyChars: 3, maxSpanChars: 5 });
+    expect(await at.push("一二三四五")).toEqual({ status: "open", released: "一二三四五" });
+    const { seen, check } = recordingCheck();
+    const gate = createStreamGate({ check, everyChars: 2, maxSpanChars: 3 });
+    expect(await gate.push("一二三四五六。")).toEqual({ status: "open", released: "一二三四五六" });
+    expect(seen).toEqual(["一二三", "四五六"]);
+  });
+
+  it("looks for a sentence end only within maxSpanChars of a long sentence", () => {
+    expect(cutSpans("一二三四五六七八九十。", 3, 5)).toEqual({ spans: ["一二三四五", "六七八九十"], rest: "。" });
+  });
+
+  it("checks the whole answer at finish after two spans, even with nothing left pending", async () => {
+    const { seen, check } = recordingCheck([], (text) => text.includes("甲") && text.includes("乙"));
+    const gate = createStreamGate({ check, everyChars: 4 });
+    expect(await gate.push("说到甲。")).toEqual({ status: "open", released: "说到甲。" });
+    expect(await gate.push("又说乙。")).toEqual({ status: "open", released: "又说乙。" });
+    expect(await gate.finish()).toEqual({ status: "blocked", reason: "blocked:context" });
+    expect(seen).toEqual(["说到甲。", "又说乙。", "说到甲。又说乙。"]);
+  });
+
+  it("checks nothing for an empty answer", async () => {
+    const { seen, check } = recordingCheck();
+    const gate = createStreamGate({ check, everyChars: 4 });
+    expect(await gate.finish()).toEqual({ status: "open", released: "" });
+    expect(seen).toEqual([]);
+  });
+
+  it("releases the model's text for each span when escapes sit on both sides of a cut", async () => {
+    const { seen, check } = recordingCheck();
+    const gate = createStreamGate({ check, everyChars: 4 });
+    // Decoded: 第一句。第二句。尾巴 — an escape ends the first span's raw text, another starts the second's.
+    expect(await gate.push(String.raw`\u7b2c一句。\u7b2c二`)).toEqual({ status: "open", released: String.raw`\u7b2c一句。` });
+    expect(await gate.push(String.raw`\u53e5。尾\u5df4`)).toEqual({ status: "open", released: String.raw`\u7b2c二\u53e5。` });
+    expect(await gate.finish()).toEqual({ status: "open", released: String.raw`尾\u5df4` });
+    expect(seen).toEqual(["第一句。", "第二句。", "第一句。第二句。尾巴"]);
+  });
+
+  it("places an escape that arrives after pending text where it decodes, past the span being cut", async () => {
+    const { check } = recordingCheck();
+    const gate = createStreamGate({ check, everyChars: 4 });
+    expect(await gate.push("第一句")).toEqual({ status: "open", released: "" });
+    expect(await gate.push(String.raw`。尾\u5df4`)).toEqual({ status: "open", released: "第一句。" });
+    expect(await gate.finish()).toEqual({ status: "open", released: String.raw`尾\u5df4` });
+  });
+
   it("passes a failing check on to the caller", async () => {
     const gate = createStreamGate({ check: () => Promise.reject(new Error("checker down")), everyChars: 2 });
     await expect(gate.push("一句话。")).rejects.toThrow("checker down");

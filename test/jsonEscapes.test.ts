@@ -47,6 +47,18 @@ describe("createEscapeDecoder", () => {
     expect(createEscapeDecoder().push(String.raw`a\u8eabb\nc`)).toEqual({ text: "a身b\nc", raw: String.raw`a\u8eabb\nc`, escapes: [{ at: 1, extra: 5 }, { at: 3, extra: 1 }] });
   });
 
+  it("passes a piece without a backslash straight through, with no escapes", () => {
+    expect(createEscapeDecoder().push("plain 文本")).toEqual({ text: "plain 文本", raw: "plain 文本", escapes: [] });
+  });
+
+  it("takes only \\u for a hex escape, and does not hold a \\u whose digits already stopped being hex", () => {
+    expect(decodeJsonEscapes(String.raw`\x4e2d \a0041`)).toBe(String.raw`\x4e2d \a0041`);
+    const decoder = createEscapeDecoder();
+    expect(decoder.push(String.raw`a\u1G`)).toEqual({ text: String.raw`a\u1G`, raw: String.raw`a\u1G`, escapes: [] });
+    expect(decoder.push(String.raw`b\xab`)).toEqual({ text: String.raw`b\xab`, raw: String.raw`b\xab`, escapes: [] });
+    expect(decoder.flush()).toEqual({ text: "", raw: "", escapes: [] });
+  });
+
   it("gives out an escape that never completed as written at the end", () => {
     const decoder = createEscapeDecoder();
     expect(decoder.push("tail \\u00").text).toBe("tail ");
