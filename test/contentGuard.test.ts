@@ -171,8 +171,16 @@ describe("createContentGuard: streams", () => {
     expect([...closed.asked, ...open.asked]).toEqual([]);
   });
 
+  it("a block whose outcome is unavailable reads as 503, not as a category", () => {
+    const guard = createContentGuard({ policy: ON, checker: realChecker().checker });
+    const outcome = { verdict: "unavailable", reason: "busy", errcode: -1, timings: { tokenMs: 0, wechatMs: 3 } } as const;
+    expect(guard.blockedStream({ decision: "block", outcome })).toMatchObject({ status: 503, code: "content_check_unavailable", headers: { "retry-after": "2" } });
+  });
+
   it("works without an onCheck", async () => {
     const guard = createContentGuard({ policy: ON, checker: realChecker().checker });
+    await expect(guard.checkInput("你好", OPENID, farDeadline())).resolves.toBeUndefined();
+    expect((await refusalOf(guard.checkOutput("买坏广告", OPENID, farDeadline()))).code).toBe("blocked_output");
     expect(await guard.streamGate(undefined, farDeadline())?.push("这一句话写得足够长了，超过了二十个字符的门槛。")).toMatchObject({ status: "blocked" });
     const gate = guard.streamGate(OPENID, farDeadline());
     expect(await gate?.push("这一句话写得足够长了，超过了二十个字符的门槛。")).toMatchObject({ status: "open" });

@@ -46,12 +46,14 @@ export function createContentGuard(deps: { policy: ContentSecurityPolicy; checke
     const outcome = openid ? await checker.checkText({ openid, scene, content: text }, Math.min(deadlineMs, now() + policy.timeout_ms)) : NO_OPENID;
     deps.onCheck?.(outcome);
     const decision = decide(outcome, policy);
+    // Stryker disable next-line ConditionalExpression: "unavailable_block" comes only with an unavailable outcome, which refusal() makes a 503 either way.
     if (decision !== "allow") throw refusal(where, outcome, decision === "block");
   };
   return {
     input: policy.input,
     output: policy.output,
     checkInput: (text, openid, deadlineMs) => (policy.input ? check("input", text, openid, deadlineMs) : Promise.resolve()),
+    // Stryker disable next-line StringLiteral: refusal() only asks whether `where` is "input".
     checkOutput: (text, openid, deadlineMs) => (policy.output ? check("output", text, openid, deadlineMs) : Promise.resolve()),
     streamGate(openid, deadlineMs) {
       if (!policy.output) return undefined;
@@ -63,6 +65,7 @@ export function createContentGuard(deps: { policy: ContentSecurityPolicy; checke
           };
       return createStreamGate<GateBlock>({ check: gateCheck, everyChars: policy.every_chars });
     },
+    // Stryker disable next-line StringLiteral,ConditionalExpression: refusal() only asks whether `where` is "input"; an unavailable_block's outcome is unavailable, a 503 either way.
     blockedStream: (block) => refusal("output", block.outcome, block.decision === "block"),
   };
 }

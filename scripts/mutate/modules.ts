@@ -52,7 +52,7 @@ export const MUTATED_MODULES: readonly MutatedModule[] = [
   { module: "lib/secrets/loadSecrets.ts", tests: ["test/secretsSsm.test.ts"] },
   { module: "lib/secrets/ssmReader.ts", tests: ["test/secretsSsm.test.ts", "test/secretsSsmReader.test.ts"] },
   { module: "lib/observability/auditLogLine.ts", tests: ["test/auditLogLine.test.ts"] },
-  { module: "lib/deploy/cron.ts", tests: ["test/deployEdges.test.ts", "test/manifest.test.ts"] },
+  { module: "lib/deploy/cron.ts", tests: ["test/deployCron.test.ts", "test/deployEdges.test.ts", "test/manifest.test.ts"] },
   { module: "lib/refine/storeFlight.ts", tests: ["test/refineStoreFlight.test.ts"] },
 ];
 
