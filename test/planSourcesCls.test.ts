@@ -74,3 +74,31 @@ describe("plan --from cls", () => {
     expect(() => planQuery("2026-13-40")).toThrow(/YYYY-MM-DD/);
   });
 });
+
+describe("npm run plan -- --from cls", () => {
+  let cls: FakeCls;
+  beforeAll(async () => {
+    cls = await startFakeCls();
+    cls.addLines("topic-plan-cli", dayOfTraffic("2026-11-24", 800, { seed: 31 }).cls);
+  });
+  afterAll(async () => {
+    await cls.close();
+  });
+
+  it("plans from the log service's audit lines, one SQL analysis per day", async () => {
+    const { spawn } = await import("node:child_process");
+    const run = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, ["--import", "tsx", "scripts/burst/plan.ts", "--from", "cls", "--days", "30", "--cold-start-ms", "250,300"], {
+        env: { ...process.env, MINIASK_CLS_ENDPOINT: cls.endpoint, MINIASK_CLS_TOPIC_ID: "topic-plan-cli", MINIASK_CLS_REGION: cls.region, TENCENTCLOUD_SECRET_ID: cls.secretId, TENCENTCLOUD_SECRET_KEY: cls.secretKey },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+      child.stderr.on("data", (c: Buffer) => (out += c.toString()));
+      child.on("exit", (code) => resolve({ code, out }));
+    });
+    expect(run.code, run.out).toBe(0);
+    expect(run.out).toContain("topic-plan-cli");
+    expect(cls.calls.filter((c) => c.action === "SearchLog").length).toBeGreaterThanOrEqual(30);
+  }, 120_000);
+});

@@ -1,4 +1,4 @@
-// `npm run plan -- --from audit | --trace FILE | --shape 9am [--fn NAME] [--per-instance N | --max-concurrency N] [--cpu-ms-per-request 32] [--target 1] [--scope slot|minute|all]
+// `npm run plan -- --from cls [--cls-topic ID --cls-region R --days 7] | --from audit | --trace FILE | --shape 9am [--fn NAME] [--per-instance N | --max-concurrency N] [--cpu-ms-per-request 32] [--target 1] [--scope slot|minute|all]
 //   [--min-requests 100] [--idle-price 0.00000847] [--currency USD] [--margin 5] [--stage prod]
 //   [--cold-runs 5 | --cold-start-ms 250,300] [--write] [--json FILE]`
 // From real traffic: the concurrency each function needed per 5-minute slot of the day over the
@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { STAGES_FILE } from "../../lib/deploy/manifest";
 import { writeProvisionedSchedule } from "../../lib/deploy/writeSchedule";
 import { ROOT } from "../bench/processes";
-import { readAuditRecords } from "./auditSource";
+import { readAuditRecords, readClsTraffic } from "./auditSource";
 import { coldStartSamples, latencyFrom, modelFrom, readTraceFile, replayRequests } from "./burstInputs";
 import { concurrencyPerSlot, dailyProfile, daysSeen, SLOT_MS } from "./concurrency";
 import { readConcurrency } from "./concurrencySetting";
@@ -31,7 +31,12 @@ async function traffic(flags: Flags): Promise<{ requests: TraceRequest[]; source
   const trace = stringFlag(flags, "trace");
   if (trace) return { requests: readTraceFile(trace), source: trace };
   if (stringFlag(flags, "shape") === "9am") return { requests: nineAmTrace(NINE_AM, latencyFrom(flags), numberFlag(flags, "seed", 1)).map((r) => ({ at: r.at, ms: r.serviceMs })), source: "the built-in 9:00 class shape (shapes.ts)" };
-  if (stringFlag(flags, "from") !== "audit") throw new Error("give --from audit (the store's audit records), --trace FILE or --shape 9am");
+  if (stringFlag(flags, "from") === "cls") {
+    // Staging and prod: the audit trail is the log service's (Redis keeps records for the replay window only).
+    const read = await readClsTraffic({ topic: stringFlag(flags, "cls-topic"), region: stringFlag(flags, "cls-region"), days: numberFlag(flags, "days", 7) }, process.env);
+    return { requests: read.requests, source: read.source };
+  }
+  if (stringFlag(flags, "from") !== "audit") throw new Error("give --from cls (the log service's audit lines), --from audit (the store's audit records), --trace FILE or --shape 9am");
   const url = process.env.MINIASK_STORE;
   if (!url?.startsWith("redis")) throw new Error("--from audit reads the store over Redis: set MINIASK_STORE=redis://... (and MINIASK_STORE_PREFIX if the functions use one)");
   const prefix = stringFlag(flags, "prefix") ?? process.env.MINIASK_STORE_PREFIX ?? `miniask:${stringFlag(flags, "stage") ?? "prod"}:`;
