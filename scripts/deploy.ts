@@ -19,7 +19,8 @@ import { requireSharedStore } from "../lib/deploy/requireSharedStore";
 import { type ScfApi, sdkScfApi } from "../lib/deploy/scfApi";
 import { isSecretReference } from "../lib/deploy/secretReference";
 import { buildFunctions, buildProgress } from "./build";
-import { type Parsed, UsageError, defineCommand, runCli } from "./support/cli";
+import { type Parsed, UnreachableError, UsageError, defineCommand, runCli } from "./support/cli";
+import { connectionFailure } from "./support/reachUpstream";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const PLAIN_VARIABLES = new Set(["MINIASK_ENV", "MINIASK_STORE_PREFIX", "MINIASK_WARMUP_TARGETS", "WECHAT_APPID"]);
@@ -87,6 +88,10 @@ async function main({ values }: Parsed<typeof DEPLOY_COMMAND.options>): Promise<
     ...(canaryWeight === undefined ? {} : { canaryWeight }),
     rollback: values.rollback,
     log: (line) => console.log(`  ${line}`),
+  }).catch((err: unknown) => {
+    const failure = connectionFailure(err);
+    if (!failure) throw err;
+    throw new UnreachableError("the SCF API", `${process.env.MINIASK_SCF_ENDPOINT ?? `scf.tencentcloudapi.com, region ${manifest.region}`} (${failure})`, "check this machine's network (and MINIASK_SCF_ENDPOINT when it is set); nothing after the last step printed was changed");
   });
   console.log(`\n${dryRun ? "would deploy" : "deployed"} stage ${manifest.stage} (${manifest.region}, namespace ${manifest.namespace}, alias ${manifest.alias}):`);
   for (const d of result.functions) console.log(`  ${d.name.padEnd(10)} ${d.scfName.padEnd(32)} version ${d.version.padEnd(6)} ${d.url ?? ""}${d.changed ? "" : " (unchanged)"}`);

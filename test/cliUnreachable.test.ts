@@ -2,8 +2,12 @@
 // credentials masked) and what to check, exit 1: never the driver's "max retries per request" or
 // "Connection is closed.". The address is a port that was just free on 127.0.0.1: refused at once.
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { buildFunctions } from "../scripts/build";
+import { DEPLOY_ENV } from "./support/fakeTencentApi";
 import { REPO_ROOT } from "./support/harness";
 import { KEYLESS } from "./support/spawnServer";
 
@@ -37,6 +41,16 @@ describe("an unreachable store or upstream", () => {
     const { code, stdout, stderr } = await run("scripts/report/report.ts", ["--cls", "--day", "2026-11-24"], cls);
     expect({ code, stdout }).toEqual({ code: 1, stdout: "" });
     expect(stderr).toBe(`report: cannot reach CLS at http://127.0.0.1:${port} (ECONNREFUSED): check this machine's network and MINIASK_CLS_REGION (and MINIASK_CLS_ENDPOINT when it is set)\n`);
+  }, 30_000);
+
+  it("npm run deploy (the SCF API): one line, the endpoint and the reason, what to check, exit 1", async () => {
+    const port = await closedPort();
+    const env = { ...DEPLOY_ENV, TENCENTCLOUD_SECRET_ID: "AKIDtest", TENCENTCLOUD_SECRET_KEY: "test-key", MINIASK_SCF_ENDPOINT: `http://127.0.0.1:${port}` };
+    // --no-build deploys dist/'s zips: a fresh checkout has none yet.
+    if (!existsSync(join(REPO_ROOT, "dist/summarize.zip"))) await buildFunctions();
+    const { code, stderr } = await run("scripts/deploy.ts", ["--stage", "staging", "--dry-run", "--no-build"], env);
+    expect(code).toBe(1);
+    expect(stderr).toBe(`deploy: cannot reach the SCF API at http://127.0.0.1:${port} (ECONNREFUSED): check this machine's network (and MINIASK_SCF_ENDPOINT when it is set); nothing after the last step printed was changed\n`);
   }, 30_000);
 
   it("npm run eval (MINIASK_UPSTREAM_URL): one line, the masked address and the reason, exit 1 before any case runs", async () => {
