@@ -95,4 +95,44 @@ describe("auditLogLine", () => {
     expect(line.request).toEqual({ chars: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{16}$/) });
     expect(JSON.stringify(line)).not.toContain(PHONE);
   });
+  it("dev keeps the record's other fields as they are; staging redacts them", () => {
+    const record = { ...recordIn(env("dev")), profile: `p ${PHONE}` } as AuditRecord;
+    expect(createAuditLogLine(env("dev"))(record).profile).toBe(`p ${PHONE}`);
+    expect(createAuditLogLine(env("staging"))(record).profile).not.toContain(PHONE);
+  });
+
+  it("a record's auditVersion cannot overwrite the line's", () => {
+    const record = { ...recordIn(env("prod")), auditVersion: 99 } as AuditRecord;
+    expect(createAuditLogLine(env("prod"))(record).auditVersion).toBe(AUDIT_LINE_VERSION);
+  });
+
+  it("a record without a request or an answer gives a line without them", () => {
+    const { request: _request, answer: _answer, ...bare } = recordIn(env("prod"));
+    const line = createAuditLogLine(env("prod"))(bare as AuditRecord);
+    expect(Object.keys(line)).not.toContain("request");
+    expect(Object.keys(line)).not.toContain("answer");
+    expect(line.traceId).toBe(facts.traceId);
+  });
+
+  it("keeps as is only a digest exactly as contentWriter makes it; anything else is hashed", () => {
+    const line = (request: unknown) => createAuditLogLine(env("prod"))({ ...recordIn(env("prod")), request } as AuditRecord).request;
+    const digest = { chars: 17, sha256: "0123456789abcdef" };
+    expect(line(digest)).toEqual(digest);
+    const hashed = { chars: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{16}$/) };
+    for (const lookalike of [
+      { chars: "17", sha256: "0123456789abcdef" },
+      { chars: 17, sha256: 1234567890123456 },
+      { chars: 17, sha256: "0123456789abcdef", extra: 1 },
+      { chars: 17 },
+      { chars: 17, sha256: "x0123456789abcdef" },
+      { chars: 17, sha256: "0123456789abcdefx" },
+      [17, "0123456789abcdef"],
+    ]) {
+      const out = line(lookalike);
+      expect(out, JSON.stringify(lookalike)).toEqual(hashed);
+      expect(out, JSON.stringify(lookalike)).not.toEqual(lookalike);
+    }
+    expect(line(`call me at ${PHONE}`)).toEqual(hashed);
+    expect(line(null)).not.toBeNull();
+  });
 });
