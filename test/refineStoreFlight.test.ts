@@ -75,4 +75,39 @@ describe("storeFlight (real Redis)", () => {
     });
     expect(value).toBe("theirs");
   });
+  it("returns an outcome already stored without waiting for a lock someone else holds", async () => {
+    const { lockKey, resultKey } = keys();
+    await redis.setIfAbsent(lockKey, "someone", 10_000);
+    await redis.set(resultKey, "stored", 60);
+    let computed = false;
+    expect(await flight({ lockKey, lockMs: 100, settled: () => redis.get(resultKey), compute: async () => ((computed = true), "x") })).toBe("stored");
+    expect(computed).toBe(false);
+    expect(await redis.get(lockKey)).toBe("someone");
+    await redis.del(lockKey);
+  });
+
+  it("gives up at two lock lives exactly, by its clock, with a message to retry", async () => {
+    const { lockKey, resultKey } = keys();
+    await redis.setIfAbsent(lockKey, "someone", 10_000);
+    const clock = [1000, 1200, 1201, 1202];
+    let reads = 0;
+    const flightOnClock = createStoreFlight({ store: redis, pollMs: 1, now: () => clock.shift() ?? 9999 });
+    const err = await flightOnClock({ lockKey, lockMs: 100, settled: async () => (reads++, undefined), compute: async () => "x" }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 503, code: "refine_pending", message: "the refinement is still being computed; try again shortly" });
+    // deadline 1000 + 2 * 100 = 1200: the first check after the first read is already at it.
+    expect(reads).toBe(1);
+    await redis.del(lockKey);
+  });
+
+  it("polls the store every 150 ms by default", async () => {
+    const { lockKey, resultKey } = keys();
+    await redis.setIfAbsent(lockKey, "someone", 10_000);
+    const readAt: number[] = [];
+    const byDefault = createStoreFlight({ store: redis });
+    await byDefault({ lockKey, lockMs: 200, settled: async () => (readAt.push(performance.now()), redis.get(resultKey)), compute: async () => "x" }).catch(() => undefined);
+    expect(readAt.length).toBeGreaterThanOrEqual(2);
+    // A timer never fires before its delay: each wait between reads is at least the poll interval.
+    for (let i = 1; i < readAt.length; i++) expect((readAt[i] as number) - (readAt[i - 1] as number)).toBeGreaterThanOrEqual(145);
+    await redis.del(lockKey);
+  });
 });
