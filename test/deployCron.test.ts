@@ -71,6 +71,8 @@ describe("cronProblem: ranges, steps, lists", () => {
     expect(cronProblem(withField(1, "*/x"))).toBe('minute: bad step in "*/x"');
     expect(cronProblem(withField(1, "*/5x"))).toBe('minute: bad step in "*/5x"');
     expect(cronProblem(withField(1, "*/"))).toBe('minute: bad step in "*/"');
+    expect(cronProblem(withField(1, "*/1e1"))).toBe('minute: bad step in "*/1e1"');
+    expect(cronProblem(withField(1, "*/+5"))).toBe('minute: bad step in "*/+5"');
     expect(cronProblem(withField(1, "1/2/3"))).toBe('minute: bad step in "1/2/3"');
     expect(cronProblem(withField(1, "70/5"))).toBe('minute: "70/5" is not 0-59');
   });
