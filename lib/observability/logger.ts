@@ -1,14 +1,10 @@
 import { writeSync } from "node:fs";
 import type { LogLevel } from "../config/schema";
+import type { LogFields, Logger } from "../log/logger";
 
-export type LogFields = Readonly<Record<string, unknown>>;
-
-export interface Logger {
-  debug(msg: string, fields?: LogFields): void;
-  info(msg: string, fields?: LogFields): void;
-  warn(msg: string, fields?: LogFields): void;
-  error(msg: string, fields?: LogFields): void;
-}
+// The types are owned by lib/log (where low-level rooms may import them); named here too for
+// the importers that also take createLogger.
+export type { LogFields, Logger };
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 

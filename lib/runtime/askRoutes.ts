@@ -17,7 +17,7 @@ import { redactJobWith, redactsStoredText } from "../refine/redactJob";
 import { refineLockMs } from "../refine/refineLock";
 import { createRedactor } from "../observability/redact";
 import type { Store } from "../store/store";
-import type { AppOptions, Shared } from "./createApp";
+import type { AppOptions, Shared } from "./appOptions";
 
 /** WeChat's content check, when the environment turns it on and the app is configured (createProcessApp checks that). */
 function contentGuardOf(env: ResolvedEnvironment, app: WechatApp | undefined, store: Store, prefix: string): ContentGuard | undefined {

@@ -1,54 +1,20 @@
 // Wires one environment's config, model chains, auth and logger into the HTTP routes.
 // Called once per process (cold start), never per request.
-import type { Authenticate } from "../auth/authenticate";
-import type { WechatApp } from "../auth/code2Session";
-import { type LoginDeps, createLoginHandler } from "../auth/login";
-import { type Config, type ResolvedEnvironment, environmentOf } from "../config/config";
-import type { EnvironmentName } from "../config/schema";
+import { createLoginHandler } from "../auth/login";
+import { type ResolvedEnvironment, environmentOf } from "../config/config";
 import { jsonResponse } from "../http/plain";
 import { type Handler, type RouteHandler, createRouter } from "../http/router";
-import type { Intent } from "../intents/intent";
-import type { IntentName } from "../intents/names";
 import type { ModelTargets } from "../models/modelTargets";
-import { type LogFields, type Logger, createLogger } from "../observability/logger";
+import type { LogFields, Logger } from "../log/logger";
+import { createLogger } from "../observability/logger";
 import { createRedactor, redactDeep } from "../observability/redact";
 import { createFlagsHandler } from "../flags/flagsHandler";
-import { type BreakerHub, createBreakerHub } from "../breaker/breakerHub";
+import { createBreakerHub } from "../breaker/breakerHub";
 import { createRecordRequest } from "../record/recordRequest";
 import { createIpLimit } from "../limits/ipLimit";
 import { createWarmupRoute } from "../warmup/warmupRoute";
 import type { Store } from "../store/store";
-
-export interface AppOptions {
-  config: Config;
-  envName: EnvironmentName;
-  models: ModelTargets;
-  intents: Partial<Record<IntentName, Intent>>;
-  authenticate: Authenticate;
-  /** The bearer token's subject (routes whose body has no userId). */
-  verifyToken: (token: string) => Promise<string>;
-  /** Where log lines go (stdout by default; tests capture them). */
-  logWrite?: (line: string) => void;
-  /** Serve POST /v1/mini/login (the auth function and the local server). */
-  login?: Pick<LoginDeps, "wechat" | "userIdSalt" | "tokenKeys">;
-  store: Store;
-  storePrefix: string;
-  /** The Mini Program's WeChat app: WeChat's content check calls it when the environment turns the check on. */
-  contentSecurityApp?: WechatApp;
-  /** Opens the openid a token carries sealed (undefined: none, or not sealed by our keys). */
-  openidOf?: (sealed: string | undefined) => Promise<string | undefined>;
-  /** The warm-up timer's key: a ping without it warms but holds nothing. */
-  warmupKey?: string;
-  /** MINIASK_STORE_TIMEOUT_MS: overrides the env policy's store timeout. */
-  storeTimeoutMs?: number;
-  /** MINIASK_RATE_LIMITS=off (dev only). */
-  limitsOff?: boolean;
-  /**
-   * Routes only the local server has (the playground). Passed in rather than imported so a
-   * function bundle never carries them: import size is cold-start time.
-   */
-  extraRoutes?: (deps: { config: Config; env: ResolvedEnvironment; models: ModelTargets }) => Record<string, Handler>;
-}
+import type { AppOptions, Shared } from "./appOptions";
 
 export interface App {
   handle: Handler;
@@ -60,18 +26,6 @@ export interface App {
 
 /** Routes whose one log line the router writes (/ask writes its own, with the audit record). */
 const ROUTE_LOG_LINES = { "POST /v1/mini/login": "login", "POST /v1/mini/refine": "refine", "GET /v1/mini/flags": "flags" };
-
-
-
-export interface Shared {
-  env: ResolvedEnvironment;
-  logger: Logger;
-  stepDeps: { store: Store; env: ResolvedEnvironment; prefix: string; logger: Logger; limitsOff: boolean };
-  record: ReturnType<typeof createRecordRequest>;
-  ipLimit: ReturnType<typeof createIpLimit>;
-  breakers: BreakerHub;
-}
-
 
 function keepingTraceIds(fields: LogFields, redactRest: (fields: LogFields) => LogFields): LogFields {
   const { traceId, requestId, ...rest } = fields;
