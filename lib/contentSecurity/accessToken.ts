@@ -107,16 +107,71 @@ function raceDeadline<T>(work: Promise<T>, deadlineMs: number, now: () => number
   return within(work, Math.max(0, deadlineMs - now()), () => new AccessTokenUnavailable("timeout"));
 }
 
-export function createAccessTokenSource(options: AccessTokenOptions): AccessTokenSource {
+interface TokenTiming {
+  now: () => number;
+  refreshEarlyMs: number;
+  safetyMs: number;
+  lockTtlMs: number;
+  pollMs: number;
+  fetchTimeoutMs: number;
+}
+
+function timingOf(options: AccessTokenOptions): TokenTiming {
+  return {
+    now: options.now ?? Date.now,
+    refreshEarlyMs: options.refreshEarlyMs ?? 5 * 60_000,
+    safetyMs: options.safetyMs ?? 30_000,
+    lockTtlMs: options.lockTtlMs ?? 5_000,
+    pollMs: options.pollMs ?? 50,
+    fetchTimeoutMs: options.fetchTimeoutMs ?? 3_000,
+  };
+}
+
+/** The token as the whole fleet shares it: its entry in the store, the refresh lock, a fetch. */
+function sharedToken(options: AccessTokenOptions, timing: TokenTiming) {
   const { credentials, store } = options;
-  const now = options.now ?? Date.now;
-  const refreshEarlyMs = options.refreshEarlyMs ?? 5 * 60_000;
-  const safetyMs = options.safetyMs ?? 30_000;
-  const lockTtlMs = options.lockTtlMs ?? 5_000;
-  const pollMs = options.pollMs ?? 50;
-  const fetchTimeoutMs = options.fetchTimeoutMs ?? 3_000;
+  const { now, refreshEarlyMs, lockTtlMs, fetchTimeoutMs } = timing;
   const key = `${options.keyPrefix ?? ""}wechat:access_token:${credentials.appId}`;
   const lockKey = `${key}:lock`;
+  return {
+    // A store that is down costs sharing, not checks: each instance then fetches for itself.
+    async read(): Promise<Entry | undefined> {
+      try {
+        const raw = await store.get(key);
+        const parsed = raw === undefined ? undefined : z.safeParse(entrySchema, JSON.parse(raw));
+        return parsed?.success ? parsed.data : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    async lock(owner: string): Promise<"held" | "taken" | "no_store"> {
+      try {
+        return (await store.setIfAbsent(lockKey, owner, lockTtlMs)) ? "held" : "taken";
+      } catch {
+        return "no_store";
+      }
+    },
+    async unlock(): Promise<void> {
+      await store.del(lockKey).catch(() => undefined);
+    },
+    async fetchAndStore(): Promise<Entry> {
+      const { token, expiresInS } = await fetchStableToken(credentials, fetchTimeoutMs);
+      const at = now();
+      const lifeMs = expiresInS * 1000;
+      // A token fetched inside its last 5 minutes (WeChat hands back the current one until then)
+      // is used, and renewed again halfway through what is left rather than on every request.
+      const refreshAtMs = at + (lifeMs > refreshEarlyMs * 2 ? lifeMs - refreshEarlyMs : lifeMs / 2);
+      const entry: Entry = { token, expiresAtMs: at + lifeMs, refreshAtMs };
+      await store.set(key, JSON.stringify(entry), Math.max(1, Math.floor(expiresInS))).catch(() => undefined);
+      return entry;
+    },
+  };
+}
+
+export function createAccessTokenSource(options: AccessTokenOptions): AccessTokenSource {
+  const timing = timingOf(options);
+  const { now, safetyMs, lockTtlMs, pollMs, fetchTimeoutMs } = timing;
+  const shared = sharedToken(options, timing);
   let memo: Entry | undefined;
   let inFlight: Promise<{ token: string; fetched: boolean }> | undefined;
 
@@ -124,61 +179,30 @@ export function createAccessTokenSource(options: AccessTokenOptions): AccessToke
   const usable = (e: Entry, bad?: string) => e.token !== bad && now() < e.expiresAtMs - safetyMs;
   const fresh = (e: Entry, bad?: string) => usable(e, bad) && now() < e.refreshAtMs;
 
-  // A store that is down costs sharing, not checks: each instance then fetches for itself.
-  async function readStore(): Promise<Entry | undefined> {
-    try {
-      const raw = await store.get(key);
-      const parsed = raw === undefined ? undefined : z.safeParse(entrySchema, JSON.parse(raw));
-      return parsed?.success ? parsed.data : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  async function lock(owner: string): Promise<"held" | "taken" | "no_store"> {
-    try {
-      return (await store.setIfAbsent(lockKey, owner, lockTtlMs)) ? "held" : "taken";
-    } catch {
-      return "no_store";
-    }
-  }
-
-  async function fetchAndStore(): Promise<Entry> {
-    const { token, expiresInS } = await fetchStableToken(credentials, fetchTimeoutMs);
-    const at = now();
-    const lifeMs = expiresInS * 1000;
-    // A token fetched inside its last 5 minutes (WeChat hands back the current one until then)
-    // is used, and renewed again halfway through what is left rather than on every request.
-    const refreshAtMs = at + (lifeMs > refreshEarlyMs * 2 ? lifeMs - refreshEarlyMs : lifeMs / 2);
-    const entry: Entry = { token, expiresAtMs: at + lifeMs, refreshAtMs };
-    await store.set(key, JSON.stringify(entry), Math.max(1, Math.floor(expiresInS))).catch(() => undefined);
-    return entry;
-  }
-
   /** One instance-wide refresh; `bad` is a token WeChat refused, never to be handed out again. */
   async function refresh(bad: string | undefined, lastKnown: Entry | undefined): Promise<{ token: string; fetched: boolean }> {
     const owner = randomUUID();
     const deadline = now() + fetchTimeoutMs + lockTtlMs;
     let known = lastKnown;
     while (now() < deadline) {
-      const locked = await lock(owner);
+      const locked = await shared.lock(owner);
       if (locked !== "taken") {
         const lockedAt = now();
         try {
           // Someone may have refreshed between our read and our lock.
-          const current = await readStore();
+          const current = await shared.read();
           if (current && fresh(current, bad)) return { token: (memo = current).token, fetched: false };
-          memo = await fetchAndStore();
+          memo = await shared.fetchAndStore();
           return { token: memo.token, fetched: true };
         } finally {
           // Past its TTL the lock may be someone else's by now: leave it to expire.
-          if (locked === "held" && now() - lockedAt < lockTtlMs) await store.del(lockKey).catch(() => undefined);
+          if (locked === "held" && now() - lockedAt < lockTtlMs) await shared.unlock();
         }
       }
       // Another instance is refreshing: an old token that still works will do meanwhile.
       if (known && usable(known, bad)) return { token: known.token, fetched: false };
       await sleep(pollMs);
-      known = await readStore();
+      known = await shared.read();
       if (known && fresh(known, bad)) return { token: (memo = known).token, fetched: false };
     }
     throw new AccessTokenUnavailable("timeout");
@@ -194,7 +218,7 @@ export function createAccessTokenSource(options: AccessTokenOptions): AccessToke
   return {
     async get(deadlineMs) {
       if (memo && fresh(memo)) return { token: memo.token, fetched: false };
-      const stored = await raceDeadline(readStore(), deadlineMs, now);
+      const stored = await raceDeadline(shared.read(), deadlineMs, now);
       if (stored && fresh(stored)) return { token: (memo = stored).token, fetched: false };
       const lastKnown = stored && usable(stored) ? stored : memo;
       try {
