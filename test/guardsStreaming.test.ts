@@ -102,3 +102,67 @@ describe("the whole-text output guard reads escapes decoded", () => {
     expect(() => guard("- a normal bullet")).not.toThrow();
   });
 });
+
+describe("outputRules and the streaming guard on their own rules", () => {
+  const withheld = { status: 502, code: "blocked_output", message: "the answer was withheld by the output filter" };
+  const throwsWithheld = (work: () => void) => {
+    let caught: unknown;
+    try {
+      work();
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toMatchObject(withheld);
+  };
+
+  it("withholds folded text holding any one prompt sentence, and says nothing of what matched", () => {
+    const rules = outputRules([], ["firstsentenceofthebrief", "secondsentenceofthebrief"]);
+    throwsWithheld(() => rules.check("herethesecondsentenceofthebriefagain"));
+    throwsWithheld(() => rules.check("firstsentenceofthebrief"));
+    expect(() => rules.check("nothingofthebriefhere")).not.toThrow();
+    throwsWithheld(() => outputRules(["plan"], []).check("secretplan"));
+  });
+
+  it("knows its longest rule, a term or a prompt sentence", () => {
+    expect(outputRules(["abc"], ["abcdefgh"]).longest).toBe(8);
+    expect(outputRules(["abcdef"], ["ab"]).longest).toBe(6);
+    expect(outputRules([], []).longest).toBe(0);
+  });
+
+  it("finds a two-character term", () => {
+    const streaming = createStreamingOutputGuard(outputRules(["ab"], []));
+    streaming.push("xa");
+    throwsWithheld(() => streaming.push("b"));
+  });
+
+  it("starts with nothing before the first delta, and an empty delta changes nothing", () => {
+    const streaming = createStreamingOutputGuard(outputRules(["here"], []));
+    expect(() => streaming.push("")).not.toThrow();
+    expect(() => streaming.push("hello")).not.toThrow();
+    expect(() => streaming.push("")).not.toThrow();
+    throwsWithheld(() => streaming.push(" there"));
+  });
+
+  it("reads each character once: text already matched is not read again with the next delta", () => {
+    const streaming = createStreamingOutputGuard(outputRules(["aab"], []));
+    streaming.push("ab");
+    expect(() => streaming.push("x")).not.toThrow();
+    expect(() => streaming.push("aa")).not.toThrow();
+    throwsWithheld(() => streaming.push("b"));
+  });
+
+  it("uses a guard's own streaming form rather than calling the guard on a window", () => {
+    const calls: string[] = [];
+    const pushed: string[] = [];
+    const guard = Object.assign((text: string) => void calls.push(text), { streaming: () => ({ push: (delta: string) => void pushed.push(delta) }) });
+    const streaming = streamingGuardOf(guard);
+    streaming.push("ab");
+    expect(pushed).toEqual(["ab"]);
+    expect(calls).toEqual([]);
+    const seen: string[] = [];
+    const bare = streamingGuardOf((text: string) => void seen.push(text));
+    bare.push("ab");
+    bare.push("c");
+    expect(seen).toEqual(["ab", "abc"]);
+  });
+});
