@@ -7,7 +7,7 @@ import { MAX_BODY_BYTES, TRACE_ID } from "./limits";
 import type { PlainRequest } from "./plain";
 import type { Handler } from "./router";
 import { clientAddressOf, logAddressOnce } from "../limits/clientAddress";
-import type { Logger } from "../observability/logger";
+import type { Logger } from "../log/logger";
 
 function headersOf(req: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};

@@ -3,7 +3,7 @@
 // and one log line per request for the routes that ask for it. Handlers are just their bodies.
 import { randomUUID } from "node:crypto";
 import { AppError } from "../appError";
-import type { LogFields, Logger } from "../observability/logger";
+import type { LogFields, Logger } from "../log/logger";
 import { errorResponse } from "./errorResponse";
 import type { PlainRequest, PlainResponse } from "./plain";
 import { traceIdOf } from "./traceId";

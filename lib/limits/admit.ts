@@ -4,7 +4,7 @@
 import { AppError } from "../appError";
 import type { ResolvedEnvironment } from "../config/loadConfig";
 import type { IntentName } from "../intents/names";
-import type { Logger } from "../observability/logger";
+import type { Logger } from "../log/logger";
 import type { AdmitResult, LimitState, Peeked, Store } from "../store/store";
 import { QUOTA_TTL_SECONDS, storeKeys } from "../store/storeKeys";
 import { StoreTimeout, withTimeout } from "../store/withTimeout";

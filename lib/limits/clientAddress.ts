@@ -4,7 +4,7 @@
 // the front end wrote; the first is whatever the client chose (issue #25: a new first value per
 // request gave 70 failed logins with no 429, and someone else's address locked them out).
 import { isIP } from "node:net";
-import type { Logger } from "../observability/logger";
+import type { Logger } from "../log/logger";
 
 /**
  * The front end's hop of a header value (`a, b, c` -> `c`), as a bare IP: third-party parsers of

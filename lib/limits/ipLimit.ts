@@ -3,7 +3,7 @@
 // authenticated request never pays for it and a flood of bad tokens writes one counter per IP.
 import { AppError } from "../appError";
 import type { ResolvedEnvironment } from "../config/config";
-import type { Logger } from "../observability/logger";
+import type { Logger } from "../log/logger";
 import type { Store } from "../store/store";
 import { storeKeys } from "../store/storeKeys";
 import { withTimeout } from "../store/withTimeout";

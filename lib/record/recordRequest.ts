@@ -4,7 +4,7 @@
 import { StoreTimeout, withTimeout } from "../store/withTimeout";
 import { QUOTA_TTL_SECONDS, storeKeys } from "../store/storeKeys";
 import type { ResolvedEnvironment } from "../config/loadConfig";
-import type { Logger } from "../observability/logger";
+import type { Logger } from "../log/logger";
 import type { RecordRequest, Store } from "../store/store";
 
 export interface RecordInput {

@@ -5,7 +5,7 @@
 import { type CachedAnswer, cachedAnswerSchema, cachedAnswerValue } from "../cache/cachedAnswer";
 import { ZERO_USAGE } from "../chat/usage";
 import type { Config, ResolvedProfile } from "../config/config";
-import type { Logger } from "../observability/logger";
+import type { Logger } from "../log/logger";
 import type { Store } from "../store/store";
 import { parseStoredJson } from "../validation/parseStored";
 import type { RefineJob, Refined } from "./refineEntry";

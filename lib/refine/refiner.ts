@@ -12,7 +12,7 @@ import type { Config, ResolvedProfile } from "../config/config";
 import type { AskContext, Intent } from "../intents/intent";
 import type { IntentName } from "../intents/names";
 import type { Answerer } from "../models/answerer";
-import type { Logger } from "../observability/logger";
+import type { Logger } from "../log/logger";
 import type { Store } from "../store/store";
 import { storeKeys } from "../store/storeKeys";
 import { parseStoredJson } from "../validation/parseStored";

@@ -7,7 +7,7 @@ import { timingSafeEqual } from "node:crypto";
 import { AppError } from "../appError";
 import { jsonResponse } from "../http/plain";
 import type { RouteHandler } from "../http/router";
-import type { Logger } from "../observability/logger";
+import type { Logger } from "../log/logger";
 import { checkStore } from "../store/createStore";
 import type { Store } from "../store/store";
 import { createPingLimit } from "./pingLimit";
