@@ -42,6 +42,19 @@ describe("ssmSecretReader", () => {
     expect(refused?.message).not.toContain("ssm-proxy-pass");
   });
 
+  it("says an empty secret with its own code, and cuts a long cause to 160 characters", async () => {
+    ssm = await startFakeSsm({ secrets: { "miniask-token-keys": { SSM_Current: "" } } });
+    const env = { ...ssm.credentials, TENCENTCLOUD_REGION: "ap-guangzhou", MINIASK_SSM_ENDPOINT: ssm.endpoint };
+    const empty = await failureOf((await ssmSecretReader(env))(REF));
+    expect(empty).toMatchObject({ name: "SecretReadError", variable: "MINIASK_TOKEN_KEYS", code: "EmptySecret", message: "MINIASK_TOKEN_KEYS: SSM secret miniask-token-keys (version SSM_Current) is empty" });
+    // The request's URL (and so this long path) is part of the cause the SDK reports.
+    const far = await failureOf((await ssmSecretReader({ ...env, MINIASK_SSM_ENDPOINT: `http://127.0.0.1:1/${"p".repeat(400)}` }))(REF));
+    expect(far).toMatchObject({ code: "RequestFailed" });
+    const prefix = "MINIASK_TOKEN_KEYS: SSM GetSecretValue miniask-token-keys (version SSM_Current) failed: RequestFailed (";
+    expect(far?.message.startsWith(prefix)).toBe(true);
+    expect(far?.message.length).toBe(prefix.length + 160 + 1);
+  });
+
   it("speaks HTTPS unless the endpoint says http://, and goes to Tencent's endpoint when none is set", async () => {
     ssm = await startFakeSsm({ secrets: { "miniask-token-keys": { SSM_Current: "k1:x" } } });
     const env = { ...ssm.credentials, TENCENTCLOUD_REGION: "ap-guangzhou" };
