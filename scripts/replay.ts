@@ -67,14 +67,15 @@ async function main(): Promise<number> {
     request = z.parse(requestFileSchema, JSON.parse(readFileSync(target, "utf8")));
   } else {
     const store = createStore(settings.MINIASK_STORE, process.env);
-    if (store.kind === "memory" && envName === "dev") throw new ConfigError([`replay by traceId reads the audit record from a shared store: set MINIASK_STORE (and MINIASK_STORE_PREFIX if the server used one), or pass a request.json`]);
+    const inCls = envName !== "dev" && Boolean(process.env.MINIASK_CLS_TOPIC_ID);
+    if (store.kind === "memory" && !inCls) throw new ConfigError([`replay by traceId reads the audit record from a shared store: set MINIASK_STORE (and MINIASK_STORE_PREFIX if the server used one), or in staging and prod MINIASK_CLS_TOPIC_ID and MINIASK_CLS_REGION for the log service's trail, or pass a request.json`]);
     const prefix = settings.MINIASK_STORE_PREFIX ?? `miniask:${envName}:`;
     // Records are keyed by traceId and user, and a re-sent traceId keeps a record per request.
     const keys = store.kind === "memory" ? [] : await store.keys(storeKeys.auditsOfTrace(prefix, target), 200);
     let records = (await Promise.all(keys.map((key) => store.get(key)))).flatMap((raw) => (raw === undefined ? [] : [z.parse(auditRecordSchema, JSON.parse(raw))]));
     await store.close();
     // Redis keeps records for the replay window only; older ones are in the log service's trail.
-    if (records.length === 0 && envName !== "dev") records = await clsAuditRecordsOfTrace(target, env.audit.retention_days, process.env);
+    if (records.length === 0 && inCls) records = await clsAuditRecordsOfTrace(target, env.audit.retention_days, process.env);
     recorded = pickRecord(records, { traceId: target, prefix, ...(userFlag ? { user: userFlag } : {}), ...(atFlag ? { at: atFlag } : {}) });
     const kept = z.safeParse(requestFileSchema, { intent: recorded.intent, ...(recorded.request as object) });
     if (!kept.success) throw new ConfigError([`the audit record of ${target} keeps no request body (${envName}: audit.keep_request); pass the request as a JSON file instead`]);
