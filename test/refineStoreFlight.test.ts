@@ -87,7 +87,7 @@ describe("storeFlight (real Redis)", () => {
   });
 
   it("gives up at two lock lives exactly, by its clock, with a message to retry", async () => {
-    const { lockKey, resultKey } = keys();
+    const { lockKey } = keys();
     await redis.setIfAbsent(lockKey, "someone", 10_000);
     const clock = [1000, 1200, 1201, 1202];
     let reads = 0;
