@@ -43,6 +43,14 @@ function previousRows(): ModuleScore[] {
   }
 }
 
+/** last-run.json and .md: this run's rows, and the rows of modules not run this time as they were, in the table's order. */
+function writeReport(rows: readonly ModuleScore[]): void {
+  const previous = previousRows();
+  const merged = MUTATED_MODULES.map((m) => rows.find((r) => r.module === m.module) ?? previous.find((r) => r.module === m.module)).filter((r): r is ModuleScore => r !== undefined);
+  writeFileSync(LAST_RUN_JSON, `${JSON.stringify(merged, null, 2)}\n`);
+  writeFileSync(LAST_RUN_MD, markdownReport(merged, MIN_SCORE));
+}
+
 async function main(): Promise<void> {
   process.chdir(ROOT);
   const modules = chosenModules(process.argv.slice(2));
@@ -50,14 +58,15 @@ async function main(): Promise<void> {
   mkdirSync(workDir, { recursive: true });
   const rows: ModuleScore[] = [];
   try {
-    for (const entry of modules) rows.push(await mutateOne(entry, workDir));
+    // The report is written after each module: a full run takes long on 2 shared cores,
+    // and one stopped part-way keeps the rows it finished.
+    for (const entry of modules) {
+      rows.push(await mutateOne(entry, workDir));
+      writeReport(rows);
+    }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
-  // Rows of modules not run this time stay as they were, in the table's order.
-  const merged = MUTATED_MODULES.map((m) => rows.find((r) => r.module === m.module) ?? previousRows().find((r) => r.module === m.module)).filter((r): r is ModuleScore => r !== undefined);
-  writeFileSync(LAST_RUN_JSON, `${JSON.stringify(merged, null, 2)}\n`);
-  writeFileSync(LAST_RUN_MD, markdownReport(merged, MIN_SCORE));
   process.stdout.write(`\n${consoleTable(rows)}\n\nminimum ${MIN_SCORE}%; survivors listed in ${relative(ROOT, LAST_RUN_MD)}\n`);
   const failing = rows.filter((r) => !passes(r, MIN_SCORE));
   if (failing.length > 0) {
