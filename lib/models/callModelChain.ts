@@ -18,7 +18,7 @@ import { ModelTimeout, maxReplyChars } from "./deadline";
 import type { BreakerHub } from "../breaker/breakerHub";
 import { completionSchema } from "./completionSchema";
 import type { ModelTarget } from "./modelTargets";
-import { MODEL_REFUSAL_CHECK, ProviderRefusal, verdictOfFinish } from "./providerVerdict";
+import { MODEL_REFUSAL_CHECK, ProviderRefusal, verdictOfFailure, verdictOfFinish } from "./providerVerdict";
 
 /** AppError that also carries the attempts, so the log line can say what failed and why. */
 export class ModelCallError extends AppError {
@@ -114,6 +114,9 @@ async function callOnce(target: ModelTarget, request: ModelRequest, timeoutMs: n
 
 const DEFAULT_MIN_ATTEMPT_MS = 100;
 
+/** How long an account out of money stays held open unless an operator clears it first. */
+export const OUT_OF_FUNDS_HOLD_MS = 30 * 24 * 3_600_000;
+
 /** A Retry-After longer than this is read as this: a provider's typo must not park it for days. */
 export const MAX_RETRY_AFTER_HOLD_MS = 3_600_000;
 
@@ -146,6 +149,8 @@ export async function walkChain<T>(
   const deadline = now() + options.budgetMs;
   const attempts: Attempt[] = [];
   const notBefore = new Map<ModelTarget, number>();
+  /** Out of money: not called again in this request (the breakers keep it so for the next ones). */
+  const broke = new Set<ModelTarget>();
   const rounds = options.maxRounds ?? 2;
   for (let round = 0; round < rounds; round++) {
     if (round > 0) {
@@ -154,6 +159,7 @@ export async function walkChain<T>(
       await sleep(backoff);
     }
     for (const target of chain) {
+      if (broke.has(target)) continue;
       const wait = (notBefore.get(target) ?? 0) - now();
       if (wait > 0) {
         if (now() + wait >= deadline) {
@@ -182,7 +188,8 @@ export async function walkChain<T>(
         options.breakers?.record(target, "ok", gate.probe);
         return { value, target, attempts };
       } catch (err) {
-        const refusal = err instanceof ProviderRefusal ? err : undefined;
+        const verdict = verdictOfFailure(err);
+        const refusal = err instanceof ProviderRefusal ? err : verdict?.kind === "refused" ? new ProviderRefusal(target.provider, verdict.side, verdict.check) : undefined;
         if (refusal) {
           // The provider answered (its check refused the content): not a failure of the target,
           // and the same content goes to no other provider.
@@ -195,7 +202,15 @@ export async function walkChain<T>(
           throw err;
         }
         const { kind, status, retryAfterMs } = classifyModelError(err);
-        attempts.push({ provider: target.provider, model: target.model, outcome: kind, ...(status === undefined ? {} : { status }), ms: now() - started });
+        const funds = verdict?.kind === "out_of_funds" ? verdict.check : undefined;
+        attempts.push({ provider: target.provider, model: target.model, outcome: kind, ...(status === undefined ? {} : { status }), ...(funds ? { reason: `out_of_funds:${funds}` } : {}), ms: now() - started });
+        if (funds) {
+          // Not our request's fault and not a passing fault: skipped, here and on every instance,
+          // until an operator clears it (README: "Clearing an out-of-money hold").
+          broke.add(target);
+          options.breakers?.hold?.(target, "out_of_funds", now() + OUT_OF_FUNDS_HOLD_MS, funds);
+          continue;
+        }
         if (kind === "rejected") {
           options.breakers?.record(target, kind, gate.probe, options.who);
           throw new ModelCallError(502, "model_rejected", "the model provider rejected the request", attempts);

@@ -12,6 +12,7 @@
 //  - OpenAI and the compatible rest: finish_reason `content_filter`; 429 `insufficient_quota`
 //    ("You exceeded your current quota"), which is money, not rate.
 import { AppError } from "../appError";
+import { WireError } from "../openaiWire";
 
 export type ProviderVerdict =
   /** The provider's moderation refused the user's input or the model's output. */
@@ -28,6 +29,12 @@ export function verdictOfError(status: number | undefined, code: string | undefi
   if (code !== undefined && OUT_OF_FUNDS_CODES.has(code)) return { kind: "out_of_funds", check: code };
   if (status === 402) return { kind: "out_of_funds", check: "payment_required" };
   return undefined;
+}
+
+/** What a failed call's WireError says beyond its kind (its status and the provider's code). */
+export function verdictOfFailure(err: unknown): ProviderVerdict | undefined {
+  if (!(err instanceof WireError)) return undefined;
+  return verdictOfError(err.status, err.providerCode, err.providerSide);
 }
 
 /** finish_reason values that mean the provider's check withheld the output. */

@@ -5,6 +5,7 @@ import { AppError } from "../appError";
 import type { Attempt, ModelRequest, Usage } from "../chat/types";
 import { believedUsage, estimatedUsage, reportedUsage } from "../chat/usage";
 import { type ChainOptions, UnusableReply, walkChain } from "./callModelChain";
+import { ProviderRefusal, verdictOfFailure, verdictOfFinish } from "./providerVerdict";
 import { ModelTimeout, maxReplyChars } from "./deadline";
 import { type CallTrace, chatBodyOf, traceHeadersOf } from "./chatBody";
 import type { ModelTarget } from "./modelTargets";
@@ -15,16 +16,25 @@ interface Piece {
   text: string;
   model?: string;
   usage?: Usage;
+  finish?: string;
 }
 
 /** What a chunk carries for the answer; the wire has already checked its shape (a second parse per chunk was the per-event profile's lead). */
 function pieceOf(chunk: WireChunk): Piece {
   const u = reportedUsage(chunk.usage);
+  const finish = chunk.choices?.[0]?.finish_reason;
   return {
+    ...(finish ? { finish } : {}),
     text: chunk.choices?.[0]?.delta?.content ?? "",
     ...(chunk.model ? { model: chunk.model } : {}),
     ...(u ? { usage: u } : {}),
   };
+}
+
+/** A chunk whose finish_reason says the provider's check withheld the output (content_filter, Hunyuan's sensitive). */
+function refuseOn(target: ModelTarget, piece: Piece): void {
+  const verdict = verdictOfFinish(piece.finish);
+  if (verdict?.kind === "refused") throw new ProviderRefusal(target.provider, verdict.side, verdict.check);
 }
 
 export class StreamInterrupted extends AppError {
@@ -36,8 +46,8 @@ export class StreamInterrupted extends AppError {
 export interface OpenedStream {
   provider: string;
   attempts: Attempt[];
-  /** Text deltas as they come, first one included; then the stream's totals. */
-  deltas(): AsyncGenerator<string, { model: string; usage: Usage }>;
+  /** Text deltas as they come, first one included; then the stream's totals (`truncated`: cut at max_tokens). */
+  deltas(): AsyncGenerator<string, { model: string; usage: Usage; truncated?: true }>;
 }
 
 /** Reads one chunk, or fails with ModelTimeout after `ms` of the provider's time (within: not our loop's stalls). */
@@ -80,6 +90,7 @@ export async function openModelStream(
       const next = await nextWithin(iterator, Math.max(1, timeoutMs - (Date.now() - started)), controller);
       if (next.done) throw new UnusableReply("stream ended without text");
       const piece = pieceOf(next.value);
+      refuseOn(t, piece);
       before.push(piece);
       if (piece.text !== "") return { iterator, before, controller, idleMs: t.timeoutMs };
     }
@@ -92,9 +103,12 @@ export async function openModelStream(
       let model = target.model;
       let usage: Usage | undefined;
       let text = "";
+      let truncated = false;
       const take = (piece: Piece) => {
+        refuseOn(target, piece);
         if (piece.model) model = piece.model;
         if (piece.usage) usage = piece.usage;
+        if (piece.finish === "length") truncated = true;
         text += piece.text;
         return piece.text;
       };
@@ -113,12 +127,18 @@ export async function openModelStream(
         }
       } catch (err) {
         if (options.signal?.aborted) throw err;
+        // The provider's check withheld the rest (a finish_reason, DashScope's error event): the
+        // user's content, said as such, not an interruption.
+        if (err instanceof ProviderRefusal) throw err;
+        const verdict = verdictOfFailure(err);
+        if (verdict?.kind === "refused") throw new ProviderRefusal(target.provider, "output", verdict.check);
         throw new StreamInterrupted();
       } finally {
         // Stops the provider's stream when the caller stops early (client went away).
         value.controller.abort();
       }
-      return { model, usage: believedUsage(usage ?? estimatedUsage(request.messages, text), request, (reported, bound) => options.onUsageClamped?.(target, reported, bound)) };
+      const totals = { model, usage: believedUsage(usage ?? estimatedUsage(request.messages, text), request, (reported, bound) => options.onUsageClamped?.(target, reported, bound)) };
+      return truncated ? { ...totals, truncated: true as const } : totals;
     },
   };
 }

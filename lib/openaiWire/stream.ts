@@ -9,6 +9,7 @@ import { readBody } from "./body";
 import type { WireTarget } from "./endpoint";
 import { Exchange } from "./exchange";
 import { httpError } from "./httpError";
+import { providerErrorOf } from "./providerError";
 import { type WireChunk, parseWireChunk } from "./schemas";
 import { type SseEvent, createSseEventParser } from "./sseEvents";
 import { WireError } from "./wireError";
@@ -105,8 +106,12 @@ function chunkOf(event: SseEvent): WireChunk {
   } catch (err) {
     throw new WireError("bad_response", "a stream event is not JSON", { cause: err });
   }
-  // The openai SDK throws on a chunk that carries `error` (core/streaming.ts) rather than yield it.
-  if (typeof json === "object" && json !== null && "error" in json && (json as { error: unknown }).error) throw new WireError("bad_response", "the upstream sent an error in the stream");
+  // The openai SDK throws on a chunk that carries `error` (core/streaming.ts) rather than yield
+  // it. DashScope refuses output this way mid-stream (data_inspection_failed): its code is kept.
+  if (typeof json === "object" && json !== null && "error" in json && (json as { error: unknown }).error) {
+    const { code, side } = providerErrorOf(json);
+    throw new WireError("bad_response", "the upstream sent an error in the stream", { ...(code ? { providerCode: code } : {}), ...(side ? { providerSide: side } : {}) });
+  }
   const chunk = parseWireChunk(json);
   if (!chunk) throw new WireError("bad_response", "a stream event is not a chat completion chunk");
   return chunk;

@@ -24,13 +24,23 @@ export class WireError extends Error {
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
   readonly timeout: WireTimeout | undefined;
+  /** The provider's own error code (`error.code`, else `error.type`), never its message. */
+  readonly providerCode: string | undefined;
+  /** Which side a moderation refusal names ("Input data ..." / "Output data ..."). */
+  readonly providerSide: "input" | "output" | undefined;
 
-  constructor(kind: WireErrorKind, message: string, details: { status?: number; retryAfterMs?: number; timeout?: WireTimeout; cause?: unknown } = {}) {
+  constructor(
+    kind: WireErrorKind,
+    message: string,
+    details: { status?: number; retryAfterMs?: number; timeout?: WireTimeout; cause?: unknown; providerCode?: string; providerSide?: "input" | "output" } = {},
+  ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.kind = kind;
     this.status = details.status;
     this.retryAfterMs = details.retryAfterMs;
     this.timeout = details.timeout;
+    this.providerCode = details.providerCode;
+    this.providerSide = details.providerSide;
   }
 }
 

@@ -57,6 +57,8 @@ interface Relayed {
   model: string;
   usage: Usage;
   call: ModelCall;
+  /** The provider cut the text at max_tokens (finish_reason length). */
+  truncated?: true;
 }
 
 async function* relay(opened: OpenedStream, event: string, options: AnswerStreamOptions): AsyncGenerator<string, Relayed> {
@@ -82,21 +84,28 @@ async function* relay(opened: OpenedStream, event: string, options: AnswerStream
     if (rest) yield sseEvent(event, { text: rest });
   }
   const answered = opened.attempts.at(-1);
-  return { text, model: next.value.model, usage: next.value.usage, call: { model: answered?.model ?? next.value.model, usage: next.value.usage, ...(answered ? { attempt: answered } : {}) } };
+  return {
+    text,
+    model: next.value.model,
+    usage: next.value.usage,
+    call: { model: answered?.model ?? next.value.model, usage: next.value.usage, ...(answered ? { attempt: answered } : {}) },
+    ...(next.value.truncated ? { truncated: true as const } : {}),
+  };
 }
 
 export async function* answerStream(options: AnswerStreamOptions): AsyncGenerator<string, StreamOutcome> {
   try {
     const first = yield* relay(options.opened, options.refine ? "draft" : "delta", options);
     const draft = shaped(options.call, first.text, options.guardOutput);
-    let done: { answer: unknown; model: string; usage: Usage; draft?: unknown; refined?: boolean } = { answer: draft, model: first.model, usage: first.usage };
+    // `truncated`: the provider cut the answer at max_tokens; it is shaped all the same.
+    let done: { answer: unknown; model: string; usage: Usage; draft?: unknown; refined?: boolean; truncated?: true } = { answer: draft, model: first.model, usage: first.usage, ...(first.truncated ? { truncated: true as const } : {}) };
     const calls = [first.call];
     if (options.refine) {
       // A failed refinement still leaves the user a complete (draft) answer.
       try {
         const second = yield* relay(await options.refine.open(), "final", options);
         calls.push(second.call);
-        done = { answer: shaped(options.refine.call, second.text, options.guardOutput), draft, model: second.model, usage: addUsage(first.usage, second.usage), refined: true };
+        done = { answer: shaped(options.refine.call, second.text, options.guardOutput), draft, model: second.model, usage: addUsage(first.usage, second.usage), refined: true, ...(second.truncated ? { truncated: true as const } : {}) };
       } catch (err) {
         if (err instanceof AppError && (err.code === "blocked_output" || err.code === "content_check_unavailable")) throw err;
         done = { ...done, draft, refined: false };
@@ -108,7 +117,8 @@ export async function* answerStream(options: AnswerStreamOptions): AsyncGenerato
     // The client left and its signal stopped the provider: nobody is there to read an error event.
     if (leftByClient(err)) return CLIENT_CLOSED;
     const known = err instanceof AppError ? err : new AppError(500, "internal_error", "internal error");
-    const last = sseEvent("error", { error: { code: known.code, message: known.message }, traceId: options.traceId });
+    // A blocked answer's category (WeChat's, or the provider check's) goes with its code, as in a whole answer's error body.
+    const last = sseEvent("error", { error: { ...known.fields, code: known.code, message: known.message }, traceId: options.traceId });
     return { status: known.status, code: known.code, message: known.message, last };
   }
 }
