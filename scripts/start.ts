@@ -4,7 +4,6 @@
 // from SSM as the functions read them (plain variables stay the usual way to run locally).
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConfigError } from "../lib/config/configError";
 import { loadConfig } from "../lib/config/loadConfig";
 import { readConfigFiles } from "../lib/config/readConfigFiles";
 import { createHttpServer, listen } from "../lib/http/nodeServer";
@@ -13,11 +12,11 @@ import { missingKeyVariables, noProviderKeySet } from "../lib/models/modelTarget
 import { playgroundRoutes } from "../lib/playground/playgroundRoutes";
 import { createProcessApp } from "../lib/runtime/createProcessApp";
 import { type LoadedSecrets, loadSecrets } from "../lib/secrets/loadSecrets";
-import { maskUrlCredentials } from "../lib/secrets/maskUrl";
 import { hasSecretRefs } from "../lib/secrets/secretRefs";
-import { checkStore } from "../lib/store/createStore";
 import { readSettings } from "../lib/runtime/settings";
 import { startLocalUpstream } from "./local-upstream/server";
+import { defineCommand, runCli } from "./support/cli";
+import { requireReachable } from "./support/reachStore";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -27,6 +26,12 @@ async function processSecrets(): Promise<LoadedSecrets | undefined> {
   const { ssmSecretReader } = await import("../lib/secrets/ssmReader");
   return loadSecrets(process.env, await ssmSecretReader(process.env));
 }
+
+const START_COMMAND = defineCommand({
+  command: "npm start --",
+  summary: "The local server, speaking the same HTTP API as the deployed functions, all intents in one process, with the playground (not in prod). With no provider key set (and no MINIASK_UPSTREAM_URL) in dev, it starts the local stand-in upstream and says so. Settings are environment variables: MINIASK_ENV (dev), MINIASK_STORE (memory), PORT (9000), provider keys, MINIASK_UPSTREAM_URL; ssm: values are read from SSM.",
+  options: {},
+});
 
 async function main(): Promise<void> {
   const secrets = await processSecrets();
@@ -50,8 +55,7 @@ async function main(): Promise<void> {
     extraRoutes: playgroundRoutes,
     ...(localUpstream ? { upstreamOverride: { baseUrl: localUpstream.url } } : {}),
   });
-  const storeProblem = await checkStore(built.app.store, 2000);
-  if (storeProblem) throw new ConfigError([`${storeProblem} (MINIASK_STORE=${maskUrlCredentials(settings.MINIASK_STORE ?? "memory")}); start it, or unset MINIASK_STORE for the in-memory store`]);
+  await requireReachable(built.app.store, settings.MINIASK_STORE, variables, "or unset MINIASK_STORE for the in-memory store");
   const port = await listen(createHttpServer(built.app.handle), Number(settings.PORT), "0.0.0.0");
 
   console.log(`miniask local server on http://127.0.0.1:${port} (POST /v1/mini/ask, POST /v1/mini/login, GET /healthz)`);
@@ -64,8 +68,5 @@ async function main(): Promise<void> {
   if (env === "dev") console.log(`  dev token: npm run --silent token -- u_123`);
 }
 
-main().catch((err: unknown) => {
-  // A message may quote a URL setting (a store's address, an upstream's): its credentials stay out.
-  console.error(maskUrlCredentials(err instanceof ConfigError ? `miniask: ${err.message}` : `miniask: could not start: ${err instanceof Error ? err.message : String(err)}`));
-  process.exit(1);
-});
+// A message may quote a URL setting (a store's address, an upstream's): runCli masks its credentials.
+runCli(START_COMMAND, main, { serves: true });

@@ -7,40 +7,29 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { issueAppToken } from "../lib/auth/appToken";
 import { parseTokenKeys } from "../lib/auth/tokenKeys";
-import { ConfigError } from "../lib/config/configError";
 import { ENVIRONMENTS } from "../lib/config/environments";
 import { environmentOf, loadConfig } from "../lib/config/loadConfig";
 import { readConfigFiles } from "../lib/config/readConfigFiles";
 import { readSettings } from "../lib/runtime/settings";
 import { SSM_PREFIX } from "../lib/secrets/secretRefs";
+import { type Parsed, UsageError, defineCommand, runCli } from "./support/cli";
 
-const USAGE = "usage: npm run token -- [--env dev|staging] <userId>   (letters, digits and _ . : @ -)";
+const TOKEN_COMMAND = defineCommand({
+  command: "npm run token --",
+  summary: "An app token for <userId> on the last line of output. dev signs with MINIASK_TOKEN_KEYS or the built-in dev key; staging only with --env staging and the staging key in this shell's MINIASK_TOKEN_KEYS. Never prod: prod tokens come from WeChat login (POST /v1/mini/login).",
+  positionals: [{ name: "userId", description: "the user the token is for: letters, digits and _ . : @ -, at most 128", required: true }],
+  options: {
+    // No choices here: "prod" is refused with its own reason (exit 1), not as a usage mistake.
+    env: { type: "string", value: "dev|staging", description: "the environment to mint for (default: MINIASK_ENV, dev)" },
+  },
+});
 
-/** `--env NAME` (or `--env=NAME`) and the one positional userId; undefined when malformed. */
-function parseArgs(args: readonly string[]): { env?: string; userId?: string } | undefined {
-  const out: { env?: string; userId?: string } = {};
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === "--env") out.env = args[++i];
-    else if (arg.startsWith("--env=")) out.env = arg.slice("--env=".length);
-    else if (arg.startsWith("-") || out.userId !== undefined) return undefined;
-    else out.userId = arg;
-  }
-  return out;
-}
-
-async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
-  if (!args || !args.userId || !/^[\w.:@-]{1,128}$/.test(args.userId)) {
-    console.error(USAGE);
-    return 2;
-  }
+async function main({ values, positionals }: Parsed<typeof TOKEN_COMMAND.options>): Promise<number> {
+  const args = { env: values.env, userId: positionals[0]! };
+  if (!/^[\w.:@-]{1,128}$/.test(args.userId)) throw new UsageError(`<userId>: letters, digits and _ . : @ - only, 1 to 128 of them, got "${args.userId}"`);
   const shellEnv = readSettings(process.env).MINIASK_ENV;
   const env = args.env ?? shellEnv;
-  if (!(ENVIRONMENTS as readonly string[]).includes(env)) {
-    console.error(`--env: expected dev or staging, got "${env}"`);
-    return 2;
-  }
+  if (!(ENVIRONMENTS as readonly string[]).includes(env)) throw new UsageError(`--env: expected dev or staging, got "${env}"`);
   if (env === "prod") {
     console.error(`npm run token works in dev only (MINIASK_ENV=prod) and never mints prod tokens: prod tokens come from WeChat login (POST /v1/mini/login) only`);
     return 1;
@@ -64,10 +53,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof ConfigError ? `miniask: ${err.message}` : `miniask: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  },
-);
+runCli(TOKEN_COMMAND, main);

@@ -70,7 +70,7 @@ describe("npm start", () => {
     expect(output).not.toContain("up-pass-99");
     const failed = await start({ MINIASK_ENV: "dev", MINIASK_STORE: "redis://:store-pass-42@127.0.0.1:1" });
     expect(failed.code).toBe(1);
-    expect(failed.output).toContain("MINIASK_STORE=redis://:***@127.0.0.1:1");
+    expect(failed.output).toContain("redis://:***@127.0.0.1:1 (MINIASK_STORE)");
     expect(failed.output).not.toContain("store-pass-42");
   });
 
@@ -108,11 +108,10 @@ describe("npm start", () => {
     expect(output).toContain("MINIASK_TOKEN_KEYS: required in staging");
   });
 
-  it("with an unreachable store, stops at start saying which", async () => {
+  it("with an unreachable store, stops at start: one line saying which, where and what to check", async () => {
     const { output, code } = await start({ MINIASK_ENV: "dev", MINIASK_STORE: "redis://127.0.0.1:1" });
     expect(code).toBe(1);
-    expect(output).toContain("store redis is unreachable");
-    expect(output).toContain("MINIASK_STORE=redis://127.0.0.1:1");
+    expect(output.trim()).toBe("start: cannot reach the redis store at redis://127.0.0.1:1 (MINIASK_STORE): check that Redis is running there and that MINIASK_STORE's host, port, password and db are right; or unset MINIASK_STORE for the in-memory store");
   });
 
   it("with a bad MINIASK_STORE, stops at start saying what it accepts", async () => {

@@ -215,6 +215,8 @@ export interface RunOptions {
   /** The exit code of a failure (eval keeps its historical 2); 1 by default. */
   failureExit?: number;
   argv?: readonly string[];
+  /** A server (npm start): when main resolves the process keeps serving; only --help and failures exit. */
+  serves?: boolean;
 }
 
 /**
@@ -224,18 +226,19 @@ export interface RunOptions {
  */
 export function runCli<O extends Record<string, OptionSpec>>(spec: CommandSpec<O>, main: (args: Parsed<O>) => Promise<number | void> | number | void, options: RunOptions = {}): void {
   const argv = options.argv ?? process.argv.slice(2);
-  const run = async (): Promise<number> => {
+  const run = async (): Promise<number | undefined> => {
     if (wantsHelp(argv)) {
       process.stdout.write(`${usageText(spec)}\n`);
       return 0;
     }
     try {
-      return (await main(parseCommandLine(spec, argv))) ?? 0;
+      const code = await main(parseCommandLine(spec, argv));
+      return options.serves ? undefined : (code ?? 0);
     } catch (err) {
       if (err instanceof UsageError) return reportUsageError(spec, err);
       process.stderr.write(`${failureText(commandName(spec), err)}\n`);
       return err instanceof UnreachableError ? 1 : (options.failureExit ?? 1);
     }
   };
-  void run().then((code) => process.exit(code));
+  void run().then((code) => (code === undefined ? undefined : process.exit(code)));
 }
