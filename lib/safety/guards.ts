@@ -14,7 +14,6 @@ import { type StreamingOutputGuard, createStreamingOutputGuard, outputRules } fr
 
 function stringsOf(value: unknown, out: string[] = []): string[] {
   if (typeof value === "string") out.push(value);
-  // Stryker disable next-line ConditionalExpression: an array is an object too, and Object.values gives its elements.
   else if (Array.isArray(value)) for (const v of value) stringsOf(v, out);
   else if (value !== null && typeof value === "object") for (const v of Object.values(value)) stringsOf(v, out);
   return out;
@@ -28,7 +27,6 @@ function foldedTerms(terms: readonly string[]): string[] {
 /** The system prompt's sentences, folded: long enough that repeating one is a leak, not a coincidence. */
 function promptSentences(systemPrompt: string): string[] {
   return systemPrompt
-    // Stryker disable next-line Regex: without the +, the extra pieces are empty, under 16 characters, and dropped.
     .split(/[\n.!?。！？]+/u)
     .map(foldForFilter)
     .filter((sentence) => sentence.length >= 16);

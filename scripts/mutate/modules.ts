@@ -45,7 +45,7 @@ export const MUTATED_MODULES: readonly MutatedModule[] = [
   { module: "lib/contentSecurity/contentGuard.ts", tests: ["test/contentGuard.test.ts"] },
   { module: "lib/text/jsonEscapes.ts", tests: ["test/jsonEscapes.test.ts"] },
   { module: "lib/safety/outputRules.ts", tests: ["test/guardsStreaming.test.ts"] },
-  { module: "lib/safety/guards.ts", tests: ["test/guards.test.ts", "test/guardsStreaming.test.ts"] },
+  { module: "lib/safety/guards.ts", tests: ["test/guards.test.ts", "test/guardsStreaming.test.ts", "test/guardsBuilt.test.ts"] },
   { module: "lib/secrets/maskUrl.ts", tests: ["test/secretsUrlMask.test.ts"] },
   { module: "lib/secrets/refreshingTokenVerifier.ts", tests: ["test/secretsTokenKeys.test.ts"] },
   { module: "lib/secrets/secretRefs.ts", tests: ["test/secretsSsm.test.ts", "test/secretsSsmReader.test.ts"] },
