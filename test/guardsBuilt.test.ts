@@ -28,6 +28,7 @@ describe("guards built inside each test", () => {
     const guard = createInputGuard(strict);
     expect(refusal(() => guard({ a: "hello", b: null, c: 3, d: [true, { e: "可以代开发票吗" }] }, undefined))?.code).toBe("blocked_input");
     expect(refusal(() => guard({ a: "hello", b: null, c: 3, d: [true, { e: "fine" }] }, { note: "ok" }))).toBeUndefined();
+    expect(refusal(() => guard({ a: "hello", u: undefined, n: 1n }, undefined))).toBeUndefined();
   });
 
   it("drops a term that folds to nothing and keeps the others", () => {
