@@ -4,6 +4,7 @@
 // the whole text's verdict so far.
 import { describe, expect, it } from "vitest";
 import { createOutputGuard } from "../lib/safety/guards";
+import { foldForFilter } from "../lib/text/fold";
 import { createStreamingOutputGuard, outputRules, streamingGuardOf } from "../lib/safety/outputRules";
 
 const safety = { max_input_chars: 12000, blocked_input_terms: [], block_prompt_injection: true, blocked_output_terms: ["身份证号码大全", "secret plan", "café noir"], block_prompt_leak: true };
@@ -149,6 +150,16 @@ describe("outputRules and the streaming guard on their own rules", () => {
     expect(() => streaming.push("x")).not.toThrow();
     expect(() => streaming.push("aa")).not.toThrow();
     throwsWithheld(() => streaming.push("b"));
+  });
+
+  it("folds a mark that arrives in the next delta with the character and marks before it", () => {
+    // NFKC reorders e + U+0301 + U+0323 to e + U+0323 + U+0301, which composes to ẹ (the acute then
+    // folds away); e + U+0301 alone composes to é.
+    const rules = outputRules(["cafẹ"], []);
+    throwsWithheld(() => rules.check(foldForFilter("cafe\u0301\u0323")));
+    const streaming = createStreamingOutputGuard(rules);
+    expect(() => streaming.push("cafe\u0301")).not.toThrow();
+    throwsWithheld(() => streaming.push("\u0323"));
   });
 
   it("uses a guard's own streaming form rather than calling the guard on a window", () => {
