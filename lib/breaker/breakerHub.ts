@@ -5,6 +5,7 @@ import type { Logger } from "../observability/logger";
 import type { BreakerSettings } from "./breakerSettings";
 import { breakerFieldWrites, breakerHashKey } from "./breakerStorePlan";
 import { attemptVerdict } from "./attemptVerdict";
+import type { HoldReason } from "./circuitBreaker";
 import { type BreakerEvent, type BreakerTarget, type ProviderBreakers, createProviderBreakers, targetField } from "./providerBreakers";
 
 /** How many failures of one target one user's calls may add to its breaker per window. */
@@ -17,6 +18,8 @@ export interface BreakerHub {
   admit: ProviderBreakers["admit"];
   /** `who`: a stable hash of the user whose call it was; one user's failures count only so far. */
   record(target: BreakerTarget, outcome: string, probe: boolean, who?: string): void;
+  /** Opens a target until `untilMs` because its provider said so; shared like any opening. */
+  hold(target: BreakerTarget, reason: HoldReason, untilMs: number, detail: string): void;
   /** Merges what the admission trip read of the shared hash. */
   mergeShared(fields: Readonly<Record<string, string>>): void;
   /** This instance's transitions not yet shared, for the record step (and forgotten here). */
@@ -42,7 +45,9 @@ export function createBreakerHub(deps: { settings: BreakerSettings; logger: Logg
   };
   const report = (events: readonly BreakerEvent[], share: boolean) => {
     for (const e of events) {
-      const at = e.type === "opened" ? "warn" : "info";
+      // An account out of money needs an operator: its one line is an error (this instance's
+      // own hold only; others adopting it from the store say so at warn).
+      const at = e.type !== "opened" ? "info" : e.reason === "out_of_funds" && e.source === "local" ? "error" : "warn";
       deps.logger[at](`breaker ${e.type === "half_open" ? "half-open" : e.type}`, {
         provider: e.provider,
         model: e.model,
@@ -70,6 +75,9 @@ export function createBreakerHub(deps: { settings: BreakerSettings; logger: Logg
         return;
       }
       report(breakers.record(target, outcome, probe, who), true);
+    },
+    hold(target, reason, untilMs, detail) {
+      if (deps.settings.enabled) report(breakers.hold(target, reason, untilMs, detail), true);
     },
     mergeShared(fields) {
       report(breakers.mergeShared(fields), false);

@@ -5,8 +5,14 @@
 // half_open --(probe ok)--> closed, --(probe failed)--> open with a longer cool-down
 import type { BreakerSettings } from "./breakerSettings";
 
-/** Why a breaker opened; `shared` when another instance opened it (read from the store). */
-export type OpenReason = "consecutive_failures" | "failure_rate" | "probe_failed" | "shared";
+/**
+ * Why a breaker opened; `shared` when another instance opened it (read from the store);
+ * `out_of_funds` and `retry_after` when the provider said so (held open by holdOpen).
+ */
+export type OpenReason = "consecutive_failures" | "failure_rate" | "probe_failed" | "shared" | "out_of_funds" | "retry_after";
+
+/** What a provider says that opens its breaker at once (holdOpen). */
+export type HoldReason = Extract<OpenReason, "out_of_funds" | "retry_after">;
 
 /** Calls of one slice of the window (a tenth of it): counts, not a list, so memory stays flat. */
 export interface WindowBucket {
@@ -94,6 +100,20 @@ export function recordCall(state: BreakerState, verdict: Verdict, failureKind: s
     return openAt(nowMs, "failure_rate", `${failures} of ${calls} calls failed in ${Math.round(settings.window_ms / 1000)} s (last: ${kind})`, 0, settings);
   }
   return { state: { kind: "closed", sinceMs: state.sinceMs, consecutiveFailures, buckets, lastFailure: kind, failingUsers } };
+}
+
+/**
+ * Opens the breaker until `untilMs` whatever its state, because the provider said so (its account
+ * cannot pay; it asked us to wait): no failure count decides. Already open at least that long:
+ * unchanged, no transition (so a held target logs its hold once).
+ */
+export function holdOpen(state: BreakerState, nowMs: number, untilMs: number, reason: HoldReason, detail: string): { state: BreakerState; transition?: Transition } {
+  if (state.kind === "open" && state.untilMs >= untilMs) return { state };
+  const reopenCount = state.kind === "closed" ? 0 : state.reopenCount;
+  return {
+    state: { kind: "open", openedAtMs: nowMs, untilMs, reason, detail, reopenCount },
+    transition: { type: "opened", atMs: nowMs, untilMs, reason, detail, reopenCount, source: "local" },
+  };
 }
 
 function openAt(nowMs: number, reason: OpenReason, detail: string, reopenCount: number, settings: BreakerSettings): { state: BreakerState; transition: Transition } {

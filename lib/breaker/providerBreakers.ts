@@ -3,7 +3,7 @@
 // the clock it was given, and returns transitions as events for the caller to log and share.
 import { attemptVerdict } from "./attemptVerdict";
 import type { BreakerSettings } from "./breakerSettings";
-import { type Admission, type BreakerState, admitCall, closedBreaker, recordCall, type Transition, windowCounts } from "./circuitBreaker";
+import { type Admission, type BreakerState, type HoldReason, admitCall, closedBreaker, holdOpen, recordCall, type Transition, windowCounts } from "./circuitBreaker";
 import { mergeShared, parseSnapshot, type SharedSnapshot, snapshotOfTransition } from "./sharedBreakerState";
 
 export interface BreakerTarget {
@@ -41,6 +41,8 @@ export interface ProviderBreakers {
   admit(target: BreakerTarget): { admission: Admission; events: BreakerEvent[] };
   /** After a call admit() let through: its attempt outcome ("ok", "timeout", "server_error", ...), and whose call it was. */
   record(target: BreakerTarget, outcome: string, probe: boolean, who?: string): BreakerEvent[];
+  /** Opens a target until `untilMs` because its provider said so (out of money, Retry-After). */
+  hold(target: BreakerTarget, reason: HoldReason, untilMs: number, detail: string): BreakerEvent[];
   /** The breaker hash as read in the admission round trip (field -> JSON); unknown fields are skipped. */
   mergeShared(fields: Readonly<Record<string, string>>): BreakerEvent[];
   /** Hash fields to write in the record step for these events (only this instance's own transitions). */
@@ -73,6 +75,12 @@ export function createProviderBreakers(settings: BreakerSettings, now: () => num
         return [];
       }
       const result = recordCall(state, verdict, verdict === "failure" ? outcome : undefined, probe, now(), settings, who);
+      states.set(field, result.state);
+      return event(target, result.transition);
+    },
+    hold(target, reason, untilMs, detail) {
+      const field = targetField(target);
+      const result = holdOpen(stateOf(field), now(), untilMs, reason, detail);
       states.set(field, result.state);
       return event(target, result.transition);
     },

@@ -8,7 +8,7 @@ import { parseStoredJson } from "../validation/parseStored";
 import type { BreakerSettings } from "./breakerSettings";
 import { type BreakerState, closedBreaker, type OpenReason, type Transition } from "./circuitBreaker";
 
-const openReasons = ["consecutive_failures", "failure_rate", "probe_failed", "shared"] as const satisfies readonly OpenReason[];
+const openReasons = ["consecutive_failures", "failure_rate", "probe_failed", "shared", "out_of_funds", "retry_after"] as const satisfies readonly OpenReason[];
 
 /** One target's shared state: a hash field's JSON value, a few dozen bytes. */
 export const sharedSnapshotSchema = z.union([
