@@ -6,6 +6,7 @@ import { INTENT_NAMES, type IntentName, isIntentName } from "../intents/names";
 import { describeIssueAt } from "../validation/describeIssue";
 import { canonicalJson, sha256Hex } from "./canonicalJson";
 import { ConfigError } from "./configError";
+import { paramProblems } from "./providerParams";
 import {
   ENVIRONMENTS,
   type EnvironmentName,
@@ -94,12 +95,20 @@ function checkRouting(profiles: Record<string, ResolvedProfile>, file: string, a
 }
 
 function checkProviders(modelsFile: ModelsFile, problems: string[]): void {
+  // A provider's own parameters, by the names and types its API documents: a typo stops the
+  // start instead of being sent, and ignored, on every call.
+  for (const [name, provider] of Object.entries(modelsFile.providers)) {
+    for (const problem of paramProblems(provider.api, provider.params ?? {})) problems.push(`${M}: providers.${name}.params.${problem}`);
+  }
   for (const [name, provider] of Object.entries(modelsFile.aliases)) {
     for (const env of ENVIRONMENTS) {
       (provider[env] ?? []).forEach((entry, i) => {
-        if (!(entry.provider in modelsFile.providers)) {
+        const api = modelsFile.providers[entry.provider]?.api;
+        if (!api) {
           problems.push(`${M}: aliases.${name}.${env}[${i}].provider: unknown provider "${entry.provider}" ${known(Object.keys(modelsFile.providers))}`);
+          return;
         }
+        for (const problem of paramProblems(api, entry.params ?? {})) problems.push(`${M}: aliases.${name}.${env}[${i}].params.${problem}`);
       });
     }
   }

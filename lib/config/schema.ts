@@ -8,6 +8,7 @@ import { CONTENT_SECURITY_OFF, contentSecurityPolicySchema } from "../contentSec
 import { unsafePatternReason } from "../text/patternSafety";
 
 import { ENVIRONMENTS, type EnvironmentName } from "./environments";
+import { PROVIDER_APIS, paramValueSchema } from "./providerParams";
 
 export { ENVIRONMENTS, type EnvironmentName };
 
@@ -184,6 +185,10 @@ export const providerSchema = z.strictObject({
   key_env: z.string().check(z.regex(/^[A-Z_][A-Z0-9_]*$/, "expected an environment variable name")),
   /** Send the OpenAI `user` field (a hash of the userId) so the provider's console joins our traces. */
   send_user: z._default(z.boolean(), true),
+  /** Whose OpenAI-compatible API it is: which own parameters `params` may name (providerParams.ts). */
+  api: z._default(z.enum(PROVIDER_APIS), "openai"),
+  /** The provider's own body parameters for every chain entry (an entry's `params` add to them). */
+  params: z.optional(z.record(z.string(), paramValueSchema)),
 });
 
 export const chainEntrySchema = z.strictObject({
@@ -192,6 +197,8 @@ export const chainEntrySchema = z.strictObject({
   timeout_ms: z._default(z.int().check(z.gte(100), z.lte(120_000)), 8000),
   /** The provider accepts response_format: {type: "json_schema"} (structured output). */
   json_schema: z._default(z.boolean(), false),
+  /** This model's own body parameters, over the provider's (e.g. enable_thinking: false for an open Qwen3). */
+  params: z.optional(z.record(z.string(), paramValueSchema)),
 });
 
 export const modelsFileSchema = z.strictObject({

@@ -30,6 +30,14 @@ export interface UpstreamOverride {
 
 export type ModelTargets = Readonly<Record<string, readonly ModelTarget[]>>;
 
+type Params = NonNullable<ModelTarget["params"]>;
+
+/** A chain entry's parameters over its provider's; none at all when neither has any. */
+function paramsOf(provider: Params | undefined, entry: Params | undefined): { params?: Params } {
+  const params = { ...provider, ...entry };
+  return Object.keys(params).length > 0 ? { params } : {};
+}
+
 /** Aliases used by the profiles an environment may serve, their refine targets included. */
 export function aliasesUsedIn(config: Config, env: EnvironmentName): string[] {
   const allowed = config.environments[env]?.allowedProfiles ?? [];
@@ -94,6 +102,8 @@ export function resolveModelTargets(
         timeoutMs: entry.timeout_ms,
         jsonSchema: entry.json_schema,
         sendUser: provider.send_user,
+        // The provider's own parameters are for that provider: the override is another server.
+        ...(override ? {} : paramsOf(provider.params, entry.params)),
       });
     }
     if (chain.length === 0) {
