@@ -1,7 +1,12 @@
 // The chain and the stream relay against each provider's double (test/support/providers), over
 // real HTTP: what each provider documents it sends, and what miniask makes of it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callModelChain } from "../lib/models/callModelChain";
+import type { ModelRequest } from "../lib/chat/types";
+import { createBreakerHub } from "../lib/breaker/breakerHub";
+import { defaultBreakerSettings } from "../lib/breaker/breakerSettings";
+import { MAX_RETRY_AFTER_HOLD_MS, callModelChain } from "../lib/models/callModelChain";
+import { createLogger } from "../lib/observability/logger";
+import { stream } from "../lib/openaiWire";
 import type { ModelTarget } from "../lib/models/modelTargets";
 import { ProviderRefusal } from "../lib/models/providerVerdict";
 import { openModelStream } from "../lib/models/streamModelChain";
@@ -122,11 +127,127 @@ describe("against the provider doubles", () => {
     });
   });
 
+  describe("refused while streaming", () => {
+    const chainOf = (first: ProviderDouble, provider: string, model: string) => [target(provider, model, first), target("deepseek", "deepseek-chat", ds)];
+
+    it("DashScope's input refusal: 422 blocked_input before anything was sent, DeepSeek never asked", async () => {
+      qw.next(qwen.inputRefused());
+      const before = ds.requests.length;
+      const err = await openModelStream(chainOf(qw, "qwen", "qwen-plus"), request, { budgetMs: 5000 }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ status: 422, code: "blocked_input", fields: { category: "qwen:data_inspection_failed" } });
+      expect(ds.requests.length).toBe(before);
+    });
+
+    it("DashScope's error event before any text: 502 blocked_output, DeepSeek never asked", async () => {
+      qw.next(qwen.outputRefused(""));
+      const before = ds.requests.length;
+      const err = await openModelStream(chainOf(qw, "qwen", "qwen-plus"), request, { budgetMs: 5000 }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ status: 502, code: "blocked_output", fields: { category: "qwen:data_inspection_failed" } });
+      expect(ds.requests.length).toBe(before);
+    });
+
+    it.each([
+      ["DashScope's error event", () => qw.next(qwen.outputRefused("Sure, here is how")), "qwen", "qwen-plus", "qwen:data_inspection_failed"],
+      ["Hunyuan's finish_reason sensitive", () => hy.next(hunyuan.sensitive("好的，步骤如下")), "hunyuan", "hunyuan-turbos-latest", "hunyuan:sensitive"],
+      ["DeepSeek's finish_reason content_filter", () => ds.next(deepseek.contentFilter("Here is what")), "deepseek", "deepseek-chat", "deepseek:content_filter"],
+    ])("%s after some text: the stream ends in 502 blocked_output (not stream_interrupted)", async (_name, script, provider, model, category) => {
+      script();
+      const double = provider === "qwen" ? qw : provider === "hunyuan" ? hy : ds;
+      const opened = await openModelStream([target(provider, model, double)], request, { budgetMs: 5000 });
+      const err = await textOf(opened).catch((e: unknown) => e);
+      expect(err).toMatchObject({ status: 502, code: "blocked_output", fields: { category } });
+    });
+
+    it("a stream cut at max_tokens is marked truncated", async () => {
+      const cut = await textOf(await openModelStream([target("qwen", "qwen-plus", qw)], { ...request, maxTokens: 3 }, { budgetMs: 5000 }));
+      expect(cut.text).toBe(QWEN_ANSWER.slice(0, 12));
+      expect(cut.totals.truncated).toBe(true);
+      const whole = await textOf(await openModelStream([target("qwen", "qwen-plus", qw)], request, { budgetMs: 5000 }));
+      expect(whole.totals.truncated).toBeUndefined();
+    });
+  });
+
+  describe("out of money", () => {
+    it.each([
+      ["DeepSeek's 402", () => ds.next(deepseek.insufficientBalance()), "deepseek", "deepseek-chat", "out_of_funds:payment_required"],
+      ["DashScope's Arrearage", () => qw.next(qwen.arrearage()), "qwen", "qwen-plus", "out_of_funds:Arrearage"],
+      ["Hunyuan's exhausted resource pack", () => hy.next(hunyuan.resourcePackExhausted()), "hunyuan", "hunyuan-turbos-latest", "out_of_funds:FailedOperation.ResourcePackExhausted"],
+    ])("%s: the next provider answers", async (_name, script, provider, model, reason) => {
+      script();
+      const double = provider === "qwen" ? qw : provider === "hunyuan" ? hy : ds;
+      const other = provider === "qwen" ? target("hunyuan", "hunyuan-turbos-latest", hy) : target("qwen", "qwen-plus", qw);
+      const result = await callModelChain([target(provider, model, double), other], request, { budgetMs: 5000 });
+      expect(result.provider).toBe(other.provider);
+      expect(result.attempts[0]).toMatchObject({ provider, reason });
+    });
+
+    it("a broke provider is not asked again in the request's later rounds", async () => {
+      ds.next(deepseek.insufficientBalance());
+      hy.next(hunyuan.engineError(), hunyuan.engineError());
+      const before = ds.requests.length;
+      const err = await callModelChain([target("deepseek", "deepseek-chat", ds), target("hunyuan", "hunyuan-turbos-latest", hy)], request, { budgetMs: 5000, backoffMs: 10 }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ status: 503, code: "model_unavailable" });
+      expect((err as { attempts: { provider: string; outcome: string }[] }).attempts.map((a) => `${a.provider}:${a.outcome}`)).toEqual(["deepseek:rejected", "hunyuan:server_error", "hunyuan:server_error"]);
+      expect(ds.requests.length).toBe(before + 1);
+    });
+  });
+
+  describe("tool calls split across chunks", () => {
+    it("arrive through the wire as OpenAI streams them: id and name first, the arguments in fragments that join to the whole", async () => {
+      const calls = [
+        { id: "call_0", name: "order_status", arguments: '{"orderId":"A123456","detail":true}' },
+        { id: "call_1", name: "shipping_eta", arguments: '{"orderId":"A123456"}' },
+      ];
+      ds.next(deepseek.answer({ text: "", toolCalls: calls }));
+      const s = await stream({ baseUrl: ds.url, apiKey: "k" }, { model: "deepseek-chat", messages: request.messages, max_tokens: 400, stream: true });
+      const joined: { id?: string; name?: string; arguments: string }[] = [];
+      let pieces = 0;
+      let finish: string | null | undefined;
+      for await (const chunk of s) {
+        const choice = chunk.choices?.[0];
+        if (choice?.finish_reason) finish = choice.finish_reason;
+        for (const part of choice?.delta?.tool_calls ?? []) {
+          pieces++;
+          const slot = (joined[part.index] ??= { arguments: "" });
+          if (part.id) slot.id = part.id;
+          if (part.function?.name) slot.name = part.function.name;
+          slot.arguments += part.function?.arguments ?? "";
+        }
+      }
+      expect(joined).toEqual(calls);
+      expect(pieces).toBeGreaterThan(calls.length * 2);
+      expect(finish).toBe("tool_calls");
+    });
+  });
+
   describe("429", () => {
     it("DashScope's limit_requests moves on to the next provider within the request", async () => {
       qw.next(qwen.rateLimited(1));
       const result = await callModelChain([target("qwen", "qwen-plus", qw), target("deepseek", "deepseek-chat", ds)], request, { budgetMs: 5000 });
       expect(result.attempts.map((a) => `${a.provider}:${a.outcome}`)).toEqual(["qwen:rate_limited", "deepseek:ok"]);
+    });
+
+    it("with breakers, a Retry-After holds the target for that long, an hour at most", async () => {
+      const lines: Record<string, unknown>[] = [];
+      const breakers = createBreakerHub({ settings: defaultBreakerSettings(), logger: createLogger("info", (l) => lines.push(JSON.parse(l) as Record<string, unknown>)), prefix: "test:providers:" });
+      const chain = [target("qwen", "qwen-plus", qw), target("deepseek", "deepseek-chat", ds)];
+      qw.next(qwen.rateLimited(30));
+      const before = Date.now();
+      await callModelChain(chain, request, { budgetMs: 5000, breakers });
+      const held = breakers.view().find((v) => v.provider === "qwen")!;
+      expect(held).toMatchObject({ state: "open", reason: "retry_after" });
+      expect(held.untilMs! - before).toBeGreaterThanOrEqual(30_000);
+      expect(held.untilMs! - Date.now()).toBeLessThanOrEqual(30_000);
+      const asked = qw.requests.length;
+      const next = await callModelChain(chain, request, { budgetMs: 5000, breakers });
+      expect(next.attempts[0]).toMatchObject({ provider: "qwen", outcome: "skipped", reason: "breaker_open" });
+      expect(qw.requests.length).toBe(asked);
+      ds.next(deepseek.rateLimited(86_400));
+      await callModelChain([target("deepseek", "deepseek-chat", ds), target("hunyuan", "hunyuan-turbos-latest", hy)], request, { budgetMs: 5000, breakers });
+      const capped = breakers.view().find((v) => v.provider === "deepseek")!;
+      expect(capped.untilMs! - Date.now()).toBeLessThanOrEqual(MAX_RETRY_AFTER_HOLD_MS);
+      expect(capped.untilMs! - Date.now()).toBeGreaterThan(MAX_RETRY_AFTER_HOLD_MS - 5000);
+      expect(lines.filter((l) => l.level === "error")).toEqual([]);
     });
   });
 
@@ -144,7 +265,7 @@ describe("against the provider doubles", () => {
       const call = extract.prepare({ text: "Li Lei lives in Shenzhen.", fields: ["name", "city", "phone", "note"] }, undefined);
       return { call, request: { messages: call.messages, maxTokens: 20 } };
     };
-    const run = (call: ReturnType<typeof extraction>["call"], req: { messages: typeof request.messages; maxTokens: number }) =>
+    const run = (call: ReturnType<typeof extraction>["call"], req: ModelRequest) =>
       generateAnswer({ chain: [target("deepseek", "deepseek-chat", ds)], request: req, shapeAnswer: call.shapeAnswer, chainOptions: { budgetMs: 5000 }, guardOutput: () => undefined });
 
     it("an extract cut mid-JSON is a repair turn, and an error when the repair is cut too: never a half object", async () => {
