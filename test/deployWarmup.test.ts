@@ -8,7 +8,8 @@ import { type IncomingHttpHeaders, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it, vi } from "vitest";
 import { warmupHandlerFor } from "../functions/warmup/index";
-import { warmupPings } from "../lib/deploy/warmupPings";
+import { MAX_PINGS_PER_TARGET, warmupPings } from "../lib/deploy/warmupPings";
+import { parseWarmupTargets } from "../lib/warmup/warmup";
 import { DEFAULT_MODEL, type InstanceModel, type ReplayRequest } from "../scripts/burst/instanceModel";
 import { simulate } from "../scripts/burst/simulate";
 import { startFakeSsm } from "./support/fakeSsm";
@@ -29,6 +30,12 @@ describe("warm-up pings under multiple concurrency", () => {
     // The old count (3 pings): all three fit in one instance, the burst starts two cold.
     expect(coldHits(fn.warmupCount)).toBe(20);
     expect(coldHits(warmupPings(fn))).toBe(0);
+  });
+
+  it("the deploy's limit is the one the warm-up function parses its targets with", () => {
+    const target = (count: number) => JSON.stringify([{ name: "summarize", url: "https://x.example.cn", count }]);
+    expect(parseWarmupTargets(target(MAX_PINGS_PER_TARGET))[0]!.count).toBe(50);
+    expect(() => parseWarmupTargets(target(MAX_PINGS_PER_TARGET + 1))).toThrow("MINIASK_WARMUP_TARGETS");
   });
 
   it("is one ping per instance at SCF's default of one request per instance", () => {

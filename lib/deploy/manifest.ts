@@ -15,7 +15,7 @@ import { type MultiScfManifest, multiScfSchema } from "./multiScfSchema";
 import { resolveRole } from "./roleName";
 import { checkSecretReference } from "./secretReference";
 import { type Concurrency, type Provisioned, type StagesFile, stagesSchema } from "./stagesSchema";
-import { MAX_WARMUP_PINGS, warmupPings } from "./warmupPings";
+import { MAX_PINGS_PER_TARGET, warmupPings } from "./warmupPings";
 
 export type { Concurrency, Provisioned } from "./stagesSchema";
 
@@ -161,8 +161,8 @@ export function resolveManifest(manifest: MultiScfManifest, stages: StagesFile, 
     // Multiple concurrent requests are for HTTP-triggered functions only (doc 583/47183).
     if (fn.concurrency && fn.type !== "web") throw new ConfigError([`${STAGES_FILE}: stages.${stage}.concurrency.${fn.name}: ${fn.name} is an event function; concurrency is for web functions only`]);
     const pings = warmupPings(fn);
-    if (pings > MAX_WARMUP_PINGS) {
-      throw new ConfigError([`${STAGES_FILE}: stages.${stage}.warmup.${fn.name}: ${fn.warmupCount} instances x concurrency ${fn.concurrency?.max ?? 1} = ${pings} pings, more than the warm-up's ${MAX_WARMUP_PINGS} per function: warm fewer instances, or keep them with provisioned concurrency`]);
+    if (pings > MAX_PINGS_PER_TARGET) {
+      throw new ConfigError([`${STAGES_FILE}: stages.${stage}.warmup.${fn.name}: ${fn.warmupCount} instances x concurrency ${fn.concurrency?.max ?? 1} = ${pings} pings, more than the warm-up's ${MAX_PINGS_PER_TARGET} per function: warm fewer instances, or keep them with provisioned concurrency`]);
     }
   }
   const domain = resolveDomain(settings.domain, sub, stage);

@@ -5,13 +5,13 @@
 // request to an instance with a free slot, doc 583/47183), so N pings could all warm one. Hence
 // N x max pings: they fill N instances. With dynamic concurrency SCF may hold an instance below
 // its max, and the same pings then spread over more instances: more warm, never fewer.
+
+export { MAX_PINGS_PER_TARGET } from "../warmup/warmup";
+
 export interface WarmedFunction {
   /** Instances to keep warm (stages.yml `warmup`). */
   warmupCount: number;
   concurrency?: { max: number };
 }
-
-/** The warm-up function's limit per target (lib/warmup/warmup.ts, `count` at most 50). */
-export const MAX_WARMUP_PINGS = 50;
 
 export const warmupPings = (fn: WarmedFunction): number => fn.warmupCount * (fn.concurrency?.max ?? 1);

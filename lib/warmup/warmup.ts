@@ -1,13 +1,18 @@
 // The warm-up timer (an event function: timers attach to event functions only). It pings each
-// web function's URL with N concurrent warm-up requests; each one holds its instance briefly,
-// so N overlapping pings keep N instances warm rather than one instance N times.
+// web function's URL with `count` concurrent warm-up requests; each one holds its instance
+// briefly, so the pings occupy as many instances as it takes to hold them all at once: `count`
+// instances at one request per instance, count / concurrency with multiple concurrency. The
+// deploy sizes `count` as instances x concurrency (lib/deploy/warmupPings.ts).
 import * as z from "zod/mini";
+
+/** The most pings one target gets per firing (the deploy refuses a stage that needs more). */
+export const MAX_PINGS_PER_TARGET = 50;
 
 const targetsSchema = z.array(
   z.object({
     name: z.string(),
     url: z.string().check(z.regex(/^https?:\/\/\S+$/)),
-    count: z.int().check(z.gte(1), z.lte(50)),
+    count: z.int().check(z.gte(1), z.lte(MAX_PINGS_PER_TARGET)),
   }),
 );
 
