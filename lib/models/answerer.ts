@@ -112,10 +112,12 @@ export function createAnswerer(deps: { config: Config; env: ResolvedEnvironment;
     stream(profile, call, options = {}) {
       const chain = chainOf(profile);
       const chainOptions = chainOptionsOf(profile, options);
-      const open = (request: ModelRequest) => openModelStream(chain, request, { ...chainOptions, streamMaxMs: deps.env.streamMaxMs, ...(options.signal ? { signal: options.signal } : {}) });
+      // One cap for the whole stream, tool rounds included: each round gets what is left of it.
+      const endBy = Date.now() + deps.env.streamMaxMs;
+      const open = (request: ModelRequest) => openModelStream(chain, request, { ...chainOptions, streamMaxMs: Math.max(1, endBy - Date.now()), ...(options.signal ? { signal: options.signal } : {}) });
       const tools = toolsOf(profile, options);
       if (!tools) return open(modelRequestFor(profile, call));
-      return streamAfterTools({ chain, request: modelRequestFor(profile, call), chainOptions, tools, open, ...(options.onToolCall ? { onToolCall: options.onToolCall } : {}) });
+      return streamAfterTools({ request: modelRequestFor(profile, call), tools, open, ...(options.onToolCall ? { onToolCall: options.onToolCall } : {}) });
     },
   };
 }

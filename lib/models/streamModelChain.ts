@@ -1,8 +1,10 @@
 // Streaming model calls. The chain is walked (with fallback, inside the budget) only until a
-// provider has sent its first text: until then nothing has reached the user and a 503 is still
-// possible. After it, a failure is a mid-stream error the caller reports as an SSE event.
+// provider has sent its first text or tool call: until then nothing has reached the user and a
+// 503 is still possible. After it, a failure is a mid-stream error the caller reports as an SSE
+// event. Tool calls arrive split across chunks (OpenAI's streams: a call's id and name first,
+// then its arguments in pieces, each naming the call by index) and are put back together here.
 import { AppError } from "../appError";
-import type { Attempt, ModelRequest, Usage } from "../chat/types";
+import type { Attempt, ModelRequest, ToolCall, Usage } from "../chat/types";
 import { believedUsage, estimatedUsage, reportedUsage } from "../chat/usage";
 import { type ChainOptions, UnusableReply, walkChain } from "./callModelChain";
 import { ProviderRefusal, verdictOfFailure, verdictOfFinish } from "./providerVerdict";
@@ -12,8 +14,11 @@ import type { ModelTarget } from "./modelTargets";
 import { type WireChunk, stream } from "../openaiWire";
 import { within } from "../async/within";
 
+type ToolCallDelta = NonNullable<NonNullable<NonNullable<WireChunk["choices"]>[number]["delta"]>["tool_calls"]>[number];
+
 interface Piece {
   text: string;
+  toolCalls?: ToolCallDelta[];
   model?: string;
   usage?: Usage;
   finish?: string;
@@ -26,6 +31,7 @@ function pieceOf(chunk: WireChunk): Piece {
   return {
     ...(finish ? { finish } : {}),
     text: chunk.choices?.[0]?.delta?.content ?? "",
+    ...(chunk.choices?.[0]?.delta?.tool_calls?.length ? { toolCalls: chunk.choices[0].delta.tool_calls } : {}),
     ...(chunk.model ? { model: chunk.model } : {}),
     ...(u ? { usage: u } : {}),
   };
@@ -46,8 +52,28 @@ export class StreamInterrupted extends AppError {
 export interface OpenedStream {
   provider: string;
   attempts: Attempt[];
-  /** Text deltas as they come, first one included; then the stream's totals (`truncated`: cut at max_tokens). */
-  deltas(): AsyncGenerator<string, { model: string; usage: Usage; truncated?: true }>;
+  /** The reply began with a tool call, not text (a tool round: offered tools only). */
+  toolCallsFirst?: boolean;
+  /** Text deltas as they come, first one included; then the stream's totals (`truncated`: cut at max_tokens) and the tool calls it asked for. */
+  deltas(): AsyncGenerator<string, StreamTotals>;
+}
+
+export interface StreamTotals {
+  model: string;
+  usage: Usage;
+  truncated?: true;
+  toolCalls?: ToolCall[];
+}
+
+/** Tool calls put back together from their deltas, by index: id and name from the first, arguments appended. */
+function addToolCallDeltas(calls: Map<number, ToolCall>, deltas: readonly ToolCallDelta[]): void {
+  for (const d of deltas) {
+    const call = calls.get(d.index) ?? { id: "", name: "", arguments: "" };
+    calls.set(d.index, call);
+    if (d.id) call.id = d.id;
+    if (d.function?.name) call.name = d.function.name;
+    call.arguments += d.function?.arguments ?? "";
+  }
 }
 
 /** Reads one chunk, or fails with ModelTimeout after `ms` of the provider's time (within: not our loop's stalls). */
@@ -92,19 +118,22 @@ export async function openModelStream(
       const piece = pieceOf(next.value);
       refuseOn(t, piece);
       before.push(piece);
-      if (piece.text !== "") return { iterator, before, controller, idleMs: t.timeoutMs };
+      if (piece.text !== "" || piece.toolCalls) return { iterator, before, controller, idleMs: t.timeoutMs, toolCallsFirst: piece.text === "" };
     }
   });
 
   return {
     provider: target.provider,
     attempts,
+    ...(value.toolCallsFirst ? { toolCallsFirst: true } : {}),
     async *deltas() {
       let model = target.model;
       let usage: Usage | undefined;
       let text = "";
       let truncated = false;
+      const toolCalls = new Map<number, ToolCall>();
       const take = (piece: Piece) => {
+        if (piece.toolCalls) addToolCallDeltas(toolCalls, piece.toolCalls);
         refuseOn(target, piece);
         if (piece.model) model = piece.model;
         if (piece.usage) usage = piece.usage;
@@ -138,7 +167,8 @@ export async function openModelStream(
         value.controller.abort();
       }
       const totals = { model, usage: believedUsage(usage ?? estimatedUsage(request.messages, text), request, (reported, bound) => options.onUsageClamped?.(target, reported, bound)) };
-      return truncated ? { ...totals, truncated: true as const } : totals;
+      const asked = toolCalls.size > 0 ? { toolCalls: [...toolCalls.values()] } : {};
+      return truncated ? { ...totals, ...asked, truncated: true as const } : { ...totals, ...asked };
     },
   };
 }
