@@ -43,7 +43,7 @@ export interface GenerateOptions {
 }
 
 /** One conversation's model calls along a chain: what they spent adds up as they answer. */
-export function createModelCaller(chain: readonly ModelTarget[], request: ModelRequest, chainOptions: ChainOptions & { trace?: CallTrace }) {
+function createModelCaller(chain: readonly ModelTarget[], request: ModelRequest, chainOptions: ChainOptions & { trace?: CallTrace }) {
   const spent = { messages: [...request.messages] as ModelMessage[], usage: ZERO_USAGE as Usage, attempts: [] as Attempt[], calls: [] as ModelCall[] };
   const callOnce = async (extra: Partial<ModelRequest>): Promise<ModelResult> => {
     const result = await callModelChain(chain, { ...request, messages: spent.messages, ...extra }, chainOptions);
