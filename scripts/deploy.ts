@@ -20,7 +20,7 @@ import { type ScfApi, sdkScfApi } from "../lib/deploy/scfApi";
 import { isSecretReference } from "../lib/deploy/secretReference";
 import { buildFunctions, buildProgress } from "./build";
 import { type Parsed, UnreachableError, UsageError, defineCommand, runCli } from "./support/cli";
-import { connectionFailure } from "./support/reachUpstream";
+import { connectionFailure, tryConnect } from "./support/reachUpstream";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const PLAIN_VARIABLES = new Set(["MINIASK_ENV", "MINIASK_STORE_PREFIX", "MINIASK_WARMUP_TARGETS", "WECHAT_APPID"]);
@@ -52,9 +52,20 @@ function parseCanary(weight: number | undefined): number | undefined {
   return weight;
 }
 
+// tencentcloud-sdk-nodejs's endpoint for SCF (region in the request, not the host).
+const SCF_API = "https://scf.tencentcloudapi.com";
+
+function apiUnreachable(err: unknown, endpoint: string | undefined, region: string): UnreachableError {
+  return new UnreachableError("the SCF API", `${endpoint ?? `${SCF_API}, region ${region}`} (${connectionFailure(err) ?? (err instanceof Error ? err.message : String(err))})`, "check this machine's network (and MINIASK_SCF_ENDPOINT when it is set); nothing after the last step printed was changed");
+}
+
 async function apiFor(region: string, dryRun: boolean): Promise<ScfApi> {
   const { TENCENTCLOUD_SECRET_ID: secretId, TENCENTCLOUD_SECRET_KEY: secretKey, TENCENTCLOUD_SESSION_TOKEN: token, MINIASK_SCF_ENDPOINT: endpoint } = process.env;
   const real = secretId && secretKey ? await sdkScfApi({ secretId, secretKey, region, ...(endpoint ? { endpoint } : {}), ...(token ? { token } : {}) }) : undefined;
+  // Before the build and before any call: an API this machine cannot reach is one line, at once.
+  if (real) await tryConnect(endpoint ? (/^https?:\/\//.test(endpoint) ? endpoint : `https://${endpoint}`) : SCF_API).catch((err: unknown) => {
+    throw apiUnreachable(err, endpoint, region);
+  });
   if (!dryRun) {
     if (!real) throw new ConfigError(["TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY: required to deploy (a CAM key with SCF permissions); --dry-run works without them"]);
     return real;
@@ -78,10 +89,11 @@ async function main({ values }: Parsed<typeof DEPLOY_COMMAND.options>): Promise<
     console.error(`warning: ${message}`);
   }
 
+  const api = await apiFor(manifest.region, dryRun);
   const progress = buildProgress();
   const built = values["no-build"] ? undefined : await buildFunctions(join(ROOT, "dist"), { onFunction: progress.onFunction }).finally(progress.done);
   const zips = Object.fromEntries(manifest.functions.map((f) => [f.name, readFileSync(built?.find((b) => b.name === f.name)?.zip ?? join(ROOT, "dist", `${f.name}.zip`))]));
-  const result = await deploy(await apiFor(manifest.region, dryRun), {
+  const result = await deploy(api, {
     manifest,
     config: loadConfig(readConfigFiles(ROOT)),
     zips,
@@ -89,9 +101,7 @@ async function main({ values }: Parsed<typeof DEPLOY_COMMAND.options>): Promise<
     rollback: values.rollback,
     log: (line) => console.log(`  ${line}`),
   }).catch((err: unknown) => {
-    const failure = connectionFailure(err);
-    if (!failure) throw err;
-    throw new UnreachableError("the SCF API", `${process.env.MINIASK_SCF_ENDPOINT ?? `scf.tencentcloudapi.com, region ${manifest.region}`} (${failure})`, "check this machine's network (and MINIASK_SCF_ENDPOINT when it is set); nothing after the last step printed was changed");
+    throw connectionFailure(err) ? apiUnreachable(err, process.env.MINIASK_SCF_ENDPOINT, manifest.region) : err;
   });
   console.log(`\n${dryRun ? "would deploy" : "deployed"} stage ${manifest.stage} (${manifest.region}, namespace ${manifest.namespace}, alias ${manifest.alias}):`);
   for (const d of result.functions) console.log(`  ${d.name.padEnd(10)} ${d.scfName.padEnd(32)} version ${d.version.padEnd(6)} ${d.url ?? ""}${d.changed ? "" : " (unchanged)"}`);

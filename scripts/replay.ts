@@ -17,6 +17,10 @@ import { createProfileRunner, type RunOutcome } from "../lib/replay/runProfile";
 import { readSettings } from "../lib/runtime/settings";
 import { createStore } from "../lib/store/createStore";
 import { clsAuditRecordsOfTrace } from "./support/clsAuditRecords";
+import { type Parsed, defineCommand, runCli } from "./support/cli";
+import { createProgress } from "./support/progress";
+import { requireReachable } from "./support/reachStore";
+import { requireReachableUpstream } from "./support/reachUpstream";
 import { configRoot, scriptModels } from "./support/scriptModels";
 
 const requestFileSchema = z.object({
@@ -26,10 +30,17 @@ const requestFileSchema = z.object({
   profile: z.optional(z.string()),
 });
 
-function usage(): never {
-  console.error("usage: npm run replay -- <traceId | request.json> [--profile NAME] [--user AUDIT_USER_HASH] [--at RECORD_TIME] [--json]");
-  process.exit(2);
-}
+const REPLAY_COMMAND = defineCommand({
+  command: "npm run replay --",
+  summary: "Reruns a recorded request (its audit record in the shared store or, in staging and prod, the log service's trail, by traceId) or a request file against the recorded profile or another one, and prints old and new side by side: answer, model, latency, tokens. Exit 1 when the replay fails.",
+  positionals: [{ name: "traceId | request.json", description: "a traceId (read from MINIASK_STORE with MINIASK_STORE_PREFIX, or CLS) or a JSON file {intent, input, context?, profile?}", required: true }],
+  options: {
+    profile: { type: "string", value: "NAME", description: "replay with this profile instead of the recorded one" },
+    user: { type: "string", value: "AUDIT_USER_HASH", description: "the record of this user, when several users sent the traceId" },
+    at: { type: "string", value: "RECORD_TIME", description: "the record written at this time, when the traceId was sent more than once" },
+    json: { type: "boolean", description: "one JSON object on stdout instead of the side-by-side table" },
+  },
+});
 
 function column(value: unknown): string[] {
   const text = value === undefined ? "-" : typeof value === "string" ? value : JSON.stringify(value, null, 1);
@@ -46,14 +57,9 @@ function sideBySide(rows: [string, unknown, unknown][], heads: [string, string])
   return out.join("\n");
 }
 
-async function main(): Promise<number> {
-  const args = process.argv.slice(2);
-  const valueFlags = ["--profile", "--user", "--at"];
-  const target = args.find((a, i) => !a.startsWith("--") && !valueFlags.includes(args[i - 1] ?? ""));
-  const profileFlag = args.includes("--profile") ? args[args.indexOf("--profile") + 1] : undefined;
-  const userFlag = args.includes("--user") ? args[args.indexOf("--user") + 1] : undefined;
-  const atFlag = args.includes("--at") ? args[args.indexOf("--at") + 1] : undefined;
-  if (!target || (args.includes("--profile") && !profileFlag)) usage();
+async function main({ values, positionals }: Parsed<typeof REPLAY_COMMAND.options>): Promise<number> {
+  const target = positionals[0]!;
+  const { profile: profileFlag, user: userFlag, at: atFlag } = values;
 
   const settings = readSettings(process.env);
   const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -67,6 +73,7 @@ async function main(): Promise<number> {
     request = z.parse(requestFileSchema, JSON.parse(readFileSync(target, "utf8")));
   } else {
     const store = createStore(settings.MINIASK_STORE, process.env);
+    if (store.kind !== "memory") await requireReachable(store, settings.MINIASK_STORE, process.env);
     const inCls = envName !== "dev" && Boolean(process.env.MINIASK_CLS_TOPIC_ID);
     if (store.kind === "memory" && !inCls) throw new ConfigError([`replay by traceId reads the audit record from a shared store: set MINIASK_STORE (and MINIASK_STORE_PREFIX if the server used one), or in staging and prod MINIASK_CLS_TOPIC_ID and MINIASK_CLS_REGION for the log service's trail, or pass a request.json`]);
     const prefix = settings.MINIASK_STORE_PREFIX ?? `miniask:${envName}:`;
@@ -87,14 +94,17 @@ async function main(): Promise<number> {
   if (!profile) throw new ConfigError([`no profile to replay with: pass --profile`]);
   if (!env.allowedProfiles.includes(profile)) console.error(`note: ${envName} does not serve "${profile}" to users; replaying it anyway`);
 
+  await requireReachableUpstream(settings.MINIASK_UPSTREAM_URL);
   const { models, close } = await scriptModels(config, envName, settings, process.env);
   const run = createProfileRunner({ config, answerer: createAnswerer({ config, env, models }), intents: INTENTS });
-  const fresh: RunOutcome = await run({ intent: request.intent, input: request.input, ...(request.context ? { context: request.context } : {}) }, profile);
+  const progress = createProgress("replay", 0, "");
+  progress.status(`running ${profile}`);
+  const fresh: RunOutcome = await run({ intent: request.intent, input: request.input, ...(request.context ? { context: request.context } : {}) }, profile).finally(progress.done);
   await close();
 
   const old = recorded ? { profile: recorded.profile, arm: recorded.arm, model: recorded.model, ms: recorded.ms, tokens: recorded.usage?.totalTokens, answer: recorded.answer ?? "(not kept in this environment)", outcome: recorded.outcome } : undefined;
   const now = { profile: fresh.profile, model: fresh.model, ms: fresh.ms, tokens: fresh.usage?.totalTokens, answer: fresh.ok ? fresh.answer : undefined, outcome: fresh.ok ? "ok" : fresh.code };
-  if (args.includes("--json")) {
+  if (values.json) {
     console.log(JSON.stringify({ traceId: recorded?.traceId, recorded: old, replay: now }));
   } else {
     console.log(
@@ -115,10 +125,4 @@ async function main(): Promise<number> {
   return fresh.ok ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof ConfigError ? `replay: ${err.problems.join("\n  ")}` : `replay: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  },
-);
+runCli(REPLAY_COMMAND, main);

@@ -2,11 +2,11 @@
 // credentials masked) and what to check, exit 1: never the driver's "max retries per request" or
 // "Connection is closed.". The address is a port that was just free on 127.0.0.1: refused at once.
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildFunctions } from "../scripts/build";
 import { DEPLOY_ENV } from "./support/fakeTencentApi";
 import { REPO_ROOT } from "./support/harness";
 import { KEYLESS } from "./support/spawnServer";
@@ -35,6 +35,23 @@ describe("an unreachable store or upstream", () => {
     expect(stderr).toBe(`report: cannot reach the redis store at redis://:***@127.0.0.1:${port} (MINIASK_STORE): check that Redis is running there and that MINIASK_STORE's host, port, password and db are right\n`);
   }, 30_000);
 
+  it("npm run replay <traceId> (the store): one line, the masked address, what to check, exit 1", async () => {
+    const port = await closedPort();
+    const { code, stdout, stderr } = await run("scripts/replay.ts", ["t-unreachable"], { MINIASK_STORE: `redis://:hunter2@127.0.0.1:${port}` });
+    expect({ code, stdout }).toEqual({ code: 1, stdout: "" });
+    expect(stderr).toBe(`replay: cannot reach the redis store at redis://:***@127.0.0.1:${port} (MINIASK_STORE): check that Redis is running there and that MINIASK_STORE's host, port, password and db are right\n`);
+  }, 30_000);
+
+  it("npm run replay (MINIASK_UPSTREAM_URL): one line before any model request, exit 1", async () => {
+    const port = await closedPort();
+    const file = join(mkdtempSync(join(tmpdir(), "replay-unreachable-")), "request.json");
+    writeFileSync(file, JSON.stringify({ intent: "extract", input: { text: "order A-1 to Beijing", fields: ["order", "city"] } }));
+    const { code, stdout, stderr } = await run("scripts/replay.ts", [file], { MINIASK_UPSTREAM_URL: `http://127.0.0.1:${port}/v1` });
+    expect({ code, stdout }).toEqual({ code: 1, stdout: "" });
+    expect(stderr).toMatch(new RegExp(`^replay: cannot reach the upstream at http://127\\.0\\.0\\.1:${port}/v1 \\(MINIASK_UPSTREAM_URL; ECONNREFUSED\\): check that the OpenAI-compatible server is running there`));
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+  }, 30_000);
+
   it("npm run report --cls (the log service): one line, the endpoint and the reason, what to check, exit 1", async () => {
     const port = await closedPort();
     const cls = { TENCENTCLOUD_SECRET_ID: "AKIDtest", TENCENTCLOUD_SECRET_KEY: "test-key", MINIASK_CLS_TOPIC_ID: "topic-1", MINIASK_CLS_REGION: "ap-guangzhou", MINIASK_CLS_ENDPOINT: `http://127.0.0.1:${port}` };
@@ -43,12 +60,11 @@ describe("an unreachable store or upstream", () => {
     expect(stderr).toBe(`report: cannot reach CLS at http://127.0.0.1:${port} (ECONNREFUSED): check this machine's network and MINIASK_CLS_REGION (and MINIASK_CLS_ENDPOINT when it is set)\n`);
   }, 30_000);
 
-  it("npm run deploy (the SCF API): one line, the endpoint and the reason, what to check, exit 1", async () => {
+  it("npm run deploy (the SCF API): one line, the endpoint and the reason, what to check, exit 1, before anything is built", async () => {
     const port = await closedPort();
     const env = { ...DEPLOY_ENV, TENCENTCLOUD_SECRET_ID: "AKIDtest", TENCENTCLOUD_SECRET_KEY: "test-key", MINIASK_SCF_ENDPOINT: `http://127.0.0.1:${port}` };
-    // --no-build deploys dist/'s zips: a fresh checkout has none yet.
-    if (!existsSync(join(REPO_ROOT, "dist/summarize.zip"))) await buildFunctions();
-    const { code, stderr } = await run("scripts/deploy.ts", ["--stage", "staging", "--dry-run", "--no-build"], env);
+    // Refused before the build and before dist/ is read.
+    const { code, stderr } = await run("scripts/deploy.ts", ["--stage", "staging", "--dry-run"], env);
     expect(code).toBe(1);
     expect(stderr).toBe(`deploy: cannot reach the SCF API at http://127.0.0.1:${port} (ECONNREFUSED): check this machine's network (and MINIASK_SCF_ENDPOINT when it is set); nothing after the last step printed was changed\n`);
   }, 30_000);

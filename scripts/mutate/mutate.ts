@@ -9,6 +9,14 @@ import { MIN_SCORE, MUTATED_MODULES, type MutatedModule } from "./modules";
 import { type ModuleScore, consoleTable, markdownReport, notScored, passes, scoreModule } from "./scores";
 import { strykerOptions } from "./strykerOptions";
 import { preflight, writeVitestConfig } from "./vitestConfig";
+import { type Parsed, UsageError, defineCommand, runCli } from "../support/cli";
+
+const MUTATE_COMMAND = defineCommand({
+  command: "npm run mutate --",
+  summary: `StrykerJS over the security-critical modules (scripts/mutate/modules.ts), one module at a time, each against its own tests. Prints one table; writes scripts/mutate/last-run.md (and .json); exits 1 when a module scores under ${MIN_SCORE}% or could not run. Takes minutes a module.`,
+  positionals: [{ name: "module", description: "run only the modules whose path contains one of these (default: all)", multiple: true }],
+  options: {},
+});
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const HERE = join(ROOT, "scripts/mutate");
@@ -18,11 +26,12 @@ const LAST_RUN_MD = join(HERE, "last-run.md");
 function chosenModules(filters: readonly string[]): MutatedModule[] {
   if (filters.length === 0) return [...MUTATED_MODULES];
   const chosen = MUTATED_MODULES.filter((m) => filters.some((f) => m.module.includes(f)));
-  if (chosen.length === 0) throw new Error(`no module matches ${filters.join(", ")}; known: ${MUTATED_MODULES.map((m) => m.module).join(", ")}`);
+  if (chosen.length === 0) throw new UsageError(`no module matches ${filters.join(", ")}; known: ${MUTATED_MODULES.map((m) => m.module).join(", ")}`);
   return chosen;
 }
 
-async function mutateOne(entry: MutatedModule, workDir: string): Promise<ModuleScore> {
+/** `count` (`2/9`): where the run is, on the line Stryker's own progress follows. */
+async function mutateOne(entry: MutatedModule, workDir: string, count: string): Promise<ModuleScore> {
   const ranAt = new Date().toISOString().slice(0, 16).replace("T", " ");
   const missing = [entry.module, ...entry.tests].filter((f) => !existsSync(join(ROOT, f)));
   if (missing.length > 0) return notScored(entry.module, `missing ${missing.join(", ")}`, ranAt);
@@ -30,7 +39,7 @@ async function mutateOne(entry: MutatedModule, workDir: string): Promise<ModuleS
   const config = writeVitestConfig(workDir, slug, entry.tests);
   const problem = await preflight(ROOT, config, entry.tests, join(workDir, `${slug}.preflight.json`));
   if (problem) return notScored(entry.module, problem, ranAt);
-  process.stderr.write(`\nmutating ${entry.module} against ${entry.tests.join(", ")}\n`);
+  process.stderr.write(`\nmutating ${entry.module} (${count} modules) against ${entry.tests.join(", ")}\n`);
   const results = await new Stryker(strykerOptions(entry.module, config, join(workDir, `stryker-${slug}`))).runMutationTest();
   return scoreModule(entry.module, results.map((r) => ({ ...r, fileName: relative(ROOT, r.fileName) })), ranAt);
 }
@@ -51,17 +60,17 @@ function writeReport(rows: readonly ModuleScore[]): void {
   writeFileSync(LAST_RUN_MD, markdownReport(merged, MIN_SCORE));
 }
 
-async function main(): Promise<void> {
+async function main({ positionals }: Parsed<typeof MUTATE_COMMAND.options>): Promise<number> {
   process.chdir(ROOT);
-  const modules = chosenModules(process.argv.slice(2));
+  const modules = chosenModules(positionals);
   const workDir = join("/tmp", `miniask-mutate-${process.pid}`);
   mkdirSync(workDir, { recursive: true });
   const rows: ModuleScore[] = [];
   try {
     // The report is written after each module: a full run takes long on 2 shared cores,
     // and one stopped part-way keeps the rows it finished.
-    for (const entry of modules) {
-      rows.push(await mutateOne(entry, workDir));
+    for (const [i, entry] of modules.entries()) {
+      rows.push(await mutateOne(entry, workDir, `${i + 1}/${modules.length}`));
       writeReport(rows);
     }
   } finally {
@@ -71,8 +80,9 @@ async function main(): Promise<void> {
   const failing = rows.filter((r) => !passes(r, MIN_SCORE));
   if (failing.length > 0) {
     process.stdout.write(`under ${MIN_SCORE}% or not run: ${failing.map((r) => r.module).join(", ")}\n`);
-    process.exitCode = 1;
+    return 1;
   }
+  return 0;
 }
 
-await main();
+runCli(MUTATE_COMMAND, main);
