@@ -1,6 +1,6 @@
 // A provider's own code or finish_reason, read as what it means for the user and for the target.
 import { describe, expect, it } from "vitest";
-import { ProviderRefusal, verdictOfError, verdictOfFinish } from "../lib/models/providerVerdict";
+import { ProviderRefusal, interruptedBy, verdictOfError, verdictOfFinish } from "../lib/models/providerVerdict";
 
 describe("verdictOfError", () => {
   it.each([
@@ -36,6 +36,13 @@ describe("verdictOfFinish", () => {
     expect(verdictOfFinish("content_filter")).toEqual({ kind: "refused", side: "output", check: "content_filter" });
     expect(verdictOfFinish("sensitive")).toEqual({ kind: "refused", side: "output", check: "sensitive" });
     for (const finish of ["stop", "length", "tool_calls", "insufficient_system_resource", null, undefined]) expect(verdictOfFinish(finish)).toBeUndefined();
+  });
+});
+
+describe("interruptedBy", () => {
+  it("DeepSeek's insufficient_system_resource only", () => {
+    expect(interruptedBy("insufficient_system_resource")).toBe(true);
+    for (const finish of ["stop", "length", "content_filter", "sensitive", null, undefined]) expect(interruptedBy(finish)).toBe(false);
   });
 });
 

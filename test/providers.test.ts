@@ -167,6 +167,25 @@ describe("against the provider doubles", () => {
     });
   });
 
+  describe("DeepSeek's insufficient_system_resource", () => {
+    it("whole: a failure of the target, the next provider answers", async () => {
+      ds.next(deepseek.interrupted("You can change"));
+      const result = await callModelChain([target("deepseek", "deepseek-chat", ds), target("qwen", "qwen-plus", qw)], request, { budgetMs: 5000 });
+      expect(result.attempts.map((a) => `${a.provider}:${a.outcome}`)).toEqual(["deepseek:bad_response", "qwen:ok"]);
+      expect(result.text).toBe(QWEN_ANSWER);
+    });
+
+    it("streamed before any text: the next provider answers; after some: stream_interrupted", async () => {
+      ds.next(deepseek.interrupted(""));
+      const fallen = await openModelStream([target("deepseek", "deepseek-chat", ds), target("qwen", "qwen-plus", qw)], request, { budgetMs: 5000 });
+      expect(fallen.provider).toBe("qwen");
+      expect((await textOf(fallen)).text).toBe(QWEN_ANSWER);
+      ds.next(deepseek.interrupted("You can change the phone"));
+      const cut = await openModelStream([target("deepseek", "deepseek-chat", ds)], request, { budgetMs: 5000 });
+      expect(await textOf(cut).catch((e: unknown) => e)).toMatchObject({ status: 502, code: "stream_interrupted" });
+    });
+  });
+
   describe("out of money", () => {
     it.each([
       ["DeepSeek's 402", () => ds.next(deepseek.insufficientBalance()), "deepseek", "deepseek-chat", "out_of_funds:payment_required"],

@@ -18,7 +18,7 @@ import { ModelTimeout, maxReplyChars } from "./deadline";
 import type { BreakerHub } from "../breaker/breakerHub";
 import { completionSchema } from "./completionSchema";
 import type { ModelTarget } from "./modelTargets";
-import { MODEL_REFUSAL_CHECK, ProviderRefusal, verdictOfFailure, verdictOfFinish } from "./providerVerdict";
+import { MODEL_REFUSAL_CHECK, ProviderRefusal, interruptedBy, verdictOfFailure, verdictOfFinish } from "./providerVerdict";
 
 /** AppError that also carries the attempts, so the log line can say what failed and why. */
 export class ModelCallError extends AppError {
@@ -102,6 +102,8 @@ async function callOnce(target: ModelTarget, request: ModelRequest, timeoutMs: n
   const refused = verdictOfFinish(choice.finish_reason);
   if (refused?.kind === "refused") throw new ProviderRefusal(target.provider, refused.side, refused.check);
   if (message.refusal && text === "") throw new ProviderRefusal(target.provider, "output", MODEL_REFUSAL_CHECK);
+  // Stryker disable next-line StringLiteral: an UnusableReply's message never leaves; walkChain keeps only the failure's kind.
+  if (interruptedBy(choice.finish_reason)) throw new UnusableReply("interrupted by the provider");
   const toolCalls = (message.tool_calls ?? []).map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments }));
   if (text === "" && toolCalls.length === 0) throw new UnusableReply("empty reply");
   // Stryker disable next-line StringLiteral: an UnusableReply's message never leaves; walkChain keeps only the failure's kind.

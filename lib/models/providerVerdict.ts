@@ -67,5 +67,15 @@ export class ProviderRefusal extends AppError {
   }
 }
 
+/**
+ * finish_reason values that mean the provider stopped the reply on its side, not the model:
+ * DeepSeek's `insufficient_system_resource` ("the request is interrupted due to insufficient
+ * resource of the inference system", https://api-docs.deepseek.com/api/create-chat-completion).
+ * A failure of the target, like a 503: the next provider answers while nothing was sent.
+ */
+export function interruptedBy(finish: string | null | undefined): boolean {
+  return finish === "insufficient_system_resource";
+}
+
 /** A reply the model itself declined (OpenAI's `refusal` field): withheld as the provider's check. */
 export const MODEL_REFUSAL_CHECK = "refusal";

@@ -7,7 +7,7 @@ import { AppError } from "../appError";
 import type { Attempt, ModelRequest, ToolCall, Usage } from "../chat/types";
 import { believedUsage, estimatedUsage, reportedUsage } from "../chat/usage";
 import { type ChainOptions, UnusableReply, walkChain } from "./callModelChain";
-import { ProviderRefusal, verdictOfFailure, verdictOfFinish } from "./providerVerdict";
+import { ProviderRefusal, interruptedBy, verdictOfFailure, verdictOfFinish } from "./providerVerdict";
 import { ModelTimeout, maxReplyChars } from "./deadline";
 import { type CallTrace, chatBodyOf, traceHeadersOf } from "./chatBody";
 import type { ModelTarget } from "./modelTargets";
@@ -37,10 +37,14 @@ function pieceOf(chunk: WireChunk): Piece {
   };
 }
 
-/** A chunk whose finish_reason says the provider's check withheld the output (content_filter, Hunyuan's sensitive). */
+/** A chunk whose finish_reason ends the answer on the provider's side: its check withheld the output (content_filter, Hunyuan's sensitive), or it ran short of resources. */
 function refuseOn(target: ModelTarget, piece: Piece): void {
   const verdict = verdictOfFinish(piece.finish);
   if (verdict?.kind === "refused") throw new ProviderRefusal(target.provider, verdict.side, verdict.check);
+  // Stopped on the provider's side (DeepSeek's insufficient_system_resource): before the first
+  // text the next provider answers, after it the stream was interrupted.
+  // Stryker disable next-line StringLiteral: an UnusableReply's message never leaves.
+  if (interruptedBy(piece.finish)) throw new UnusableReply("interrupted by the provider");
 }
 
 export class StreamInterrupted extends AppError {
