@@ -114,7 +114,7 @@ describe("deploy, through the SDK, against the double", () => {
     expect(provisioned("summarize").request).toMatchObject({
       VersionProvisionedConcurrencyNum: 2,
       TriggerActions: [
-        { TriggerName: "morning-peak", TriggerProvisionedConcurrencyNum: 30, TriggerCronConfig: "0 40 8 ? * MON-FRI *" },
+        { TriggerName: "morning-peak", TriggerProvisionedConcurrencyNum: 6, TriggerCronConfig: "0 40 8 ? * MON-FRI *" },
         { TriggerName: "after-peak", TriggerProvisionedConcurrencyNum: 2, TriggerCronConfig: "0 30 10 ? * MON-FRI *" },
       ],
     });
@@ -133,7 +133,7 @@ describe("deploy, through the SDK, against the double", () => {
     expect(url).toMatchObject({ Qualifier: "live", TriggerName: "url", Enable: 1 });
     const warmup = fake.fn(NS, scfName("warmup"));
     const targets = JSON.parse(warmup.variables.find((v) => v.Key === "MINIASK_WARMUP_TARGETS")!.Value!) as { name: string; url: string; count: number }[];
-    expect(targets.map((t) => [t.name, t.count])).toEqual([["summarize", 30], ["support", 30], ["recommend", 10], ["extract", 10], ["auth", 20]]);
+    expect(targets.map((t) => [t.name, t.count])).toEqual([["summarize", 50], ["support", 50], ["recommend", 10], ["extract", 10], ["auth", 20]]);
     expect(targets[0]!.url).toBe(deployed.find((d) => d.name === "summarize")!.url);
     expect(warmup.variables.map((v) => v.Key).sort()).toEqual(["MINIASK_ENV", "MINIASK_WARMUP_KEY", "MINIASK_WARMUP_TARGETS"]);
     expect(warmup.triggers).toEqual([expect.objectContaining({ Type: "timer", TriggerName: "warmup", TriggerDesc: JSON.stringify({ cron: "0 */4 * * * * *" }), Qualifier: "live", Enable: 1 })]);
@@ -153,7 +153,7 @@ describe("deploy, through the SDK, against the double", () => {
       expect({ fn: fn.name, net: state.publicNet, concurrency: state.concurrency }).toEqual({
         fn: fn.name,
         net: "ENABLE",
-        concurrency: fn.type === "web" ? { DynamicEnabled: "FALSE", MaxConcurrency: 10 } : undefined,
+        concurrency: fn.type === "web" ? { DynamicEnabled: "FALSE", MaxConcurrency: fn.concurrency?.max } : undefined,
       });
     }
     expect(manifest.functions.filter((f) => f.type === "web").map((f) => f.name)).toEqual(["summarize", "support", "recommend", "extract", "auth"]);

@@ -14,12 +14,12 @@ describe("npm run deploy (the CLI)", () => {
     const { stdout } = await run(tsx, ["scripts/deploy.ts", "--stage", "staging", "--dry-run"], { cwd: REPO_ROOT, env: { ...process.env, ...DEPLOY_ENV, TENCENTCLOUD_SECRET_ID: "", TENCENTCLOUD_SECRET_KEY: "" }, maxBuffer: 10 * 1024 * 1024 });
     expect(stdout).toContain("dry run: no credentials: assuming nothing exists");
     const create = stdout.split("\n").find((l) => l.startsWith('CreateFunction {"FunctionName":"miniask-staging-miniask-summarize"'))!;
-    expect(create).toMatch(/"PublicNetConfig":\{"PublicNetStatus":"ENABLE"\},"InstanceConcurrencyConfig":\{"DynamicEnabled":"FALSE","MaxConcurrency":10\},"Type":"HTTP","Runtime":"Nodejs18.15"/);
+    expect(create).toMatch(/"PublicNetConfig":\{"PublicNetStatus":"ENABLE"\},"InstanceConcurrencyConfig":\{"DynamicEnabled":"FALSE","MaxConcurrency":25\},"Type":"HTTP","Runtime":"Nodejs18.15"/);
     // Web functions start from scf_bootstrap: no Handler; the event function keeps its own.
     expect(create).not.toContain('"Handler"');
     expect(stdout).toMatch(/^CreateFunction \{"FunctionName":"miniask-staging-miniask-warmup".*"Handler":"index.main_handler"/m);
     expect(stdout).toMatch(/^CreateCustomDomain \{"Domain":"api.miniask.example.cn","Protocol":"HTTPS","EndpointsConfig":\[\{"Namespace":"miniask-staging","FunctionName":"miniask-staging-miniask-summarize","Qualifier":"live","PathMatch":"\/summarize\/\*"/m);
-    expect(stdout).toContain("requests per instance: summarize static 10, support static 10, recommend static 10, extract static 10, auth static 10");
+    expect(stdout).toContain("requests per instance: summarize static 25, support static 25, recommend static 10, extract static 10, auth static 10");
     expect(stdout).toContain("one host for the Mini Program's request allow-list (HTTPS, ICP-filed in mainland China): api.miniask.example.cn");
     expect(stdout).toMatch(/^PublishVersion \{"FunctionName":"miniask-staging-miniask-summarize"/m);
     expect(stdout).toMatch(/^PutProvisionedConcurrencyConfig \{"FunctionName":"miniask-staging-miniask-summarize","Namespace":"miniask-staging","Qualifier":"1","VersionProvisionedConcurrencyNum":1,"ProvisionedType":"Default"\}/m);

@@ -25,8 +25,8 @@ describe("concurrency per web function (InstanceConcurrencyConfig)", () => {
       const lines: string[] = [];
       let before = fake.calls.length;
       await deploy(api, { manifest, zips: stubZipsOf(manifest), sleep: noSleep, log: (l) => lines.push(l) });
-      expect(writesAfter(fake, before).map((c) => [c.action, c.params.FunctionName, c.params.InstanceConcurrencyConfig])).toEqual([["UpdateFunctionConfiguration", "miniask-prod-miniask-support", { DynamicEnabled: "FALSE", MaxConcurrency: 10 }]]);
-      expect(lines).toContain("support: settings differ from the stage's: concurrency 1 -> 10");
+      expect(writesAfter(fake, before).map((c) => [c.action, c.params.FunctionName, c.params.InstanceConcurrencyConfig])).toEqual([["UpdateFunctionConfiguration", "miniask-prod-miniask-support", { DynamicEnabled: "FALSE", MaxConcurrency: 25 }]]);
+      expect(lines).toContain("support: settings differ from the stage's: concurrency 1 -> 25");
       before = fake.calls.length;
       await deploy(api, { manifest, zips: stubZipsOf(manifest), sleep: noSleep });
       expect(writesAfter(fake, before)).toEqual([]);
@@ -57,7 +57,7 @@ describe("the Function URL", () => {
     await withFakeTencentApi({ urlNeverReported: true }, async (fake, api) => {
       const err = await deploy(api, { manifest, zips: stubZipsOf(manifest), sleep: noSleep }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DeployError);
-      expect((err as Error).message).toMatch(/^summarize: the warm-up pings it \(30\), but the API reported no Function URL/);
+      expect((err as Error).message).toMatch(/^summarize: the warm-up pings it \(50\), but the API reported no Function URL/);
       // The warm-up function was never created with an empty target list.
       expect(fake.functions.has(`${NS}/miniask-prod-miniask-warmup`)).toBe(false);
     });

@@ -70,7 +70,7 @@ describe("a stage, resolved", () => {
     const m = loadManifest("prod", DEPLOY_ENV);
     expect(m).toMatchObject({ stage: "prod", region: "ap-guangzhou", namespace: "miniask-prod", runtime: "Nodejs18.15", alias: "live", canaryWeight: 0.1, missingVariables: [], vpc: { vpcId: "vpc-abc123", subnetId: "subnet-def456" } });
     const fn = (name: string) => m.functions.find((f) => f.name === name)!;
-    expect(fn("summarize")).toMatchObject({ scfName: "miniask-prod-miniask-summarize", type: "web", handler: "scf_bootstrap", initTimeout: 10, urlTrigger: { name: "url", authType: "NONE", enableExtranet: true }, warmupCount: 3, provisioned: { mode: "scheduled" } });
+    expect(fn("summarize")).toMatchObject({ scfName: "miniask-prod-miniask-summarize", type: "web", handler: "scf_bootstrap", initTimeout: 10, urlTrigger: { name: "url", authType: "NONE", enableExtranet: true }, warmupCount: 2, provisioned: { mode: "scheduled" } });
     expect(Object.keys(fn("summarize").environment).sort()).toEqual(["DASHSCOPE_API_KEY", "DEEPSEEK_API_KEY", "HUNYUAN_API_KEY", "MINIASK_CLIENT_IP_HEADER", "MINIASK_ENV", "MINIASK_STORE", "MINIASK_TOKEN_KEYS", "MINIASK_WARMUP_KEY", "WECHAT_APPID", "WECHAT_SECRET"]);
     expect(Object.keys(fn("auth").environment).sort()).toEqual(["MINIASK_CLIENT_IP_HEADER", "MINIASK_ENV", "MINIASK_STORE", "MINIASK_TOKEN_KEYS", "MINIASK_USER_ID_SALT", "WECHAT_APPID", "WECHAT_SECRET"]);
     expect(fn("warmup")).toMatchObject({ type: "event", handler: "index.main_handler", environment: { MINIASK_ENV: "prod", MINIASK_WARMUP_KEY: DEPLOY_ENV.MINIASK_WARMUP_KEY }, timers: [{ name: "warmup", cron: "0 */4 * * * * *", enable: true }] });
@@ -84,8 +84,9 @@ describe("a stage, resolved", () => {
 
   it("loads each stage's requests per instance in the shape the burst planner reads", () => {
     const ten = { mode: "static", max: 10 };
-    for (const stage of ["dev", "staging", "prod"]) expect(loadConcurrencySettings(stage)).toEqual({ summarize: ten, support: ten, recommend: ten, extract: ten, auth: ten });
-    expect(loadManifest("prod", DEPLOY_ENV).functions.map((f) => [f.name, f.concurrency?.max])).toEqual([["summarize", 10], ["support", 10], ["recommend", 10], ["extract", 10], ["auth", 10], ["warmup", undefined]]);
+    const measured = { mode: "static", max: 25 };
+    for (const stage of ["dev", "staging", "prod"]) expect(loadConcurrencySettings(stage)).toEqual({ summarize: measured, support: measured, recommend: ten, extract: ten, auth: ten });
+    expect(loadManifest("prod", DEPLOY_ENV).functions.map((f) => [f.name, f.concurrency?.max])).toEqual([["summarize", 25], ["support", 25], ["recommend", 10], ["extract", 10], ["auth", 10], ["warmup", undefined]]);
   });
 
   it("loads each stage's provisioned concurrency in the shape the burst planner reads", () => {
@@ -95,7 +96,7 @@ describe("a stage, resolved", () => {
         mode: "scheduled",
         count: 2,
         actions: [
-          { name: "morning-peak", count: 30, cron: "0 40 8 ? * MON-FRI *" },
+          { name: "morning-peak", count: 6, cron: "0 40 8 ? * MON-FRI *" },
           { name: "after-peak", count: 2, cron: "0 30 10 ? * MON-FRI *" },
         ],
       },
@@ -111,7 +112,7 @@ describe("writeProvisionedSchedule (npm run plan -- --write)", () => {
     const after = writeProvisionedSchedule(before, "prod", "summarize", { mode: "scheduled", count: 4, actions: [{ name: "morning-peak", count: 45, cron: "0 35 8 ? * MON-FRI *" }] });
     const changed = (a: string, b: string) => a.split("\n").filter((line) => !b.split("\n").includes(line));
     expect(changed(after, before)).toEqual(["        count: 4", '          - { name: morning-peak, count: 45, cron: "0 35 8 ? * MON-FRI *" }']);
-    expect(changed(before, after)).toEqual(["        count: 2", '          - { name: morning-peak, count: 30, cron: "0 40 8 ? * MON-FRI *" }', '          - { name: after-peak, count: 2, cron: "0 30 10 ? * MON-FRI *" }']);
+    expect(changed(before, after)).toEqual(["        count: 2", '          - { name: morning-peak, count: 6, cron: "0 40 8 ? * MON-FRI *" }', '          - { name: after-peak, count: 2, cron: "0 30 10 ? * MON-FRI *" }']);
     for (const comment of before.split("\n").filter((line) => line.trim().startsWith("#"))) expect(after).toContain(comment);
   });
 

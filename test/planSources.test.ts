@@ -81,6 +81,6 @@ describe("npm run plan -- --write", () => {
     expect(written?.mode).toBe("scheduled");
     if (written?.mode === "scheduled") expect(written.actions[0]!.cron).toMatch(/^0 \d+ 8 \* \* \* \*$/);
     // Everything else in the file is as it was.
-    expect(readFileSync(join(root, "scripts/deploy/stages.yml"), "utf8")).toContain("{ name: morning-peak, count: 30");
+    expect(readFileSync(join(root, "scripts/deploy/stages.yml"), "utf8")).toContain("{ name: morning-peak, count: 6,");
   });
 });
