@@ -68,7 +68,14 @@ describe("usage", () => {
     expect(usageLine(SPEC)).toBe("usage: npm run demo -- <target> --stage dev|staging|prod [--count N] [--weight W] [--file FILE] [--json]");
   });
 
-  it("lists every option with its description, default and required-ness, and --help", () => {
+  it("shortens the synopsis to [options] when there are more than eight optional flags, keeping the required ones", () => {
+    const options = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`opt${i}`, { type: "boolean" as const, description: "d" }]));
+    const many = defineCommand({ command: "npm run many --", summary: "s", options: { ...options, need: { type: "string", required: true, description: "d" } } });
+    expect(usageLine(many)).toBe("usage: npm run many -- --need NAME [options]");
+    expect(usageText(many)).toContain("  --opt8");
+  });
+
+    it("lists every option with its description, default and required-ness, and --help", () => {
     const text = usageText(SPEC);
     expect(text.split("\n").slice(0, 3)).toEqual([usageLine(SPEC), "", "A demo command."]);
     expect(text).toMatch(/^ {2}--stage dev\|staging\|prod +the stage \(required\)$/m);

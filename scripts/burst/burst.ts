@@ -11,7 +11,8 @@ import { ROOT } from "../bench/processes";
 import { isIntentFunction } from "./askRequests";
 import { coldStartSamples, latencyFrom, modelFrom, readTraceFile, replayRequests } from "./burstInputs";
 import { concurrencyPerSlot, dayStarts } from "./concurrency";
-import { type Flags, numberFlag, readFlags, stringFlag } from "./flags";
+import { REPLAY_MODEL_OPTIONS, flagsOf } from "./burstOptions";
+import { type Flags, numberFlag, stringFlag } from "./flags";
 import { burstPage } from "./html";
 import type { CapacitySetting, ReplayRequest } from "./instanceModel";
 import { readConcurrency } from "./concurrencySetting";
@@ -22,6 +23,28 @@ import { simulate } from "./simulate";
 import { minuteRows, summarize } from "./summarize";
 import { BILLING_NOTE } from "./billing";
 import { sideBySide, summaryTable } from "./table";
+import { type Parsed, defineCommand, runCli } from "../support/cli";
+import { createProgress } from "../support/progress";
+
+const BURST_COMMAND = defineCommand({
+  command: "npm run burst --",
+  summary: "Replays a traffic shape against the SCF instance model twice, with no provisioned concurrency (A) and with the chosen setting (B, the manifest's schedule by default), and prints per minute: requests, instances, cold starts users met, p50/p95/p99, 429/432/5xx. --real adds the busiest minutes replayed against real processes of the built bundle.",
+  options: {
+    shape: { type: "string", choices: ["9am"], description: "the built-in traffic shape: the 9:00 class rush (default, unless --trace)" },
+    trace: { type: "string", value: "FILE", description: "replay a trace instead: JSON lines with \"time\" (and fn, ms, status), or a CSV whose first column is a timestamp" },
+    fn: { type: "string", value: "NAME", default: "summarize", description: "the function whose requests are replayed" },
+    provisioned: { type: "number", value: "N", description: "B: N provisioned instances all day (0: none) instead of the manifest's schedule" },
+    schedule: { type: "string", value: "FILE", description: "B: the schedule of this serverless.yml (with its stages file) (default: the repository's)" },
+    stage: { type: "string", value: "NAME", default: "prod", description: "the stage whose schedule and concurrency apply" },
+    ...REPLAY_MODEL_OPTIONS,
+    real: { type: "boolean", description: "also replay the busiest minutes against real processes of the built bundle" },
+    "real-minutes": { type: "number", value: "MIN", default: 3, description: "--real: how many of the busiest minutes" },
+    "max-processes": { type: "number", default: 12, description: "--real: processes at most (20 at most)" },
+    speed: { type: "number", default: 1, description: "--real: replay this many times faster than the trace" },
+    html: { type: "string", value: "FILE", description: "also write a chart of both runs" },
+    json: { type: "string", value: "FILE", description: "also write the summaries and rows as JSON" },
+  },
+});
 
 function traffic(flags: Flags, fn: string, seed: number): { requests: ReplayRequest[]; label: string } {
   const trace = stringFlag(flags, "trace");
@@ -82,9 +105,11 @@ function print(report: Awaited<ReturnType<typeof runBurst>>): string {
   return lines.join("\n");
 }
 
-async function main(): Promise<void> {
-  const flags = readFlags(process.argv.slice(2));
-  const report = await runBurst(flags);
+async function main(parsed: Parsed<typeof BURST_COMMAND.options>): Promise<void> {
+  const flags = flagsOf(parsed);
+  const progress = createProgress("burst", 0, "steps");
+  progress.status(parsed.values.real ? "simulating, then the real processes" : "measuring cold starts and simulating");
+  const report = await runBurst(flags).finally(progress.done);
   console.log(print(report));
   const html = stringFlag(flags, "html");
   if (html) {
@@ -96,12 +121,4 @@ async function main(): Promise<void> {
   if (json) writeFileSync(json, `${JSON.stringify({ fn: report.fn, label: report.label, coldStartMs: report.cold.samples, settings: report.settings.map((s) => s.name), summaries: report.summaries, rows: report.rows, real: report.real?.runs.map((r) => ({ setting: r.setting, real: summarize(r.real, "minute", 1), simulated: summarize(r.simulated, "minute", 1) })) }, null, 2)}\n`);
 }
 
-if (process.argv[1]?.endsWith("burst.ts")) {
-  main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : String(error));
-      process.exit(1);
-    },
-  );
-}
+if (process.argv[1]?.endsWith("burst.ts")) runCli(BURST_COMMAND, main);

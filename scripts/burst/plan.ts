@@ -1,6 +1,5 @@
-// `npm run plan -- --from cls [--cls-topic ID --cls-region R --days 7] | --from audit | --trace FILE | --shape 9am [--fn NAME] [--per-instance N | --max-concurrency N] [--cpu-ms-per-request 32] [--target 1] [--scope slot|minute|all]
-//   [--min-requests 100] [--idle-price 0.00000847] [--currency USD] [--margin 5] [--stage prod]
-//   [--cold-runs 5 | --cold-start-ms 250,300] [--write] [--json FILE]`
+// `npm run plan -- --from cls | --from audit | --trace FILE | --shape 9am [--fn NAME] [--target 1] [--write] [--json FILE] ...`
+// (every option: PLAN_COMMAND below, or npm run plan -- --help)
 // From real traffic: the concurrency each function needed per 5-minute slot of the day over the
 // days seen, and the cheapest provisioned-concurrency setting that keeps cold starts under the
 // target in the simulation, with its idle cost per month next to the cold starts it saves.
@@ -16,7 +15,8 @@ import { concurrencyPerSlot, dailyProfile, daysSeen, SLOT_MS } from "./concurren
 import { readConcurrency } from "./concurrencySetting";
 import { BILLING_NOTE } from "./billing";
 import { DAYS_PER_MONTH, DEFAULT_PRICES, type Prices } from "./cost";
-import { type Flags, numberFlag, readFlags, stringFlag } from "./flags";
+import { REPLAY_MODEL_OPTIONS, flagsOf } from "./burstOptions";
+import { type Flags, numberFlag, stringFlag } from "./flags";
 import { refuseUnknownFunctions } from "./knownFunctions";
 import { describeProvisioned } from "./manifestSetting";
 import { concurrencyCandidates, gbSecondsOf, planConcurrency } from "./planConcurrency";
@@ -26,6 +26,37 @@ import { DAY, NINE_AM, nineAmTrace } from "./shapes";
 import type { TargetScope } from "./summarize";
 import { renderTable } from "./table";
 import type { TraceRequest } from "./traceFile";
+import { type Parsed, UsageError, defineCommand, runCli } from "../support/cli";
+import { createProgress } from "../support/progress";
+import { requireReachableSpec } from "../support/reachStore";
+
+const PLAN_COMMAND = defineCommand({
+  command: "npm run plan --",
+  summary: "From real traffic: the concurrency each function needed per 5-minute slot of the day, and the cheapest provisioned-concurrency setting that keeps cold starts under the target in the simulation, with its idle cost a month next to the cold starts it saves. --write puts it in the stages file the deploy applies.",
+  options: {
+    from: { type: "string", choices: ["cls", "audit"], description: "cls: the log service's audit lines (staging, prod: TENCENTCLOUD_SECRET_ID/KEY, MINIASK_CLS_TOPIC_ID, MINIASK_CLS_REGION); audit: the store's audit records (MINIASK_STORE=redis://..., MINIASK_STORE_PREFIX)" },
+    "cls-topic": { type: "string", value: "ID", description: "--from cls: the CLS topic (default: MINIASK_CLS_TOPIC_ID)" },
+    "cls-region": { type: "string", value: "REGION", description: "--from cls: the CLS region (default: MINIASK_CLS_REGION)" },
+    days: { type: "number", default: 7, description: "--from cls: the days of traffic to read" },
+    prefix: { type: "string", value: "PREFIX", description: "--from audit: the store's key prefix (default: MINIASK_STORE_PREFIX, else miniask:<stage>:)" },
+    trace: { type: "string", value: "FILE", description: "a trace file instead: JSON lines with \"time\" (and fn, ms, status), or a CSV whose first column is a timestamp" },
+    shape: { type: "string", choices: ["9am"], description: "the built-in 9:00 class shape instead" },
+    fn: { type: "string", value: "NAME", description: "plan this function only (default: every function in the traffic)" },
+    "max-concurrency": { type: "number", description: "requests per instance the candidates go up to (default: what npm run capacity recommended)" },
+    target: { type: "number", value: "PCT", default: 1, description: "at most this % of requests meet a cold start" },
+    scope: { type: "string", choices: ["slot", "minute", "all"], default: "slot", description: "where the target holds: in every 5-minute slot, every minute, or over all requests" },
+    "min-requests": { type: "number", default: 100, description: "windows with fewer requests are not judged" },
+    "idle-price": { type: "number", value: "PRICE", default: DEFAULT_PRICES.idlePerGbSecond, description: "the idle provisioned price per GB-s (a setting: prices change)" },
+    currency: { type: "string", value: "CODE", default: DEFAULT_PRICES.currency, description: "the idle price's currency" },
+    margin: { type: "number", value: "MIN", default: 5, description: "minutes a schedule starts before the need" },
+    stage: { type: "string", value: "NAME", default: "prod", description: "the stage whose concurrency applies and --write writes" },
+    ...REPLAY_MODEL_OPTIONS,
+    write: { type: "boolean", description: "write the recommendation into scripts/deploy/stages.yml" },
+    root: { type: "string", value: "DIR", description: "the checkout whose stages file is read and written (tests write into a copy)" },
+    json: { type: "string", value: "FILE", description: "also write every function's plan as JSON" },
+  },
+  notes: ["one traffic source: --from cls, --from audit, --trace FILE or --shape 9am"],
+});
 
 async function traffic(flags: Flags): Promise<{ requests: TraceRequest[]; source: string }> {
   const trace = stringFlag(flags, "trace");
@@ -36,9 +67,10 @@ async function traffic(flags: Flags): Promise<{ requests: TraceRequest[]; source
     const read = await readClsTraffic({ topic: stringFlag(flags, "cls-topic"), region: stringFlag(flags, "cls-region"), days: numberFlag(flags, "days", 7) }, process.env);
     return { requests: read.requests, source: read.source };
   }
-  if (stringFlag(flags, "from") !== "audit") throw new Error("give --from cls (the log service's audit lines), --from audit (the store's audit records), --trace FILE or --shape 9am");
+  if (stringFlag(flags, "from") !== "audit") throw new UsageError("give the traffic: --from cls (the log service's audit lines), --from audit (the store's audit records), --trace FILE or --shape 9am");
   const url = process.env.MINIASK_STORE;
   if (!url?.startsWith("redis")) throw new Error("--from audit reads the store over Redis: set MINIASK_STORE=redis://... (and MINIASK_STORE_PREFIX if the functions use one)");
+  await requireReachableSpec(url, process.env);
   const prefix = stringFlag(flags, "prefix") ?? process.env.MINIASK_STORE_PREFIX ?? `miniask:${stringFlag(flags, "stage") ?? "prod"}:`;
   const read = await readAuditRecords(url, prefix);
   return { requests: read.requests, source: `${read.keys} audit records under "${prefix}audit:v1:*"${read.skipped ? ` (${read.skipped} unreadable)` : ""}` };
@@ -123,8 +155,8 @@ function write(root: string, stage: string, fn: string, plan: Plan): string {
   return `--write: ${STAGES_FILE} stages.${stage}.provisioned.${fn} updated; \`npm run deploy -- --stage ${stage}\` applies it`;
 }
 
-async function main(): Promise<void> {
-  const flags = readFlags(process.argv.slice(2));
+async function main(parsed: Parsed<typeof PLAN_COMMAND.options>): Promise<void> {
+  const flags = flagsOf(parsed);
   const { requests, source } = await traffic(flags);
   if (requests.length === 0) throw new Error(`${source}: no requests`);
   const fns = stringFlag(flags, "fn") ? [stringFlag(flags, "fn")!] : [...new Set(requests.map((r) => r.fn ?? "summarize"))].sort();
@@ -135,8 +167,13 @@ async function main(): Promise<void> {
   const root = stringFlag(flags, "root") ?? ROOT;
   if (flags.write) refuseUnknownFunctions(fns, root);
   const results = [];
+  const progress = createProgress("plan", fns.length, "functions");
   for (const fn of fns) {
-    const r = await planFunction(flags, fn, requests);
+    // The line is cleared before each function's plan is printed (stdout shares the terminal).
+    progress.status(fn);
+    const r = await planFunction(flags, fn, requests).finally(progress.done);
+    progress.tick();
+    progress.done();
     results.push(r);
     console.log(`${print(r, target)}\n`);
     if (flags.write) console.log(`${write(root, stage, fn, r.plan)}\n`);
@@ -145,12 +182,4 @@ async function main(): Promise<void> {
   if (json) writeFileSync(json, `${JSON.stringify(results.map((r) => ({ fn: r.fn, days: r.days, perInstance: r.perInstance, byConcurrency: r.options.map((o) => ({ perInstance: o.perInstance, provisioned: o.plan.chosen.name, summary: o.plan.chosen.summary, meetsTarget: o.plan.chosen.meetsTarget, totalGbSeconds: o.totalGbSeconds })), chosen: { name: r.plan.chosen.name, provisioned: r.plan.chosen.provisioned, meetsTarget: r.plan.chosen.meetsTarget, monthlyIdleCost: r.plan.chosen.monthlyIdleCost }, candidates: r.plan.candidates.map((c) => ({ name: c.name, summary: c.summary, meetsTarget: c.meetsTarget, monthlyIdleCost: c.monthlyIdleCost, coldStartsSavedPerMonth: c.coldStartsSavedPerMonth })) })), null, 2)}\n`);
 }
 
-if (process.argv[1]?.endsWith("plan.ts")) {
-  main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : String(error));
-      process.exit(1);
-    },
-  );
-}
+if (process.argv[1]?.endsWith("plan.ts")) runCli(PLAN_COMMAND, main);

@@ -1,6 +1,5 @@
-// `npm run capacity [-- --functions summarize,support,recommend,extract --n 1,5,10,25,50
-//   --tps 50 --tokens 80 --first-token-ms 200 --rounds 2 --cores-per-gb 0.667 --dist DIR
-//   --json FILE | --quick]`
+// `npm run capacity [-- --functions summarize,support,recommend,extract --n 1,5,10,25,50 --quick --json FILE ...]`
+// (every option: CAPACITY_COMMAND below, or npm run capacity -- --help)
 // Each function's BUILT bundle (npm run build) as its own process, held to the CPU share SCF
 // gives its memorySize (cpuShare.ts; the cgroup cpu controller, scripts/support/cpuQuota.ts), in
 // front of an upstream paced like a model (modelUpstream.ts); N concurrent clients, whole and
@@ -12,7 +11,10 @@ import { cpus, loadavg } from "node:os";
 import { ROOT, rssMb, spawnUntil, startBundle, startFloor, stop } from "../bench/processes";
 import { askRequests, INTENT_FUNCTIONS, instanceEnv, isIntentFunction } from "../burst/askRequests";
 import { assertBuilt, bundleDir, DEFAULT_DIST } from "../burst/coldStart";
-import { type Flags, numberFlag, numberListFlag, readFlags, stringFlag } from "../burst/flags";
+import { flagsOf } from "../burst/burstOptions";
+import { type Flags, numberFlag, numberListFlag, stringFlag } from "../burst/flags";
+import { type Parsed, UsageError, defineCommand, runCli } from "../support/cli";
+import { createProgress } from "../support/progress";
 import { readServerlessFile } from "../burst/knownFunctions";
 import { capacityInput, firstEventIsWholeAnswer, floorChatBody } from "./capacityRequests";
 import { FLOOR, type FunctionRecommendation, recommendationTable, recommendations, rowsTable } from "./capacityTable";
@@ -20,6 +22,23 @@ import { CPU_SHARE_SOURCE, cpuShareFor, DEFAULT_CORES_PER_GB } from "./cpuShare"
 import { measureSubject, type StepRow, type Subject } from "./measureSubject";
 import { throttle } from "./throttle";
 import type { Pace } from "./modelUpstream";
+
+const CAPACITY_COMMAND = defineCommand({
+  command: "npm run capacity --",
+  summary: "Each function's built bundle (npm run build) as its own process, held to the CPU share SCF gives its memorySize, in front of an upstream paced like a model; N concurrent clients, whole and streamed answers, next to a minimal relay (the floor) under the same quota. Recommends MaxConcurrency per function. Takes minutes.",
+  options: {
+    functions: { type: "string", value: "FN,...", description: `the intent functions to measure (default: ${INTENT_FUNCTIONS.join(",")}; --quick: extract)` },
+    n: { type: "string", value: "N,...", description: "concurrent clients per step, each 1..100 (default: 1,5,10,25,50; --quick: 1,4)" },
+    tps: { type: "number", description: "the paced upstream's tokens a second (default: 50; --quick: 100)" },
+    tokens: { type: "number", description: "tokens an answer, 2..250 (default: 80; --quick: 10)" },
+    "first-token-ms": { type: "number", value: "MS", description: "the upstream's time to its first token (default: 200; --quick: 50)" },
+    rounds: { type: "number", description: "requests per client per N (default: 2; --quick: 1)" },
+    "cores-per-gb": { type: "number", default: DEFAULT_CORES_PER_GB, description: "the CPU share SCF gives per GB of memory" },
+    dist: { type: "string", value: "DIR", description: "the built bundles (default: dist/)" },
+    quick: { type: "boolean", description: "one function, N 1 and 4, short answers (the test's run)" },
+    json: { type: "string", value: "FILE", description: "also write the report as JSON" },
+  },
+});
 
 export interface CapacityOptions {
   functions: string[];
@@ -33,13 +52,13 @@ export interface CapacityOptions {
 export function optionsFrom(flags: Flags): CapacityOptions {
   const quick = flags.quick === true;
   const functions = (stringFlag(flags, "functions") ?? (quick ? "extract" : INTENT_FUNCTIONS.join(","))).split(",");
-  for (const fn of functions) if (!isIntentFunction(fn)) throw new Error(`--functions: "${fn}" is not an intent function (${INTENT_FUNCTIONS.join(", ")})`);
+  for (const fn of functions) if (!isIntentFunction(fn)) throw new UsageError(`--functions: "${fn}" is not an intent function (${INTENT_FUNCTIONS.join(", ")})`);
   const ns = numberListFlag(flags, "n") ?? (quick ? [1, 4] : [1, 5, 10, 25, 50]);
   // SCF's MaxConcurrency is 1..100 per instance (InstanceConcurrencyConfig, product 583/47183).
-  if (ns.some((n) => !Number.isInteger(n) || n < 1 || n > 100)) throw new Error(`--n: expected whole numbers 1..100 (SCF's MaxConcurrency), got ${ns.join(",")}`);
+  if (ns.some((n) => !Number.isInteger(n) || n < 1 || n > 100)) throw new UsageError(`--n: expected whole numbers 1..100 (SCF's MaxConcurrency), got ${ns.join(",")}`);
   const tokens = numberFlag(flags, "tokens", quick ? 10 : 80);
   // The shortest stand-in answer (support's) has about 280 characters: one piece each at most.
-  if (tokens < 2 || tokens > 250) throw new Error(`--tokens: expected 2..250, got ${tokens}`);
+  if (tokens < 2 || tokens > 250) throw new UsageError(`--tokens: expected 2..250, got ${tokens}`);
   return {
     functions,
     ns,
@@ -148,20 +167,15 @@ export function printCapacity(r: CapacityReport): string {
   ].join("\n");
 }
 
-async function main(): Promise<void> {
-  const flags = readFlags(process.argv.slice(2));
-  const report = await runCapacity(optionsFrom(flags), (line) => process.stderr.write(`${line}\n`));
+async function main(parsed: Parsed<typeof CAPACITY_COMMAND.options>): Promise<void> {
+  const flags = flagsOf(parsed);
+  const options = optionsFrom(flags);
+  const progress = createProgress("capacity", 0, "");
+  // Each step's figures as they come, on the progress line (a terminal only).
+  const report = await runCapacity(options, (line) => progress.status(line.trim())).finally(progress.done);
   console.log(printCapacity(report));
   const json = stringFlag(flags, "json");
   if (json) writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
 }
 
-if (process.argv[1]?.endsWith("capacity.ts")) {
-  main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : String(error));
-      process.exit(1);
-    },
-  );
-}
+if (process.argv[1]?.endsWith("capacity.ts")) runCli(CAPACITY_COMMAND, main);

@@ -84,14 +84,19 @@ function placeholder(name: string, o: OptionSpec): string {
   return `--${name} ${choicesInline(o) ? o.choices!.join("|") : (o.value ?? (o.type === "number" ? "N" : "NAME"))}`;
 }
 
-/** The one-line synopsis: required flags bare, the others in brackets. */
+const MAX_LISTED_OPTIONAL = 8;
+
+/** The one-line synopsis: required flags bare, the others in brackets (or `[options]` when there are many). */
 export function usageLine(spec: CommandSpec): string {
   const positionals = (spec.positionals ?? []).map((p) => {
     const name = `<${p.name}>${p.multiple ? "..." : ""}`;
     return p.required ? name : `[${name}]`;
   });
-  const flags = Object.entries(spec.options).map(([name, o]) => (o.required ? placeholder(name, o) : `[${placeholder(name, o)}]`));
-  return `usage: ${[spec.command, ...positionals, ...flags].join(" ")}`;
+  const entries = Object.entries(spec.options);
+  const required = entries.filter(([, o]) => o.required).map(([name, o]) => placeholder(name, o));
+  const optional = entries.filter(([, o]) => !o.required).map(([name, o]) => `[${placeholder(name, o)}]`);
+  // A long list (burst, plan) would fill the screen on every mistake: --help lists it.
+  return `usage: ${[spec.command, ...positionals, ...required, ...(optional.length > MAX_LISTED_OPTIONAL ? ["[options]"] : optional)].join(" ")}`;
 }
 
 /** The whole --help text. */
