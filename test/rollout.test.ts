@@ -63,6 +63,19 @@ describe("gradual rollout, and flags that agree with /ask", () => {
   });
 });
 
+describe("flags of a profile with tools (dev's support_v2)", () => {
+  it("say it streams: its answer streams after the tool rounds", async () => {
+    const h = await startHarness({ env: "dev" });
+    try {
+      const res = await fetch(`${h.url}/v1/mini/flags`, { headers: { authorization: `Bearer ${await h.token("u_flags_tools")}` } });
+      const { intents } = (await res.json()) as { intents: Record<string, { profile: string; features: Record<string, boolean> }> };
+      expect(intents.support).toMatchObject({ profile: "support_v2", features: { tools: true, streaming: true } });
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe("rollout settings", () => {
   it("percent 0 is the kill switch, 100 sends everyone", async () => {
     for (const [percent, expected] of [

@@ -21,8 +21,8 @@ export function flagsFor(config: Config, env: ResolvedEnvironment, userId: strin
     out[intent] = {
       profile: profile.name,
       arm,
-      // A profile with tools still answers a stream request, but in one piece.
-      features: { streaming: !profile.tools?.length, refine: profile.refine !== undefined, cache: profile.cache !== undefined, tools: (profile.tools?.length ?? 0) > 0 },
+      // Every profile streams token by token; a profile with tools streams its answer after its tool rounds.
+      features: { streaming: true, refine: profile.refine !== undefined, cache: profile.cache !== undefined, tools: (profile.tools?.length ?? 0) > 0 },
     };
   }
   return out;

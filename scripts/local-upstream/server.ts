@@ -64,14 +64,15 @@ export interface LocalUpstream {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+/** A request's JSON object body ({} for anything else): providers answer what they can parse. */
+export function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       try {
         const value: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-        resolve(value !== null && typeof value === "object" ? (value as Record<string, unknown>) : {});
+        resolve(value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
       } catch {
         resolve({});
       }

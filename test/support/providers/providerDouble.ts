@@ -3,7 +3,8 @@
 // scripted behaviours, each one a documented thing that provider does (deepseek.ts, qwen.ts,
 // hunyuan.ts say which, citing the page). A double never echoes the request: what the "model"
 // says is the script's text or the double's own default sentence.
-import { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse, createServer } from "node:http";
+import { readJson } from "../../../scripts/local-upstream/server";
+import { type IncomingHttpHeaders, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface Recorded {
@@ -30,21 +31,6 @@ export interface DoubleSpec {
   /** Checks the provider makes before any behaviour (auth, documented parameter rules). */
   admit?: (req: Recorded, res: ServerResponse) => boolean;
   fallback: Behaviour;
-}
-
-function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      try {
-        const value: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-        resolve(value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
-      } catch {
-        resolve({});
-      }
-    });
-  });
 }
 
 export async function startProviderDouble(spec: DoubleSpec): Promise<ProviderDouble> {
