@@ -4,7 +4,6 @@
 // of modules not run this time); exits 1 when a module run scores under MIN_SCORE or could not run.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { Stryker } from "@stryker-mutator/core";
 import { MIN_SCORE, MUTATED_MODULES, type MutatedModule } from "./modules";
 import { type ModuleScore, consoleTable, markdownReport, notScored, passes, scoreModule } from "./scores";
 import { strykerOptions } from "./strykerOptions";
@@ -40,6 +39,8 @@ async function mutateOne(entry: MutatedModule, workDir: string, count: string): 
   const problem = await preflight(ROOT, config, entry.tests, join(workDir, `${slug}.preflight.json`));
   if (problem) return notScored(entry.module, problem, ranAt);
   process.stderr.write(`\nmutating ${entry.module} (${count} modules) against ${entry.tests.join(", ")}\n`);
+  // Loaded here, not at the top: Stryker takes seconds to import, and --help should not wait for it.
+  const { Stryker } = await import("@stryker-mutator/core");
   const results = await new Stryker(strykerOptions(entry.module, config, join(workDir, `stryker-${slug}`))).runMutationTest();
   return scoreModule(entry.module, results.map((r) => ({ ...r, fileName: relative(ROOT, r.fileName) })), ranAt);
 }
