@@ -21,6 +21,15 @@ describe("POST /v1/mini/ask (dev)", () => {
   });
   afterAll(() => h.close());
 
+  it("marks a whole answer the provider cut at max_tokens as truncated, and only that one", async () => {
+    h.upstream.enqueue({ finishReason: "length" });
+    const cut = await h.ask({ ...articleRequest, traceId: "t-truncated", input: { text: `${ARTICLE_TEXT} cut`, maxBullets: 3 } });
+    expect(cut.status).toBe(200);
+    expect(cut.json).toMatchObject({ traceId: "t-truncated", truncated: true });
+    const whole = await h.ask({ ...articleRequest, traceId: "t-not-truncated", input: { text: `${ARTICLE_TEXT} whole`, maxBullets: 3 } });
+    expect(whole.json).not.toHaveProperty("truncated");
+  });
+
   it("answers the article's request with at most 6 bullets", async () => {
     const { status, json, headers } = await h.ask(articleRequest);
     expect(status).toBe(200);

@@ -108,6 +108,7 @@ export function createRespondWhole(deps: { answerer: Answerer; refiner?: Refiner
       model: value.model,
       usage,
       cached: false,
+      ...(value.truncated ? { truncated: true } : {}),
       // Which providers failed before the one that answered, and why (what they cost is ours).
       // (Only when one failed: a tool profile's several answered turns are not news.)
       ...(value.attempts.some((a) => a.outcome !== "ok") ? { attempts: value.attempts.map(({ cost: _cost, ...attempt }) => attempt) } : {}),

@@ -20,6 +20,8 @@ export interface Produced {
   toolCalls?: number;
   /** Every call that answered: its configured model and usage (what it cost). */
   calls: ModelCall[];
+  /** The provider cut the answer at max_tokens (finish_reason `length`): shaped all the same. */
+  truncated?: true;
 }
 
 /** One answered model call: the configured model (prices are keyed by it), its usage and attempt. */
@@ -45,7 +47,7 @@ export interface GenerateOptions {
 /** One conversation's model calls along a chain: what they spent adds up as they answer. */
 function createModelCaller(chain: readonly ModelTarget[], request: ModelRequest, chainOptions: ChainOptions & { trace?: CallTrace }) {
   const spent = { messages: [...request.messages] as ModelMessage[], usage: ZERO_USAGE as Usage, attempts: [] as Attempt[], calls: [] as ModelCall[] };
-  const callOnce = async (extra: Partial<ModelRequest>): Promise<ModelResult> => {
+  const callOnce = async (extra: Partial<ModelRequest>): Promise<ModelResult & { truncated?: true }> => {
     const result = await callModelChain(chain, { ...request, messages: spent.messages, ...extra }, chainOptions);
     spent.usage = addUsage(spent.usage, result.usage);
     spent.attempts.push(...result.attempts);
@@ -66,7 +68,7 @@ export async function generateAnswer(options: GenerateOptions): Promise<Produced
   const toolCalls = rounds.toolCalls;
   const result = rounds.answered ?? (await callOnce({}));
 
-  const done = (text: string, r: ModelResult, repaired: boolean): Produced => ({
+  const done = (text: string, r: ModelResult & { truncated?: true }, repaired: boolean): Produced => ({
     answer: options.shapeAnswer(text),
     model: r.model,
     provider: r.provider,
@@ -75,6 +77,7 @@ export async function generateAnswer(options: GenerateOptions): Promise<Produced
     calls,
     ...(repaired ? { repaired } : {}),
     ...(toolCalls > 0 ? { toolCalls } : {}),
+    ...(r.truncated ? { truncated: true as const } : {}),
   });
   guardOutput(result.text);
   try {

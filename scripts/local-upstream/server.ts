@@ -35,6 +35,8 @@ export interface UpstreamFault {
   chunkDelayMs?: number;
   /** Whole replies: send the headers and half the body, then go quiet this long before the rest. */
   stallAfterHeadersMs?: number;
+  /** Finish with this reason instead of stop (e.g. "length": cut at max_tokens). */
+  finishReason?: string;
   /** Report this usage instead of the real counts (a buggy or hostile provider). */
   usage?: Record<string, unknown>;
 }
@@ -152,7 +154,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, body: Record<st
       await send(chunk({ content: piece }, null));
     }
     if (toolCalls) for (const delta of toolCallDeltas(toolCalls, fault.toolCallPieceChars)) await send(chunk({ tool_calls: delta }, null));
-    await send(chunk({}, toolCalls ? "tool_calls" : "stop"));
+    await send(chunk({}, toolCalls ? "tool_calls" : (fault.finishReason ?? "stop")));
     const options = body.stream_options as { include_usage?: boolean } | undefined;
     if (options?.include_usage) await send({ id: "chatcmpl-local", object: "chat.completion.chunk", created, model, choices: [], usage });
     res.end("data: [DONE]\n\n");
@@ -168,7 +170,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, body: Record<st
       {
         index: 0,
         message: toolCalls ? { role: "assistant", content: fault.content ?? null, tool_calls: toolCalls } : { role: "assistant", content: text },
-        finish_reason: toolCalls ? "tool_calls" : "stop",
+        finish_reason: toolCalls ? "tool_calls" : (fault.finishReason ?? "stop"),
       },
     ],
     usage,
