@@ -28,18 +28,14 @@ function run(file: string, args: string[], env: Record<string, string>): Promise
 }
 
 describe("an unreachable store or upstream", () => {
-  it("npm run report (the store): one line, the masked address, what to check, exit 1", async () => {
+  it.each([
+    ["report", "scripts/report/report.ts", ["--store"]],
+    ["replay", "scripts/replay.ts", ["t-unreachable"]],
+  ])("npm run %s (the store): one line, the masked address, what to check, exit 1", async (name, file, args) => {
     const port = await closedPort();
-    const { code, stdout, stderr } = await run("scripts/report/report.ts", ["--store"], { MINIASK_STORE: `redis://:hunter2@127.0.0.1:${port}` });
+    const { code, stdout, stderr } = await run(file, args, { MINIASK_STORE: `redis://:hunter2@127.0.0.1:${port}` });
     expect({ code, stdout }).toEqual({ code: 1, stdout: "" });
-    expect(stderr).toBe(`report: cannot reach the redis store at redis://:***@127.0.0.1:${port} (MINIASK_STORE): check that Redis is running there and that MINIASK_STORE's host, port, password and db are right\n`);
-  }, 30_000);
-
-  it("npm run replay <traceId> (the store): one line, the masked address, what to check, exit 1", async () => {
-    const port = await closedPort();
-    const { code, stdout, stderr } = await run("scripts/replay.ts", ["t-unreachable"], { MINIASK_STORE: `redis://:hunter2@127.0.0.1:${port}` });
-    expect({ code, stdout }).toEqual({ code: 1, stdout: "" });
-    expect(stderr).toBe(`replay: cannot reach the redis store at redis://:***@127.0.0.1:${port} (MINIASK_STORE): check that Redis is running there and that MINIASK_STORE's host, port, password and db are right\n`);
+    expect(stderr).toBe(`${name}: cannot reach the redis store at redis://:***@127.0.0.1:${port} (MINIASK_STORE): check that Redis is running there and that MINIASK_STORE's host, port, password and db are right\n`);
   }, 30_000);
 
   it("npm run replay (MINIASK_UPSTREAM_URL): one line before any model request, exit 1", async () => {
