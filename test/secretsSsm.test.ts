@@ -1,7 +1,7 @@
 // Secrets named as `ssm:<name>` are read from SSM (here its double, test/support/fakeSsm.ts) with
 // the role's temporary credentials, once at init; re-read after a failed use; never printed.
 import { type ChildProcess, spawn } from "node:child_process";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { issueAppToken } from "../lib/auth/appToken";
 import { parseTokenKeys } from "../lib/auth/tokenKeys";
 import { ConfigError } from "../lib/config/configError";
@@ -182,10 +182,13 @@ describe("a process whose secrets come from SSM", () => {
       const ask = (n: number) => fetch(`http://127.0.0.1:${port}/v1/mini/ask`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ ...body, input: { text: `${ARTICLE_TEXT} (${n})` } }) });
       expect((await ask(1)).status).toBe(200);
       expect(upstream.requests.at(-1)?.authorization).toBe(`Bearer ${UPSTREAM_KEY_V1}`);
+      // The key is rotated in SSM; the provider refuses the old one: that request fails, and
+      // the refusal itself has the key read again, so the next call carries the new one.
       ssm.put("miniask-upstream-key", "SSM_Current", UPSTREAM_KEY_V2);
-      const target = Object.values(built.app.models)[0]![0]!;
-      expect(await built.refreshProviderKey(target)).toBe(true);
-      expect((await ask(2)).status).toBe(200);
+      upstream.enqueue({ status: 401, errorMessage: "Incorrect API key provided" });
+      expect((await ask(2)).status).toBe(502);
+      await vi.waitFor(() => expect(ssm.calls.filter((c) => c.params.SecretName === "miniask-upstream-key").length).toBeGreaterThanOrEqual(2));
+      expect((await ask(3)).status).toBe(200);
       expect(upstream.requests.at(-1)?.authorization).toBe(`Bearer ${UPSTREAM_KEY_V2}`);
       expect(logs.length).toBeGreaterThanOrEqual(2);
       for (const text of ALL_SECRET_TEXT) expect(logs.join("\n")).not.toContain(text);

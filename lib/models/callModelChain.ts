@@ -51,6 +51,8 @@ export interface ChainOptions {
   backoffMs?: number;
   /** A provider reported more usage than the call could have used (believedUsage clamped it): for a warn line. */
   onUsageClamped?: (target: ModelTarget, reported: Usage, bound: { promptTokens: number; completionTokens: number }) => void;
+  /** A provider refused the key (401/403): read it again (a key from SSM may have been rotated). */
+  onKeyRejected?: (target: ModelTarget) => unknown;
 }
 
 export class UnusableReply extends Error {}
@@ -214,6 +216,8 @@ export async function walkChain<T>(
           continue;
         }
         if (kind === "rejected") {
+          // A refused key (rotated in SSM, say): the next call should carry the key read again.
+          if (status === 401 || status === 403) void options.onKeyRejected?.(target);
           options.breakers?.record(target, kind, gate.probe, options.who);
           throw new ModelCallError(502, "model_rejected", "the model provider rejected the request", attempts);
         }

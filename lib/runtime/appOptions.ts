@@ -12,7 +12,7 @@ import type { Intent } from "../intents/intent";
 import type { IntentName } from "../intents/names";
 import type { createIpLimit } from "../limits/ipLimit";
 import type { Logger } from "../log/logger";
-import type { ModelTargets } from "../models/modelTargets";
+import type { ModelTarget, ModelTargets } from "../models/modelTargets";
 import type { createRecordRequest } from "../record/recordRequest";
 import type { Store } from "../store/store";
 
@@ -38,6 +38,8 @@ export interface AppOptions {
   warmupKey?: string;
   /** MINIASK_STORE_TIMEOUT_MS: overrides the env policy's store timeout. */
   storeTimeoutMs?: number;
+  /** A provider refused its key: read it again (lib/secrets re-reads an ssm: key). */
+  onProviderKeyRejected?: (target: Pick<ModelTarget, "provider">) => unknown;
   /** MINIASK_RATE_LIMITS=off (dev only). */
   limitsOff?: boolean;
   /**

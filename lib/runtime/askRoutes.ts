@@ -39,7 +39,10 @@ export function askRoutes(options: AppOptions, shared: Shared): Record<string, R
     models: options.models,
     breakers,
     // A provider's usage past what the call allows is clamped (lib/chat/usage.ts); say who sent it.
-    chainOptions: { onUsageClamped: (target, reported, bound) => logger.warn("usage clamped", { provider: target.provider, model: target.model, reported, bound }) },
+    chainOptions: {
+      onUsageClamped: (target, reported, bound) => logger.warn("usage clamped", { provider: target.provider, model: target.model, reported, bound }),
+      ...(options.onProviderKeyRejected ? { onKeyRejected: options.onProviderKeyRejected } : {}),
+    },
   });
   const budget = createBudgetGate({ settings: env.budget, prefix: options.storePrefix, logger });
   const contentGuard = contentGuardOf(env, options.contentSecurityApp, options.store, options.storePrefix);

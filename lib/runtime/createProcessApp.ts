@@ -133,8 +133,10 @@ export function createProcessApp(options: {
   // A token may not claim to live longer than this environment issues them for.
   const { tokenKeys, verifyToken } = refreshingTokenVerifier({ initial: parsedKeys, env: envName, maxTtlSeconds: environmentOf(config, envName).tokenTtlSeconds, variables: options.processEnv, refresh: secrets.refresh });
   followProviderKeys(config, models, options.processEnv, secrets.fromSsm);
+  const refreshProviderKey = providerKeyRefresher(config, secrets.refresh);
   const app = createApp({
     config,
+    onProviderKeyRejected: refreshProviderKey,
     envName,
     models,
     intents: options.intents,
@@ -172,5 +174,5 @@ export function createProcessApp(options: {
     ...(secrets.fromSsm.size > 0 ? [`secrets from SSM: ${[...secrets.fromSsm].sort().join(", ")}`] : []),
     ...(login ? [login.wechat ? `login: WeChat app ${login.wechat.appId} via ${maskUrlCredentials(login.wechat.apiBase)}` : "login: WeChat not configured (WECHAT_APPID, WECHAT_SECRET): POST /v1/mini/login answers 503; use npm run token"] : []),
   ];
-  return { app, config, settings, tokenKeys, startupNotes, refreshProviderKey: providerKeyRefresher(config, secrets.refresh) };
+  return { app, config, settings, tokenKeys, startupNotes, refreshProviderKey };
 }
