@@ -13,6 +13,7 @@ import { planFunction } from "../scripts/burst/plan";
 import { DEFAULT_LATENCY, NINE_AM, nineAmTrace } from "../scripts/burst/shapes";
 import { simulate } from "../scripts/burst/simulate";
 import { summarize } from "../scripts/burst/summarize";
+import { manifestSetting } from "../scripts/burst/manifestSetting";
 
 const T0 = Date.parse("2026-11-23T00:00:00Z");
 const model: InstanceModel = { ...DEFAULT_MODEL, coldStartMs: [300], cpuMsPerRequest: 10, cpuShare: 0.25 };
@@ -95,4 +96,13 @@ describe("choosing concurrency with the schedule", () => {
     expect(chosen.coldPct).toBeLessThanOrEqual(0.1);
     expect(chosen.instanceGbSecondsPer1000 * 5).toBeLessThanOrEqual(one.instanceGbSecondsPer1000);
   }, 120_000);
+});
+
+describe("the manifest's warm-up, as the burst model sees it", () => {
+  it("is every ping the deploy sends: instances kept warm x requests per instance", () => {
+    const setting = manifestSetting("scripts/deploy/stages.yml", "prod", "summarize");
+    // prod keeps 2 summarize instances warm at 25 requests each: the timer sends 50 pings at once.
+    expect(setting.warmup?.count).toBe(50);
+    expect(setting.name).toContain("2 instance(s) kept warm (50 pings");
+  });
 });

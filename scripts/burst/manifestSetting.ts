@@ -1,5 +1,6 @@
 // A function's capacity setting as the deploy applies it: provisioned concurrency and warm-up
 // pings for a stage, read through lib/deploy's loader (serverless.yml and the stages file).
+import { warmupPings } from "../../lib/deploy/warmupPings";
 import { dirname, resolve } from "node:path";
 import { loadManifest } from "../../lib/deploy/manifest";
 import type { CapacitySetting } from "./instanceModel";
@@ -17,11 +18,13 @@ export function manifestSetting(path: string, stage: string, fn: string): Capaci
   const timer = manifest.functions.flatMap((f) => f.timers.filter((t) => t.enable)).find((t) => t.name.includes("warmup")) ?? manifest.functions.flatMap((f) => f.timers)[0];
   const parts: string[] = [];
   if (target.provisioned) parts.push(describeProvisioned(target.provisioned));
-  if (target.warmupCount > 0 && timer) parts.push(`${target.warmupCount} warm-up pings (${timer.cron})`);
+  // The deploy sends instances x concurrency pings at once (lib/deploy/warmupPings): the model sees them all.
+  const pings = warmupPings(target);
+  if (target.warmupCount > 0 && timer) parts.push(`${target.warmupCount} instance(s) kept warm (${pings} pings, ${timer.cron})`);
   return {
     name: `${stage} manifest: ${parts.join(" + ") || "nothing"}`,
     ...(target.provisioned ? { provisioned: target.provisioned } : {}),
-    ...(target.warmupCount > 0 && timer ? { warmup: { count: target.warmupCount, cron: timer.cron } } : {}),
+    ...(target.warmupCount > 0 && timer ? { warmup: { count: pings, cron: timer.cron } } : {}),
     memoryMb: target.memorySize,
     timeoutMs: target.timeout * 1000,
   };

@@ -29,7 +29,7 @@ export function realWindow(requests: readonly ReplayRequest[], minutes: number, 
 
 function scaled(setting: CapacitySetting, window: RealWindow, model: InstanceModel): { provisioned: number; warm: number } {
   const target = provisionedTargets(setting, window.startMs, window.endMs, model.utcOffsetMinutes)[0]?.count ?? 0;
-  return { provisioned: Math.ceil(target * window.keep), warm: Math.ceil((setting.warmup?.count ?? 0) * window.keep) };
+  return { provisioned: Math.ceil(target * window.keep), warm: Math.ceil(((setting.warmup?.count ?? 0) / model.perInstanceConcurrency) * window.keep) };
 }
 
 export async function compareWithReal(requests: readonly ReplayRequest[], settings: CapacitySetting[], model: InstanceModel, options: { fn: IntentFunction; minutes: number; maxProcesses: number; speed: number; seed: number; dist?: string }): Promise<{ window: RealWindow; runs: { setting: string; real: SimulationResult; simulated: SimulationResult }[] }> {
