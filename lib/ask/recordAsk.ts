@@ -8,7 +8,7 @@ import { cachedAnswerValue } from "../cache/cachedAnswer";
 import type { BudgetGate } from "../cost/budgetGate";
 import type { AuditRecord } from "../observability/auditRecord";
 import { AUDIT_LINE_MSG } from "../observability/auditLogLine";
-import type { Logger } from "../observability/logger";
+import type { Logger } from "../log/logger";
 import type { createTraceWriters } from "../observability/requestTrace";
 import type { RecordInput } from "../record/recordRequest";
 import { type TraceBase, type Walked, traceFactsOf } from "./walked";

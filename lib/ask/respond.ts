@@ -11,7 +11,7 @@ import type { Answerer } from "../models/answerer";
 import type { RequestCost } from "../cost/priceBook";
 import type { AnswerOptions, PricedAnswer } from "../models/answerer";
 import type { OpenedStream } from "../models/streamModelChain";
-import type { Logger } from "../observability/logger";
+import type { Logger } from "../log/logger";
 import type { CachedAnswer } from "../cache/cachedAnswer";
 import { openedText } from "../models/openedText";
 import { type RefineJob, type Refiner, refineTargetOf } from "../refine/refiner";
