@@ -1,6 +1,7 @@
 // `npm run replay -- <traceId | request.json> [--profile NAME] [--json]`: reruns a recorded
 // request (from its audit record in the store) or a request file against the recorded profile
 // or another one, and prints old and new side by side: answer, model, latency, tokens.
+import { terminalSafe } from "./report/formatReport";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -44,7 +45,8 @@ const REPLAY_COMMAND = defineCommand({
 
 function column(value: unknown): string[] {
   const text = value === undefined ? "-" : typeof value === "string" ? value : JSON.stringify(value, null, 1);
-  return text.split("\n").flatMap((line) => line.match(/.{1,48}/g) ?? [""]);
+  // Model names and answers come from providers and users: no terminal control reaches the operator's screen.
+  return text.split("\n").flatMap((line) => terminalSafe(line).match(/.{1,48}/g) ?? [""]);
 }
 
 function sideBySide(rows: [string, unknown, unknown][], heads: [string, string]): string {
@@ -118,7 +120,7 @@ async function main({ values, positionals }: Parsed<typeof REPLAY_COMMAND.option
           ["outcome", old?.outcome, now.outcome],
           ["answer", old?.answer, now.answer],
         ],
-        [recorded ? `recorded (${recorded.traceId}, ${recorded.time})` : "recorded: none (request file)", "replay (now)"],
+        [recorded ? terminalSafe(`recorded (${recorded.traceId}, ${recorded.time})`) : "recorded: none (request file)", "replay (now)"],
       ),
     );
   }

@@ -51,6 +51,15 @@ describe("npm run replay", () => {
     expect(out.stdout).toMatch(/^answer\s+- /m);
   });
 
+  it("prints no terminal control a provider or a user wrote (the table shows each as U+FFFD)", async () => {
+    h.upstream.enqueue({ content: "- \u001b[2J\u001b]0;PWNED\u0007cleared\r\u009b31m" });
+    const file = join(mkdtempSync(join(tmpdir(), "replay-")), "request.json");
+    writeFileSync(file, JSON.stringify({ intent: "summarize", input: { text: `${ARTICLE_TEXT} controls`, maxBullets: 1 } }));
+    const out = (await replay([file, "--profile", "summarize_v1"], env)) as { stdout: string };
+    expect(out.stdout).toContain("\ufffd[2J\ufffd]0;PWNED\ufffdcleared");
+    expect(out.stdout).not.toMatch(/[\u001b\u0007\u009b\r]/);
+  });
+
   it("replays a request file", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "replay-")), "request.json");
     writeFileSync(file, JSON.stringify({ intent: "extract", input: { text: "City: Wuhan", fields: ["city"] } }));

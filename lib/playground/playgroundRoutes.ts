@@ -25,10 +25,13 @@ export function playgroundRoutes(deps: { config: Config; env: ResolvedEnvironmen
   if (deps.env.name === "prod") return {};
   const { models } = deps;
   // Without the app's chains the replay goes through /v1/mini/ask: only profiles the environment serves.
-  const replayable = (intent: string) => (models ? replayableProfiles(deps.config, deps.env, intent) : served(intent));
+  const direct = models !== undefined && deps.env.name === "dev";
+  const replayable = (intent: string) => (direct ? replayableProfiles(deps.config, deps.env, intent) : served(intent));
   const served = (intent: string) => deps.env.allowedProfiles.filter((p) => deps.config.profiles[p]?.intent === intent);
   return {
-    ...(models ? { "POST /playground/replay": replayRoute({ ...deps, models }) } : {}),
+    // A direct run skips the request path (input rules, WeChat's checks, limits, budget, audit):
+    // dev only. Staging's playground replays through /v1/mini/ask, with everything it enforces.
+    ...(models && deps.env.name === "dev" ? { "POST /playground/replay": replayRoute({ ...deps, models }) } : {}),
     "GET /": async () => ({ status: 200, headers: { ...PLAYGROUND_HEADERS, "content-type": "text/html; charset=utf-8" }, body: PLAYGROUND_HTML }),
     "GET /playground/app.js": async () => ({ status: 200, headers: { ...PLAYGROUND_HEADERS, "content-type": "text/javascript; charset=utf-8" }, body: PLAYGROUND_SCRIPT }),
     "GET /playground/app.css": async () => ({ status: 200, headers: { ...PLAYGROUND_HEADERS, "content-type": "text/css; charset=utf-8" }, body: PLAYGROUND_STYLES }),
@@ -37,7 +40,7 @@ export function playgroundRoutes(deps: { config: Config; env: ResolvedEnvironmen
         INTENT_NAMES.map((intent) => [intent, { routed: deps.env.routing[intent], profiles: served(intent), replayProfiles: replayable(intent), sample: SAMPLES[intent] }]),
       );
       const devToken = deps.env.name === "dev" && deps.tokenKeys.builtInDevKey ? (await issueAppToken(deps.tokenKeys, "dev", "u_playground", 3600)).token : undefined;
-      return jsonResponse(200, { env: deps.env.name, configHash: deps.config.hash, replay: models ? "run" : "ask", intents, ...(devToken ? { devToken, userId: "u_playground" } : {}) }, PLAYGROUND_HEADERS);
+      return jsonResponse(200, { env: deps.env.name, configHash: deps.config.hash, replay: direct ? "run" : "ask", intents, ...(devToken ? { devToken, userId: "u_playground" } : {}) }, PLAYGROUND_HEADERS);
     },
   };
 }
