@@ -4,6 +4,7 @@
 // keys (intent, model, status, cost mean the same in both), `msg:"audit"` selects the trail, and
 // SQL analysis groups on plain keys (`intent`, `ms`, `cost`) with no JSON unpacking.
 import type { ResolvedEnvironment } from "../config/config";
+import { type ContentDigest, processContentDigest } from "../identity/contentDigest";
 import type { AuditRecord } from "./auditRecord";
 import { type ContentMode, contentWriter } from "./contentPolicy";
 import { createRedactor, redactDeep } from "./redact";
@@ -39,12 +40,13 @@ const LOGGER_KEYS = new Set(["msg", "level", "auditVersion"]);
  * The fields to log, with msg AUDIT_LINE_MSG, for one audit record: the record step's record
  * (already under keep_request) passed again through the environment's stricter policy, so a
  * record built elsewhere cannot carry more than the line may. Built once per environment (the
- * redaction rules compile once); the returned function is pure.
+ * redaction rules compile once); the returned function is pure. `digest` must be the trace
+ * writers' own, so the line's digests match the request line's.
  */
-export function createAuditLogLine(env: Pick<ResolvedEnvironment, "logging" | "audit">): (record: AuditRecord) => Record<string, unknown> {
+export function createAuditLogLine(env: Pick<ResolvedEnvironment, "logging" | "audit">, digest: ContentDigest = processContentDigest()): (record: AuditRecord) => Record<string, unknown> {
   const mode = auditLineContentMode(env);
   const redact = createRedactor(env.logging.redact_patterns);
-  const content = contentWriter(mode, redact);
+  const content = contentWriter(mode, redact, digest);
   const keepContent = (value: unknown) => (isDigest(value) ? value : content(value));
   return (record) => {
     const { traceId, request, answer, ...rest } = record as AuditRecord & Record<string, unknown>;

@@ -1,5 +1,6 @@
 // What one request leaves behind: one log line and one audit record, built from the same
 // facts, each written through its own content policy (what text may be kept).
+import { type ContentDigest, processContentDigest } from "../identity/contentDigest";
 import { userHashOf } from "../identity/userHash";
 import { auditReplayTtlSeconds } from "../config/config";
 import type { ResolvedEnvironment } from "../config/loadConfig";
@@ -45,10 +46,11 @@ function costFields(cost: RequestCost | undefined): Record<string, unknown> {
   return { cost: microYuanToCny(cost.microYuan), ...(cost.complete ? {} : { costComplete: false, unpricedModels: cost.unpricedModels }) };
 }
 
-export function createTraceWriters(env: ResolvedEnvironment, prefix: string) {
+/** `digest`: the deployment's keyed content digest (contentDigestOf(contentDigestKey(userIdSalt))). */
+export function createTraceWriters(env: ResolvedEnvironment, prefix: string, digest: ContentDigest = processContentDigest()) {
   const redact = createRedactor(env.logging.redact_patterns);
-  const logContent = contentWriter(env.logging.content, redact);
-  const auditContent = contentWriter(env.audit.keep_request, redact);
+  const logContent = contentWriter(env.logging.content, redact, digest);
+  const auditContent = contentWriter(env.audit.keep_request, redact, digest);
   // Error messages can quote what the user sent (an unknown intent, a bad value): same policy,
   // but always at least redacted.
   const message = env.logging.content === "full" ? (m: string) => m : redact;
