@@ -11,6 +11,7 @@ import type { RouteHandler } from "../http/router";
 import { createAdmit } from "../limits/admit";
 import { createAnswerer } from "../models/answerer";
 import { createAskPipeline } from "../pipeline";
+import { createRefineAdmission } from "../refine/refineBudget";
 import { createRefineHandler } from "../refine/refineHandler";
 import { createRefiner } from "../refine/refiner";
 import { redactJobWith, redactsStoredText } from "../refine/redactJob";
@@ -44,7 +45,7 @@ export function askRoutes(options: AppOptions, shared: Shared): Record<string, R
       ...(options.onProviderKeyRejected ? { onKeyRejected: options.onProviderKeyRejected } : {}),
     },
   });
-  const budget = createBudgetGate({ settings: env.budget, prefix: options.storePrefix, logger });
+  const budget = createBudgetGate({ settings: env.budget, prefix: options.storePrefix, logger, prices: options.config.prices });
   const contentGuard = contentGuardOf(env, options.contentSecurityApp, options.store, options.storePrefix);
   const refiner = createRefiner({
     config: options.config,
@@ -85,7 +86,18 @@ export function askRoutes(options: AppOptions, shared: Shared): Record<string, R
       refiner,
       authenticate: options.authenticate,
       ...(options.openidOf ? { openidOf: options.openidOf } : {}),
-      limit: async (userId, traceId) => void (await admit({ traceId, userId, intent: "refine" })),
+      // The same budget gate as /ask: spend read at admission, the strong call's most held.
+      limit: createRefineAdmission({
+        config: options.config,
+        intents: options.intents,
+        store: options.store,
+        prefix: options.storePrefix,
+        budget,
+        admit,
+        record,
+        chainModels: (alias) => (options.config.aliases[alias]?.[env.name] ?? []).map((entry) => entry.model),
+        toolRounds: options.config.tools.max_rounds,
+      }),
     }),
   };
 }
