@@ -3,6 +3,7 @@
 // Beijing midnight), degrade (strong -> fast, no refine) or go on.
 import { AppError } from "../appError";
 import type { BreakerHub } from "../breaker/breakerHub";
+import type { ResolvedProfile } from "../config/config";
 import type { BudgetSettings } from "../cost/budgetSettings";
 import { budgetRefusal } from "../cost/budget";
 import type { BudgetGate } from "../cost/budgetGate";
@@ -11,14 +12,17 @@ import { type AskAdmission, readCachedAnswer } from "./askAdmission";
 import { degradedPlan } from "./degradedPlan";
 import type { Plan } from "./prepareAsk";
 
-export function createAdmitAsk(deps: { admit: (request: AdmitAsk) => Promise<Admission>; budget: BudgetGate; budgetSettings: BudgetSettings; breakers?: BreakerHub; now: () => number; /** The model names of an alias's chain here: the budget holds at the dearest. */ chainModels?: (alias: string) => readonly string[] }) {
+export function createAdmitAsk(deps: { admit: (request: AdmitAsk) => Promise<Admission>; budget: BudgetGate; budgetSettings: BudgetSettings; breakers?: BreakerHub; now: () => number; /** The model names of an alias's chain here: the budget holds at the dearest. */ chainModels?: (alias: string) => readonly string[]; /** The alias a profile's `refine:` calls (it may name a profile); without it, `refine:` is read as an alias. */ refineAliasOf?: (profile: ResolvedProfile) => string | undefined }) {
   /** `refusal`: the budget is spent and its policy refuses (thrown by the caller once it has recorded the admission, whose reservation the record step gives back). */
   return async function admitAsk(prepared: Plan): Promise<{ admission: AskAdmission; plan: Plan; degraded: boolean; refusal?: AppError }> {
     const { traceId, userId } = prepared;
     const nowMs = deps.now();
     const peek = { keys: deps.budget.peekKeys(userId, nowMs), ...(deps.breakers ? { hash: deps.breakers.hashKey } : {}) };
-    // The most this request may cost, held on today's budget counters like the quota's tokens.
-    const hold = deps.budget.hold(userId, deps.budget.mostCost(prepared.reserveTokens, deps.chainModels?.(prepared.profile.model) ?? []), nowMs);
+    // The most this request may cost, held on today's budget counters like the quota's tokens:
+    // a refining profile may call its refine target too (a streamed answer refines in the same
+    // request), so the hold adds that call's most (before, it held only the fast model's).
+    const most = (alias: string | undefined) => (alias ? deps.budget.mostCost(prepared.reserveTokens, deps.chainModels?.(alias) ?? []) : 0);
+    const hold = deps.budget.hold(userId, most(prepared.profile.model) + most(deps.refineAliasOf?.(prepared.profile) ?? prepared.profile.refine), nowMs);
     const admitted = await deps.admit({
       traceId,
       userId,
