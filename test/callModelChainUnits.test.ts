@@ -4,11 +4,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { AppError } from "../lib/appError";
 import type { Admission } from "../lib/breaker/circuitBreaker";
-import { ModelCallError, ModelTimeout, UnusableReply, callModelChain, classifyModelError, walkChain } from "../lib/models/callModelChain";
+import { MAX_RETRY_AFTER_HOLD_MS, ModelCallError, ModelTimeout, OUT_OF_FUNDS_HOLD_MS, UnusableReply, callModelChain, classifyModelError, walkChain } from "../lib/models/callModelChain";
 import { maxReplyChars } from "../lib/models/deadline";
+import { ProviderRefusal } from "../lib/models/providerVerdict";
 import type { ModelTarget } from "../lib/models/modelTargets";
 import { WireError } from "../lib/openaiWire";
 import { type LocalUpstream, startLocalUpstream } from "../scripts/local-upstream/server";
+import { completionBody, usageOf, writeJson } from "./support/providers/openaiShapes";
+import { type ProviderDouble, startProviderDouble } from "./support/providers/providerDouble";
 import { rejection } from "./support/rejection";
 
 const target = (provider: string, timeoutMs = 1000): ModelTarget => ({ provider, model: `${provider}-m`, baseUrl: "http://127.0.0.1:1", apiKey: "k", timeoutMs, jsonSchema: false, sendUser: false });
@@ -48,6 +51,24 @@ function scripted(clock: ReturnType<typeof fakeTime>, steps: Step[]) {
 const http = (status: number, retryAfterMs?: number) => new WireError("http", "provider text", { status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
 
 const failureOf = (work: Promise<unknown>) => rejection(work, ModelCallError);
+
+/** A wire error carrying the provider's own code (and a moderation message's side), as the wire keeps them. */
+const coded = (status: number, providerCode: string, providerSide?: "input" | "output") => new WireError("http", "provider text", { status, providerCode, ...(providerSide ? { providerSide } : {}) });
+
+/** Breakers that admit everything and write down each record and hold (a hold reads `this`, as the hub's does). */
+function notingBreakers(probe = false) {
+  return {
+    recorded: [] as unknown[],
+    held: [] as unknown[],
+    admit: () => ({ admission: { allowed: true, probe } as Admission, events: [] }),
+    record(t: ModelTarget, outcome: string, p: boolean, who?: string) {
+      this.recorded.push([t.provider, outcome, p, who]);
+    },
+    hold(t: ModelTarget, reason: string, untilMs: number, detail: string) {
+      this.held.push([t.provider, reason, untilMs, detail]);
+    },
+  };
+}
 
 describe("classifyModelError", () => {
   it("maps each wire failure to a kind, keeping status and Retry-After where they matter", () => {
@@ -289,6 +310,135 @@ describe("walkChain on a fake clock", () => {
   });
 });
 
+describe("walkChain: what the provider's own code says", () => {
+  it("a moderation refusal of the input is 422 blocked_input naming the provider's check; no next provider, counted as answered", async () => {
+    const clock = fakeTime();
+    const { attempt, calls } = scripted(clock, [{ takesMs: 25, fails: coded(400, "data_inspection_failed", "input") }]);
+    const breakers = notingBreakers(true);
+    const err = await rejection(walkChain([A, B], { budgetMs: 5000, now: clock.now, sleep: clock.sleep, breakers, who: "u1" }, attempt), ProviderRefusal);
+    expect(err).toMatchObject({ status: 422, code: "blocked_input", provider: "a", side: "input", check: "data_inspection_failed" });
+    expect(err.message).toContain("(a:data_inspection_failed)");
+    expect(calls).toEqual([{ provider: "a", timeoutMs: 1000 }]);
+    expect(breakers.recorded).toEqual([["a", "rejected", true, undefined]]);
+    expect(breakers.held).toEqual([]);
+  });
+
+  it("a refusal of the output is 502 blocked_output; without breakers it still stops the walk", async () => {
+    const clock = fakeTime();
+    const { attempt, calls } = scripted(clock, [{ fails: coded(400, "data_inspection_failed", "output") }]);
+    const err = await rejection(walkChain([A, B], { budgetMs: 5000, now: clock.now, sleep: clock.sleep }, attempt), ProviderRefusal);
+    expect(err).toMatchObject({ status: 502, code: "blocked_output", check: "data_inspection_failed" });
+    expect(calls).toHaveLength(1);
+  });
+
+  it("a ProviderRefusal the attempt throws (a reply's finish_reason) passes through as it is", async () => {
+    const clock = fakeTime();
+    const refused = new ProviderRefusal("a", "output", "content_filter");
+    const breakers = notingBreakers();
+    await expect(walkChain([A, B], { budgetMs: 5000, now: clock.now, sleep: clock.sleep, breakers }, scripted(clock, [{ fails: refused }]).attempt)).rejects.toBe(refused);
+    expect(breakers.recorded).toEqual([["a", "rejected", false, undefined]]);
+  });
+
+  it("a refusal code with no side named is the input's; an earlier provider's failure stays recorded", async () => {
+    const clock = fakeTime();
+    const seen: unknown[] = [];
+    const breakers = { ...notingBreakers(), record: (t: ModelTarget, outcome: string) => void seen.push([t.provider, outcome]) };
+    const first = scripted(clock, [{ takesMs: 30, fails: new WireError("http", "x", { status: 503 }) }, { takesMs: 40, fails: coded(400, "content_filter") }]);
+    const err = await rejection(walkChain([A, B], { budgetMs: 5000, now: clock.now, sleep: clock.sleep, breakers }, first.attempt), ProviderRefusal);
+    // No side named: the input's.
+    expect(err).toMatchObject({ status: 422, code: "blocked_input", provider: "b", check: "content_filter" });
+    expect(seen).toEqual([
+      ["a", "server_error"],
+      ["b", "rejected"],
+    ]);
+  });
+
+  it("out of funds (402): held open for 30 days, the next provider asked, this one not asked again in the request", async () => {
+    const clock = fakeTime();
+    const { attempt, calls } = scripted(clock, [{ takesMs: 15, fails: http(402) }, { fails: http(500) }, { value: "b at last" }]);
+    const breakers = notingBreakers();
+    const result = await walkChain([A, B], { budgetMs: 60_000, now: clock.now, sleep: clock.sleep, random: () => 0.5, breakers, who: "u1" }, attempt);
+    expect(result.value).toBe("b at last");
+    expect(calls.map((c) => c.provider)).toEqual(["a", "b", "b"]);
+    expect(result.attempts[0]).toStrictEqual({ provider: "a", model: "a-m", outcome: "rejected", status: 402, reason: "out_of_funds:payment_required", ms: 15 });
+    expect(breakers.held).toEqual([["a", "out_of_funds", 10_015 + OUT_OF_FUNDS_HOLD_MS, "payment_required"]]);
+    expect(OUT_OF_FUNDS_HOLD_MS).toBe(30 * 24 * 60 * 60 * 1000);
+    // Not a breaker failure of a: only b's outcomes are recorded.
+    expect(breakers.recorded).toEqual([
+      ["b", "server_error", false, "u1"],
+      ["b", "ok", false, undefined],
+    ]);
+  });
+
+  it("DashScope's Arrearage (a 400) and Hunyuan's arrears are money, not a rejected request: the walk goes on", async () => {
+    const clock = fakeTime();
+    const { attempt, calls } = scripted(clock, [{ fails: coded(400, "Arrearage") }, { fails: coded(400, "FailedOperation.ServiceStopArrears") }]);
+    const err = await failureOf(walkChain([A, B], { budgetMs: 60_000, now: clock.now, sleep: clock.sleep, random: () => 0.5 }, attempt));
+    expect(err).toMatchObject({ status: 503, code: "model_unavailable" });
+    expect(err.attempts.map((a) => a.reason)).toEqual(["out_of_funds:Arrearage", "out_of_funds:FailedOperation.ServiceStopArrears"]);
+    // Neither is asked in the second round.
+    expect(calls).toHaveLength(2);
+  });
+
+  it("out of funds with breakers that cannot hold: skipped in the request, nothing recorded", async () => {
+    const clock = fakeTime();
+    const recorded: unknown[] = [];
+    const breakers = { admit: () => ({ admission: { allowed: true, probe: false } as Admission, events: [] }), record: (t: ModelTarget, outcome: string) => void recorded.push([t.provider, outcome]) };
+    const { attempt } = scripted(clock, [{ fails: http(402) }, {}]);
+    const result = await walkChain([A, B], { budgetMs: 5000, now: clock.now, sleep: clock.sleep, breakers }, attempt);
+    expect(result.target).toBe(B);
+    expect(recorded).toEqual([["b", "ok"]]);
+  });
+
+  it("a Retry-After holds the target through the breakers until then, instead of a failure", async () => {
+    const clock = fakeTime();
+    const { attempt } = scripted(clock, [{ takesMs: 10, fails: http(429, 1500) }, { takesMs: 10, fails: http(503, 2001) }, {}]);
+    const breakers = notingBreakers();
+    await walkChain([A, B], { budgetMs: 60_000, now: clock.now, sleep: clock.sleep, random: () => 0.5, breakers, who: "u1" }, attempt);
+    expect(breakers.held).toEqual([
+      ["a", "retry_after", 10_010 + 1500, "Retry-After 2 s (rate_limited)"],
+      ["b", "retry_after", 10_020 + 2001, "Retry-After 3 s (server_error)"],
+    ]);
+    expect(breakers.recorded).toEqual([["a", "ok", false, undefined]]);
+  });
+
+  it("a Retry-After past an hour holds for an hour only", async () => {
+    const clock = fakeTime();
+    const breakers = notingBreakers();
+    const twoHours = 2 * MAX_RETRY_AFTER_HOLD_MS;
+    await failureOf(walkChain([A], { budgetMs: 5000, maxRounds: 1, now: clock.now, sleep: clock.sleep, breakers }, scripted(clock, [{ fails: http(429, twoHours) }]).attempt));
+    expect(breakers.held).toEqual([["a", "retry_after", 10_000 + 3_600_000, "Retry-After 7200 s (rate_limited)"]]);
+    expect(MAX_RETRY_AFTER_HOLD_MS).toBe(3_600_000);
+  });
+
+  it("a Retry-After without a hold is recorded as the failure it is, for whom", async () => {
+    const clock = fakeTime();
+    const recorded: unknown[] = [];
+    const breakers = { admit: () => ({ admission: { allowed: true, probe: true } as Admission, events: [] }), record: (t: ModelTarget, outcome: string, probe: boolean, who?: string) => void recorded.push([t.provider, outcome, probe, who]) };
+    await failureOf(walkChain([A], { budgetMs: 5000, maxRounds: 1, now: clock.now, sleep: clock.sleep, breakers, who: "u1" }, scripted(clock, [{ fails: http(429, 1000) }]).attempt));
+    expect(recorded).toEqual([["a", "rate_limited", true, "u1"]]);
+    // And with no breakers at all the walk still waits it out.
+    const bare = fakeTime();
+    const run = scripted(bare, [{ fails: http(429, 1000) }, { value: "after" }]);
+    expect((await walkChain([A], { budgetMs: 5000, now: bare.now, sleep: bare.sleep, random: () => 0.5 }, run.attempt)).value).toBe("after");
+  });
+
+  it("a refused key (401, 403) is read again; another 4xx is not; the walk stops either way", async () => {
+    for (const status of [401, 403, 400, 404]) {
+      const clock = fakeTime();
+      const rejected: string[] = [];
+      const breakers = notingBreakers();
+      const err = await failureOf(walkChain([A, B], { budgetMs: 5000, now: clock.now, sleep: clock.sleep, breakers, who: "u1", onKeyRejected: (t) => rejected.push(t.provider) }, scripted(clock, [{ fails: http(status) }]).attempt));
+      expect(err).toMatchObject({ status: 502, code: "model_rejected" });
+      expect(rejected).toEqual(status === 401 || status === 403 ? ["a"] : []);
+      expect(breakers.recorded).toEqual([["a", "rejected", false, "u1"]]);
+    }
+    // Without the option a 401 is the same rejection.
+    const clock = fakeTime();
+    await failureOf(walkChain([A], { budgetMs: 5000, now: clock.now, sleep: clock.sleep }, scripted(clock, [{ fails: http(401) }]).attempt));
+  });
+});
+
 describe("one provider call over HTTP (local upstream)", () => {
   let up: LocalUpstream;
   let A2: ModelTarget;
@@ -366,5 +516,73 @@ describe("one provider call over HTTP (local upstream)", () => {
     const text = "答".repeat(maxReplyChars(big.maxTokens));
     up.enqueue({ content: text });
     expect((await callModelChain([A2], big, { budgetMs: 5000 })).text).toBe(text);
+  });
+
+  it("finish_reason content_filter or sensitive is the provider's check withholding the output: 502, no next provider", async () => {
+    for (const finishReason of ["content_filter", "sensitive"]) {
+      const before = up.requests.length;
+      up.enqueue({ content: "partial", finishReason });
+      const err = await rejection(callModelChain([A2, B2], request, { budgetMs: 5000 }), ProviderRefusal);
+      expect(err).toMatchObject({ status: 502, code: "blocked_output", provider: "first", side: "output", check: finishReason });
+      expect(up.requests.length - before).toBe(1);
+    }
+  });
+
+  it("finish_reason insufficient_system_resource is the provider's failure: the next provider answers", async () => {
+    up.enqueue({ content: "half an answ", finishReason: "insufficient_system_resource" });
+    const result = await callModelChain([A2, B2], request, { budgetMs: 5000 });
+    expect(result.attempts.map((a) => [a.provider, a.outcome])).toEqual([
+      ["first", "bad_response"],
+      ["second", "ok"],
+    ]);
+  });
+
+  it("finish_reason length keeps the reply, marked truncated", async () => {
+    up.enqueue({ content: "Cut at max_tok", finishReason: "length" });
+    const result = await callModelChain([A2], request, { budgetMs: 5000 });
+    expect(result.text).toBe("Cut at max_tok");
+    expect(result.truncated).toBe(true);
+  });
+
+  it("usage past what the call could use is clamped, and onUsageClamped hears of it with the target", async () => {
+    up.enqueue({ content: "Short.", usage: { prompt_tokens: 1_000_000, completion_tokens: 2, total_tokens: 1_000_002 } });
+    const heard: unknown[] = [];
+    const result = await callModelChain([A2], request, { budgetMs: 5000, onUsageClamped: (t, reported, bound) => heard.push([t.provider, reported, bound]) });
+    expect(heard).toEqual([["first", { promptTokens: 1_000_000, completionTokens: 2, totalTokens: 1_000_002 }, { promptTokens: expect.any(Number), completionTokens: 100 }]]);
+    const bound = (heard[0] as [string, unknown, { promptTokens: number }])[2];
+    expect(result.usage).toStrictEqual({ promptTokens: bound.promptTokens, completionTokens: 2, totalTokens: bound.promptTokens + 2 });
+    // Clamped without a listener too.
+    up.enqueue({ content: "Short.", usage: { prompt_tokens: 1_000_000, completion_tokens: 2, total_tokens: 1_000_002 } });
+    expect((await callModelChain([A2], request, { budgetMs: 5000 })).usage.promptTokens).toBe(bound.promptTokens);
+  });
+});
+
+describe("a model's own refusal (OpenAI's message.refusal) over HTTP", () => {
+  let provider: ProviderDouble;
+  let target1: ModelTarget;
+  let target2: ModelTarget;
+  const request = { messages: [{ role: "user" as const, content: "Question: where is my order?" }], maxTokens: 100 };
+  /** OpenAI's chat completion when the model declines: `refusal` set, `content` null (or text beside it). */
+  const answer = (message: Record<string, unknown>) => (req: Parameters<typeof usageOf>[0], res: Parameters<typeof writeJson>[0]) => writeJson(res, 200, completionBody({ model: "gpt-x", message, finish: "stop", usage: usageOf(req, 5) }));
+  beforeAll(async () => {
+    provider = await startProviderDouble({ basePath: "/v1", fallback: answer({ content: "The fallback answer." }) });
+    target1 = { ...target("openai", 5000), baseUrl: provider.url };
+    target2 = { ...target("other", 5000), baseUrl: provider.url };
+  });
+  afterAll(() => provider.close());
+
+  it("a refusal with no content is the output withheld by the model: 502 blocked_output, check refusal, no next provider", async () => {
+    provider.next(answer({ content: null, refusal: "I can't help with that." }));
+    const before = provider.requests.length;
+    const err = await rejection(callModelChain([target1, target2], request, { budgetMs: 5000 }), ProviderRefusal);
+    expect(err).toMatchObject({ status: 502, code: "blocked_output", provider: "openai", side: "output", check: "refusal" });
+    expect(provider.requests.length - before).toBe(1);
+  });
+
+  it("a refusal beside text is an answer: the text is kept", async () => {
+    provider.next(answer({ content: "Here is what I can say.", refusal: "part of it" }));
+    const result = await callModelChain([target1, target2], request, { budgetMs: 5000 });
+    expect(result.text).toBe("Here is what I can say.");
+    expect(result.provider).toBe("openai");
   });
 });

@@ -94,7 +94,7 @@ async function callOnce(target: ModelTarget, request: ModelRequest, timeoutMs: n
     ...(headers ? { headers } : {}),
   });
   const parsed = z.safeParse(completionSchema, reply);
-  // Stryker disable next-line StringLiteral: an UnusableReply's message never leaves; walkChain keeps only the failure's kind.
+  // Stryker disable next-line StringLiteral,ConditionalExpression: the message never leaves; unchecked, parsed.data's TypeError is the same bad_response.
   if (!parsed.success) throw new UnusableReply("not a chat completion");
   const choice = parsed.data.choices[0]!;
   const message = choice.message;
@@ -107,6 +107,7 @@ async function callOnce(target: ModelTarget, request: ModelRequest, timeoutMs: n
   // Stryker disable next-line StringLiteral: an UnusableReply's message never leaves; walkChain keeps only the failure's kind.
   if (interruptedBy(choice.finish_reason)) throw new UnusableReply("interrupted by the provider");
   const toolCalls = (message.tool_calls ?? []).map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments }));
+  // Stryker disable next-line StringLiteral: an UnusableReply's message never leaves; walkChain keeps only the failure's kind.
   if (text === "" && toolCalls.length === 0) throw new UnusableReply("empty reply");
   // Stryker disable next-line StringLiteral: an UnusableReply's message never leaves; walkChain keeps only the failure's kind.
   if (text.length > maxReplyChars(request.maxTokens)) throw new UnusableReply("reply longer than max_tokens allows");
@@ -180,6 +181,7 @@ export async function walkChain<T>(
         attempts.push({ provider: target.provider, model: target.model, outcome: "skipped", reason: "budget_left", ms: 0 });
         continue;
       }
+      // Stryker disable next-line BooleanLiteral: without breakers the probe flag is read by nothing (only breakers?.record takes it).
       const gate = options.breakers?.admit(target).admission ?? { allowed: true as const, probe: false };
       if (!gate.allowed) {
         attempts.push({ provider: target.provider, model: target.model, outcome: "skipped", reason: gate.reason === "open" ? "breaker_open" : "breaker_probe_in_flight", ms: 0 });
