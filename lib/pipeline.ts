@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { AppError } from "./appError";
 import { AskRejected, parseAsk } from "./ask/parseAsk";
 import { createPrepareAsk } from "./ask/prepareAsk";
-import { type Answered, answeredOfStream, cachedDraftOf, createRespondCached, createRespondStreamed, createRespondWhole, sseResponse } from "./ask/respond";
+import { type Answered, answeredOfSpent, answeredOfStream, cachedDraftOf, createRespondCached, createRespondStreamed, createRespondWhole, sseResponse } from "./ask/respond";
 import { createAdmitAsk } from "./ask/admitAsk";
 import { createLaps } from "./ask/laps";
 import { createRecordAsk } from "./ask/recordAsk";
@@ -195,6 +195,8 @@ async function walk(steps: AskSteps, req: PlainRequest, ctx: RouteContext | unde
       if (ctx) ctx.traceId = traceId;
     }
     const response = errorResponse(err, traceId);
+    // A whole answer withheld after its calls were paid is charged what they spent.
+    walked.answered ??= answeredOfSpent(err, deps.answerer.costOf);
     if (!(err instanceof AppError)) deps.logger.error("unexpected error", { traceId, error: err instanceof Error ? err.name : typeof err });
     await record(response.status, err);
     return response;

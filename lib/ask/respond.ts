@@ -9,8 +9,10 @@ import { type PlainResponse, jsonResponse } from "../http/plain";
 import { SSE_HEADERS } from "../http/sse";
 import type { Answerer } from "../models/answerer";
 import type { RequestCost } from "../cost/priceBook";
-import type { AnswerOptions, PricedAnswer } from "../models/answerer";
+import { type AnswerOptions, type PricedAnswer, modelRequestFor } from "../models/answerer";
 import type { OpenedStream } from "../models/streamModelChain";
+import { AppError } from "../appError";
+import { SpentAnswerError } from "../models/generateAnswer";
 import type { Logger } from "../log/logger";
 import type { CachedAnswer } from "../cache/cachedAnswer";
 import { openedText } from "../models/openedText";
@@ -93,8 +95,14 @@ export function createRespondWhole(deps: { answerer: Answerer; refiner?: Refiner
    */
   return async function respondWhole(plan: Plan, headers: Record<string, string>, debug?: Debug): Promise<{ answered: Answered; reply: () => Promise<PlainResponse> }> {
     const { traceId } = plan;
-    const produce = () => deps.answerer.answer(plan.profile, plan.call, answerOptionsOf(plan, deps.logger));
-    const { value, leader } = plan.cacheKey ? await singleFlight(plan.cacheKey, produce) : { value: await produce(), leader: true };
+    let led = false;
+    const produce = () => {
+      led = true;
+      return deps.answerer.answer(plan.profile, plan.call, answerOptionsOf(plan, deps.logger));
+    };
+    const { value, leader } = await (plan.cacheKey ? singleFlight(plan.cacheKey, produce) : produce().then((v) => ({ value: v, leader: true }))).catch((err: unknown) => {
+      throw led ? err : unspent(err);
+    });
     // The leader pays and stores; followers of a shared call spent nothing themselves.
     const usage = leader ? value.usage : ZERO_USAGE;
     const extra = { ...(value.repaired ? { repaired: true } : {}), ...(value.toolCalls ? { toolCalls: value.toolCalls } : {}), ...(leader ? {} : { sharedCall: true }) };
@@ -129,6 +137,19 @@ export function createRespondWhole(deps: { answerer: Answerer; refiner?: Refiner
   };
 }
 
+/** A follower of a shared call that failed gets its error, but the leader alone pays what it spent. */
+function unspent(err: unknown): unknown {
+  return err instanceof SpentAnswerError ? new AppError(err.status, err.code, err.message, err.headers, err.details, err.fields) : err;
+}
+
+/** What a whole answer withheld after its calls were paid spent (SpentAnswerError), for the record step to charge. */
+export function answeredOfSpent(err: unknown, costOf: Answerer["costOf"]): Partial<Answered> | undefined {
+  if (!(err instanceof SpentAnswerError)) return undefined;
+  const { usage, attempts, calls } = err.spent;
+  const answered = [...attempts].reverse().find((a) => a.outcome === "ok");
+  return { usage, attempts, cost: costOf(calls), ...(answered ? { model: answered.model, provider: answered.provider } : {}) };
+}
+
 /** Who asks (the provider and the team's tools get hashes of it), and a log line per tool call. */
 function answerOptionsOf(plan: Plan, logger: Logger, signal?: AbortSignal): AnswerOptions {
   const { traceId } = plan;
@@ -160,7 +181,9 @@ export function createRespondStreamed(deps: { config: Config; answerer: Answerer
     const events = answerStream({
       opened,
       call: plan.call,
-      ...(refineTarget ? { refine: { open: () => deps.answerer.stream(refineTarget, plan.call, options), call: plan.call } } : {}),
+      // A cached draft cost nothing: only a model's stream cut short is charged an estimate.
+      ...(cachedDraft ? {} : { prompt: modelRequestFor(plan.profile, plan.call).messages }),
+      ...(refineTarget ? { refine: { open: () => deps.answerer.stream(refineTarget, plan.call, options), call: plan.call, prompt: modelRequestFor(refineTarget, plan.call).messages } } : {}),
       traceId: plan.traceId,
       meta: metaOf(plan),
       ...(debug ? { extraDone: () => ({ debug: debug({ provider: opened.provider, attempts: opened.attempts }) }) } : {}),

@@ -5,7 +5,7 @@ import { AppError } from "../appError";
 import type { Attempt, ModelMessage, ModelRequest, ModelResult, ToolCall, Usage } from "../chat/types";
 import { ZERO_USAGE, addUsage } from "../chat/usage";
 import type { ToolOutcome } from "../tools/toolbox";
-import { type ChainOptions, callModelChain } from "./callModelChain";
+import { type ChainOptions, ModelCallError, callModelChain } from "./callModelChain";
 import type { CallTrace } from "./chatBody";
 import type { ModelTarget } from "./modelTargets";
 import { type OfferedTools, runToolRounds } from "./toolRounds";
@@ -44,6 +44,27 @@ export interface GenerateOptions {
   onToolCall?: (call: ToolCall, outcome: ToolOutcome, ms: number) => void;
 }
 
+/** What a conversation's answered calls spent: usage, attempts and each call (its cost). */
+export interface Spent {
+  usage: Usage;
+  attempts: Attempt[];
+  calls: ModelCall[];
+}
+
+/**
+ * An answer withheld after its calls were paid (our output rules, or a reply that could not be
+ * shaped even after the repair turn): the same error, carrying what was spent so the record
+ * step charges it.
+ */
+export class SpentAnswerError extends AppError {
+  constructor(
+    cause: AppError,
+    readonly spent: Spent,
+  ) {
+    super(cause.status, cause.code, cause.message, cause.headers, cause.details, cause.fields);
+  }
+}
+
 /** One conversation's model calls along a chain: what they spent adds up as they answer. */
 function createModelCaller(chain: readonly ModelTarget[], request: ModelRequest, chainOptions: ChainOptions & { trace?: CallTrace }) {
   const spent = { messages: [...request.messages] as ModelMessage[], usage: ZERO_USAGE as Usage, attempts: [] as Attempt[], calls: [] as ModelCall[] };
@@ -59,14 +80,32 @@ function createModelCaller(chain: readonly ModelTarget[], request: ModelRequest,
 }
 
 export async function generateAnswer(options: GenerateOptions): Promise<Produced> {
-  const { chain, chainOptions, tools, guardOutput } = options;
+  const { chain, chainOptions, tools } = options;
   const { spent, callOnce } = createModelCaller(chain, options.request, chainOptions);
-  const { messages, attempts, calls } = spent;
+  const { messages } = spent;
 
   // Tool rounds first, while they last; then, if the model has not answered yet, a call without tools.
   const rounds = tools ? await runToolRounds({ tools, messages, callOnce, ...(options.onToolCall ? { onToolCall: options.onToolCall } : {}) }) : { toolCalls: 0 };
   const toolCalls = rounds.toolCalls;
   const result = rounds.answered ?? (await callOnce({}));
+  try {
+    return await shapeOrRepair(options, result, spent, callOnce, toolCalls);
+  } catch (err) {
+    // A provider that failed is the chain's error (it carries its attempts); anything else after a paid call is charged.
+    throw err instanceof AppError && !(err instanceof ModelCallError) && !(err instanceof SpentAnswerError) ? new SpentAnswerError(err, { usage: spent.usage, attempts: spent.attempts, calls: spent.calls }) : err;
+  }
+}
+
+/** The output rules, then the shape; when it fails, one repair turn (the output rules again, then the shape). */
+async function shapeOrRepair(
+  options: GenerateOptions,
+  result: ModelResult & { truncated?: true },
+  spent: ReturnType<typeof createModelCaller>["spent"],
+  callOnce: ReturnType<typeof createModelCaller>["callOnce"],
+  toolCalls: number,
+): Promise<Produced> {
+  const { guardOutput } = options;
+  const { messages, attempts, calls } = spent;
 
   const done = (text: string, r: ModelResult & { truncated?: true }, repaired: boolean): Produced => ({
     answer: options.shapeAnswer(text),

@@ -5,8 +5,8 @@
 // `settleStream` records the outcome first and sends the last event after, so nothing that
 // matters waits on an instance that may be frozen once its response ended.
 import { AppError } from "../appError";
-import type { Usage } from "../chat/types";
-import { addUsage } from "../chat/usage";
+import type { ModelMessage, Usage } from "../chat/types";
+import { ZERO_USAGE, addUsage, estimatedUsage } from "../chat/usage";
 import { sseEvent } from "../http/sse";
 import type { PreparedCall } from "../intents/intent";
 import type { GateBlock } from "../contentSecurity/gateCheck";
@@ -39,8 +39,10 @@ export const CLIENT_CLOSED: StreamOutcome = { status: 499, code: "client_closed"
 export interface AnswerStreamOptions {
   opened: OpenedStream;
   call: PreparedCall;
+  /** The messages the model was sent: a stream cut short is charged an estimate from them and its text so far (none: nothing, a cached draft). */
+  prompt?: readonly ModelMessage[];
   /** Fast first, then refine: the first stream's text goes out as `draft`, this one's as `final`. */
-  refine?: { open(): Promise<OpenedStream>; call: PreparedCall };
+  refine?: { open(): Promise<OpenedStream>; call: PreparedCall; prompt?: readonly ModelMessage[] };
   traceId: string;
   /** Fields every `done` carries besides answer, model and usage. */
   meta: Record<string, unknown>;
@@ -61,7 +63,26 @@ interface Relayed {
   truncated?: true;
 }
 
-async function* relay(opened: OpenedStream, event: string, options: AnswerStreamOptions): AsyncGenerator<string, Relayed> {
+/**
+ * What a stream's model calls spent so far: the streams that finished (their reported usage),
+ * and the one still running, estimated from its prompt and its text so far. However the stream
+ * ends (withheld, failed, or left by the client), this is what it is charged.
+ */
+interface StreamSpend {
+  calls: ModelCall[];
+  running?: { opened: OpenedStream; prompt: readonly ModelMessage[]; text: string };
+}
+
+function spentOf(spend: StreamSpend): { usage: Usage; calls: ModelCall[] } {
+  const { running } = spend;
+  const answered = running?.opened.attempts.at(-1);
+  const calls = running && answered ? [...spend.calls, { model: answered.model, usage: estimatedUsage(running.prompt, running.text), attempt: answered }] : spend.calls;
+  return { usage: calls.reduce((sum, call) => addUsage(sum, call.usage), ZERO_USAGE), calls };
+}
+
+async function* relay(opened: OpenedStream, event: string, options: AnswerStreamOptions, spend: StreamSpend, prompt: readonly ModelMessage[] | undefined): AsyncGenerator<string, Relayed> {
+  const running = prompt ? { opened, prompt, text: "" } : undefined;
+  if (running) spend.running = running;
   const deltas = opened.deltas();
   const gate = options.contentGate?.open();
   const guard = streamingGuardOf(options.guardOutput);
@@ -73,38 +94,48 @@ async function* relay(opened: OpenedStream, event: string, options: AnswerStream
   let next = await deltas.next();
   while (!next.done) {
     text += next.value;
+    if (running) running.text = text;
     guard.push(next.value);
     const out = gate ? release(await gate.push(next.value)) : next.value;
     if (out) yield sseEvent(event, { text: out });
     next = await deltas.next();
   }
+  // Finished: the provider's usage, charged whatever the checks below decide.
+  const answered = opened.attempts.at(-1);
+  const call: ModelCall = { model: answered?.model ?? next.value.model, usage: next.value.usage, ...(answered ? { attempt: answered } : {}) };
+  spend.calls.push(call);
+  spend.running = undefined;
   options.guardOutput(text);
   if (gate) {
     const rest = release(await gate.finish());
     if (rest) yield sseEvent(event, { text: rest });
   }
-  const answered = opened.attempts.at(-1);
-  return {
-    text,
-    model: next.value.model,
-    usage: next.value.usage,
-    call: { model: answered?.model ?? next.value.model, usage: next.value.usage, ...(answered ? { attempt: answered } : {}) },
-    ...(next.value.truncated ? { truncated: true as const } : {}),
-  };
+  return { text, model: next.value.model, usage: next.value.usage, call, ...(next.value.truncated ? { truncated: true as const } : {}) };
 }
 
 export async function* answerStream(options: AnswerStreamOptions): AsyncGenerator<string, StreamOutcome> {
+  const spend: StreamSpend = { calls: [] };
+  let ended = false;
   try {
-    const first = yield* relay(options.opened, options.refine ? "draft" : "delta", options);
+    const outcome = yield* answerEvents(options, spend);
+    ended = true;
+    return outcome;
+  } finally {
+    // Left by the client (settleStream returns this generator early): charged what it spent so far.
+    if (!ended) return { ...CLIENT_CLOSED, ...spentOf(spend) };
+  }
+}
+
+async function* answerEvents(options: AnswerStreamOptions, spend: StreamSpend): AsyncGenerator<string, StreamOutcome> {
+  try {
+    const first = yield* relay(options.opened, options.refine ? "draft" : "delta", options, spend, options.prompt);
     const draft = shaped(options.call, first.text, options.guardOutput);
     // `truncated`: the provider cut the answer at max_tokens; it is shaped all the same.
     let done: { answer: unknown; model: string; usage: Usage; draft?: unknown; refined?: boolean; truncated?: true } = { answer: draft, model: first.model, usage: first.usage, ...(first.truncated ? { truncated: true as const } : {}) };
-    const calls = [first.call];
     if (options.refine) {
       // A failed refinement still leaves the user a complete (draft) answer.
       try {
-        const second = yield* relay(await options.refine.open(), "final", options);
-        calls.push(second.call);
+        const second = yield* relay(await options.refine.open(), "final", options, spend, options.refine.prompt);
         done = { answer: shaped(options.refine.call, second.text, options.guardOutput), draft, model: second.model, usage: addUsage(first.usage, second.usage), refined: true, ...(second.truncated ? { truncated: true as const } : {}) };
       } catch (err) {
         if (err instanceof AppError && (err.code === "blocked_output" || err.code === "content_check_unavailable")) throw err;
@@ -112,14 +143,16 @@ export async function* answerStream(options: AnswerStreamOptions): AsyncGenerato
       }
     }
     const last = sseEvent("done", { ...done, ...options.meta, traceId: options.traceId, cached: false, ...options.extraDone?.() });
-    return { status: 200, model: done.model, usage: done.usage, answer: done.answer, calls, last };
+    // Charged what was spent: a refinement that failed mid-way included.
+    return { status: 200, model: done.model, answer: done.answer, ...spentOf(spend), last };
   } catch (err) {
     // The client left and its signal stopped the provider: nobody is there to read an error event.
-    if (leftByClient(err)) return CLIENT_CLOSED;
+    if (leftByClient(err)) return { ...CLIENT_CLOSED, ...spentOf(spend) };
     const known = err instanceof AppError ? err : new AppError(500, "internal_error", "internal error");
     // A blocked answer's category (WeChat's, or the provider check's) goes with its code, as in a whole answer's error body.
     const last = sseEvent("error", { error: { ...known.fields, code: known.code, message: known.message }, traceId: options.traceId });
-    return { status: known.status, code: known.code, message: known.message, last };
+    // Withheld or failed mid-way, what its calls spent is charged all the same.
+    return { status: known.status, code: known.code, message: known.message, ...spentOf(spend), last };
   }
 }
 
@@ -171,9 +204,9 @@ export async function* settleStream(events: AsyncGenerator<string, StreamOutcome
     }
   } finally {
     if (!ended) {
-      // Stops the provider's stream when the client went away early.
-      await events.return(CLIENT_CLOSED);
-      await onSettled(CLIENT_CLOSED);
+      // Stops the provider's stream when the client went away early; its outcome says what it spent.
+      const closed = await events.return(CLIENT_CLOSED);
+      await onSettled(closed.done && closed.value ? closed.value : CLIENT_CLOSED);
     }
   }
 }
