@@ -94,6 +94,23 @@ describe("charges for paid calls whose answer never reached the user", () => {
     await expectCharged("u_blocked", traceId, line);
   });
 
+  it("charges a withheld shared call to its leader alone, once", async () => {
+    // Identical concurrent misses share one model call (single flight): it is paid once, by the one that made it.
+    h.upstream.enqueue({ content: `You can buy ${BLOCKED} from us.`, delayMs: 200 });
+    const question = `Can I get an invoice for all of it? ${randomUUID()}`;
+    const users = ["u_flight1", "u_flight2", "u_flight3"];
+    const traceIds = users.map((u) => `t-${u}-${randomUUID()}`);
+    const before = h.upstream.requests.length;
+    const results = await Promise.all(users.map((userId, i) => h.ask({ intent: "support", userId, traceId: traceIds[i], input: { question } })));
+    expect(results.map((r) => r.status)).toEqual([502, 502, 502]);
+    expect(h.upstream.requests.length - before).toBe(1);
+    const charged = await Promise.all(users.map((u, i) => chargedTo(u, traceIds[i]!)));
+    const payers = charged.filter((c) => c.quota > 0);
+    expect(payers).toHaveLength(1);
+    expect(payers[0]!.spendMicroYuan).toBeGreaterThan(0);
+    expect(charged.filter((c) => c.quota === 0 && c.spendMicroYuan === 0 && c.audit.cost === undefined)).toHaveLength(2);
+  });
+
   it("charges a streamed answer withheld for a blocked term", async () => {
     const traceId = `t-sblocked-${randomUUID()}`;
     h.upstream.enqueue({ content: `You can buy ${BLOCKED} from us, any amount.` });
