@@ -26,7 +26,7 @@ interface RequestLine {
   code?: string;
   cost?: number;
   usage?: { promptTokens: number; completionTokens: number; totalTokens: number };
-  attempts?: { model: string; cost?: number }[];
+  attempts?: { model: string; cost?: number; outcome?: string }[];
 }
 
 describe("charges for paid calls whose answer never reached the user", () => {
@@ -151,5 +151,26 @@ describe("charges for paid calls whose answer never reached the user", () => {
     expect(line.usage!.completionTokens).toBeLessThan(Math.ceil(words.length / 4));
     expect(line.usage!.promptTokens).toBeGreaterThan(Math.ceil(ARTICLE_TEXT.length / 4) - 1);
     await expectCharged("u_left", traceId, line);
+  });
+
+  // Last: it makes every provider fail for a while (their breakers may open).
+  it("charges the paid reply when no provider answers its repair turn", async () => {
+    const traceId = `t-norepair-${randomUUID()}`;
+    h.upstream.enqueue({ content: "Sure! The name is Li Lei and the city is Chengdu." });
+    h.upstream.setDefault({ status: 500 });
+    try {
+      const res = await h.ask({ intent: "extract", userId: "u_norepair", traceId, input: { text: "Name: Li Lei. City: Chengdu.", fields: ["name", "city"] } });
+      expect(res.status).toBe(503);
+      expect(res.json).toMatchObject({ error: { code: "model_unavailable" } });
+    } finally {
+      h.upstream.setDefault({});
+    }
+    const line = lineOf(traceId)!;
+    // The answered call first (with its cost), then the repair turn's failed ones.
+    expect(line.attempts![0]).toMatchObject({ outcome: "ok" });
+    expect(line.attempts![0]!.cost).toBe(line.cost);
+    expect(line.attempts!.slice(1).every((a) => a.outcome !== "ok")).toBe(true);
+    expect(line.attempts!.length).toBeGreaterThan(1);
+    await expectCharged("u_norepair", traceId, line);
   });
 });

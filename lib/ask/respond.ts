@@ -12,7 +12,8 @@ import type { RequestCost } from "../cost/priceBook";
 import { type AnswerOptions, type PricedAnswer, modelRequestFor } from "../models/answerer";
 import type { OpenedStream } from "../models/streamModelChain";
 import { AppError } from "../appError";
-import { SpentAnswerError } from "../models/generateAnswer";
+import { ModelCallError } from "../models/callModelChain";
+import { spentOn } from "../models/generateAnswer";
 import type { Logger } from "../log/logger";
 import type { CachedAnswer } from "../cache/cachedAnswer";
 import { openedText } from "../models/openedText";
@@ -139,13 +140,17 @@ export function createRespondWhole(deps: { answerer: Answerer; refiner?: Refiner
 
 /** A follower of a shared call that failed gets its error, but the leader alone pays what it spent. */
 function unspent(err: unknown): unknown {
-  return err instanceof SpentAnswerError ? new AppError(err.status, err.code, err.message, err.headers, err.details, err.fields) : err;
+  if (!spentOn(err)) return err;
+  if (err instanceof ModelCallError) return new ModelCallError(err.status, err.code, err.message, err.attempts, err.summary);
+  const known = err as AppError;
+  return new AppError(known.status, known.code, known.message, known.headers, known.details, known.fields);
 }
 
-/** What a whole answer withheld after its calls were paid spent (SpentAnswerError), for the record step to charge. */
+/** What a whole answer that failed or was withheld after its calls were paid spent (spentOn), for the record step to charge. */
 export function answeredOfSpent(err: unknown, costOf: Answerer["costOf"]): Partial<Answered> | undefined {
-  if (!(err instanceof SpentAnswerError)) return undefined;
-  const { usage, attempts, calls } = err.spent;
+  const spent = spentOn(err);
+  if (!spent) return undefined;
+  const { usage, attempts, calls } = spent;
   const answered = [...attempts].reverse().find((a) => a.outcome === "ok");
   return { usage, attempts, cost: costOf(calls), ...(answered ? { model: answered.model, provider: answered.provider } : {}) };
 }

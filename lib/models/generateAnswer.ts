@@ -65,6 +65,21 @@ export class SpentAnswerError extends AppError {
   }
 }
 
+/** A later call no provider answered, after earlier calls were paid: the chain's error (its attempts after the paid ones), carrying what was spent. */
+export class SpentModelCallError extends ModelCallError {
+  constructor(
+    cause: ModelCallError,
+    readonly spent: Spent,
+  ) {
+    super(cause.status, cause.code, cause.message, [...spent.attempts, ...cause.attempts], cause.summary);
+  }
+}
+
+/** What the model calls spent before this error, when it carries it. */
+export function spentOn(err: unknown): Spent | undefined {
+  return err instanceof SpentAnswerError || err instanceof SpentModelCallError ? err.spent : undefined;
+}
+
 /** One conversation's model calls along a chain: what they spent adds up as they answer. */
 function createModelCaller(chain: readonly ModelTarget[], request: ModelRequest, chainOptions: ChainOptions & { trace?: CallTrace }) {
   const spent = { messages: [...request.messages] as ModelMessage[], usage: ZERO_USAGE as Usage, attempts: [] as Attempt[], calls: [] as ModelCall[] };
@@ -82,18 +97,22 @@ function createModelCaller(chain: readonly ModelTarget[], request: ModelRequest,
 export async function generateAnswer(options: GenerateOptions): Promise<Produced> {
   const { chain, chainOptions, tools } = options;
   const { spent, callOnce } = createModelCaller(chain, options.request, chainOptions);
-  const { messages } = spent;
-
-  // Tool rounds first, while they last; then, if the model has not answered yet, a call without tools.
-  const rounds = tools ? await runToolRounds({ tools, messages, callOnce, ...(options.onToolCall ? { onToolCall: options.onToolCall } : {}) }) : { toolCalls: 0 };
-  const toolCalls = rounds.toolCalls;
-  const result = rounds.answered ?? (await callOnce({}));
   try {
-    return await shapeOrRepair(options, result, spent, callOnce, toolCalls);
+    // Tool rounds first, while they last; then, if the model has not answered yet, a call without tools.
+    const rounds = tools ? await runToolRounds({ tools, messages: spent.messages, callOnce, ...(options.onToolCall ? { onToolCall: options.onToolCall } : {}) }) : { toolCalls: 0 };
+    const result = rounds.answered ?? (await callOnce({}));
+    return await shapeOrRepair(options, result, spent, callOnce, rounds.toolCalls);
   } catch (err) {
-    // A provider that failed is the chain's error (it carries its attempts); anything else after a paid call is charged.
-    throw err instanceof AppError && !(err instanceof ModelCallError) && !(err instanceof SpentAnswerError) ? new SpentAnswerError(err, { usage: spent.usage, attempts: spent.attempts, calls: spent.calls }) : err;
+    // Whatever ends it after a paid call (output rules, no usable shape, a later call that no provider answered) charges what was spent.
+    throw spentWith(err, { usage: spent.usage, attempts: spent.attempts, calls: spent.calls });
   }
+}
+
+/** The error, carrying what the calls before it spent (as it was when none answered). */
+function spentWith(err: unknown, spent: Spent): unknown {
+  if (spent.calls.length === 0 || !(err instanceof AppError) || spentOn(err)) return err;
+  if (err instanceof ModelCallError) return new SpentModelCallError(err, spent);
+  return new SpentAnswerError(err, spent);
 }
 
 /** The output rules, then the shape; when it fails, one repair turn (the output rules again, then the shape). */
