@@ -17,6 +17,8 @@ import { loadConfig } from "../lib/config/loadConfig";
 import { readConfigFiles } from "../lib/config/readConfigFiles";
 import { functionTimeoutsMs, functionTimeoutsSource } from "./functionTimeouts";
 import { buildNpm } from "./miniprogramNpm/buildNpm";
+import { defineCommand, runCli } from "./support/cli";
+import { createProgress } from "./support/progress";
 import { intentInputSchemas } from "./miniprogramTypes/intentSchemas";
 import { intentTypesSource, strictestMaxInputChars } from "./miniprogramTypes/intentTypesSource";
 
@@ -83,12 +85,32 @@ function writeDir(dir: string, files: Record<string, string>): void {
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
 }
 
+const BUILD_MINIPROGRAM_COMMAND = defineCommand({
+  command: "npm run build:miniprogram --",
+  summary: "The client module (miniprogram/) as a Mini Program npm package: generates miniprogram/src/functionTimeouts.ts and intents.ts (typed intents, inputs, answers) from lib/, profiles/ and serverless.yml, builds miniprogram/miniprogram_dist (one ES2015 CommonJS file and its declarations), and runs the npm build of the example Mini Program.",
+  options: {},
+});
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const [file, text] of Object.entries(await generatedSources())) {
-    writeFileSync(file, text);
-    console.log(`wrote ${file}`);
-  }
-  writeDir(distDir(), await distFiles());
-  console.log(`built ${distDir()}`);
-  for (const name of buildNpm(EXAMPLE_DIR)) console.log(`npm build: ${join(EXAMPLE_DIR, "miniprogram_npm", name)}`);
+  runCli(BUILD_MINIPROGRAM_COMMAND, async () => {
+    // What it did is printed at the end: stdout and the progress line share the terminal.
+    const done: string[] = [];
+    const progress = createProgress("build:miniprogram", 3, "steps");
+    try {
+      progress.status("generating the typed intents");
+      for (const [file, text] of Object.entries(await generatedSources())) {
+        writeFileSync(file, text);
+        done.push(`wrote ${file}`);
+      }
+      progress.tick("bundling, and the declarations (tsc)");
+      writeDir(distDir(), await distFiles());
+      done.push(`built ${distDir()}`);
+      progress.tick("the example's npm build");
+      for (const name of buildNpm(EXAMPLE_DIR)) done.push(`npm build: ${join(EXAMPLE_DIR, "miniprogram_npm", name)}`);
+      progress.tick();
+    } finally {
+      progress.done();
+      if (done.length > 0) console.log(done.join("\n"));
+    }
+  });
 }
