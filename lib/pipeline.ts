@@ -33,7 +33,8 @@ import type { Answerer } from "./models/answerer";
 import type { Logger } from "./log/logger";
 import { createTraceWriters } from "./observability/requestTrace";
 import type { RecordInput } from "./record/recordRequest";
-import type { Refiner } from "./refine/refiner";
+import { type Refiner, refineTargetOf } from "./refine/refiner";
+import type { ContentDigest } from "./identity/contentDigest";
 import { chooseProfile } from "./routing/resolveProfile";
 import { settleStream } from "./streaming/answerStream";
 import { answerText } from "./text/answerText";
@@ -55,6 +56,8 @@ export interface AskPipelineDeps {
   /** The openid sealed in a token, opened (undefined: none, or not ours). */
   openidOf?: (sealed: string | undefined) => Promise<string | undefined>;
   storePrefix: string;
+  /** Keyed digest of logged content (prod): the request and audit lines must share one. */
+  contentDigest?: ContentDigest;
   answerer: Answerer;
   refiner?: Refiner;
   logger: Logger;
@@ -75,17 +78,17 @@ function askSteps(deps: AskPipelineDeps) {
     guard: deps.contentGuard,
     authenticate: authenticateCharging(deps),
     prepareAsk: createPrepareAsk({ env: deps.env, storePrefix: deps.storePrefix, toolRounds: deps.config.tools.max_rounds }),
-    admitAsk: createAdmitAsk({ admit: deps.admit, budget, budgetSettings: deps.env.budget, chainModels, ...(breakers ? { breakers } : {}), now }),
+    admitAsk: createAdmitAsk({ admit: deps.admit, budget, budgetSettings: deps.env.budget, chainModels, refineAliasOf: (p) => refineTargetOf(deps.config, p)?.model, ...(breakers ? { breakers } : {}), now }),
     respondWhole: createRespondWhole({ answerer: deps.answerer, ...(deps.refiner ? { refiner: deps.refiner } : {}), logger: deps.logger }),
     respondCached: createRespondCached({ ...(deps.refiner ? { refiner: deps.refiner } : {}) }),
     respondStreamed: createRespondStreamed({ config: deps.config, answerer: deps.answerer, logger: deps.logger }),
     recordAsk: createRecordAsk({
       record: deps.record,
-      trace: createTraceWriters(deps.env, deps.storePrefix),
+      trace: createTraceWriters(deps.env, deps.storePrefix, deps.contentDigest),
       budget,
       ...(breakers ? { breakers } : {}),
       logger: deps.logger,
-      auditLine: createAuditLogLine(deps.env),
+      auditLine: createAuditLogLine(deps.env, deps.contentDigest),
     }),
   };
 }

@@ -9,7 +9,7 @@ import { AUDIT_LINE_MSG, createAuditLogLine } from "../lib/observability/auditLo
 import type { AuditRecord } from "../lib/observability/auditRecord";
 import { createLogger } from "../lib/observability/logger";
 import { type TraceFacts, createTraceWriters } from "../lib/observability/requestTrace";
-import { TEST_USER_ID_SALT, realConfigFiles } from "./support/harness";
+import { TEST_USER_ID_SALT, realConfigFiles, startHarness } from "./support/harness";
 
 const prod = environmentOf(loadConfig(realConfigFiles()), "prod");
 const OTHER_SALT = "another-deployment-user-id-salt-0123456789";
@@ -84,5 +84,22 @@ describe("the content digest in prod's log lines", () => {
     expect(a.requestLine.input!.sha256).toBe(b.auditLine.request!.sha256);
     expect(a.requestLine.input!.sha256).toBe(processContentDigest()(canonicalJson(request)));
     expect(a.requestLine.input!.sha256).not.toBe(digestWith(TEST_USER_ID_SALT)(canonicalJson(request)));
+  });
+});
+
+describe("the process's logged digests, wired from MINIASK_USER_ID_SALT", () => {
+  it("are the salt's keyed digest in every instance of a prod app (the harness sets the test salt)", async () => {
+    const a = await startHarness({ env: "prod" });
+    const b = await startHarness({ env: "prod" });
+    try {
+      const input = { text: "13812345678 was the number to call." };
+      for (const h of [a, b]) expect((await h.ask({ intent: "summarize", userId: "u_digest", input })).status).toBe(200);
+      const digests = [a, b].map((h) => h.logRecords().find((r) => r.msg === "request" && r.input !== undefined)?.input as { sha256?: string } | undefined);
+      const expected = contentDigestOf(contentDigestKey(TEST_USER_ID_SALT))(canonicalJson({ input }));
+      expect(digests.map((d) => d?.sha256)).toEqual([expected, expected]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });

@@ -71,7 +71,7 @@ describe("a stage, resolved", () => {
     expect(m).toMatchObject({ stage: "prod", region: "ap-guangzhou", namespace: "miniask-prod", runtime: "Nodejs18.15", alias: "live", canaryWeight: 0.1, missingVariables: [], vpc: { vpcId: "vpc-abc123", subnetId: "subnet-def456" } });
     const fn = (name: string) => m.functions.find((f) => f.name === name)!;
     expect(fn("summarize")).toMatchObject({ scfName: "miniask-prod-miniask-summarize", type: "web", handler: "scf_bootstrap", initTimeout: 10, urlTrigger: { name: "url", authType: "NONE", enableExtranet: true }, warmupCount: 2, provisioned: { mode: "scheduled" } });
-    expect(Object.keys(fn("summarize").environment).sort()).toEqual(["DASHSCOPE_API_KEY", "DEEPSEEK_API_KEY", "HUNYUAN_API_KEY", "MINIASK_CLIENT_IP_HEADER", "MINIASK_ENV", "MINIASK_STORE", "MINIASK_TOKEN_KEYS", "MINIASK_WARMUP_KEY", "WECHAT_APPID", "WECHAT_SECRET"]);
+    expect(Object.keys(fn("summarize").environment).sort()).toEqual(["DASHSCOPE_API_KEY", "DEEPSEEK_API_KEY", "HUNYUAN_API_KEY", "MINIASK_CLIENT_IP_HEADER", "MINIASK_ENV", "MINIASK_STORE", "MINIASK_TOKEN_KEYS", "MINIASK_USER_ID_SALT", "MINIASK_WARMUP_KEY", "WECHAT_APPID", "WECHAT_SECRET"]);
     expect(Object.keys(fn("auth").environment).sort()).toEqual(["MINIASK_CLIENT_IP_HEADER", "MINIASK_ENV", "MINIASK_STORE", "MINIASK_TOKEN_KEYS", "MINIASK_USER_ID_SALT", "WECHAT_APPID", "WECHAT_SECRET"]);
     expect(fn("warmup")).toMatchObject({ type: "event", handler: "index.main_handler", environment: { MINIASK_ENV: "prod", MINIASK_WARMUP_KEY: DEPLOY_ENV.MINIASK_WARMUP_KEY }, timers: [{ name: "warmup", cron: "0 */4 * * * * *", enable: true }] });
   });

@@ -1,6 +1,7 @@
 // What createApp is given (AppOptions) and what it builds once for every route (Shared), in a
 // room of their own: askRoutes, loaded lazily by createApp, needs both, and importing them from
 // createApp made the two files import each other.
+import type { ContentDigest } from "../identity/contentDigest";
 import type { WechatApp } from "../auth/code2Session";
 import type { Authenticate } from "../auth/authenticate";
 import type { LoginDeps } from "../auth/login";
@@ -38,6 +39,8 @@ export interface AppOptions {
   warmupKey?: string;
   /** MINIASK_STORE_TIMEOUT_MS: overrides the env policy's store timeout. */
   storeTimeoutMs?: number;
+  /** Keyed digest of logged content, from MINIASK_USER_ID_SALT (without it: a key of this process). */
+  contentDigest?: ContentDigest;
   /** A provider refused its key: read it again (lib/secrets re-reads an ssm: key). */
   onProviderKeyRejected?: (target: Pick<ModelTarget, "provider">) => unknown;
   /** MINIASK_RATE_LIMITS=off (dev only). */

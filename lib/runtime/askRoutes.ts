@@ -67,6 +67,7 @@ export function askRoutes(options: AppOptions, shared: Shared): Record<string, R
   const ask = createAskPipeline({
     config: options.config,
     env,
+    ...(options.contentDigest ? { contentDigest: options.contentDigest } : {}),
     intents: options.intents,
     authenticate: options.authenticate,
     admit,

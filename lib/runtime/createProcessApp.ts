@@ -1,5 +1,6 @@
 // Everything a process (a deployed function or the local server) builds once at start, from
 // its environment variables and config files. Any mistake throws ConfigError here, at start.
+import { contentDigestKey, contentDigestOf } from "../identity/contentDigest";
 import { authenticateAppToken } from "../auth/authenticate";
 import type { WechatApp } from "../auth/code2Session";
 import { type TokenKeys, parseTokenKeys } from "../auth/tokenKeys";
@@ -134,8 +135,12 @@ export function createProcessApp(options: {
   const { tokenKeys, verifyToken } = refreshingTokenVerifier({ initial: parsedKeys, env: envName, maxTtlSeconds: environmentOf(config, envName).tokenTtlSeconds, variables: options.processEnv, refresh: secrets.refresh });
   followProviderKeys(config, models, options.processEnv, secrets.fromSsm);
   const refreshProviderKey = providerKeyRefresher(config, secrets.refresh);
+  // Logged content digests are keyed with a key derived from the user-id salt: stable across
+  // instances (support matches lines), irreversible without the salt (lib/identity/contentDigest).
+  const salt = settings.MINIASK_USER_ID_SALT ?? (envName === "dev" ? DEV_USER_ID_SALT : undefined);
   const app = createApp({
     config,
+    ...(salt ? { contentDigest: contentDigestOf(contentDigestKey(salt)) } : {}),
     onProviderKeyRejected: refreshProviderKey,
     envName,
     models,
