@@ -1,7 +1,7 @@
 // One instance's breakers, wired for the request path: transitions become log lines as they
 // happen, this instance's own ones wait to be shared (written in the next record step's MULTI,
 // newer wins), and the shared hash read at admission is merged in. No round trip of its own.
-import type { Logger } from "../observability/logger";
+import type { Logger } from "../log/logger";
 import type { BreakerSettings } from "./breakerSettings";
 import { breakerFieldWrites, breakerHashKey } from "./breakerStorePlan";
 import { attemptVerdict } from "./attemptVerdict";

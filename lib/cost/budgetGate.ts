@@ -5,7 +5,7 @@
 // one user's ten parallel requests spent 8x its budget); the record step charges the real cost
 // and releases the hold in its MULTI
 // (whose INCRBY replies say which line this very charge crossed: exactly one instance sees it).
-import type { Logger } from "../observability/logger";
+import type { Logger } from "../log/logger";
 import { type BudgetDecision, budgetCrossings, decideBudget } from "./budget";
 import type { BudgetSettings } from "./budgetSettings";
 import { SPEND_KEY_TTL_SECONDS, spendKeys, spendOfReply } from "./budgetStorePlan";
