@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { createAdmitAsk } from "../lib/ask/admitAsk";
 import type { Plan } from "../lib/ask/prepareAsk";
-import { reserveTokensOf } from "../lib/ask/prepareAsk";
+import { reserveTokensOf } from "../lib/limits/reserveTokens";
 import { bundledConfig } from "../lib/config/bundledConfig";
 import { type ResolvedEnvironment, environmentOf } from "../lib/config/loadConfig";
 import { createBudgetGate } from "../lib/cost/budgetGate";

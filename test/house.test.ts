@@ -70,13 +70,6 @@ const FLOORS: readonly (readonly string[])[] = [
  * (so this list only shrinks) as well as when a new one appears.
  */
 const KNOWN_ARROWS_UP: readonly Pick<Arrow, "from" | "to">[] = [
-  // TODO(house): lib/text/customPatterns.ts throws config's ConfigError for an unsafe redact
-  // pattern. Return the problems as data (zod-style issues) and let lib/config throw.
-  { from: "lib/text/customPatterns.ts", to: "lib/config/configError.ts" },
-  // TODO(house): lib/refine/refineBudget.ts (added 15:01 UTC, after this test) takes
-  // reserveTokensOf from lib/ask/prepareAsk.ts. It reads only a profile and a prepared call:
-  // move it to a step room both use (e.g. lib/limits/reserveTokens.ts) and import it from there.
-  { from: "lib/refine/refineBudget.ts", to: "lib/ask/prepareAsk.ts" },
 ];
 
 const describeArrow = (a: Arrow) => `${a.from} -> ${a.to} (${roomOf("lib", a.from)} -> ${roomOf("lib", a.to)}): ${a.line}`;

@@ -4,6 +4,7 @@ import type { ResolvedEnvironment, ResolvedProfile } from "../config/config";
 import { cacheKeyOf } from "../cache/cacheKey";
 import type { PlainRequest } from "../http/plain";
 import type { PreparedCall } from "../intents/intent";
+import { reserveTokensOf } from "../limits/reserveTokens";
 import type { Arm } from "../routing/resolveProfile";
 import { createInputGuard } from "../safety/guards";
 import type { ParsedAsk } from "./parseAsk";
@@ -24,15 +25,6 @@ export interface Plan extends ParsedAsk {
   debug: boolean;
   /** What the answer may spend at most, reserved on the quota at admission. */
   reserveTokens: number;
-}
-
-/**
- * An upper bound on a request's tokens: every character of the prompt as a token (no tokenizer
- * makes more tokens than characters) plus max_tokens, for each model turn a tool profile may take.
- */
-export function reserveTokensOf(profile: ResolvedProfile, call: PreparedCall, toolRounds: number): number {
-  const promptChars = profile.system_prompt.length + call.messages.reduce((sum, m) => sum + m.content.length, 0);
-  return (promptChars + profile.max_tokens) * (1 + (profile.tools?.length ? toolRounds : 0));
 }
 
 function wantsStream(req: PlainRequest, bodyFlag: boolean | undefined): boolean {

@@ -6,7 +6,8 @@
 // is blanked out of the original text, every character that made it up: full-width digits,
 // separators and zero-width characters included. Nothing here is a backtracking regex over
 // the whole input: every rule runs in time linear in its length.
-import { compileRedactPatterns, type RedactPattern } from "../text/customPatterns";
+import { compileRedactPatterns, type RedactPattern, redactPatternProblems } from "../text/customPatterns";
+import { ConfigError } from "../config/configError";
 import { emailSpans } from "../text/emailSpans";
 import { type NormalizedText, normalizeForMatching } from "../text/normalize";
 import { numberSpans } from "../text/numberSpans";
@@ -37,6 +38,8 @@ function blankOut(original: string, normalized: NormalizedText, spans: readonly 
  * that could take more than linear time (see lib/text/patternSafety.ts).
  */
 export function createRedactor(custom: readonly RedactPattern[] = []): (text: string) => string {
+  const problems = redactPatternProblems(custom);
+  if (problems.length > 0) throw new ConfigError(problems);
   const customSpans = compileRedactPatterns(custom);
   return (text) => {
     if (text.length === 0) return text;

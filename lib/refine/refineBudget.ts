@@ -7,7 +7,7 @@
 // back to (the client keeps the fast draft it already shows). A refinement already kept costs
 // nothing and is served whatever the budget says.
 import { AppError } from "../appError";
-import { reserveTokensOf } from "../ask/prepareAsk";
+import { reserveTokensOf } from "../limits/reserveTokens";
 import type { Config } from "../config/config";
 import { budgetRefusal } from "../cost/budget";
 import type { BudgetGate } from "../cost/budgetGate";

@@ -3,7 +3,6 @@
 // too: hiding more is the safe side of a redaction rule), and a second time with the
 // separators inside digit runs taken out, so "SO 2026-1124-0001" is caught as well.
 // A pattern that could backtrack without bound is refused at start (see patternSafety.ts).
-import { ConfigError } from "../config/configError";
 import { joinDigitRuns } from "./joinDigits";
 import { unsafePatternReason } from "./patternSafety";
 import type { Span } from "./spans";
@@ -22,13 +21,18 @@ function matchSpans(re: RegExp, text: string, label: string, out: Span[], map?: 
   }
 }
 
-/** One function that finds every match of every pattern in a normalised text. */
-export function compileRedactPatterns(custom: readonly RedactPattern[]): (text: string) => Span[] {
-  const problems = custom.flatMap((p) => {
+/** Every pattern that could backtrack without bound, as data: the config's owner decides how to refuse it. */
+export function redactPatternProblems(custom: readonly RedactPattern[]): string[] {
+  return custom.flatMap((p) => {
     const reason = unsafePatternReason(p.pattern);
     return reason ? [`logging.redact_patterns "${p.name}" (${p.pattern}): ${reason}`] : [];
   });
-  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/** One function that finds every match of every pattern in a normalised text (patterns checked first). */
+export function compileRedactPatterns(custom: readonly RedactPattern[]): (text: string) => Span[] {
+  const problems = redactPatternProblems(custom);
+  if (problems.length > 0) throw new Error(problems.join("; "));
   // The g flag: every match is hidden, not only the first (matchAll also insists on it).
   const compiled = custom.map(({ name, pattern }) => ({ name, re: new RegExp(pattern, "gi") }));
   if (compiled.length === 0) return () => [];
