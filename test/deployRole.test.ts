@@ -86,16 +86,17 @@ describe("the execution role", () => {
     await withFakeTencentApi({}, async (fake, api) => {
       const err = await deploy(api, { manifest, zips: stubZipsOf(manifest), sleep: noSleep }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DeployError);
-      // Only auth carries the salt.
-      expect((err as Error).message).toMatch(/^stage prod: no execution role, so SCF gives no credentials to read SSM with, for auth \(MINIASK_USER_ID_SALT\)\. Set `role` in serverless\.yml/);
+      // Every function that carries the salt (the intents key their log digests with it, auth makes user ids); not warmup.
+      expect((err as Error).message).toMatch(/^stage prod: no execution role, so SCF gives no credentials to read SSM with, for summarize \(MINIASK_USER_ID_SALT\), support \(MINIASK_USER_ID_SALT\), recommend \(MINIASK_USER_ID_SALT\), extract \(MINIASK_USER_ID_SALT\), auth \(MINIASK_USER_ID_SALT\)\. Set `role` in serverless\.yml/);
       expect(fake.calls).toEqual([]);
     });
-    // A role on that function alone is enough.
+    // A role on those functions alone is enough.
     const { manifest: raw, stages } = readDeployFiles();
     const withRole = structuredClone(raw);
-    withRole.inputs.functions.auth!.role = "miniask-prod-auth";
+    for (const name of ["summarize", "support", "recommend", "extract", "auth"] as const) withRole.inputs.functions[name]!.role = "miniask-prod-auth";
     const resolved = resolveManifest(withRole, stages, "prod", { ...DEPLOY_ENV, MINIASK_USER_ID_SALT: "ssm:miniask-prod-user-id-salt" });
-    expect(resolved.functions.map((f) => [f.name, f.role])).toEqual([["summarize", undefined], ["support", undefined], ["recommend", undefined], ["extract", undefined], ["auth", "miniask-prod-auth"], ["warmup", undefined]]);
+    const role = "miniask-prod-auth";
+    expect(resolved.functions.map((f) => [f.name, f.role])).toEqual([["summarize", role], ["support", role], ["recommend", role], ["extract", role], ["auth", role], ["warmup", undefined]]);
     await withFakeTencentApi({ roles: ["miniask-prod-auth"] }, async (fake, api) => {
       await deploy(api, { manifest: resolved, zips: stubZipsOf(resolved), sleep: noSleep });
       expect(fake.fn(NS, "miniask-prod-miniask-auth").role).toBe("miniask-prod-auth");
