@@ -18,7 +18,7 @@ import { type Authenticate, type Principal, requireSameUser } from "./auth/authe
 import type { ContentGuard } from "./contentSecurity/contentGuard";
 import { textsOf } from "./contentSecurity/textsOf";
 import type { IpLimit } from "./limits/ipLimit";
-import type { Config, ResolvedEnvironment } from "./config/config";
+import { type Config, type ResolvedEnvironment, aliasModels } from "./config/config";
 import { errorResponse } from "./http/errorResponse";
 import type { PlainRequest, PlainResponse } from "./http/plain";
 import type { RouteContext } from "./http/router";
@@ -70,7 +70,7 @@ function askSteps(deps: AskPipelineDeps) {
   const now = deps.now ?? Date.now;
   const budget = createBudgetGate({ settings: deps.env.budget, prefix: deps.storePrefix, logger: deps.logger, prices: deps.config.prices });
   const breakers = deps.breakers?.enabled ? deps.breakers : undefined;
-  const chainModels = (alias: string) => (deps.config.aliases[alias]?.[deps.env.name] ?? []).map((entry) => entry.model);
+  const chainModels = (alias: string) => aliasModels(deps.config, deps.env.name, alias);
   return {
     deps,
     now,

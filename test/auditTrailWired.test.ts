@@ -4,8 +4,7 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { AUDIT_LINE_MSG } from "../lib/observability/auditLogLine";
-import { startHarness } from "./support/harness";
-import { realConfigFiles } from "./support/harness";
+import { realConfigFiles, startHarness } from "./support/harness";
 
 describe("the audit trail in prod", () => {
   const redis = new Redis("redis://127.0.0.1:6379");

@@ -79,3 +79,8 @@ export function environmentOf(config: Config, env: EnvironmentName): ResolvedEnv
 export function auditReplayTtlSeconds(env: Pick<ResolvedEnvironment, "audit">): number {
   return env.audit.replay_days * 86_400;
 }
+
+/** The model names of an alias's chain in an environment, in order: a budget hold prices a call at the dearest of them. */
+export function aliasModels(config: Pick<Config, "aliases">, env: EnvironmentName, alias: string): string[] {
+  return (config.aliases[alias]?.[env] ?? []).map((entry) => entry.model);
+}

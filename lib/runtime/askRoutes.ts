@@ -2,7 +2,7 @@
 // A chunk of its own in a built function (createApp imports it lazily): the auth function never
 // loads it.
 import type { WechatApp } from "../auth/code2Session";
-import type { ResolvedEnvironment } from "../config/config";
+import { type ResolvedEnvironment, aliasModels } from "../config/config";
 import { createAccessTokenSource } from "../contentSecurity/accessToken";
 import { type ContentGuard, createContentGuard } from "../contentSecurity/contentGuard";
 import { createContentChecker } from "../contentSecurity/msgSecCheck";
@@ -96,7 +96,7 @@ export function askRoutes(options: AppOptions, shared: Shared): Record<string, R
         budget,
         admit,
         record,
-        chainModels: (alias) => (options.config.aliases[alias]?.[env.name] ?? []).map((entry) => entry.model),
+        chainModels: (alias) => aliasModels(options.config, env.name, alias),
         toolRounds: options.config.tools.max_rounds,
       }),
     }),
