@@ -6,19 +6,12 @@ import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { RawConfigFiles } from "../lib/config/loadConfig";
 import { storeKeys } from "../lib/store/storeKeys";
-import { type Harness, realConfigFiles, startHarness } from "./support/harness";
+import { type Harness, startHarness } from "./support/harness";
+import { filesWithBudget } from "./support/policyFiles";
 
-type Json = Record<string, any>;
 const REDIS = "redis://127.0.0.1:6379";
 const redis = new Redis(REDIS);
 
-function filesWithBudget(budget: Json): RawConfigFiles {
-  const f = structuredClone(realConfigFiles()) as RawConfigFiles & { envPolicy: Json };
-  const staging = f.envPolicy.environments.staging;
-  staging.budget = budget;
-  staging.limits = { ...staging.limits, per_user_intent: { requests: 1000, window_seconds: 60 }, per_user: { requests: 1000, window_seconds: 60 } };
-  return f;
-}
 
 describe("cost and budgets (staging, Redis, two processes)", () => {
   const open: Harness[] = [];
@@ -35,7 +28,7 @@ describe("cost and budgets (staging, Redis, two processes)", () => {
 
   it("puts each call's cost in CNY, from models.yaml's prices, in the log line and the audit record", async () => {
     const prefix = `test:${randomUUID()}:`;
-    const h = await harness(filesWithBudget({}), prefix);
+    const h = await harness(filesWithBudget("staging", {}), prefix);
     const res = await support(h, "u_cost", 1);
     expect(res.status).toBe(200);
     const line = h.logRecords().find((r) => r.msg === "request" && r.traceId === res.json.traceId) as { cost: number; attempts: { model: string; cost?: number }[]; usage: { promptTokens: number; completionTokens: number } };
@@ -55,7 +48,7 @@ describe("cost and budgets (staging, Redis, two processes)", () => {
   it("degrades strong to fast once the app's budget is spent, seen by another process", async () => {
     const prefix = `test:${randomUUID()}:`;
     // About 0.0006 CNY a support answer here: two spend it.
-    const files = filesWithBudget({ app: { daily_cny: 0.0008, policy: "degrade" } });
+    const files = filesWithBudget("staging", { app: { daily_cny: 0.0008, policy: "degrade" } });
     const one = await harness(files, prefix);
     const two = await harness(files, prefix, one.upstream);
     const models: string[] = [];
@@ -73,7 +66,7 @@ describe("cost and budgets (staging, Redis, two processes)", () => {
 
   it("refuses a user past their budget with 429 budget_exceeded until Beijing midnight, on any process", async () => {
     const prefix = `test:${randomUUID()}:`;
-    const files = filesWithBudget({ per_user: { daily_cny: 0.0008, policy: "refuse" } });
+    const files = filesWithBudget("staging", { per_user: { daily_cny: 0.0008, policy: "refuse" } });
     const one = await harness(files, prefix);
     const two = await harness(files, prefix, one.upstream);
     const spent: number[] = [];

@@ -4,21 +4,14 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import type { RawConfigFiles } from "../lib/config/loadConfig";
 import { spendKeys, spendOfReply } from "../lib/cost/budgetStorePlan";
-import { ARTICLE_TEXT, type Harness, realConfigFiles, startHarness } from "./support/harness";
+import { ARTICLE_TEXT, type Harness, startHarness } from "./support/harness";
+import { filesWithBudget } from "./support/policyFiles";
 
 type Json = Record<string, any>;
 const REDIS = "redis://127.0.0.1:6379";
 const redis = new Redis(REDIS);
 
-function devFilesWithBudget(budget: Json): RawConfigFiles {
-  const f = structuredClone(realConfigFiles()) as RawConfigFiles & { envPolicy: Json };
-  const dev = f.envPolicy.environments.dev;
-  dev.budget = budget;
-  dev.limits = { ...dev.limits, per_user_intent: { requests: 1000, window_seconds: 60 }, per_user: { requests: 1000, window_seconds: 60 } };
-  return f;
-}
 
 describe("/refine and the money budgets (dev, Redis)", () => {
   const open: Harness[] = [];
@@ -28,7 +21,7 @@ describe("/refine and the money budgets (dev, Redis)", () => {
   afterAll(() => redis.disconnect());
   const start = async (budget: Json) => {
     const prefix = `test:budgetRefine:${randomUUID()}:`;
-    const h = await startHarness({ env: "dev", rawFiles: devFilesWithBudget(budget), processEnv: { MINIASK_STORE: REDIS, MINIASK_STORE_PREFIX: prefix } });
+    const h = await startHarness({ env: "dev", rawFiles: filesWithBudget("dev", budget), processEnv: { MINIASK_STORE: REDIS, MINIASK_STORE_PREFIX: prefix } });
     open.push(h);
     return { h, prefix };
   };

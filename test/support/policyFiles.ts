@@ -34,3 +34,12 @@ export function filesWithJsonSchemaProviders(): RawConfigFiles {
   }
   return files as unknown as RawConfigFiles;
 }
+
+/** The real config files with a money budget on one environment, and request limits high enough that only the budget refuses. */
+export function filesWithBudget(env: "dev" | "staging" | "prod", budget: Json): RawConfigFiles {
+  const files = structuredClone(realConfigFiles()) as { envPolicy: Json };
+  const policy = files.envPolicy.environments[env];
+  policy.budget = budget;
+  policy.limits = { ...policy.limits, per_user_intent: { requests: 1000, window_seconds: 60 }, per_user: { requests: 1000, window_seconds: 60 } };
+  return files as unknown as RawConfigFiles;
+}
