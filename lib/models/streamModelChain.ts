@@ -88,7 +88,7 @@ function nextWithin<T>(iterator: AsyncIterator<T>, ms: number, controller: Abort
   });
 }
 
-/** A stream's whole life when the caller sets none (the function's own timeout is 60 s). */
+/** A stream's whole life when the caller sets none (the answerer always passes the environment's model_stream_max_ms, 45 s by default): the most a function (60 s) could let it run. */
 const DEFAULT_STREAM_MAX_MS = 60_000;
 
 export async function openModelStream(
